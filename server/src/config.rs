@@ -1,0 +1,226 @@
+//! Gateway configuration: the TOML file the operator writes, and the `/config.json` the app reads.
+//! Secrets come from environment variables named in the file, never from the file itself, and
+//! never reach `/config.json`.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::sandbox::idme::SANDBOX_SECRET;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    Idme,
+}
+
+impl Provider {
+    /// A JSON error body in this vendor's own error shape, for errors the gateway itself raises
+    /// (upstream timeout, upstream unreachable), so the app maps them like vendor errors.
+    pub fn error_body(self, code: &str, message: &str) -> serde_json::Value {
+        match self {
+            Provider::Idme => serde_json::json!({ "code": code, "message": message }),
+        }
+    }
+}
+
+/// How the gateway builds the Authorization header it adds: `{scheme} {secret}`, the secret
+/// base64-encoded first when `encode` says so (ID.me wants the raw shared secret in base64).
+#[derive(Debug, Clone, Deserialize)]
+pub struct CredentialConfig {
+    /// Name of the environment variable holding the secret.
+    pub secret_env: String,
+    /// Header scheme, e.g. `ID.me` or `Bearer ID.me`.
+    pub scheme: String,
+    #[serde(default)]
+    pub encode: SecretEncoding,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum SecretEncoding {
+    #[default]
+    Base64,
+    None,
+}
+
+/// One upstream the gateway proxies at `/upstream/{id}/…`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct UpstreamConfig {
+    pub id: String,
+    pub provider: Provider,
+    pub label: String,
+    pub base_url: url::Url,
+    pub credential: Option<CredentialConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatewayConfig {
+    #[serde(default, rename = "upstream")]
+    pub upstreams: Vec<UpstreamConfig>,
+    /// Offer the built-in sandbox connections (default true).
+    #[serde(default = "yes")]
+    pub sandbox: bool,
+    /// Seconds before a proxied request is answered with 504.
+    #[serde(default = "default_timeout")]
+    pub upstream_timeout_secs: f64,
+    /// Extra origins the app may call directly (custom base URLs that send CORS headers).
+    #[serde(default)]
+    pub extra_connect_src: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn default_timeout() -> f64 {
+    30.0
+}
+
+impl Default for GatewayConfig {
+    fn default() -> Self {
+        GatewayConfig { upstreams: Vec::new(), sandbox: true, upstream_timeout_secs: default_timeout(), extra_connect_src: Vec::new() }
+    }
+}
+
+impl GatewayConfig {
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let config: GatewayConfig = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn validate(&self) -> Result<(), String> {
+        let mut seen = std::collections::HashSet::new();
+        for upstream in &self.upstreams {
+            let id_ok = !upstream.id.is_empty()
+                && upstream.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            if !id_ok {
+                return Err(format!("upstream id {:?}: use letters, digits, - and _ only", upstream.id));
+            }
+            if !seen.insert(upstream.id.as_str()) {
+                return Err(format!("upstream id {:?} is used twice", upstream.id));
+            }
+            if !matches!(upstream.base_url.scheme(), "http" | "https") {
+                return Err(format!("upstream {:?}: base_url must be http or https", upstream.id));
+            }
+        }
+        if !(self.upstream_timeout_secs > 0.0 && self.upstream_timeout_secs <= 600.0) {
+            return Err("upstream_timeout_secs must be between 0 and 600".into());
+        }
+        Ok(())
+    }
+
+    /// The connections `/config.json` offers the app.
+    pub fn public_connections(&self) -> Vec<PublicConnection> {
+        let mut list = Vec::new();
+        if self.sandbox {
+            list.push(PublicConnection {
+                id: "idme-sandbox".into(),
+                provider: Provider::Idme,
+                label: "Built-in sandbox".into(),
+                base_url: "/sandbox/idme".into(),
+                upstream: None,
+                gateway_adds_credential: false,
+                sandbox_secret: Some(SANDBOX_SECRET.into()),
+            });
+        }
+        for upstream in &self.upstreams {
+            list.push(PublicConnection {
+                id: upstream.id.clone(),
+                provider: upstream.provider,
+                label: upstream.label.clone(),
+                base_url: format!("/upstream/{}", upstream.id),
+                upstream: Some(upstream.base_url.as_str().trim_end_matches('/').to_string()),
+                gateway_adds_credential: upstream.credential.is_some(),
+                sandbox_secret: None,
+            });
+        }
+        list
+    }
+
+    /// Origins for the CSP's connect-src besides 'self'.
+    pub fn connect_origins(&self) -> Vec<String> {
+        let mut origins: Vec<String> =
+            self.upstreams.iter().map(|u| u.base_url.origin().ascii_serialization()).collect();
+        origins.extend(self.extra_connect_src.iter().cloned());
+        origins.sort();
+        origins.dedup();
+        origins
+    }
+}
+
+/// What the app learns about a connection. Never holds a credential: `sandbox_secret` is the
+/// built-in sandbox's public demo key, the one `serve` prints.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicConnection {
+    pub id: String,
+    pub provider: Provider,
+    pub label: String,
+    pub base_url: String,
+    pub upstream: Option<String>,
+    pub gateway_adds_credential: bool,
+    pub sandbox_secret: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicConfig {
+    pub connections: Vec<PublicConnection>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = r#"
+upstream_timeout_secs = 20
+extra_connect_src = ["https://events.example.org"]
+
+[[upstream]]
+id = "idme-production"
+provider = "idme"
+label = "ID.me production"
+base_url = "https://events.id.me"
+credential = { secret_env = "IDME_SECRET", scheme = "ID.me" }
+
+[[upstream]]
+id = "idme-labs"
+provider = "idme"
+label = "ID.me sandbox"
+base_url = "https://events.idmelabs.com/"
+"#;
+
+    #[test]
+    fn parses_the_documented_example() {
+        let config: GatewayConfig = toml::from_str(EXAMPLE).unwrap();
+        config.validate().unwrap();
+        let public = config.public_connections();
+        assert_eq!(public.len(), 3);
+        assert_eq!(public[1].base_url, "/upstream/idme-production");
+        assert!(public[1].gateway_adds_credential);
+        assert_eq!(public[2].upstream.as_deref(), Some("https://events.idmelabs.com"));
+        assert!(!public[2].gateway_adds_credential);
+        assert_eq!(
+            config.connect_origins(),
+            vec!["https://events.example.org", "https://events.id.me", "https://events.idmelabs.com"]
+        );
+    }
+
+    #[test]
+    fn public_config_never_names_the_secret_variable() {
+        let config: GatewayConfig = toml::from_str(EXAMPLE).unwrap();
+        let json = serde_json::to_string(&PublicConfig { connections: config.public_connections() }).unwrap();
+        assert!(!json.contains("IDME_SECRET"));
+        assert!(!json.contains("secret_env"));
+    }
+
+    #[test]
+    fn rejects_bad_ids_and_duplicates() {
+        let bad = EXAMPLE.replace("idme-labs", "idme production");
+        assert!(toml::from_str::<GatewayConfig>(&bad).unwrap().validate().is_err());
+        let dup = EXAMPLE.replace("idme-labs", "idme-production");
+        assert!(toml::from_str::<GatewayConfig>(&dup).unwrap().validate().is_err());
+    }
+}

@@ -1,0 +1,294 @@
+//! The ID.me Event & Audit Logging API, as `idme-event-audit-logging-api.md` describes it:
+//! `POST /api/v1/events/search` (form field `ipaddress`) and `POST /api/v1/events/user/{uuid}`,
+//! both with an optional `page`, 50 events a page, the `meta` block, and `{code, message}` errors.
+//! Both auth schemes of NOTES.md are accepted: `ID.me <base64>` and `Bearer ID.me <base64>`.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Form, Json, Router};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
+
+use super::dataset::{APPLICATIONS, BROWSERS, Dataset, IDME_EVENT_TYPES, IdmeEvent, quirk};
+
+pub const PAGE_SIZE: usize = 50;
+
+/// The sandbox's shared secret: printed by `serve`, offered to the app by `/config.json`.
+pub const SANDBOX_SECRET: &str = "auditdeck-sandbox-secret";
+/// A test credential (the document: "test credentials can be used for testing various
+/// scenarios"): every request made with it fails with 500, the document's internal error.
+pub const SANDBOX_SECRET_INTERNAL_ERROR: &str = "auditdeck-sandbox-error-500";
+
+#[derive(Clone)]
+pub struct IdmeSandbox {
+    data: Arc<Dataset>,
+}
+
+pub fn router(data: Arc<Dataset>) -> Router {
+    Router::new()
+        .route("/api/v1/events/search", post(search_by_ip))
+        .route("/api/v1/events/user/{uuid}", post(search_by_user))
+        .with_state(IdmeSandbox { data })
+}
+
+/// `{"code": "...", "message": "..."}` with a status: the document's one error shape.
+pub struct IdmeError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl IdmeError {
+    fn unprocessable(message: impl Into<String>) -> Self {
+        IdmeError { status: StatusCode::UNPROCESSABLE_ENTITY, code: "422", message: message.into() }
+    }
+}
+
+impl IntoResponse for IdmeError {
+    fn into_response(self) -> Response {
+        (self.status, Json(serde_json::json!({ "code": self.code, "message": self.message }))).into_response()
+    }
+}
+
+/// Checks the Authorization header against the sandbox secret.
+fn authorize(headers: &HeaderMap) -> Result<(), IdmeError> {
+    let forbidden = || IdmeError {
+        status: StatusCode::FORBIDDEN,
+        code: "122",
+        message: "Header Auth token is not associated with any account".into(),
+    };
+    let value = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or_else(forbidden)?;
+    let encoded = value
+        .strip_prefix("Bearer ID.me ")
+        .or_else(|| value.strip_prefix("ID.me "))
+        .ok_or_else(forbidden)?
+        .trim();
+    let secret = BASE64.decode(encoded).map_err(|_| forbidden())?;
+    match secret.as_slice() {
+        s if s == SANDBOX_SECRET.as_bytes() => Ok(()),
+        s if s == SANDBOX_SECRET_INTERNAL_ERROR.as_bytes() => Err(IdmeError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "500",
+            message: "Internal service error".into(),
+        }),
+        _ => Err(forbidden()),
+    }
+}
+
+#[derive(Default, serde::Deserialize)]
+struct FormFields {
+    ipaddress: Option<String>,
+    page: Option<String>,
+}
+
+/// Reads the form fields from a multipart (`curl -F`) or urlencoded body; an empty body is an
+/// empty form (the user search may send no field at all).
+async fn read_form(request: Request) -> Result<FormFields, IdmeError> {
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if content_type.starts_with("multipart/form-data") {
+        let mut multipart = Multipart::from_request(request, &())
+            .await
+            .map_err(|e| IdmeError::unprocessable(format!("malformed multipart body: {e}")))?;
+        let mut fields = FormFields::default();
+        while let Some(field) = multipart
+            .next_field()
+            .await
+            .map_err(|e| IdmeError::unprocessable(format!("malformed multipart body: {e}")))?
+        {
+            let name = field.name().unwrap_or("").to_string();
+            let value = field
+                .text()
+                .await
+                .map_err(|e| IdmeError::unprocessable(format!("malformed multipart field: {e}")))?;
+            match name.as_str() {
+                "ipaddress" => fields.ipaddress = Some(value),
+                "page" => fields.page = Some(value),
+                _ => {}
+            }
+        }
+        Ok(fields)
+    } else if content_type.starts_with("application/x-www-form-urlencoded") {
+        let Form(fields) = Form::<FormFields>::from_request(request, &())
+            .await
+            .map_err(|e| IdmeError::unprocessable(format!("malformed form body: {e}")))?;
+        Ok(fields)
+    } else {
+        let body = axum::body::to_bytes(request.into_body(), 64 * 1024)
+            .await
+            .map_err(|_| IdmeError::unprocessable("request body too large"))?;
+        if body.is_empty() {
+            Ok(FormFields::default())
+        } else {
+            Err(IdmeError::unprocessable(
+                "parameters must be sent as form fields (multipart/form-data or application/x-www-form-urlencoded)",
+            ))
+        }
+    }
+}
+
+fn parse_page(page: Option<&str>) -> Result<usize, IdmeError> {
+    match page.map(str::trim) {
+        None | Some("") => Ok(1),
+        Some(text) => match text.parse::<usize>() {
+            Ok(n) if n >= 1 => Ok(n),
+            _ => Err(IdmeError::unprocessable(format!("page must be a positive integer, got {text:?}"))),
+        },
+    }
+}
+
+async fn search_by_ip(State(s): State<IdmeSandbox>, request: Request) -> Result<Json<SearchResponse>, IdmeError> {
+    authorize(request.headers())?;
+    let fields = read_form(request).await?;
+    let page = parse_page(fields.page.as_deref())?;
+    let ip_text = fields.ipaddress.as_deref().map(str::trim).unwrap_or("");
+    if ip_text.is_empty() {
+        return Err(IdmeError::unprocessable("ipaddress is missing"));
+    }
+    let ip: IpAddr =
+        ip_text.parse().map_err(|_| IdmeError::unprocessable(format!("ipaddress is not a valid IP address: {ip_text:?}")))?;
+    Ok(Json(render_page(&s.data, s.data.idme_events_for_ip(&ip), page)))
+}
+
+async fn search_by_user(
+    State(s): State<IdmeSandbox>,
+    Path(uuid): Path<String>,
+    request: Request,
+) -> Result<Json<SearchResponse>, IdmeError> {
+    authorize(request.headers())?;
+    let fields = read_form(request).await?;
+    let page = parse_page(fields.page.as_deref())?;
+    if !is_user_uuid(&uuid) {
+        return Err(IdmeError::unprocessable(format!("uuid is not a valid user UUID: {uuid:?}")));
+    }
+    Ok(Json(render_page(&s.data, s.data.idme_events_for_user(&uuid), page)))
+}
+
+/// 32 hex digits, or the dashed 8-4-4-4-12 form (NOTES.md: accept both).
+fn is_user_uuid(text: &str) -> bool {
+    let hex = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit());
+    if text.len() == 32 {
+        return hex(text);
+    }
+    let parts: Vec<&str> = text.split('-').collect();
+    parts.len() == 5 && parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12]) && parts.iter().all(|p| hex(p))
+}
+
+#[derive(Serialize)]
+pub struct SearchResponse {
+    pub events: Vec<WireEvent>,
+    pub meta: Meta,
+}
+
+#[derive(Serialize, Debug, PartialEq, Eq)]
+pub struct Meta {
+    pub current_page: usize,
+    pub next_page: Option<usize>,
+    pub prev_page: Option<usize>,
+    pub total_pages: usize,
+    pub total_count: usize,
+}
+
+#[derive(Serialize)]
+pub struct WireEvent {
+    pub event: &'static str,
+    pub ipaddress: String,
+    pub application: String,
+    pub browser: WireBrowser,
+    pub tracked_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Serialize)]
+pub struct WireBrowser {
+    pub platform: &'static str,
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+/// Page meta as a Kaminari-style server reports it: `prev_page` null on page 1, `next_page` null
+/// on the last page, and both null for a page past the end (out of range: no neighbours).
+pub fn page_meta(total_count: usize, page: usize) -> Meta {
+    let total_pages = total_count.div_ceil(PAGE_SIZE);
+    let in_range = page <= total_pages;
+    Meta {
+        current_page: page,
+        next_page: (in_range && page < total_pages).then_some(page + 1),
+        prev_page: (in_range && page > 1).then(|| page - 1),
+        total_pages,
+        total_count,
+    }
+}
+
+pub fn render_page(data: &Dataset, matches: &[u32], page: usize) -> SearchResponse {
+    let start = (page - 1).saturating_mul(PAGE_SIZE).min(matches.len());
+    let end = (start + PAGE_SIZE).min(matches.len());
+    let events = matches[start..end].iter().map(|i| wire_event(data, &data.idme_events[*i as usize])).collect();
+    SearchResponse { events, meta: page_meta(matches.len(), page) }
+}
+
+pub fn wire_event(data: &Dataset, e: &IdmeEvent) -> WireEvent {
+    let ipaddress = data.ips[e.reported_ip as usize].to_string();
+    let name = APPLICATIONS[e.application as usize];
+    let application = if e.quirks & quirk::BASE64_APPLICATION != 0 {
+        format!("{}\n", BASE64.encode(format!("{ipaddress}{name}")))
+    } else {
+        name.to_string()
+    };
+    let (platform, browser_name, version) = BROWSERS[e.browser as usize];
+    WireEvent {
+        event: IDME_EVENT_TYPES[e.kind as usize],
+        ipaddress,
+        application,
+        browser: WireBrowser { platform, name: browser_name, version },
+        tracked_at: format_time(e.tracked_at_ms, e.offset_min),
+        updated_at: format_time(e.updated_at_ms, e.offset_min),
+    }
+}
+
+/// `2019-08-26T20:03:59.650-04:00`: milliseconds and the offset, as the samples print times.
+fn format_time(ms: i64, offset_min: i16) -> String {
+    let (Some(offset), Some(at)) = (FixedOffset::east_opt(i32::from(offset_min) * 60), DateTime::from_timestamp_millis(ms))
+    else {
+        return String::new();
+    };
+    at.with_timezone(&offset).format("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn meta_has_nulls_at_the_ends() {
+        assert_eq!(page_meta(120, 1), Meta { current_page: 1, next_page: Some(2), prev_page: None, total_pages: 3, total_count: 120 });
+        assert_eq!(page_meta(120, 3), Meta { current_page: 3, next_page: None, prev_page: Some(2), total_pages: 3, total_count: 120 });
+        assert_eq!(page_meta(120, 9), Meta { current_page: 9, next_page: None, prev_page: None, total_pages: 3, total_count: 120 });
+        assert_eq!(page_meta(0, 1), Meta { current_page: 1, next_page: None, prev_page: None, total_pages: 0, total_count: 0 });
+    }
+
+    #[test]
+    fn times_print_like_the_samples() {
+        // 2019-08-27T00:03:59.650Z is the first search sample's tracked_at.
+        assert_eq!(format_time(1_566_864_239_650, -240), "2019-08-26T20:03:59.650-04:00");
+    }
+
+    #[test]
+    fn user_uuids_dashed_or_plain() {
+        assert!(is_user_uuid("ac28b80d7ac14b0db51b5bef6281f3c2"));
+        assert!(is_user_uuid("ac28b80d-7ac1-4b0d-b51b-5bef6281f3c2"));
+        assert!(!is_user_uuid("ac28b80d7ac14b0db51b5bef6281f3c"));
+        assert!(!is_user_uuid("not-a-uuid"));
+    }
+}

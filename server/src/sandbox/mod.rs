@@ -1,0 +1,49 @@
+//! The built-in sandbox: faithful emulations of the vendor APIs on one deterministic data set.
+//! One module per vendor, mirroring `src/providers/` in the app.
+
+pub mod dataset;
+pub mod idme;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::Router;
+use axum::extract::Request;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+
+pub use dataset::Dataset;
+
+/// The sandbox's shared state: the data set (built once) and a count of the requests it
+/// answered, which tests read to prove that the app sent none.
+#[derive(Clone)]
+pub struct Sandbox {
+    pub data: Arc<Dataset>,
+    requests: Arc<AtomicU64>,
+}
+
+impl Sandbox {
+    pub fn new(data: Arc<Dataset>) -> Self {
+        Sandbox { data, requests: Arc::new(AtomicU64::new(0)) }
+    }
+
+    /// Requests the sandbox has received since it started (all vendors).
+    pub fn request_count(&self) -> u64 {
+        self.requests.load(Ordering::SeqCst)
+    }
+
+    /// Routes for every vendor, to be nested under `/sandbox`.
+    pub fn router(&self) -> Router {
+        let requests = self.requests.clone();
+        Router::new().nest("/idme", idme::router(self.data.clone())).layer(middleware::from_fn(
+            move |request: Request, next: Next| {
+                let requests = requests.clone();
+                async move {
+                    requests.fetch_add(1, Ordering::SeqCst);
+                    let response: Response = next.run(request).await;
+                    response
+                }
+            },
+        ))
+    }
+}

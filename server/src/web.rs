@@ -1,0 +1,72 @@
+//! Serving the built app: `dist/` with SPA fallback, `/config.json`, and the security headers
+//! every response carries.
+
+use std::path::Path;
+
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::config::GatewayConfig;
+
+/// The Content-Security-Policy: no inline script (the app boots from `boot.js`), wasm allowed to
+/// compile, and network access only to this origin plus the configured upstream origins.
+pub fn content_security_policy(config: &GatewayConfig) -> String {
+    let mut connect = vec!["'self'".to_string()];
+    connect.extend(config.connect_origins());
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
+         connect-src {}; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+        connect.join(" ")
+    )
+}
+
+/// Routes for the app itself. Unknown paths get index.html (client-side routes such as
+/// `/ip/1.2.3.4` must load the app); a missing build gets a plain explanation instead.
+pub fn app_routes(dist: &Path) -> Router {
+    let index = dist.join("index.html");
+    if !index.is_file() {
+        let message = format!(
+            "Auditdeck's app is not built ({} is missing). Run `cargo xtask serve`, which builds it.",
+            index.display()
+        );
+        return Router::new().fallback(move || {
+            let message = message.clone();
+            async move { (StatusCode::SERVICE_UNAVAILABLE, message).into_response() }
+        });
+    }
+    // index.html names the hashed asset files, so it must be revalidated on every load.
+    let index_service = tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+        .service(ServeFile::new(&index));
+    Router::new().route_service("/", index_service.clone()).fallback_service(
+        ServeDir::new(dist).append_index_html_on_directories(false).fallback(index_service),
+    )
+}
+
+pub fn config_route(config: &GatewayConfig) -> Router {
+    let body = serde_json::to_string(&crate::config::PublicConfig { connections: config.public_connections() })
+        .unwrap_or_else(|_| "{\"connections\":[]}".into());
+    Router::new().route(
+        "/config.json",
+        get(move || {
+            let body = body.clone();
+            async move {
+                ([(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-cache")], body)
+            }
+        }),
+    )
+}
+
+pub fn security_headers(router: Router, config: &GatewayConfig) -> Router {
+    let csp = HeaderValue::from_str(&content_security_policy(config))
+        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
+    router
+        .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, csp))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+}

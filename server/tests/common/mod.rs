@@ -1,0 +1,95 @@
+//! In-process gateway for the server's integration tests: one data set per test binary.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use auditdeck_server::{Dataset, GatewayConfig, GatewayOptions};
+use axum::Router;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+pub fn shared_data() -> Arc<Dataset> {
+    static DATA: OnceLock<Arc<Dataset>> = OnceLock::new();
+    DATA.get_or_init(|| Arc::new(Dataset::generate())).clone()
+}
+
+pub struct TestGateway {
+    pub router: Router,
+    pub data: Arc<Dataset>,
+}
+
+impl TestGateway {
+    pub fn new() -> Self {
+        Self::with(GatewayConfig::default(), PathBuf::from("/nonexistent-dist"), |_| None)
+    }
+
+    pub fn with(config: GatewayConfig, dist: PathBuf, env: impl Fn(&str) -> Option<String>) -> Self {
+        let data = shared_data();
+        let gateway = auditdeck_server::build(GatewayOptions { dist, config }, data.clone(), env).unwrap();
+        TestGateway { router: gateway.router, data }
+    }
+
+    pub async fn request(&self, method: Method, path: &str, auth: Option<&str>, body: Body) -> (StatusCode, HeaderMap, Vec<u8>) {
+        self.request_with(method, path, auth, body, &[]).await
+    }
+
+    pub async fn request_with(
+        &self,
+        method: Method,
+        path: &str,
+        auth: Option<&str>,
+        body: Body,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let mut builder = Request::builder().method(method).uri(path);
+        if let Some(auth) = auth {
+            builder = builder.header(header::AUTHORIZATION, auth);
+        }
+        for (k, v) in headers {
+            builder = builder.header(*k, *v);
+        }
+        let (content_type, bytes) = body.into_parts();
+        if let Some(ct) = content_type {
+            builder = builder.header(header::CONTENT_TYPE, ct);
+        }
+        let response = self.router.clone().oneshot(builder.body(axum::body::Body::from(bytes)).unwrap()).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+        (status, headers, bytes)
+    }
+}
+
+pub enum Body {
+    Empty,
+    Raw(&'static str, Vec<u8>),
+    Typed(String, Vec<u8>),
+}
+
+impl Body {
+    fn into_parts(self) -> (Option<String>, Vec<u8>) {
+        match self {
+            Body::Empty => (None, Vec::new()),
+            Body::Raw(ct, b) => (Some(ct.to_string()), b),
+            Body::Typed(ct, b) => (Some(ct), b),
+        }
+    }
+}
+
+/// A multipart/form-data body as `curl -F name=value` sends it.
+pub fn multipart(fields: &[(&str, &str)]) -> Body {
+    let boundary = "------------------------auditdecktest";
+    let mut body = String::new();
+    for (name, value) in fields {
+        body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    Body::Typed(format!("multipart/form-data; boundary={boundary}"), body.into_bytes())
+}
+
+pub fn urlencoded(fields: &[(&str, &str)]) -> Body {
+    let body = fields.iter().map(|(k, v)| format!("{k}={}", v.replace(':', "%3A"))).collect::<Vec<_>>().join("&");
+    Body::Raw("application/x-www-form-urlencoded", body.into_bytes())
+}

@@ -1,0 +1,96 @@
+//! Serving the app: SPA fallback, MIME types, compression, security headers, /config.json.
+
+mod common;
+
+use std::path::PathBuf;
+
+use auditdeck_server::GatewayConfig;
+use axum::http::{Method, StatusCode, header};
+use common::{Body, TestGateway};
+
+fn fake_dist() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("auditdeck-web-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("index.html"), "<!doctype html><title>Auditdeck</title>".repeat(40)).unwrap();
+    std::fs::write(dir.join("app-1234.js"), "export default function init() {}\n".repeat(100)).unwrap();
+    std::fs::write(dir.join("app-1234_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    std::fs::write(dir.join("style-1.css"), "body{color:red}\n").unwrap();
+    dir
+}
+
+fn gateway_with_dist() -> TestGateway {
+    let mut config = GatewayConfig::default();
+    config.extra_connect_src = vec!["https://custom.example.org".into()];
+    TestGateway::with(config, fake_dist(), |_| None)
+}
+
+#[tokio::test]
+async fn unknown_paths_fall_back_to_index_html() {
+    let gw = gateway_with_dist();
+    for path in ["/", "/ip/152.133.18.33?page=2", "/settings", "/no/such/route"] {
+        let (status, headers, body) = gw.request(Method::GET, path, None, Body::Empty).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"), "{path}");
+        assert!(String::from_utf8_lossy(&body).contains("<title>Auditdeck</title>"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn assets_have_their_mime_types() {
+    let gw = gateway_with_dist();
+    for (path, mime) in [
+        ("/app-1234.js", "text/javascript"),
+        ("/app-1234_bg.wasm", "application/wasm"),
+        ("/style-1.css", "text/css"),
+    ] {
+        let (status, headers, _) = gw.request(Method::GET, path, None, Body::Empty).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with(mime), "{path}: {headers:?}");
+    }
+}
+
+#[tokio::test]
+async fn responses_are_compressed_when_asked() {
+    let gw = gateway_with_dist();
+    for encoding in ["gzip", "br"] {
+        let (_, headers, _) = gw
+            .request_with(Method::GET, "/app-1234.js", None, Body::Empty, &[("accept-encoding", encoding)])
+            .await;
+        assert_eq!(headers[header::CONTENT_ENCODING], encoding);
+    }
+}
+
+#[tokio::test]
+async fn security_headers_on_every_response() {
+    let gw = gateway_with_dist();
+    for path in ["/", "/config.json", "/app-1234.js"] {
+        let (_, headers, _) = gw.request(Method::GET, path, None, Body::Empty).await;
+        let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'"), "{csp}");
+        assert!(!csp.contains("unsafe-inline"), "{csp}");
+        assert!(csp.contains("connect-src 'self' https://custom.example.org;"), "{csp}");
+        assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert_eq!(headers[header::REFERRER_POLICY], "no-referrer");
+    }
+}
+
+#[tokio::test]
+async fn config_json_lists_the_sandbox_connection() {
+    let gw = gateway_with_dist();
+    let (status, headers, body) = gw.request(Method::GET, "/config.json", None, Body::Empty).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("application/json"));
+    let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let first = &json["connections"][0];
+    assert_eq!(first["provider"], "idme");
+    assert_eq!(first["base_url"], "/sandbox/idme");
+    assert_eq!(first["gateway_adds_credential"], false);
+}
+
+#[tokio::test]
+async fn a_missing_build_is_explained() {
+    let gw = TestGateway::new();
+    let (status, _, body) = gw.request(Method::GET, "/", None, Body::Empty).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(String::from_utf8_lossy(&body).contains("cargo xtask serve"));
+}
