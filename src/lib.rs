@@ -1,0 +1,11 @@
+//! Auditdeck: a browser console for identity audit events.
+//!
+//! Pure modules (tested natively): `providers` (vendor protocols), `config`, `settings`,
+//! `routes` (URL ⇄ view state), `rows` (display rows and data-quality flags).
+//! Browser modules: `http` (fetch), `storage`, `state`, `components`, `pages`, `app`.
+
+pub mod config;
+pub mod providers;
+pub mod routes;
+pub mod rows;
+pub mod settings;

@@ -1,0 +1,63 @@
+//! `/config.json`: the connections the gateway offers, read once when the app starts.
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    Idme,
+    /// A provider this build does not speak yet: listed, never used.
+    #[serde(other)]
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Connection {
+    pub id: String,
+    pub provider: Provider,
+    pub label: String,
+    /// Where the app sends requests: a gateway path (`/sandbox/idme`, `/upstream/{id}`).
+    pub base_url: String,
+    /// The vendor base behind an `/upstream/…` connection, for display.
+    #[serde(default)]
+    pub upstream: Option<String>,
+    /// The gateway adds the credential: the app sends none and asks for none.
+    #[serde(default)]
+    pub gateway_adds_credential: bool,
+    /// The built-in sandbox's public demo secret, used when the user enters none.
+    #[serde(default)]
+    pub sandbox_secret: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+pub struct AppConfig {
+    #[serde(default)]
+    pub connections: Vec<Connection>,
+}
+
+impl AppConfig {
+    pub fn parse(body: &str) -> Result<Self, String> {
+        serde_json::from_str(body).map_err(|e| format!("the gateway's /config.json could not be read: {e}"))
+    }
+
+    pub fn connections_for(&self, provider: Provider) -> impl Iterator<Item = &Connection> {
+        self.connections.iter().filter(move |c| c.provider == provider)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_what_the_gateway_serves_and_tolerates_unknown_providers() {
+        let body = r#"{"connections":[
+            {"id":"idme-sandbox","provider":"idme","label":"Built-in sandbox","base_url":"/sandbox/idme",
+             "upstream":null,"gateway_adds_credential":false,"sandbox_secret":"s"},
+            {"id":"x","provider":"future","label":"X","base_url":"/upstream/x"}]}"#;
+        let config = AppConfig::parse(body).unwrap();
+        assert_eq!(config.connections_for(Provider::Idme).count(), 1);
+        assert_eq!(config.connections[1].provider, Provider::Unknown);
+        assert!(AppConfig::parse("<html>").is_err());
+    }
+}

@@ -1,0 +1,160 @@
+//! Vendor adapters. Each module has the same shape: wire types, request builders, pagination,
+//! error mapping. All pure: requests are described as data ([`HttpRequest`]) and executed by
+//! `crate::http` in the browser, so every protocol rule is tested natively.
+
+pub mod idme;
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestBody {
+    None,
+    /// Form fields sent as multipart/form-data (the browser picks the boundary).
+    Multipart(Vec<(String, String)>),
+}
+
+/// A request as data: what `crate::http` sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub method: Method,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: RequestBody,
+}
+
+impl HttpRequest {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// A response as data: what adapters parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub body: String,
+}
+
+/// Every way a vendor call can fail, with what the user needs to act on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// The vendor (or the gateway on its behalf) answered with its documented error shape.
+    Vendor { status: u16, code: Option<String>, message: String },
+    /// An error status without the documented error shape (an HTML error page, plain text).
+    Http { status: u16, excerpt: String },
+    /// A success status whose body is not what the document describes.
+    Malformed { status: u16, detail: String },
+    /// No response at all: the network, the gateway, CORS or CSP refused or failed.
+    Network { detail: String },
+}
+
+impl ApiError {
+    /// What the vendor's status means, per its document (None when it documents nothing).
+    fn status_meaning(status: u16) -> &'static str {
+        match status {
+            401 => "not authenticated",
+            403 => "credentials do not have access",
+            404 => "not found",
+            422 => "invalid or missing input parameters",
+            429 => "rate limited",
+            500 => "internal service error",
+            502 => "bad gateway",
+            503 => "service unavailable",
+            504 => "gateway timeout",
+            _ => "request failed",
+        }
+    }
+
+    /// One line a person can read: status, vendor code, vendor message.
+    pub fn headline(&self) -> String {
+        match self {
+            ApiError::Vendor { status, code: Some(code), message } => {
+                format!("{status} {} (code {code}): {message}", Self::status_meaning(*status))
+            }
+            ApiError::Vendor { status, code: None, message } => {
+                format!("{status} {}: {message}", Self::status_meaning(*status))
+            }
+            ApiError::Http { status, excerpt } if excerpt.is_empty() => {
+                format!("{status} {} (empty response body)", Self::status_meaning(*status))
+            }
+            ApiError::Http { status, excerpt } => {
+                format!("{status} {}; the response was not in the vendor's error format: {excerpt}", Self::status_meaning(*status))
+            }
+            ApiError::Malformed { status, detail } => {
+                format!("The vendor answered {status} but the response could not be read: {detail}")
+            }
+            ApiError::Network { detail } => format!("No response from the vendor: {detail}"),
+        }
+    }
+
+    /// What to do about it, when there is something to do.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            ApiError::Vendor { status: 401 | 403, .. } => {
+                Some("Check the secret and the auth scheme in Settings, then test the connection.")
+            }
+            ApiError::Network { .. } => Some(
+                "Check that the gateway is running. A custom base URL must send CORS headers and be allowed by the gateway's connect-src.",
+            ),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.headline())
+    }
+}
+
+/// The first characters of a body, on one line, for error messages.
+pub fn excerpt(body: &str, max_chars: usize) -> String {
+    let flat: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() > max_chars {
+        let cut: String = flat.chars().take(max_chars).collect();
+        format!("{cut}…")
+    } else {
+        flat
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headline_names_status_code_and_message() {
+        let e = ApiError::Vendor {
+            status: 403,
+            code: Some("122".into()),
+            message: "Header Auth token is not associated with any account".into(),
+        };
+        assert_eq!(
+            e.headline(),
+            "403 credentials do not have access (code 122): Header Auth token is not associated with any account"
+        );
+        assert!(e.hint().is_some());
+    }
+
+    #[test]
+    fn excerpt_flattens_and_cuts() {
+        assert_eq!(excerpt("<html>\n  <h1>Bad   gateway</h1>", 100), "<html> <h1>Bad gateway</h1>");
+        assert_eq!(excerpt("abcdef", 3), "abc…");
+    }
+}
