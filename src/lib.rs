@@ -9,3 +9,10 @@ pub mod providers;
 pub mod routes;
 pub mod rows;
 pub mod settings;
+
+pub mod app;
+pub mod components;
+pub mod http;
+pub mod pages;
+pub mod state;
+pub mod storage;

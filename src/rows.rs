@@ -126,3 +126,27 @@ mod tests {
         assert_eq!(rows[0].browser, "Chrome 76 on Generic Linux");
     }
 }
+
+/// `29823` → `29,823`: counts people read at a glance.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod thousands_tests {
+    #[test]
+    fn groups_by_three() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(29_823), "29,823");
+        assert_eq!(super::thousands(1_234_567), "1,234,567");
+    }
+}

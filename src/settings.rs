@@ -64,13 +64,20 @@ impl IdmeSettings {
             }
             let authorization =
                 header(&self.secret).ok_or("Settings: enter the shared secret for the custom base URL")?;
-            return Ok(ResolvedConnection { label: base.to_string(), base_url: base.to_string(), authorization: Some(authorization) });
+            return Ok(ResolvedConnection {
+                label: base.to_string(),
+                base_url: base.to_string(),
+                authorization: Some(authorization),
+            });
         }
         let Some(connection) = self.selected(config) else {
             return Err(if p.connection_id.is_empty() {
                 "The gateway offers no ID.me connection. Add one to its configuration, or use a custom base URL in Settings.".into()
             } else {
-                format!("Settings: the connection {:?} is no longer offered by the gateway; choose another.", p.connection_id)
+                format!(
+                    "Settings: the connection {:?} is no longer offered by the gateway; choose another.",
+                    p.connection_id
+                )
             });
         };
         let authorization = if connection.gateway_adds_credential {

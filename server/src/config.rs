@@ -80,7 +80,12 @@ fn default_timeout() -> f64 {
 
 impl Default for GatewayConfig {
     fn default() -> Self {
-        GatewayConfig { upstreams: Vec::new(), sandbox: true, upstream_timeout_secs: default_timeout(), extra_connect_src: Vec::new() }
+        GatewayConfig {
+            upstreams: Vec::new(),
+            sandbox: true,
+            upstream_timeout_secs: default_timeout(),
+            extra_connect_src: Vec::new(),
+        }
     }
 }
 
@@ -174,23 +179,8 @@ pub struct PublicConfig {
 mod tests {
     use super::*;
 
-    const EXAMPLE: &str = r#"
-upstream_timeout_secs = 20
-extra_connect_src = ["https://events.example.org"]
-
-[[upstream]]
-id = "idme-production"
-provider = "idme"
-label = "ID.me production"
-base_url = "https://events.id.me"
-credential = { secret_env = "IDME_SECRET", scheme = "ID.me" }
-
-[[upstream]]
-id = "idme-labs"
-provider = "idme"
-label = "ID.me sandbox"
-base_url = "https://events.idmelabs.com/"
-"#;
+    /// The example the README points to: it must stay valid.
+    const EXAMPLE: &str = include_str!("../auditdeck.example.toml");
 
     #[test]
     fn parses_the_documented_example() {

@@ -31,7 +31,11 @@ pub struct Gateway {
 
 /// Builds the gateway on a data set (generate it once with [`Dataset::generate`] and share it).
 /// `env` looks up the environment variables that hold upstream credentials.
-pub fn build(options: GatewayOptions, data: Arc<Dataset>, env: impl Fn(&str) -> Option<String>) -> Result<Gateway, String> {
+pub fn build(
+    options: GatewayOptions,
+    data: Arc<Dataset>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Gateway, String> {
     options.config.validate()?;
     let sandbox = Sandbox::new(data);
     let proxy = proxy::Proxy::new(&options.config, env)?;

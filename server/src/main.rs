@@ -65,7 +65,8 @@ async fn run(args: Args) -> Result<(), String> {
         }
     }
     for upstream in &config.upstreams {
-        let who = if upstream.credential.is_some() { "gateway adds the credential" } else { "browser sends the credential" };
+        let who =
+            if upstream.credential.is_some() { "gateway adds the credential" } else { "browser sends the credential" };
         println!("  upstream {:<12} {} -> {} ({who})", upstream.id, upstream.label, upstream.base_url);
     }
     println!();

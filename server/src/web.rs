@@ -42,9 +42,9 @@ pub fn app_routes(dist: &Path) -> Router {
     let index_service = tower::ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
         .service(ServeFile::new(&index));
-    Router::new().route_service("/", index_service.clone()).fallback_service(
-        ServeDir::new(dist).append_index_html_on_directories(false).fallback(index_service),
-    )
+    Router::new()
+        .route_service("/", index_service.clone())
+        .fallback_service(ServeDir::new(dist).append_index_html_on_directories(false).fallback(index_service))
 }
 
 pub fn config_route(config: &GatewayConfig) -> Router {
@@ -54,9 +54,7 @@ pub fn config_route(config: &GatewayConfig) -> Router {
         "/config.json",
         get(move || {
             let body = body.clone();
-            async move {
-                ([(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-cache")], body)
-            }
+            async move { ([(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-cache")], body) }
         }),
     )
 }

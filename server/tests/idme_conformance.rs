@@ -27,7 +27,8 @@ fn user_path(uuid: &str) -> String {
 
 async fn post(gw: &TestGateway, path: &str, auth: Option<&str>, body: Body) -> (StatusCode, Value) {
     let (status, _, bytes) = gw.request(Method::POST, path, auth, body).await;
-    let json = serde_json::from_slice(&bytes).unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&bytes)));
+    let json =
+        serde_json::from_slice(&bytes).unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&bytes)));
     (status, json)
 }
 
@@ -40,8 +41,7 @@ fn busiest_ip(gw: &TestGateway) -> (String, usize) {
 async fn search_by_ip_first_page_with_multipart_as_curl_sends_it() {
     let gw = TestGateway::new();
     let (ip, total) = busiest_ip(&gw);
-    let (status, json) =
-        post(&gw, SEARCH, Some(&idme_auth(SANDBOX_SECRET)), multipart(&[("ipaddress", &ip)])).await;
+    let (status, json) = post(&gw, SEARCH, Some(&idme_auth(SANDBOX_SECRET)), multipart(&[("ipaddress", &ip)])).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(json["events"].as_array().unwrap().len(), PAGE_SIZE);
     let meta = &json["meta"];
@@ -228,5 +228,7 @@ async fn quirks_of_the_samples_appear_in_served_rows() {
             return;
         }
     }
-    panic!("quirks seen: base64 {base64_app}, updated<tracked {updated_before}, other ip {other_ip}, order {out_of_order}");
+    panic!(
+        "quirks seen: base64 {base64_app}, updated<tracked {updated_before}, other ip {other_ip}, order {out_of_order}"
+    );
 }

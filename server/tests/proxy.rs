@@ -26,11 +26,7 @@ async fn start_upstream() -> SocketAddr {
                     "x_private": headers.get("x-private").is_some(),
                     "body_len": body.len(),
                 });
-                (
-                    StatusCode::IM_A_TEAPOT,
-                    [("x-vendor", "kept"), ("set-cookie", "dropped=1")],
-                    axum::Json(echoed),
-                )
+                (StatusCode::IM_A_TEAPOT, [("x-vendor", "kept"), ("set-cookie", "dropped=1")], axum::Json(echoed))
             }),
         )
         .route(

@@ -19,8 +19,8 @@ fn fake_dist() -> PathBuf {
 }
 
 fn gateway_with_dist() -> TestGateway {
-    let mut config = GatewayConfig::default();
-    config.extra_connect_src = vec!["https://custom.example.org".into()];
+    let config =
+        GatewayConfig { extra_connect_src: vec!["https://custom.example.org".into()], ..GatewayConfig::default() };
     TestGateway::with(config, fake_dist(), |_| None)
 }
 
@@ -38,11 +38,9 @@ async fn unknown_paths_fall_back_to_index_html() {
 #[tokio::test]
 async fn assets_have_their_mime_types() {
     let gw = gateway_with_dist();
-    for (path, mime) in [
-        ("/app-1234.js", "text/javascript"),
-        ("/app-1234_bg.wasm", "application/wasm"),
-        ("/style-1.css", "text/css"),
-    ] {
+    for (path, mime) in
+        [("/app-1234.js", "text/javascript"), ("/app-1234_bg.wasm", "application/wasm"), ("/style-1.css", "text/css")]
+    {
         let (status, headers, _) = gw.request(Method::GET, path, None, Body::Empty).await;
         assert_eq!(status, StatusCode::OK, "{path}");
         assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with(mime), "{path}: {headers:?}");
@@ -53,9 +51,8 @@ async fn assets_have_their_mime_types() {
 async fn responses_are_compressed_when_asked() {
     let gw = gateway_with_dist();
     for encoding in ["gzip", "br"] {
-        let (_, headers, _) = gw
-            .request_with(Method::GET, "/app-1234.js", None, Body::Empty, &[("accept-encoding", encoding)])
-            .await;
+        let (_, headers, _) =
+            gw.request_with(Method::GET, "/app-1234.js", None, Body::Empty, &[("accept-encoding", encoding)]).await;
         assert_eq!(headers[header::CONTENT_ENCODING], encoding);
     }
 }

@@ -206,7 +206,7 @@ pub fn decode_application(raw: &str) -> Application {
     let candidate = raw.trim_end_matches(['\n', '\r']);
     // Short or non-alphabet strings are names; base64 of a real name is long and padded right.
     let looks_encoded = candidate.len() >= 12
-        && candidate.len() % 4 == 0
+        && candidate.len().is_multiple_of(4)
         && candidate.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=');
     if !looks_encoded {
         return plain();
@@ -274,7 +274,13 @@ mod tests {
         assert_eq!(app.raw, "MTUyLjEzMy4xOC4zM1NTT2UgU0FNTCBDb25zdW1lciAoU1FBKQ==\n");
         assert_eq!(
             page.meta,
-            Meta { current_page: Some(2), next_page: Some(3), prev_page: Some(1), total_pages: Some(8648), total_count: Some(432374) }
+            Meta {
+                current_page: Some(2),
+                next_page: Some(3),
+                prev_page: Some(1),
+                total_pages: Some(8648),
+                total_count: Some(432374)
+            }
         );
     }
 
@@ -301,12 +307,21 @@ mod tests {
 
     #[test]
     fn browser_as_string_and_missing_fields_are_tolerated() {
-        let body = r#"{"events":[{"event":"session.signin","browser":"Firefox 68 on Windows"},{}],"meta":{"current_page":1}}"#;
+        let body =
+            r#"{"events":[{"event":"session.signin","browser":"Firefox 68 on Windows"},{}],"meta":{"current_page":1}}"#;
         let page = parse_search(&ok(body.into())).unwrap();
         assert_eq!(page.events[0].browser.as_ref().unwrap().display(), "Firefox 68 on Windows");
-        assert_eq!(page.events[1], WireEvent {
-            event: None, ipaddress: None, application: None, browser: None, tracked_at: None, updated_at: None
-        });
+        assert_eq!(
+            page.events[1],
+            WireEvent {
+                event: None,
+                ipaddress: None,
+                application: None,
+                browser: None,
+                tracked_at: None,
+                updated_at: None
+            }
+        );
     }
 
     #[test]
@@ -330,7 +345,11 @@ mod tests {
 
     #[test]
     fn non_json_bodies_become_readable_errors() {
-        let html = HttpResponse { status: 502, content_type: Some("text/html".into()), body: "<html><h1>502 Bad Gateway</h1></html>".into() };
+        let html = HttpResponse {
+            status: 502,
+            content_type: Some("text/html".into()),
+            body: "<html><h1>502 Bad Gateway</h1></html>".into(),
+        };
         assert!(matches!(parse_search(&html), Err(ApiError::Http { status: 502, .. })));
         let truncated = ok(r#"{"events":[{"event":"#.into());
         assert!(matches!(parse_search(&truncated), Err(ApiError::Malformed { status: 200, .. })));

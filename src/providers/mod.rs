@@ -94,7 +94,10 @@ impl ApiError {
                 format!("{status} {} (empty response body)", Self::status_meaning(*status))
             }
             ApiError::Http { status, excerpt } => {
-                format!("{status} {}; the response was not in the vendor's error format: {excerpt}", Self::status_meaning(*status))
+                format!(
+                    "{status} {}; the response was not in the vendor's error format: {excerpt}",
+                    Self::status_meaning(*status)
+                )
             }
             ApiError::Malformed { status, detail } => {
                 format!("The vendor answered {status} but the response could not be read: {detail}")

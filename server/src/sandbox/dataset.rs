@@ -130,11 +130,8 @@ pub const HOT_IPS: [(&str, f64); 6] = [
 ];
 
 /// The user UUIDs of the document's samples come first, so the samples' requests find data.
-pub const SAMPLE_USER_UUIDS: [&str; 3] = [
-    "ac28b80d7ac14b0db51b5bef6281f3c2",
-    "33d420b36d2c43e88d7f57540bd5015a",
-    "87c7dff7c6c54b51b777492c25710f4b",
-];
+pub const SAMPLE_USER_UUIDS: [&str; 3] =
+    ["ac28b80d7ac14b0db51b5bef6281f3c2", "33d420b36d2c43e88d7f57540bd5015a", "87c7dff7c6c54b51b777492c25710f4b"];
 
 /// Fixed UTC offsets (minutes) people's events carry, weighted towards the document's -04:00.
 const OFFSETS_MIN: [i16; 8] = [-240, -240, -240, -300, -300, -360, -420, 0];
@@ -222,12 +219,7 @@ const SESSION_TEMPLATES: [&[&str]; 9] = [
         "consent.allow",
     ],
     &["session.failed", "session.failed", "session.failed", "session.lockout.applied", "account.lockout.delivery"],
-    &[
-        "account.password.delivery",
-        "account.password.response",
-        "account.password.change",
-        "account.password.complete",
-    ],
+    &["account.password.delivery", "account.password.response", "account.password.change", "account.password.complete"],
     &[
         "session.signin",
         "2fa.initiate",
@@ -309,20 +301,13 @@ impl Dataset {
 
     /// Events indexed under an IP, newest first (empty for an IP the data set does not know).
     pub fn idme_events_for_ip(&self, ip: &IpAddr) -> &[u32] {
-        self.ip_lookup
-            .get(ip)
-            .and_then(|i| self.idme_by_ip.get(i))
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+        self.ip_lookup.get(ip).and_then(|i| self.idme_by_ip.get(i)).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// Events of a user, newest first. Accepts the UUID dashed or as 32 hex digits, any case.
     pub fn idme_events_for_user(&self, uuid: &str) -> &[u32] {
         let key: String = uuid.chars().filter(|c| *c != '-').collect::<String>().to_ascii_lowercase();
-        self.person_lookup
-            .get(&key)
-            .map(|p| self.idme_by_person[*p as usize].as_slice())
-            .unwrap_or(&[])
+        self.person_lookup.get(&key).map(|p| self.idme_by_person[*p as usize].as_slice()).unwrap_or(&[])
     }
 
     /// The IPs with the most events, busiest first (for tests, demos and `serve`'s hints).
@@ -371,11 +356,7 @@ fn make_event(
     } else {
         tracked_at_ms + write_delay
     };
-    let reported_ip = if quirks & quirk::OTHER_IPADDRESS != 0 {
-        rng.random_range(0..ip_count) as u32
-    } else {
-        ip
-    };
+    let reported_ip = if quirks & quirk::OTHER_IPADDRESS != 0 { rng.random_range(0..ip_count) as u32 } else { ip };
     IdmeEvent {
         kind,
         person: person_index,
@@ -432,12 +413,7 @@ fn generate_ips(rng: &mut ChaCha8Rng) -> Vec<IpAddr> {
                 rng.random_range(1..0xffff),
             ))
         } else {
-            IpAddr::V4(Ipv4Addr::new(
-                rng.random_range(11..224),
-                rng.random(),
-                rng.random(),
-                rng.random_range(1..255),
-            ))
+            IpAddr::V4(Ipv4Addr::new(rng.random_range(11..224), rng.random(), rng.random(), rng.random_range(1..255)))
         };
         if is_public(&addr) && seen.insert(addr) {
             ips.push(addr);
@@ -517,12 +493,9 @@ mod tests {
     #[test]
     fn every_quirk_occurs_at_a_small_rate() {
         let d = data();
-        for flag in [
-            quirk::BASE64_APPLICATION,
-            quirk::UPDATED_BEFORE_TRACKED,
-            quirk::OUT_OF_ORDER,
-            quirk::OTHER_IPADDRESS,
-        ] {
+        for flag in
+            [quirk::BASE64_APPLICATION, quirk::UPDATED_BEFORE_TRACKED, quirk::OUT_OF_ORDER, quirk::OTHER_IPADDRESS]
+        {
             let n = d.idme_events.iter().filter(|e| e.quirks & flag != 0).count();
             let rate = n as f64 / d.idme_events.len() as f64;
             assert!(rate > 0.001 && rate < 0.03, "quirk {flag} at rate {rate}");
@@ -535,7 +508,10 @@ mod tests {
         let (ip, count) = d.busiest_ips(1)[0];
         let list = d.idme_events_for_ip(&ip);
         assert_eq!(list.len(), count);
-        assert!(list.windows(2).all(|w| d.idme_events[w[0] as usize].order_at_ms >= d.idme_events[w[1] as usize].order_at_ms));
+        assert!(
+            list.windows(2)
+                .all(|w| d.idme_events[w[0] as usize].order_at_ms >= d.idme_events[w[1] as usize].order_at_ms)
+        );
         let total: usize = d.people.iter().map(|p| d.idme_events_for_user(&p.uuid).len()).sum();
         assert_eq!(total, d.idme_events.len());
     }
@@ -555,8 +531,11 @@ mod tests {
         let a = Dataset::generate_with(7, 200);
         let b = Dataset::generate_with(7, 200);
         assert_eq!(a.idme_events.len(), b.idme_events.len());
-        assert!(a.idme_events.iter().zip(&b.idme_events).all(|(x, y)| x.order_at_ms == y.order_at_ms
-            && x.kind == y.kind
-            && x.search_ip == y.search_ip));
+        assert!(
+            a.idme_events
+                .iter()
+                .zip(&b.idme_events)
+                .all(|(x, y)| x.order_at_ms == y.order_at_ms && x.kind == y.kind && x.search_ip == y.search_ip)
+        );
     }
 }

@@ -65,11 +65,8 @@ fn authorize(headers: &HeaderMap) -> Result<(), IdmeError> {
         message: "Header Auth token is not associated with any account".into(),
     };
     let value = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or_else(forbidden)?;
-    let encoded = value
-        .strip_prefix("Bearer ID.me ")
-        .or_else(|| value.strip_prefix("ID.me "))
-        .ok_or_else(forbidden)?
-        .trim();
+    let encoded =
+        value.strip_prefix("Bearer ID.me ").or_else(|| value.strip_prefix("ID.me ")).ok_or_else(forbidden)?.trim();
     let secret = BASE64.decode(encoded).map_err(|_| forbidden())?;
     match secret.as_slice() {
         s if s == SANDBOX_SECRET.as_bytes() => Ok(()),
@@ -91,12 +88,8 @@ struct FormFields {
 /// Reads the form fields from a multipart (`curl -F`) or urlencoded body; an empty body is an
 /// empty form (the user search may send no field at all).
 async fn read_form(request: Request) -> Result<FormFields, IdmeError> {
-    let content_type = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let content_type =
+        request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
     if content_type.starts_with("multipart/form-data") {
         let mut multipart = Multipart::from_request(request, &())
             .await
@@ -108,10 +101,8 @@ async fn read_form(request: Request) -> Result<FormFields, IdmeError> {
             .map_err(|e| IdmeError::unprocessable(format!("malformed multipart body: {e}")))?
         {
             let name = field.name().unwrap_or("").to_string();
-            let value = field
-                .text()
-                .await
-                .map_err(|e| IdmeError::unprocessable(format!("malformed multipart field: {e}")))?;
+            let value =
+                field.text().await.map_err(|e| IdmeError::unprocessable(format!("malformed multipart field: {e}")))?;
             match name.as_str() {
                 "ipaddress" => fields.ipaddress = Some(value),
                 "page" => fields.page = Some(value),
@@ -156,8 +147,9 @@ async fn search_by_ip(State(s): State<IdmeSandbox>, request: Request) -> Result<
     if ip_text.is_empty() {
         return Err(IdmeError::unprocessable("ipaddress is missing"));
     }
-    let ip: IpAddr =
-        ip_text.parse().map_err(|_| IdmeError::unprocessable(format!("ipaddress is not a valid IP address: {ip_text:?}")))?;
+    let ip: IpAddr = ip_text
+        .parse()
+        .map_err(|_| IdmeError::unprocessable(format!("ipaddress is not a valid IP address: {ip_text:?}")))?;
     Ok(Json(render_page(&s.data, s.data.idme_events_for_ip(&ip), page)))
 }
 
@@ -259,7 +251,8 @@ pub fn wire_event(data: &Dataset, e: &IdmeEvent) -> WireEvent {
 
 /// `2019-08-26T20:03:59.650-04:00`: milliseconds and the offset, as the samples print times.
 fn format_time(ms: i64, offset_min: i16) -> String {
-    let (Some(offset), Some(at)) = (FixedOffset::east_opt(i32::from(offset_min) * 60), DateTime::from_timestamp_millis(ms))
+    let (Some(offset), Some(at)) =
+        (FixedOffset::east_opt(i32::from(offset_min) * 60), DateTime::from_timestamp_millis(ms))
     else {
         return String::new();
     };
@@ -272,10 +265,22 @@ mod tests {
 
     #[test]
     fn meta_has_nulls_at_the_ends() {
-        assert_eq!(page_meta(120, 1), Meta { current_page: 1, next_page: Some(2), prev_page: None, total_pages: 3, total_count: 120 });
-        assert_eq!(page_meta(120, 3), Meta { current_page: 3, next_page: None, prev_page: Some(2), total_pages: 3, total_count: 120 });
-        assert_eq!(page_meta(120, 9), Meta { current_page: 9, next_page: None, prev_page: None, total_pages: 3, total_count: 120 });
-        assert_eq!(page_meta(0, 1), Meta { current_page: 1, next_page: None, prev_page: None, total_pages: 0, total_count: 0 });
+        assert_eq!(
+            page_meta(120, 1),
+            Meta { current_page: 1, next_page: Some(2), prev_page: None, total_pages: 3, total_count: 120 }
+        );
+        assert_eq!(
+            page_meta(120, 3),
+            Meta { current_page: 3, next_page: None, prev_page: Some(2), total_pages: 3, total_count: 120 }
+        );
+        assert_eq!(
+            page_meta(120, 9),
+            Meta { current_page: 9, next_page: None, prev_page: None, total_pages: 3, total_count: 120 }
+        );
+        assert_eq!(
+            page_meta(0, 1),
+            Meta { current_page: 1, next_page: None, prev_page: None, total_pages: 0, total_count: 0 }
+        );
     }
 
     #[test]

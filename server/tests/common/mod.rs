@@ -31,7 +31,13 @@ impl TestGateway {
         TestGateway { router: gateway.router, data }
     }
 
-    pub async fn request(&self, method: Method, path: &str, auth: Option<&str>, body: Body) -> (StatusCode, HeaderMap, Vec<u8>) {
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        auth: Option<&str>,
+        body: Body,
+    ) -> (StatusCode, HeaderMap, Vec<u8>) {
         self.request_with(method, path, auth, body, &[]).await
     }
 

@@ -1,0 +1,39 @@
+//! The app shell: header with navigation and the connection indicator, and the routes.
+
+use leptos::prelude::*;
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::connection_indicator::ConnectionIndicator;
+use crate::pages::home::HomePage;
+use crate::pages::ip_search::IpSearchPage;
+use crate::pages::not_found::NotFoundPage;
+use crate::pages::settings::SettingsPage;
+use crate::state::AppState;
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_context(AppState::start());
+    view! {
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <header class="app-header">
+                <A href="/" attr:class="brand">"Auditdeck"</A>
+                <nav class="app-nav" aria-label="Main">
+                    <A href="/" exact=true>"Home"</A>
+                    <A href="/ip">"IP search"</A>
+                    <A href="/settings">"Settings"</A>
+                </nav>
+                <ConnectionIndicator/>
+            </header>
+            <main id="main" tabindex="-1">
+                <Routes fallback=|| view! { <NotFoundPage/> }>
+                    <Route path=path!("/") view=HomePage/>
+                    <Route path=path!("/ip") view=IpSearchPage/>
+                    <Route path=path!("/ip/:ip") view=IpSearchPage/>
+                    <Route path=path!("/settings") view=SettingsPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,24 @@
+use leptos::prelude::*;
+
+use crate::providers::ApiError;
+
+/// A vendor or network error: status, vendor code and message, what to do, and a retry.
+#[component]
+pub fn ErrorBox(error: ApiError, #[prop(optional, into)] on_retry: Option<Callback<()>>) -> impl IntoView {
+    let hint = error.hint();
+    view! {
+        <div class="error-box" role="alert">
+            <p class="error-headline">{error.headline()}</p>
+            {hint.map(|h| view! { <p class="error-hint">{h}</p> })}
+            {on_retry.map(|retry| view! {
+                <button type="button" class="retry" on:click=move |_| retry.run(())>"Retry"</button>
+            })}
+        </div>
+    }
+}
+
+/// A message that is not a vendor error (bad URL, missing settings).
+#[component]
+pub fn Notice(#[prop(into)] message: String, #[prop(optional, into)] kind: Option<&'static str>) -> impl IntoView {
+    view! { <div class=format!("notice {}", kind.unwrap_or("")) role="status">{message}</div> }
+}

@@ -1,0 +1,103 @@
+//! Executes an [`HttpRequest`] with the browser's fetch. Each request can be aborted: dropping
+//! its [`InFlight`] guard aborts it, so a view that goes away (or asks for another page) does not
+//! leave a stale request running.
+
+use js_sys::Uint8Array;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, AbortSignal, FormData, Headers, RequestInit, Response};
+
+use crate::providers::{ApiError, HttpRequest, HttpResponse, RequestBody};
+
+/// Aborts its request when dropped (unless it has finished).
+pub struct InFlight {
+    controller: Option<AbortController>,
+}
+
+impl InFlight {
+    pub fn new() -> Self {
+        InFlight { controller: AbortController::new().ok() }
+    }
+
+    /// The signal to hand to [`send`]; the guard itself stays with whoever may cancel.
+    pub fn signal(&self) -> Option<AbortSignal> {
+        self.controller.as_ref().map(AbortController::signal)
+    }
+
+    pub fn abort(&self) {
+        if let Some(c) = &self.controller {
+            c.abort();
+        }
+    }
+}
+
+impl Default for InFlight {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.abort();
+    }
+}
+
+/// Why no response arrived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FetchFailure {
+    /// We aborted it: nobody is waiting for the answer.
+    Aborted,
+    Failed(ApiError),
+}
+
+fn js_text(value: &JsValue) -> String {
+    value
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| value.as_string())
+        .unwrap_or_else(|| "the browser gave no reason".into())
+}
+
+fn network(detail: impl Into<String>) -> FetchFailure {
+    FetchFailure::Failed(ApiError::Network { detail: detail.into() })
+}
+
+pub async fn send(request: &HttpRequest, signal: Option<AbortSignal>) -> Result<HttpResponse, FetchFailure> {
+    let window = web_sys::window().ok_or_else(|| network("no browser window"))?;
+    let init = RequestInit::new();
+    init.set_method(request.method.as_str());
+    let headers = Headers::new().map_err(|e| network(js_text(&e)))?;
+    for (name, value) in &request.headers {
+        headers.append(name, value).map_err(|e| network(format!("header {name}: {}", js_text(&e))))?;
+    }
+    init.set_headers(&headers);
+    if let RequestBody::Multipart(fields) = &request.body {
+        let form = FormData::new().map_err(|e| network(js_text(&e)))?;
+        for (name, value) in fields {
+            form.append_with_str(name, value).map_err(|e| network(js_text(&e)))?;
+        }
+        init.set_body(&form);
+    }
+    if let Some(signal) = &signal {
+        init.set_signal(Some(signal));
+    }
+    let aborted = || signal.as_ref().is_some_and(AbortSignal::aborted);
+
+    let response = JsFuture::from(window.fetch_with_str_and_init(&request.url, &init)).await.map_err(|e| {
+        if aborted() { FetchFailure::Aborted } else { network(format!("{} ({})", js_text(&e), request.url)) }
+    })?;
+    let response: Response = response.dyn_into().map_err(|_| network("fetch returned no Response"))?;
+    let status = response.status();
+    let content_type = response.headers().get("content-type").ok().flatten();
+    let buffer = response.array_buffer().map_err(|e| network(js_text(&e)))?;
+    let bytes = JsFuture::from(buffer).await.map_err(|e| {
+        if aborted() {
+            FetchFailure::Aborted
+        } else {
+            network(format!("the response body could not be read: {}", js_text(&e)))
+        }
+    })?;
+    let body = String::from_utf8_lossy(&Uint8Array::new(&bytes).to_vec()).into_owned();
+    Ok(HttpResponse { status, content_type, body })
+}

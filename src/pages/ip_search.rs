@@ -1,0 +1,235 @@
+//! `/ip/:ip?page=N`: ID.me search by IP address.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+
+use crate::components::error_box::{ErrorBox, Notice};
+use crate::components::events_table::{EventsTable, TableSkeleton};
+use crate::components::pager::Pager;
+use crate::http::{FetchFailure, InFlight, send};
+use crate::providers::ApiError;
+use crate::providers::idme::{self, Meta};
+use crate::routes::{IpSearch, ip_search_from_url, ip_search_href, parse_ip};
+use crate::rows::{Row, ip_search_rows, thousands};
+use crate::state::use_app_state;
+
+/// A page that arrived, with the search it answers.
+#[derive(Clone, PartialEq)]
+struct LoadedPage {
+    search: IpSearch,
+    rows: Vec<Row>,
+    meta: Meta,
+}
+
+/// What stops a request from being sent at all.
+#[derive(Clone, PartialEq)]
+enum Blocked {
+    Settings(String),
+}
+
+#[component]
+pub fn IpSearchPage() -> impl IntoView {
+    let state = use_app_state();
+    let params = use_params_map();
+    let query = use_query_map();
+    let navigate = use_navigate();
+
+    // The view's whole state comes from the URL: None on the bare /ip form.
+    let target = Memo::new(move |_| {
+        let ip = params.read().get("ip")?;
+        Some(ip_search_from_url(&ip, query.read().get("page").as_deref()))
+    });
+
+    let typed = RwSignal::new(String::new());
+    let form_error = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        if let Some(Ok(search)) = target.get() {
+            typed.set(search.ip.to_string());
+        }
+    });
+
+    let loaded = RwSignal::new(None::<LoadedPage>);
+    let loading = RwSignal::new(None::<IpSearch>);
+    let failure = RwSignal::new(None::<ApiError>);
+    let blocked = RwSignal::new(None::<Blocked>);
+    let retries = RwSignal::new(0u32);
+    // The request in flight; replacing or clearing it aborts it.
+    let in_flight = StoredValue::new_local(None::<InFlight>);
+    let generation = StoredValue::new(0u64);
+
+    Effect::new(move |_| {
+        retries.track();
+        let search = match target.get() {
+            Some(Ok(search)) => search,
+            _ => {
+                in_flight.set_value(None);
+                loading.set(None);
+                return;
+            }
+        };
+        let connection = match state.idme_connection() {
+            Ok(Some(connection)) => connection,
+            Ok(None) => {
+                loading.set(Some(search)); // configuration still loading
+                return;
+            }
+            Err(message) => {
+                blocked.set(Some(Blocked::Settings(message)));
+                loading.set(None);
+                return;
+            }
+        };
+        blocked.set(None);
+        failure.set(None);
+        loading.set(Some(search));
+        let request =
+            idme::search_by_ip(&connection.base_url, search.ip, search.page, connection.authorization.as_deref());
+        let guard = InFlight::new();
+        let signal = guard.signal();
+        in_flight.set_value(Some(guard));
+        let this = generation.get_value() + 1;
+        generation.set_value(this);
+        leptos::task::spawn_local(async move {
+            let outcome = send(&request, signal).await;
+            if generation.try_get_value() != Some(this) {
+                return; // a newer request (or leaving the page) made this answer moot
+            }
+            in_flight.set_value(None);
+            loading.set(None);
+            let parsed = match outcome {
+                Err(FetchFailure::Aborted) => return,
+                Err(FetchFailure::Failed(e)) => Err(e),
+                Ok(response) => idme::parse_search(&response),
+            };
+            match parsed {
+                Ok(page) => {
+                    state.record_idme_result(Ok(()));
+                    let rows = ip_search_rows(&page.events, search.ip);
+                    loaded.set(Some(LoadedPage { search, rows, meta: page.meta }));
+                }
+                Err(e) => {
+                    state.record_idme_result(Err(&e));
+                    failure.set(Some(e));
+                }
+            }
+        });
+    });
+    on_cleanup(move || {
+        generation.try_update_value(|g| *g += 1);
+        in_flight.try_update_value(|f| *f = None);
+    });
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match parse_ip(&typed.get_untracked()) {
+            Ok(ip) => {
+                form_error.set(None);
+                navigate(&ip_search_href(&ip.to_string(), 1), Default::default());
+            }
+            Err(message) => form_error.set(Some(message)),
+        }
+    };
+
+    let url_problem = move || match target.get() {
+        Some(Err(message)) => Some(view! { <Notice message=message kind="invalid-url"/> }),
+        _ => None,
+    };
+    let status_line = move || {
+        loading.get().map(|s| {
+            view! { <p class="loading" role="status">{format!("Loading page {} for {}…", thousands(s.page), s.ip)}</p> }
+        })
+    };
+    let blocked_view = move || {
+        blocked.get().map(|Blocked::Settings(message)| {
+            view! {
+                <div class="notice settings-needed" role="alert">
+                    {message} " " <A href="/settings">"Open Settings"</A>
+                </div>
+            }
+        })
+    };
+    let failure_view = move || {
+        failure
+            .get()
+            .map(|error| view! { <ErrorBox error=error on_retry=Callback::new(move |_| retries.update(|n| *n += 1))/> })
+    };
+    let results = move || {
+        let Some(Ok(current)) = target.get() else { return None };
+        let Some(page) = loaded.get() else {
+            let first_load = loading.get().is_some();
+            return first_load.then(|| view! { <TableSkeleton/> }.into_any());
+        };
+        let stale = page.search != current;
+        let total_pages = page.meta.total_pages.unwrap_or(0);
+        let total_count = page.meta.total_count.unwrap_or(page.rows.len() as u64);
+        let shown_page = page.meta.current_page.unwrap_or(page.search.page);
+        let search = page.search;
+        let href = Callback::new(move |n: u64| search.with_page(n).href());
+        let caption = if stale {
+            format!(
+                "Still showing page {} for {} while the new results load.",
+                thousands(page.search.page),
+                page.search.ip
+            )
+        } else {
+            format!("ID.me events for {}", page.search.ip)
+        };
+        let body = if page.rows.is_empty() && total_count == 0 {
+            view! { <p class="empty" role="status">{format!("No events for {}.", page.search.ip)}</p> }.into_any()
+        } else if page.rows.is_empty() {
+            let last = search.with_page(total_pages.max(1)).href();
+            view! {
+                <p class="empty past-end" role="status">
+                    {format!("Page {} is past the end of the results ({} pages). ", thousands(shown_page), thousands(total_pages))}
+                    <A href=last>"Go to the last page"</A>
+                </p>
+            }
+            .into_any()
+        } else {
+            let busy = Signal::derive(move || loading.get().is_some());
+            view! {
+                <Pager current=shown_page total_pages total_count href/>
+                <EventsTable rows=page.rows searched=page.search.ip.to_string() busy/>
+                <Pager current=shown_page total_pages total_count href/>
+            }
+            .into_any()
+        };
+        Some(
+            view! {
+                <div class="results" class:stale=stale>
+                    <h2 class="results-caption">{caption}</h2>
+                    {body}
+                </div>
+            }
+            .into_any(),
+        )
+    };
+
+    view! {
+        <section class="page ip-search">
+            <h1>"Search by IP address"</h1>
+            <form class="search-form" on:submit=submit novalidate>
+                <label for="ip-input">"IP address (IPv4 or IPv6)"</label>
+                <div class="search-row">
+                    <input
+                        id="ip-input"
+                        type="search"
+                        autocomplete="off"
+                        spellcheck="false"
+                        aria-describedby="ip-input-error"
+                        prop:value=move || typed.get()
+                        on:input=move |ev| typed.set(event_target_value(&ev))
+                    />
+                    <button type="submit">"Search"</button>
+                </div>
+                <p id="ip-input-error" class="field-error" role="alert">{move || form_error.get()}</p>
+            </form>
+            {url_problem}
+            {blocked_view}
+            {status_line}
+            {failure_view}
+            {results}
+        </section>
+    }
+}

@@ -1,0 +1,259 @@
+//! The end-to-end rig: the gateway in-process on a free port (built-in sandbox plus an upstream
+//! that serves the document's sample response), ChromeDriver, and one fresh headless Chromium
+//! per scenario.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use auditdeck_server::{Dataset, GatewayConfig, GatewayOptions, Sandbox};
+use axum::Router;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::routing::post;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+pub type TestResult = Result<(), String>;
+pub type Scenario = for<'a> fn(&'a Rig, &'a Client) -> Pin<Box<dyn Future<Output = TestResult> + 'a>>;
+
+/// The upstream the gateway proxies `doc-sample` to, and the credential it adds for it.
+pub const SAMPLE_UPSTREAM_ID: &str = "doc-sample";
+const SAMPLE_SECRET_ENV: &str = "AUDITDECK_E2E_SAMPLE_SECRET";
+const SAMPLE_SECRET: &str = "sample-upstream-secret";
+
+pub struct Rig {
+    pub base: String,
+    pub data: Arc<Dataset>,
+    pub sandbox: Sandbox,
+    webdriver: String,
+    _chromedriver: ChildGuard,
+    screenshots: PathBuf,
+}
+
+struct ChildGuard(Child);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> Result<u16, String> {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| format!("no free port: {e}"))
+}
+
+/// Serves `idme_search_by_ip_1.json` for any search, but only with the gateway's credential:
+/// proves the gateway added it and the browser did not need it.
+async fn start_sample_upstream(manifest_dir: &Path) -> Result<SocketAddr, String> {
+    let body = std::fs::read_to_string(manifest_dir.join("tests/fixtures/idme_search_by_ip_1.json"))
+        .map_err(|e| format!("fixture: {e}"))?;
+    let expected = format!("ID.me {}", base64_of(SAMPLE_SECRET));
+    let app = Router::new().route(
+        "/api/v1/events/search",
+        post(move |headers: HeaderMap| {
+            let body = body.clone();
+            let expected = expected.clone();
+            async move {
+                let auth = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
+                if auth == expected {
+                    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body)
+                } else {
+                    (
+                        StatusCode::FORBIDDEN,
+                        [(header::CONTENT_TYPE, "application/json")],
+                        r#"{"code":"122","message":"Header Auth token is not associated with any account"}"#
+                            .to_string(),
+                    )
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(addr)
+}
+
+fn base64_of(text: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+impl Rig {
+    pub async fn start() -> Result<Rig, String> {
+        let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let dist = std::env::var_os("AUDITDECK_DIST").map(PathBuf::from).unwrap_or_else(|| manifest_dir.join("dist"));
+        if !dist.join("index.html").is_file() {
+            return Err(format!(
+                "{} has no release build: run `cargo xtask test`, which builds it before these tests",
+                dist.display()
+            ));
+        }
+        let upstream = start_sample_upstream(&manifest_dir).await?;
+        let config: GatewayConfig = toml::from_str(&format!(
+            r#"
+[[upstream]]
+id = "{SAMPLE_UPSTREAM_ID}"
+provider = "idme"
+label = "Document sample"
+base_url = "http://{upstream}"
+credential = {{ secret_env = "{SAMPLE_SECRET_ENV}", scheme = "ID.me" }}
+"#
+        ))
+        .map_err(|e| e.to_string())?;
+        let data = Arc::new(Dataset::generate());
+        let gateway = auditdeck_server::build(GatewayOptions { dist, config }, data.clone(), |name| {
+            (name == SAMPLE_SECRET_ENV).then(|| SAMPLE_SECRET.to_string())
+        })?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let router = gateway.router;
+        tokio::spawn(async move { axum::serve(listener, router).await });
+
+        let port = free_port()?;
+        let chromedriver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start chromedriver (install chromium-driver): {e}"))?;
+        let guard = ChildGuard(chromedriver);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+            if Instant::now() > deadline {
+                return Err("chromedriver did not start listening within 20 s".into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let screenshots = manifest_dir.join("target/e2e-screenshots");
+        Ok(Rig {
+            base: format!("http://{addr}"),
+            data,
+            sandbox: gateway.sandbox,
+            webdriver: format!("http://127.0.0.1:{port}"),
+            _chromedriver: guard,
+            screenshots,
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn browser(&self, profile: &Path) -> Result<Client, String> {
+        let mut args = vec![
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--window-size=1280,900",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>();
+        args.push(format!("--user-data-dir={}", profile.display()));
+        let mut options = serde_json::json!({ "args": args });
+        if Path::new("/usr/bin/chromium").is_file() {
+            options["binary"] = "/usr/bin/chromium".into();
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert("goog:chromeOptions".into(), options);
+        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&self.webdriver)
+            .await
+            .map_err(|e| format!("cannot start Chromium through chromedriver: {e}"))
+    }
+
+    /// Runs one scenario in a fresh browser; saves a screenshot when it fails.
+    pub async fn run(&self, name: &str, scenario: Scenario) -> TestResult {
+        let profile = std::env::temp_dir().join(format!("auditdeck-e2e-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&profile);
+        let client = self.browser(&profile).await?;
+        let result = scenario(self, &client).await;
+        if result.is_err()
+            && let Ok(png) = client.screenshot().await
+        {
+            let _ = std::fs::create_dir_all(&self.screenshots);
+            let path = self.screenshots.join(format!("{name}.png"));
+            if std::fs::write(&path, png).is_ok() {
+                eprintln!("    screenshot: {}", path.display());
+            }
+        }
+        let _ = client.close().await;
+        let _ = std::fs::remove_dir_all(&profile);
+        result
+    }
+}
+
+/// Polls `probe` until it returns Some, for up to 15 seconds.
+pub async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> Result<T, String>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Some(value) = probe().await {
+            return Ok(value);
+        }
+        if Instant::now() > deadline {
+            return Err(format!("timed out waiting for {what}"));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The text of the first element matching `css`, if any.
+pub async fn text_of(client: &Client, css: &str) -> Option<String> {
+    client.find(Locator::Css(css)).await.ok()?.text().await.ok()
+}
+
+/// Waits until an element matching `css` has text containing `needle`; returns the text.
+pub async fn wait_for_text(client: &Client, css: &str, needle: &str) -> Result<String, String> {
+    let last = std::cell::RefCell::new(None);
+    eventually(&format!("{css} to contain {needle:?}"), || async {
+        let text = text_of(client, css).await;
+        last.replace(text.clone());
+        text.filter(|t| t.contains(needle))
+    })
+    .await
+    .map_err(|e| format!("{e}; last text: {:?}", last.borrow()))
+}
+
+/// The text of every cell in the events table, row by row.
+pub async fn table_rows(client: &Client) -> Result<Vec<Vec<String>>, String> {
+    let rows = client.find_all(Locator::Css("table.events tbody tr")).await.map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for row in rows {
+        let mut cells = Vec::new();
+        for cell in row.find_all(Locator::Css("td")).await.map_err(|e| e.to_string())? {
+            cells.push(cell.text().await.map_err(|e| e.to_string())?);
+        }
+        out.push(cells);
+    }
+    Ok(out)
+}
+
+pub async fn current_path(client: &Client) -> Result<String, String> {
+    let url = client.current_url().await.map_err(|e| e.to_string())?;
+    Ok(match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_string(),
+    })
+}
+
+pub fn check(condition: bool, message: impl FnOnce() -> String) -> TestResult {
+    if condition { Ok(()) } else { Err(message()) }
+}

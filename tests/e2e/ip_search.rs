@@ -1,0 +1,168 @@
+//! IP search, as a user meets it. Expected values come from the sandbox's own data set.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use auditdeck::rows::{shown_time, thousands};
+use auditdeck_server::sandbox::dataset::IDME_EVENT_TYPES;
+use auditdeck_server::sandbox::idme::{PAGE_SIZE, wire_event};
+use fantoccini::{Client, Locator};
+
+use crate::harness::{Rig, TestResult, check, current_path, eventually, table_rows, text_of, wait_for_text};
+
+fn busiest(rig: &Rig) -> (IpAddr, usize) {
+    rig.data.busiest_ips(1)[0]
+}
+
+/// (event type, tracked_at as the app shows it) of the n-th event (0-based) under `ip`.
+fn expected_row(rig: &Rig, ip: IpAddr, n: usize) -> (String, String) {
+    let index = rig.data.idme_events_for_ip(&ip)[n] as usize;
+    let wire = wire_event(&rig.data, &rig.data.idme_events[index]);
+    (IDME_EVENT_TYPES[rig.data.idme_events[index].kind as usize].to_string(), shown_time(Some(&wire.tracked_at)).text)
+}
+
+fn pages(count: usize) -> usize {
+    count.div_ceil(PAGE_SIZE)
+}
+
+async fn assert_page(rig: &Rig, client: &Client, ip: IpAddr, count: usize, page: usize) -> TestResult {
+    let position = format!("Page {page} of {}", thousands(pages(count) as u64));
+    wait_for_text(client, ".pager-position", &position).await?;
+    wait_for_text(client, ".pager-position", &format!("{} events", thousands(count as u64))).await?;
+    let (event, tracked) = expected_row(rig, ip, (page - 1) * PAGE_SIZE);
+    // The table follows the pager text within one render; poll briefly in case it lags.
+    let rows = eventually("the page's rows", || async {
+        let rows = table_rows(client).await.ok()?;
+        (rows.first().map(|r| (r[1].clone(), r[0].clone())) == Some((event.clone(), tracked.clone()))).then_some(rows)
+    })
+    .await
+    .map_err(|e| format!("{e}: expected first row {event} at {tracked}"))?;
+    check(rows.len() == PAGE_SIZE, || format!("{} rows on page {page}, expected {PAGE_SIZE}", rows.len()))
+}
+
+pub async fn deep_link_shows_page_2(rig: &Rig, client: &Client) -> TestResult {
+    let (ip, count) = busiest(rig);
+    client.goto(&rig.url(&format!("/ip/{ip}?page=2"))).await.map_err(|e| e.to_string())?;
+    assert_page(rig, client, ip, count, 2).await?;
+    let value = client.find(Locator::Css("#ip-input")).await.map_err(|e| e.to_string())?.prop("value").await;
+    check(value.ok().flatten().as_deref() == Some(ip.to_string().as_str()), || {
+        "the form shows the searched IP".into()
+    })?;
+    wait_for_text(client, "#connection-indicator", "Built-in sandbox").await?;
+    Ok(())
+}
+
+pub async fn next_link_goes_to_page_3(rig: &Rig, client: &Client) -> TestResult {
+    let (ip, count) = busiest(rig);
+    client.goto(&rig.url(&format!("/ip/{ip}?page=2"))).await.map_err(|e| e.to_string())?;
+    assert_page(rig, client, ip, count, 2).await?;
+    let next = client.find(Locator::Css(".pager a[rel=next]")).await.map_err(|e| e.to_string())?;
+    let href = next.attr("href").await.map_err(|e| e.to_string())?;
+    check(href.as_deref() == Some(format!("/ip/{ip}?page=3").as_str()), || format!("next href {href:?}"))?;
+    next.click().await.map_err(|e| e.to_string())?;
+    assert_page(rig, client, ip, count, 3).await?;
+    let path = current_path(client).await?;
+    check(path == format!("/ip/{ip}?page=3"), || format!("URL after next: {path}"))?;
+    // Back returns to page 2's rows.
+    client.back().await.map_err(|e| e.to_string())?;
+    assert_page(rig, client, ip, count, 2).await
+}
+
+pub async fn invalid_ip_sends_no_request(rig: &Rig, client: &Client) -> TestResult {
+    client.goto(&rig.url("/ip")).await.map_err(|e| e.to_string())?;
+    let input = eventually("the IP form", || async { client.find(Locator::Css("#ip-input")).await.ok() }).await?;
+    let before = rig.sandbox.request_count();
+    input.send_keys("300.1.2.3\n").await.map_err(|e| e.to_string())?;
+    wait_for_text(client, "#ip-input-error", "is not a valid IPv4 or IPv6 address").await?;
+    // A deep link with a bad IP explains itself too.
+    client.goto(&rig.url("/ip/not-an-ip?page=2")).await.map_err(|e| e.to_string())?;
+    wait_for_text(client, ".notice.invalid-url", "is not a valid IPv4 or IPv6 address").await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let after = rig.sandbox.request_count();
+    check(after == before, || format!("the sandbox received {} request(s)", after - before))?;
+    let rows = client.find_all(Locator::Css("table.events tbody tr")).await.map_err(|e| e.to_string())?;
+    check(rows.is_empty(), || "no table for an invalid IP".into())
+}
+
+pub async fn wrong_secret_shows_403_122(rig: &Rig, client: &Client) -> TestResult {
+    const MESSAGE: &str = "Header Auth token is not associated with any account";
+    client.goto(&rig.url("/settings")).await.map_err(|e| e.to_string())?;
+    let secret =
+        eventually("the secret field", || async { client.find(Locator::Css("#idme-secret")).await.ok() }).await?;
+    secret.send_keys("not-the-sandbox-secret").await.map_err(|e| e.to_string())?;
+    client
+        .find(Locator::Css("#idme-test"))
+        .await
+        .map_err(|e| e.to_string())?
+        .click()
+        .await
+        .map_err(|e| e.to_string())?;
+    let shown = wait_for_text(client, ".test-result .error-box", MESSAGE).await?;
+    check(shown.contains("403") && shown.contains("code 122"), || format!("error shows status and code: {shown}"))?;
+    wait_for_text(client, "#connection-indicator", "✕").await?;
+
+    // The secret is in memory: move within the app (no reload) and search.
+    let (ip, _) = busiest(rig);
+    client
+        .find(Locator::Css(".app-nav a[href='/ip']"))
+        .await
+        .map_err(|e| e.to_string())?
+        .click()
+        .await
+        .map_err(|e| e.to_string())?;
+    let input = eventually("the IP form", || async { client.find(Locator::Css("#ip-input")).await.ok() }).await?;
+    input.send_keys(&format!("{ip}\n")).await.map_err(|e| e.to_string())?;
+    let shown = wait_for_text(client, ".ip-search .error-box", MESSAGE).await?;
+    check(shown.contains("code 122"), || shown.clone())?;
+    let url = current_path(client).await?;
+    check(!url.contains("secret"), || format!("no credential in the URL: {url}"))
+}
+
+pub async fn document_sample_renders_decoded_application(rig: &Rig, client: &Client) -> TestResult {
+    client.goto(&rig.url("/settings")).await.map_err(|e| e.to_string())?;
+    let select = eventually("the sample connection option", || async {
+        let select = client.find(Locator::Css("#idme-connection")).await.ok()?;
+        select.find(Locator::Css("option[value='doc-sample']")).await.ok()?;
+        Some(select)
+    })
+    .await?;
+    select.select_by_value(crate::harness::SAMPLE_UPSTREAM_ID).await.map_err(|e| e.to_string())?;
+    wait_for_text(client, ".gateway-credential", "The gateway adds the credential").await?;
+    let secret_fields = client.find_all(Locator::Css("#idme-secret")).await.map_err(|e| e.to_string())?;
+    check(secret_fields.is_empty(), || "no secret asked for when the gateway adds it".into())?;
+
+    // Preferences survive a reload (localStorage); the sample answers any search.
+    client.goto(&rig.url("/ip/152.133.18.33")).await.map_err(|e| e.to_string())?;
+    wait_for_text(client, ".pager-position", "Page 2 of 8,648 · 432,374 events").await?;
+    let rows = table_rows(client).await?;
+    check(rows.len() == 1, || format!("{} rows", rows.len()))?;
+    let row = &rows[0];
+    check(row[0] == "2019-08-26 20:03:59.650 -04:00", || format!("tracked_at {:?}", row[0]))?;
+    check(row[1] == "session.signin", || format!("event {:?}", row[1]))?;
+    check(row[3].starts_with("152.133.18.33SSOe SAML Consumer (SQA)") && row[3].contains("decoded"), || {
+        format!("application {:?}", row[3])
+    })?;
+    check(row[4] == "Chrome 76 on Generic Linux", || format!("browser {:?}", row[4]))?;
+    let indicator = text_of(client, "#connection-indicator").await.unwrap_or_default();
+    check(indicator.contains("Document sample"), || format!("indicator {indicator:?}"))
+}
+
+pub async fn home_search_and_page_past_the_end(rig: &Rig, client: &Client) -> TestResult {
+    let (ip, count) = busiest(rig);
+    client.goto(&rig.url("/")).await.map_err(|e| e.to_string())?;
+    let input =
+        eventually("the home search box", || async { client.find(Locator::Css("#home-search")).await.ok() }).await?;
+    input.send_keys(&format!("{ip}\n")).await.map_err(|e| e.to_string())?;
+    assert_page(rig, client, ip, count, 1).await?;
+    let prev = client.find_all(Locator::Css(".pager a[rel=prev]")).await.map_err(|e| e.to_string())?;
+    check(prev.is_empty(), || "no previous link on page 1".into())?;
+
+    let past = pages(count) + 5;
+    client.goto(&rig.url(&format!("/ip/{ip}?page={past}"))).await.map_err(|e| e.to_string())?;
+    wait_for_text(client, ".past-end", "past the end of the results").await?;
+    let last = client.find(Locator::Css(".past-end a")).await.map_err(|e| e.to_string())?;
+    last.click().await.map_err(|e| e.to_string())?;
+    wait_for_text(client, ".pager-position", &format!("Page {} of", thousands(pages(count) as u64))).await?;
+    let next = client.find_all(Locator::Css(".pager a[rel=next]")).await.map_err(|e| e.to_string())?;
+    check(next.is_empty(), || "no next link on the last page".into())
+}
