@@ -58,6 +58,11 @@ pub fn ip_search_from_url(ip_param: &str, page_param: Option<&str>) -> Result<Ip
     Ok(IpSearch { ip: parse_ip(ip_param)?, page: parse_page(page_param)? })
 }
 
+/// Where the IP search form sends what was typed.
+pub fn ip_form_target(text: &str) -> Result<String, String> {
+    parse_ip(text).map(|ip| ip_search_href(&ip.to_string(), 1))
+}
+
 /// Where the home search box sends what was typed.
 pub fn home_search_target(text: &str) -> Result<String, String> {
     match parse_ip(text) {
@@ -106,5 +111,7 @@ mod tests {
     fn home_search_routes_an_ip_to_ip_search() {
         assert_eq!(home_search_target(" 10.1.2.3 ").unwrap(), "/ip/10.1.2.3");
         assert!(home_search_target("someone").unwrap_err().contains("not an IP address"));
+        assert_eq!(ip_form_target("[2001:db8::1]").unwrap(), "/ip/2001:db8::1");
+        assert!(ip_form_target("300.1.1.1").unwrap_err().contains("not a valid"));
     }
 }

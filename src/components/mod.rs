@@ -4,3 +4,5 @@ pub mod connection_indicator;
 pub mod error_box;
 pub mod events_table;
 pub mod pager;
+pub mod search_form;
+pub mod toggle;

@@ -2,15 +2,16 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::components::error_box::{ErrorBox, Notice};
 use crate::components::events_table::{EventsTable, TableSkeleton};
 use crate::components::pager::Pager;
+use crate::components::search_form::SearchForm;
 use crate::http::{FetchFailure, InFlight, send};
 use crate::providers::ApiError;
 use crate::providers::idme::{self, Meta};
-use crate::routes::{IpSearch, ip_search_from_url, ip_search_href, parse_ip};
+use crate::routes::{IpSearch, ip_form_target, ip_search_from_url};
 use crate::rows::{Row, ip_search_rows, thousands};
 use crate::state::use_app_state;
 
@@ -33,7 +34,6 @@ pub fn IpSearchPage() -> impl IntoView {
     let state = use_app_state();
     let params = use_params_map();
     let query = use_query_map();
-    let navigate = use_navigate();
 
     // The view's whole state comes from the URL: None on the bare /ip form.
     let target = Memo::new(move |_| {
@@ -42,7 +42,6 @@ pub fn IpSearchPage() -> impl IntoView {
     });
 
     let typed = RwSignal::new(String::new());
-    let form_error = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         if let Some(Ok(search)) = target.get() {
             typed.set(search.ip.to_string());
@@ -119,17 +118,6 @@ pub fn IpSearchPage() -> impl IntoView {
         generation.try_update_value(|g| *g += 1);
         in_flight.try_update_value(|f| *f = None);
     });
-
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        match parse_ip(&typed.get_untracked()) {
-            Ok(ip) => {
-                form_error.set(None);
-                navigate(&ip_search_href(&ip.to_string(), 1), Default::default());
-            }
-            Err(message) => form_error.set(Some(message)),
-        }
-    };
 
     let url_problem = move || match target.get() {
         Some(Err(message)) => Some(view! { <Notice message=message kind="invalid-url"/> }),
@@ -209,22 +197,7 @@ pub fn IpSearchPage() -> impl IntoView {
     view! {
         <section class="page ip-search">
             <h1>"Search by IP address"</h1>
-            <form class="search-form" on:submit=submit novalidate>
-                <label for="ip-input">"IP address (IPv4 or IPv6)"</label>
-                <div class="search-row">
-                    <input
-                        id="ip-input"
-                        type="search"
-                        autocomplete="off"
-                        spellcheck="false"
-                        aria-describedby="ip-input-error"
-                        prop:value=move || typed.get()
-                        on:input=move |ev| typed.set(event_target_value(&ev))
-                    />
-                    <button type="submit">"Search"</button>
-                </div>
-                <p id="ip-input-error" class="field-error" role="alert">{move || form_error.get()}</p>
-            </form>
+            <SearchForm id="ip-input" label="IP address (IPv4 or IPv6)" value=typed target=ip_form_target/>
             {url_problem}
             {blocked_view}
             {status_line}

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::components::error_box::ErrorBox;
+use crate::components::toggle::Toggle;
 use crate::http::{FetchFailure, send};
 use crate::providers::ApiError;
 use crate::providers::idme::{self, AuthScheme};
@@ -174,30 +175,18 @@ pub fn SettingsPage() -> impl IntoView {
                         {move || sandbox_secret().map(|key| view! {
                             <p class="help">"The built-in sandbox's public key is " <code>{key}</code> "; it is used when this field is empty."</p>
                         })}
-                        <label class="check">
-                            <input
-                                id="idme-encoded"
-                                type="checkbox"
-                                prop:checked=move || state.idme.with(|s| s.preferences.secret_already_encoded)
-                                on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    change(&|s| s.preferences.secret_already_encoded = on);
-                                }
-                            />
-                            "The secret is already base64-encoded"
-                        </label>
-                        <label class="check">
-                            <input
-                                id="idme-remember"
-                                type="checkbox"
-                                prop:checked=move || state.idme.with(|s| s.preferences.remember_secret_in_tab)
-                                on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    change(&|s| s.preferences.remember_secret_in_tab = on);
-                                }
-                            />
-                            "Remember the secret in this tab (sessionStorage; otherwise it is kept in memory only)"
-                        </label>
+                        <Toggle
+                            id="idme-encoded"
+                            label="The secret is already base64-encoded"
+                            checked=Signal::derive(move || state.idme.with(|s| s.preferences.secret_already_encoded))
+                            on_change=Callback::new(move |on| change(&|s| s.preferences.secret_already_encoded = on))
+                        />
+                        <Toggle
+                            id="idme-remember"
+                            label="Remember the secret in this tab (sessionStorage; otherwise it is kept in memory only)"
+                            checked=Signal::derive(move || state.idme.with(|s| s.preferences.remember_secret_in_tab))
+                            on_change=Callback::new(move |on| change(&|s| s.preferences.remember_secret_in_tab = on))
+                        />
                     </Show>
 
                     <div class="actions">
