@@ -8,14 +8,19 @@ use auditdeck_server::GatewayConfig;
 use axum::http::{Method, StatusCode, header};
 use common::{Body, TestGateway};
 
+/// Written once per test binary: tests run in parallel and must not see half-written files.
 fn fake_dist() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("auditdeck-web-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("index.html"), "<!doctype html><title>Auditdeck</title>".repeat(40)).unwrap();
-    std::fs::write(dir.join("app-1234.js"), "export default function init() {}\n".repeat(100)).unwrap();
-    std::fs::write(dir.join("app-1234_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
-    std::fs::write(dir.join("style-1.css"), "body{color:red}\n").unwrap();
-    dir
+    static DIST: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIST.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("auditdeck-web-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("index.html"), "<!doctype html><title>Auditdeck</title>".repeat(40)).unwrap();
+        std::fs::write(dir.join("app-1234.js"), "export default function init() {}\n".repeat(100)).unwrap();
+        std::fs::write(dir.join("app-1234_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+        std::fs::write(dir.join("style-1.css"), "body{color:red}\n").unwrap();
+        dir
+    })
+    .clone()
 }
 
 fn gateway_with_dist() -> TestGateway {

@@ -191,6 +191,8 @@ pub struct Dataset {
     idme_by_ip: HashMap<u32, Vec<u32>>,
     /// Per person: event indices, newest first.
     idme_by_person: Vec<Vec<u32>>,
+    /// Standfast identity events of the same people.
+    pub standfast: super::standfast::data::StandfastData,
 }
 
 /// A session template: a plausible run of event types (indices into IDME_EVENT_TYPES by name).
@@ -296,7 +298,8 @@ impl Dataset {
             idme_by_ip.entry(e.search_ip).or_default().push(i as u32);
             idme_by_person[e.person as usize].push(i as u32);
         }
-        Dataset { people, ips, idme_events: events, ip_lookup, person_lookup, idme_by_ip, idme_by_person }
+        let standfast = super::standfast::data::generate(&people);
+        Dataset { people, ips, idme_events: events, ip_lookup, person_lookup, idme_by_ip, idme_by_person, standfast }
     }
 
     /// Events indexed under an IP, newest first (empty for an IP the data set does not know).

@@ -3,6 +3,7 @@
 
 pub mod dataset;
 pub mod idme;
+pub mod standfast;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -35,15 +36,16 @@ impl Sandbox {
     /// Routes for every vendor, to be nested under `/sandbox`.
     pub fn router(&self) -> Router {
         let requests = self.requests.clone();
-        Router::new().nest("/idme", idme::router(self.data.clone())).layer(middleware::from_fn(
-            move |request: Request, next: Next| {
+        Router::new()
+            .nest("/idme", idme::router(self.data.clone()))
+            .nest("/standfast", standfast::router(self.data.clone()))
+            .layer(middleware::from_fn(move |request: Request, next: Next| {
                 let requests = requests.clone();
                 async move {
                     requests.fetch_add(1, Ordering::SeqCst);
                     let response: Response = next.run(request).await;
                     response
                 }
-            },
-        ))
+            }))
     }
 }

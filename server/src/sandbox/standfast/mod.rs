@@ -1,0 +1,283 @@
+//! Standfast identity events, as `standfast-identity-events.txt` describes them:
+//! `GET /api/workspaces/{workspace_id}/identity-events?from=&to=&type=&contact=&before=&limit=`
+//! with `Authorization: Bearer <key>`. from/to inclusive, `before` exclusive (NOTES.md), limit
+//! 1–500 (default 100), newest first by occurredAt then id. The document names no error format;
+//! the sandbox answers `{"message": "..."}`.
+
+pub mod data;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{Value, json};
+
+use super::dataset::Dataset;
+use data::{EVENT_TYPES, Event, TENANT_ID, WORKSPACES, contact_uuid, format_uuid};
+
+/// The sandbox's API key, in the document's key format.
+pub const SANDBOX_KEY: &str = "sf_test_v1_auditdeck_sandbox";
+pub const DEFAULT_LIMIT: usize = 100;
+pub const MAX_LIMIT: usize = 500;
+
+pub fn router(data: Arc<Dataset>) -> Router {
+    Router::new().route("/api/workspaces/{workspace_id}/identity-events", get(list)).with_state(data)
+}
+
+fn error(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, Json(json!({ "message": message.into() }))).into_response()
+}
+
+fn authorize(headers: &HeaderMap) -> Result<(), (StatusCode, &'static str)> {
+    let value = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    match value.and_then(|v| v.strip_prefix("Bearer ")) {
+        None => Err((StatusCode::UNAUTHORIZED, "Missing or malformed Authorization header: expected Bearer <key>")),
+        Some(key) if key.trim() == SANDBOX_KEY => Ok(()),
+        Some(_) => Err((StatusCode::FORBIDDEN, "API key is not valid for this workspace")),
+    }
+}
+
+/// The filters of one request, validated.
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+    pub types: Option<Vec<u8>>,
+    pub contact: Option<String>,
+    pub before_ms: Option<i64>,
+    pub limit: usize,
+}
+
+fn parse_time(name: &str, value: &str) -> Result<i64, String> {
+    DateTime::parse_from_rfc3339(value.trim())
+        .map(|t| t.timestamp_millis())
+        .map_err(|_| format!("{name}: {value:?} is not an ISO-8601 date-time (e.g. 2026-05-13T10:14:32Z)"))
+}
+
+fn normalize_uuid(value: &str) -> Option<String> {
+    let hex: String = value.trim().chars().filter(|c| *c != '-').collect::<String>().to_ascii_lowercase();
+    (hex.len() == 32 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32]))
+}
+
+pub fn parse_filter(params: &HashMap<String, String>) -> Result<Filter, String> {
+    let get = |k: &str| params.get(k).map(String::as_str).filter(|v| !v.trim().is_empty());
+    let types = match get("type") {
+        None => None,
+        Some(list) => {
+            let mut kinds = Vec::new();
+            for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                let k = EVENT_TYPES.iter().position(|t| *t == name).ok_or_else(|| {
+                    format!("type: unknown event type {name:?}; expected one of {}", EVENT_TYPES.join(", "))
+                })?;
+                kinds.push(k as u8);
+            }
+            Some(kinds)
+        }
+    };
+    let limit = match get("limit") {
+        None => DEFAULT_LIMIT,
+        Some(text) => match text.trim().parse::<usize>() {
+            Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
+            _ => return Err(format!("limit: must be an integer from 1 to {MAX_LIMIT}, got {text:?}")),
+        },
+    };
+    let contact = match get("contact") {
+        None => None,
+        Some(text) => Some(normalize_uuid(text).ok_or_else(|| format!("contact: {text:?} is not a UUID"))?),
+    };
+    Ok(Filter {
+        from_ms: get("from").map(|v| parse_time("from", v)).transpose()?,
+        to_ms: get("to").map(|v| parse_time("to", v)).transpose()?,
+        types,
+        contact,
+        before_ms: get("before").map(|v| parse_time("before", v)).transpose()?,
+        limit,
+    })
+}
+
+/// Fields a type's contract requires (the document's table), in wire names.
+pub fn required_fields(kind: u8) -> &'static [&'static str] {
+    match EVENT_TYPES[kind as usize] {
+        "factor_added" | "factor_failed" => &["factorCategory", "factorType", "factorBoundToPrincipal", "evidenceRef"],
+        "kbv_question_asked" | "kbv_question_passed" | "kbv_question_failed" => {
+            &["factorCategory", "factorBoundToPrincipal", "evidenceRef"]
+        }
+        "identity_locked_per_call" | "identity_locked_per_24h" | "verification_agent_context_used" => {
+            &["factorBoundToPrincipal", "evidenceRef"]
+        }
+        "assurance_level_reached" => &["factorBoundToPrincipal", "scopeDimension", "scopeValues"],
+        "ani_blocked" | "verification_not_configured" | "scope_set" => &["scopeDimension", "scopeValues"],
+        _ => &["riskSignalName", "riskSignalWeight"], // risk_signal_raised / risk_signal_resolved
+    }
+}
+
+/// The required field a contract-breaking event leaves out (None for a conforming event).
+pub fn missing_field(e: &Event) -> Option<&'static str> {
+    let required = required_fields(e.kind);
+    e.breaks_contract.then(|| required[e.variant as usize % required.len()])
+}
+
+fn iso_seconds(s: i64) -> String {
+    DateTime::<Utc>::from_timestamp(s, 0).map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true)).unwrap_or_default()
+}
+
+fn iso_millis(ms: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .map(|t| t.to_rfc3339_opts(SecondsFormat::Millis, true))
+        .unwrap_or_default()
+}
+
+const TOOLS: [&str; 4] = ["lookup_orders", "lookup_account", "lookup_address", "lookup_payments"];
+const FACTORS: [(&str, &str); 5] = [
+    ("knowledge", "kba_dynamic"),
+    ("possession", "magic_link"),
+    ("possession", "sms_otp"),
+    ("inherence", "voice_biometric"),
+    ("possession", "totp"),
+];
+const SIGNALS: [&str; 4] = ["pad_synthetic_indicator", "ani_mismatch", "suspicious_geo", "velocity_spike"];
+
+/// The wire JSON of one event: every field present, null where the type has no value.
+pub fn render(data: &Dataset, e: &Event) -> Value {
+    let contact = contact_uuid(&data.people[e.person as usize]);
+    let v = e.variant as usize;
+    let name = EVENT_TYPES[e.kind as usize];
+    let mut f = json!({
+        "id": format_uuid(e.id),
+        "tenantId": TENANT_ID,
+        "conversationId": format_uuid(e.conversation),
+        "occurredAt": iso_seconds(e.occurred_s),
+        "eventType": name,
+        "factorCategory": null,
+        "factorType": null,
+        "factorBoundToPrincipal": null,
+        "riskSignalName": null,
+        "riskSignalWeight": null,
+        "scopeDimension": null,
+        "scopeValues": null,
+        "evidenceRef": null,
+        "promptVersion": (["v3", "v4", "v4.1"][v % 3]),
+        "createdAt": iso_millis(e.occurred_s * 1000 + i64::from(e.created_delta_ms)),
+    });
+    let tool = TOOLS[v % TOOLS.len()];
+    match name {
+        "factor_added" | "factor_failed" => {
+            let (category, factor) = FACTORS[v % FACTORS.len()];
+            f["factorCategory"] = category.into();
+            f["factorType"] = factor.into();
+            f["factorBoundToPrincipal"] = contact.into();
+            f["evidenceRef"] = match factor {
+                "kba_dynamic" => format!("tool:{tool}"),
+                "magic_link" => format!("magic_link:{}", format_uuid(e.id.rotate_left(17))),
+                other => format!("{other}:{}", v % 1000),
+            }
+            .into();
+        }
+        "kbv_question_asked" | "kbv_question_passed" | "kbv_question_failed" => {
+            f["factorCategory"] = "knowledge".into();
+            f["factorType"] = "kba_dynamic".into();
+            f["factorBoundToPrincipal"] = contact.into();
+            f["evidenceRef"] = format!("tool:{tool}").into();
+        }
+        "identity_locked_per_call" => {
+            f["factorBoundToPrincipal"] = contact.into();
+            f["evidenceRef"] = "lockout:per_call:cap=3".into();
+        }
+        "identity_locked_per_24h" => {
+            f["factorBoundToPrincipal"] = contact.into();
+            f["evidenceRef"] = "lockout:per_24h:cap=5".into();
+        }
+        "ani_blocked" => {
+            f["scopeDimension"] = "caller_ani".into();
+            f["scopeValues"] = json!([format!("+1555{:07}", (e.person as usize * 7919 + v) % 10_000_000)]);
+        }
+        "assurance_level_reached" => {
+            f["factorBoundToPrincipal"] = contact.into();
+            f["scopeDimension"] = "assurance_level".into();
+            f["scopeValues"] = json!([(["identified", "high-assurance"][v % 2])]);
+        }
+        "verification_not_configured" => {
+            f["scopeDimension"] = "workspace_id".into();
+            f["scopeValues"] = json!([WORKSPACES[e.workspace as usize].0]);
+        }
+        "verification_agent_context_used" => {
+            f["factorBoundToPrincipal"] = contact.into();
+            f["evidenceRef"] = format!("tool:{tool}").into();
+        }
+        "scope_set" => {
+            f["scopeDimension"] = "account_id".into();
+            let n = 1 + v % 3;
+            f["scopeValues"] = (0..n).map(|i| format_uuid(e.conversation.rotate_left(8 * i as u32 + 3))).collect();
+        }
+        _ => {
+            f["riskSignalName"] = SIGNALS[v % SIGNALS.len()].into();
+            f["riskSignalWeight"] = json!(f64::from(e.weight_milli) / 1000.0);
+        }
+    }
+    if let Some(field) = missing_field(e) {
+        f[field] = Value::Null;
+    }
+    f
+}
+
+/// Whether the event is bound to a contact on the wire (what the `contact` filter matches).
+fn bound_contact<'a>(data: &'a Dataset, e: &Event) -> Option<&'a str> {
+    let binds = required_fields(e.kind).contains(&"factorBoundToPrincipal");
+    (binds && missing_field(e) != Some("factorBoundToPrincipal")).then(|| data.people[e.person as usize].uuid.as_str())
+}
+
+/// Whether an event matches the filter (paging bounds included).
+pub fn matches(data: &Dataset, e: &Event, f: &Filter) -> bool {
+    let at = e.occurred_s * 1000;
+    f.from_ms.is_none_or(|from| at >= from)
+        && f.to_ms.is_none_or(|to| at <= to)
+        && f.before_ms.is_none_or(|before| at < before)
+        && f.types.as_ref().is_none_or(|types| types.contains(&e.kind))
+        && f.contact
+            .as_ref()
+            .is_none_or(|c| bound_contact(data, e).is_some_and(|p| p.eq_ignore_ascii_case(&c.replace('-', ""))))
+}
+
+/// One page: binary search to the upper bound, then walk down until `limit` matches.
+pub fn query<'a>(data: &'a Dataset, workspace: usize, f: &Filter) -> Vec<&'a Event> {
+    let events = &data.standfast.by_workspace[workspace];
+    let upper_exclusive = match (f.before_ms, f.to_ms) {
+        (Some(b), Some(t)) => Some(b.min(t + 1)),
+        (Some(b), None) => Some(b),
+        (None, Some(t)) => Some(t + 1),
+        (None, None) => None,
+    };
+    let start = upper_exclusive.map_or(0, |u| events.partition_point(|e| e.occurred_s * 1000 >= u));
+    events[start..]
+        .iter()
+        .take_while(|e| f.from_ms.is_none_or(|from| e.occurred_s * 1000 >= from))
+        .filter(|e| matches(data, e, f))
+        .take(f.limit)
+        .collect()
+}
+
+async fn list(
+    State(data): State<Arc<Dataset>>,
+    Path(workspace_id): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err((status, message)) = authorize(&headers) {
+        return error(status, message);
+    }
+    let Some(workspace) = data.standfast.workspace_index(&workspace_id) else {
+        return error(StatusCode::NOT_FOUND, format!("workspace {workspace_id} not found"));
+    };
+    let filter = match parse_filter(&params) {
+        Ok(f) => f,
+        Err(message) => return error(StatusCode::UNPROCESSABLE_ENTITY, message),
+    };
+    let events: Vec<Value> = query(&data, workspace, &filter).into_iter().map(|e| render(&data, e)).collect();
+    Json(json!({ "events": events })).into_response()
+}
