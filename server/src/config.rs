@@ -68,6 +68,14 @@ pub struct GatewayConfig {
     /// Extra origins the app may call directly (custom base URLs that send CORS headers).
     #[serde(default)]
     pub extra_connect_src: Vec<String>,
+    /// The Iden sandbox's rate limit, requests a minute per key: the vendor's 60 by default;
+    /// raise it, or set 0 to turn it off, for tests and demos.
+    #[serde(default = "iden_rate_limit")]
+    pub sandbox_iden_rate_limit: u32,
+}
+
+fn iden_rate_limit() -> u32 {
+    crate::sandbox::iden::VENDOR_RATE_LIMIT
 }
 
 fn yes() -> bool {
@@ -85,6 +93,7 @@ impl Default for GatewayConfig {
             sandbox: true,
             upstream_timeout_secs: default_timeout(),
             extra_connect_src: Vec::new(),
+            sandbox_iden_rate_limit: iden_rate_limit(),
         }
     }
 }

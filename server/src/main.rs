@@ -2,7 +2,10 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use auditdeck_server::sandbox::iden::{ORG_SLUG as IDEN_ORG, SANDBOX_KEY as IDEN_KEY};
 use auditdeck_server::sandbox::idme::{SANDBOX_SECRET, SANDBOX_SECRET_INTERNAL_ERROR};
+use auditdeck_server::sandbox::standfast::SANDBOX_KEY as STANDFAST_KEY;
+use auditdeck_server::sandbox::standfast::data::WORKSPACES;
 use auditdeck_server::{Dataset, GatewayConfig, GatewayOptions};
 use base64::Engine;
 use clap::Parser;
@@ -22,6 +25,9 @@ struct Args {
     /// Gateway configuration (TOML): upstreams, credentials, timeouts. See README.
     #[arg(long)]
     config: Option<PathBuf>,
+    /// The Iden sandbox's rate limit in requests a minute per key (vendor: 60; 0 turns it off).
+    #[arg(long)]
+    iden_rate_limit: Option<u32>,
 }
 
 #[tokio::main]
@@ -34,10 +40,13 @@ async fn main() {
 }
 
 async fn run(args: Args) -> Result<(), String> {
-    let config = match &args.config {
+    let mut config = match &args.config {
         Some(path) => GatewayConfig::load(path)?,
         None => GatewayConfig::default(),
     };
+    if let Some(limit) = args.iden_rate_limit {
+        config.sandbox_iden_rate_limit = limit;
+    }
     let data = Arc::new(Dataset::generate());
     let busiest = data.busiest_ips(1);
     let gateway = auditdeck_server::build(
@@ -46,6 +55,9 @@ async fn run(args: Args) -> Result<(), String> {
         |name| std::env::var(name).ok(),
     )?;
     let addr = SocketAddr::new(args.bind, args.port);
+    if config.sandbox {
+        gateway.sandbox.iden.spawn_live_events();
+    }
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let shown = match args.bind {
         IpAddr::V6(_) => format!("http://[{}]:{}", args.bind, args.port),
@@ -60,6 +72,15 @@ async fn run(args: Args) -> Result<(), String> {
         println!("  shared secret      {SANDBOX_SECRET}");
         println!("  header             Authorization: ID.me {encoded}   (or: Bearer ID.me {encoded})");
         println!("  error-500 secret   {SANDBOX_SECRET_INTERNAL_ERROR}");
+        println!();
+        println!("  Standfast base URL {shown}/sandbox/standfast   (Authorization: Bearer {})", STANDFAST_KEY);
+        for (workspace, _) in WORKSPACES {
+            println!("  Standfast workspace {workspace}");
+        }
+        println!(
+            "  Iden base URL      {shown}/sandbox/iden   (org slug {IDEN_ORG}, Authorization: Api-Key {IDEN_KEY}, {} requests/min)",
+            config.sandbox_iden_rate_limit
+        );
         if let Some((ip, n)) = busiest.first() {
             println!("  try                {shown}/ip/{ip}   ({n} events)");
         }

@@ -14,7 +14,7 @@ const WASM_OPT_BINARYEN: &str = "version_116";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 const USAGE: &str = "usage:
-  cargo xtask serve [--port N] [--bind ADDR] [--config FILE]
+  cargo xtask serve [--port N] [--bind ADDR] [--config FILE] [--iden-rate-limit N]
       install the toolchain if needed, build the app (release), start the gateway
   cargo xtask test
       install the toolchain and Chromium if needed; fmt, clippy, native tests,
@@ -213,7 +213,7 @@ fn serve(args: &[String]) -> Result<(), String> {
     let mut it = args.iter();
     while let Some(flag) = it.next() {
         match flag.as_str() {
-            "--port" | "--bind" | "--config" => {
+            "--port" | "--bind" | "--config" | "--iden-rate-limit" => {
                 let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
                 server_args.push(flag.clone());
                 server_args.push(value.clone());

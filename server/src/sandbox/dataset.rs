@@ -193,6 +193,8 @@ pub struct Dataset {
     idme_by_person: Vec<Vec<u32>>,
     /// Standfast identity events of the same people.
     pub standfast: super::standfast::data::StandfastData,
+    /// Iden events of the same people and IPs, oldest first (each sandbox adds live events to a copy).
+    pub iden: Vec<super::iden::data::Event>,
 }
 
 /// A session template: a plausible run of event types (indices into IDME_EVENT_TYPES by name).
@@ -299,7 +301,18 @@ impl Dataset {
             idme_by_person[e.person as usize].push(i as u32);
         }
         let standfast = super::standfast::data::generate(&people);
-        Dataset { people, ips, idme_events: events, ip_lookup, person_lookup, idme_by_ip, idme_by_person, standfast }
+        let iden = super::iden::data::generate(&people, ips.len());
+        Dataset {
+            people,
+            ips,
+            idme_events: events,
+            ip_lookup,
+            person_lookup,
+            idme_by_ip,
+            idme_by_person,
+            standfast,
+            iden,
+        }
     }
 
     /// Events indexed under an IP, newest first (empty for an IP the data set does not know).

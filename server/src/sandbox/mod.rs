@@ -2,6 +2,7 @@
 //! One module per vendor, mirroring `src/providers/` in the app.
 
 pub mod dataset;
+pub mod iden;
 pub mod idme;
 pub mod standfast;
 
@@ -20,12 +21,16 @@ pub use dataset::Dataset;
 #[derive(Clone)]
 pub struct Sandbox {
     pub data: Arc<Dataset>,
+    /// The Iden emulation: its store grows while the gateway runs.
+    pub iden: iden::IdenSandbox,
     requests: Arc<AtomicU64>,
 }
 
 impl Sandbox {
-    pub fn new(data: Arc<Dataset>) -> Self {
-        Sandbox { data, requests: Arc::new(AtomicU64::new(0)) }
+    /// `iden_rate_limit`: Iden requests a minute per key (the vendor's is 60; 0 turns it off).
+    pub fn new(data: Arc<Dataset>, iden_rate_limit: u32) -> Self {
+        let iden = iden::IdenSandbox::new(data.clone(), iden_rate_limit);
+        Sandbox { data, iden, requests: Arc::new(AtomicU64::new(0)) }
     }
 
     /// Requests the sandbox has received since it started (all vendors).
@@ -39,6 +44,7 @@ impl Sandbox {
         Router::new()
             .nest("/idme", idme::router(self.data.clone()))
             .nest("/standfast", standfast::router(self.data.clone()))
+            .nest("/iden", self.iden.router())
             .layer(middleware::from_fn(move |request: Request, next: Next| {
                 let requests = requests.clone();
                 async move {

@@ -18,6 +18,7 @@ pub fn shared_data() -> Arc<Dataset> {
 pub struct TestGateway {
     pub router: Router,
     pub data: Arc<Dataset>,
+    pub sandbox: auditdeck_server::Sandbox,
 }
 
 impl TestGateway {
@@ -28,7 +29,7 @@ impl TestGateway {
     pub fn with(config: GatewayConfig, dist: PathBuf, env: impl Fn(&str) -> Option<String>) -> Self {
         let data = shared_data();
         let gateway = auditdeck_server::build(GatewayOptions { dist, config }, data.clone(), env).unwrap();
-        TestGateway { router: gateway.router, data }
+        TestGateway { router: gateway.router, data, sandbox: gateway.sandbox }
     }
 
     pub async fn request(

@@ -1,0 +1,225 @@
+//! The Iden sandbox against `iden-events-api.txt`, in-process.
+
+mod common;
+
+use std::collections::HashSet;
+
+use auditdeck_server::GatewayConfig;
+use auditdeck_server::sandbox::iden::data::{category, severity};
+use auditdeck_server::sandbox::iden::{MAX_LIMIT, ORG_SLUG};
+use axum::http::{Method, StatusCode, header};
+use common::{Body, TestGateway};
+use serde_json::Value;
+
+const AUTH: &str = "Api-Key iden_sandbox_auditdeck_key";
+
+fn gateway(rate_limit: u32) -> TestGateway {
+    let config = GatewayConfig { sandbox_iden_rate_limit: rate_limit, ..GatewayConfig::default() };
+    TestGateway::with(config, "/nonexistent".into(), |_| None)
+}
+
+async fn get(gw: &TestGateway, query: &str, auth: Option<&str>) -> (StatusCode, axum::http::HeaderMap, Value) {
+    let path = format!("/sandbox/iden/org/{ORG_SLUG}/api/events/{query}");
+    let (status, headers, bytes) = gw.request(Method::GET, &path, auth, Body::Empty).await;
+    let json =
+        serde_json::from_slice(&bytes).unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&bytes)));
+    (status, headers, json)
+}
+
+async fn ok(gw: &TestGateway, query: &str) -> Value {
+    let (status, _, json) = get(gw, query, Some(AUTH)).await;
+    assert_eq!(status, StatusCode::OK, "{query}: {json}");
+    json
+}
+
+fn results(json: &Value) -> &Vec<Value> {
+    json["results"].as_array().unwrap()
+}
+
+/// Follows next_cursor to the end; returns every event id in order.
+async fn walk(gw: &TestGateway, filter: &str, limit: usize) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut query = format!("?limit={limit}{filter}");
+    loop {
+        let page = ok(gw, &query).await;
+        ids.extend(results(&page).iter().map(|e| e["event_id"].as_str().unwrap().to_string()));
+        match page["next_cursor"].as_str() {
+            Some(cursor) => query = format!("?limit={limit}{filter}&cursor={cursor}"),
+            None => return ids,
+        }
+    }
+}
+
+#[tokio::test]
+async fn api_key_required() {
+    let gw = gateway(0);
+    let (status, _, json) = get(&gw, "", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(json["detail"].is_string());
+    let (status, _, json) = get(&gw, "", Some("Api-Key wrong")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(json["detail"].is_string());
+    let (status, _, _) =
+        gw.request(Method::GET, "/sandbox/iden/org/other-org/api/events/", Some(AUTH), Body::Empty).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn envelope_default_limit_max_limit_and_order() {
+    let gw = gateway(0);
+    assert!(gw.sandbox.iden.len() >= 100_000);
+    let page = ok(&gw, "").await;
+    assert_eq!(results(&page).len(), 50);
+    assert!(page["next_cursor"].is_string());
+    assert_eq!(results(&ok(&gw, "?limit=500").await).len(), MAX_LIMIT);
+    let times: Vec<&str> = results(&page).iter().map(|e| e["occurred_at"].as_str().unwrap()).collect();
+    assert!(times.windows(2).all(|w| w[0] >= w[1]), "newest first");
+    for e in results(&page) {
+        let t = e["event_type"].as_str().unwrap();
+        assert_eq!(e["severity"], severity(t), "{t}");
+        assert_eq!(e["category"], category(t), "{t}");
+        assert_eq!(e["event_version"], 1);
+        assert!(["user", "system", "service", "iden_admin"].contains(&e["actor"]["type"].as_str().unwrap()));
+        assert!(e["subject"]["type"].is_string() && e["source"]["type"].is_string() && e["payload"].is_object());
+    }
+}
+
+#[tokio::test]
+async fn each_filter_alone() {
+    let gw = gateway(0);
+    let check = |json: &Value, what: &str, pred: &dyn Fn(&Value) -> bool| {
+        let list = results(json);
+        assert!(!list.is_empty(), "{what}: no results");
+        assert!(list.iter().all(pred), "{what}");
+    };
+    check(&ok(&gw, "?event_type=task.failed").await, "event_type", &|e| e["event_type"] == "task.failed");
+    check(&ok(&gw, "?event_type_prefix=app.sync.").await, "prefix", &|e| {
+        e["event_type"].as_str().unwrap().starts_with("app.sync.")
+    });
+    check(&ok(&gw, "?category=authorization").await, "category", &|e| e["category"] == "authorization");
+    check(&ok(&gw, "?severity=critical,high").await, "severity", &|e| {
+        e["severity"] == "critical" || e["severity"] == "high"
+    });
+    let page = ok(&gw, "?limit=200").await;
+    let mid = results(&page)[100]["occurred_at"].as_str().unwrap().to_string();
+    check(&ok(&gw, &format!("?occurred_at__lte={mid}")).await, "lte", &|e| {
+        e["occurred_at"].as_str().unwrap() <= mid.as_str()
+    });
+    check(&ok(&gw, &format!("?occurred_at__gte={mid}")).await, "gte", &|e| {
+        e["occurred_at"].as_str().unwrap() >= mid.as_str()
+    });
+    let with_actor =
+        results(&page).iter().find(|e| e["actor"]["uuid"].is_string() && e["actor"]["ip"].is_string()).unwrap();
+    let actor = with_actor["actor"]["uuid"].as_str().unwrap();
+    let ip = with_actor["actor"]["ip"].as_str().unwrap();
+    let subject = with_actor["subject"]["uuid"].as_str().unwrap();
+    check(&ok(&gw, &format!("?actor_uuid={actor}")).await, "actor_uuid", &|e| e["actor"]["uuid"] == actor);
+    check(&ok(&gw, &format!("?subject_uuid={subject}")).await, "subject_uuid", &|e| e["subject"]["uuid"] == subject);
+    check(&ok(&gw, &format!("?actor_ip={ip}")).await, "actor_ip", &|e| e["actor"]["ip"] == ip);
+}
+
+#[tokio::test]
+async fn filters_combine() {
+    let gw = gateway(0);
+    let all = walk(&gw, "&category=authentication&severity=high,critical&event_type_prefix=session.", 200).await;
+    let page = ok(&gw, "?category=authentication&severity=high,critical&event_type_prefix=session.&limit=200").await;
+    assert!(results(&page).iter().all(|e| e["category"] == "authentication"
+        && (e["severity"] == "high" || e["severity"] == "critical")
+        && e["event_type"].as_str().unwrap().starts_with("session.")));
+    let login_failed = walk(&gw, "&event_type=session.login.failed", 200).await.len();
+    let ip_blocked = walk(&gw, "&event_type=session.ip_blocked", 200).await.len();
+    assert_eq!(all.len(), login_failed + ip_blocked);
+}
+
+#[tokio::test]
+async fn invalid_parameters_are_400_with_detail() {
+    let gw = gateway(0);
+    for bad in [
+        "event_type_prefix=session",
+        "category=everything",
+        "severity=high,urgent",
+        "occurred_at__gte=yesterday",
+        "actor_uuid=12",
+        "actor_ip=999.1.1.1",
+    ] {
+        let (status, _, json) = get(&gw, &format!("?{bad}"), Some(AUTH)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(json["detail"].as_str().is_some_and(|d| !d.is_empty()), "{bad}");
+    }
+    let (status, _, json) = get(&gw, "?cursor=bm9wZQ", Some(AUTH)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(json["detail"], "Invalid cursor");
+}
+
+#[tokio::test]
+async fn paging_a_filtered_set_yields_every_event_once_and_ends_with_null() {
+    let gw = gateway(0);
+    let ids = walk(&gw, "&event_type_prefix=ticket.", 137).await;
+    let expected = gw
+        .data
+        .iden
+        .iter()
+        .filter(|e| auditdeck_server::sandbox::iden::data::EVENT_TYPES[e.kind as usize].starts_with("ticket."));
+    assert_eq!(ids.len(), expected.count());
+    assert_eq!(HashSet::<&String>::from_iter(&ids).len(), ids.len());
+}
+
+#[tokio::test]
+async fn paging_stays_exact_while_events_arrive_and_previous_cursor_finds_them() {
+    let gw = gateway(0);
+    let first = ok(&gw, "?limit=200&event_type_prefix=task.").await;
+    let mut ids: Vec<String> = results(&first).iter().map(|e| e["event_id"].as_str().unwrap().to_string()).collect();
+    let mut cursor = first["next_cursor"].as_str().unwrap().to_string();
+    let mut inserted = Vec::new();
+    for round in 0.. {
+        // New events arrive while the walk goes on (30 in all: one newer page holds them).
+        if round < 10 {
+            inserted.extend(gw.sandbox.iden.insert_now(3));
+        }
+        let page = ok(&gw, &format!("?limit=200&event_type_prefix=task.&cursor={cursor}")).await;
+        ids.extend(results(&page).iter().map(|e| e["event_id"].as_str().unwrap().to_string()));
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = c.to_string(),
+            None => break,
+        }
+    }
+    let expected = gw
+        .data
+        .iden
+        .iter()
+        .filter(|e| auditdeck_server::sandbox::iden::data::EVENT_TYPES[e.kind as usize].starts_with("task."))
+        .count();
+    assert_eq!(ids.len(), expected, "the original set, no more, no less");
+    assert_eq!(HashSet::<&String>::from_iter(&ids).len(), ids.len(), "no duplicates");
+
+    // The first page's previous_cursor now returns the new events (those of the filter).
+    let newer = ok(&gw, &format!("?limit=200&cursor={}", first["previous_cursor"].as_str().unwrap())).await;
+    let new_ids: HashSet<String> =
+        results(&newer).iter().map(|e| e["event_id"].as_str().unwrap().to_string()).collect();
+    assert!(!inserted.is_empty());
+    assert!(inserted.iter().all(|id| new_ids.contains(id)), "every inserted event is newer than page 1");
+}
+
+#[tokio::test]
+async fn rate_limit_answers_429_with_retry_after() {
+    let gw = gateway(3);
+    for _ in 0..3 {
+        ok(&gw, "?limit=1").await;
+    }
+    let (status, headers, json) = get(&gw, "?limit=1", Some(AUTH)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = headers[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    assert_eq!(json["detail"], format!("Request was throttled. Expected available in {wait} seconds."));
+}
+
+#[tokio::test]
+async fn the_default_rate_limit_is_the_vendors_60_a_minute() {
+    let gw = TestGateway::new();
+    for i in 0..60 {
+        let (status, _, _) = get(&gw, "?limit=1", Some(AUTH)).await;
+        assert_eq!(status, StatusCode::OK, "request {}", i + 1);
+    }
+    let (status, _, _) = get(&gw, "?limit=1", Some(AUTH)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+}
