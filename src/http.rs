@@ -90,6 +90,7 @@ pub async fn send(request: &HttpRequest, signal: Option<AbortSignal>) -> Result<
     let response: Response = response.dyn_into().map_err(|_| network("fetch returned no Response"))?;
     let status = response.status();
     let content_type = response.headers().get("content-type").ok().flatten();
+    let retry_after = response.headers().get("retry-after").ok().flatten();
     let buffer = response.array_buffer().map_err(|e| network(js_text(&e)))?;
     let bytes = JsFuture::from(buffer).await.map_err(|e| {
         if aborted() {
@@ -99,5 +100,5 @@ pub async fn send(request: &HttpRequest, signal: Option<AbortSignal>) -> Result<
         }
     })?;
     let body = String::from_utf8_lossy(&Uint8Array::new(&bytes).to_vec()).into_owned();
-    Ok(HttpResponse { status, content_type, body })
+    Ok(HttpResponse { status, content_type, retry_after, body })
 }

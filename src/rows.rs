@@ -91,7 +91,7 @@ mod tests {
 
     fn fixture_rows(name: &str, searched: &str) -> Vec<Row> {
         let body = std::fs::read_to_string(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
-        let page = parse_search(&HttpResponse { status: 200, content_type: None, body }).unwrap();
+        let page = parse_search(&HttpResponse::new(200, body)).unwrap();
         ip_search_rows(&page.events, searched.parse().unwrap())
     }
 

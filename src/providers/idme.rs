@@ -229,7 +229,7 @@ mod tests {
     }
 
     fn ok(body: String) -> HttpResponse {
-        HttpResponse { status: 200, content_type: Some("application/json".into()), body }
+        HttpResponse { content_type: Some("application/json".into()), ..HttpResponse::new(200, body) }
     }
 
     #[test]
@@ -332,7 +332,7 @@ mod tests {
             (422, r#"{"code":"422","message":"ipaddress is missing"}"#, Some("422")),
             (500, r#"{"message":"Internal service error"}"#, None),
         ] {
-            let err = parse_search(&HttpResponse { status, content_type: None, body: body.into() }).unwrap_err();
+            let err = parse_search(&HttpResponse::new(status, body)).unwrap_err();
             match err {
                 ApiError::Vendor { status: s, code: c, .. } => {
                     assert_eq!(s, status);
@@ -345,11 +345,7 @@ mod tests {
 
     #[test]
     fn non_json_bodies_become_readable_errors() {
-        let html = HttpResponse {
-            status: 502,
-            content_type: Some("text/html".into()),
-            body: "<html><h1>502 Bad Gateway</h1></html>".into(),
-        };
+        let html = HttpResponse::new(502, "<html><h1>502 Bad Gateway</h1></html>");
         assert!(matches!(parse_search(&html), Err(ApiError::Http { status: 502, .. })));
         let truncated = ok(r#"{"events":[{"event":"#.into());
         assert!(matches!(parse_search(&truncated), Err(ApiError::Malformed { status: 200, .. })));

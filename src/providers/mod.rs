@@ -2,7 +2,9 @@
 //! error mapping. All pure: requests are described as data ([`HttpRequest`]) and executed by
 //! `crate::http` in the browser, so every protocol rule is tested natively.
 
+pub mod iden;
 pub mod idme;
+pub mod standfast;
 
 use std::fmt;
 
@@ -48,7 +50,20 @@ impl HttpRequest {
 pub struct HttpResponse {
     pub status: u16,
     pub content_type: Option<String>,
+    /// The `Retry-After` header, when the response has one (rate limits).
+    pub retry_after: Option<String>,
     pub body: String,
+}
+
+impl HttpResponse {
+    /// A response without the optional headers (what most tests need).
+    pub fn new(status: u16, body: impl Into<String>) -> Self {
+        HttpResponse { status, content_type: None, retry_after: None, body: body.into() }
+    }
+
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
 }
 
 /// Every way a vendor call can fail, with what the user needs to act on it.
@@ -62,6 +77,8 @@ pub enum ApiError {
     Malformed { status: u16, detail: String },
     /// No response at all: the network, the gateway, CORS or CSP refused or failed.
     Network { detail: String },
+    /// 429: the vendor's rate limit; `retry_after_secs` from its `Retry-After` header.
+    RateLimited { retry_after_secs: Option<u64>, message: String },
 }
 
 impl ApiError {
@@ -103,6 +120,10 @@ impl ApiError {
                 format!("The vendor answered {status} but the response could not be read: {detail}")
             }
             ApiError::Network { detail } => format!("No response from the vendor: {detail}"),
+            ApiError::RateLimited { retry_after_secs: Some(secs), message } => {
+                format!("429 rate limited: {message} (retry in {secs} s)")
+            }
+            ApiError::RateLimited { retry_after_secs: None, message } => format!("429 rate limited: {message}"),
         }
     }
 
@@ -124,6 +145,20 @@ impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.headline())
     }
+}
+
+/// Characters a query value or path segment may carry as they are (RFC 3986 unreserved).
+const UNRESERVED: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// Percent-encodes a query value or a path segment.
+pub fn encode(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// Parses a `Retry-After` value given in seconds (the form the vendors use).
+pub fn retry_after_secs(value: Option<&str>) -> Option<u64> {
+    value.and_then(|v| v.trim().parse::<u64>().ok())
 }
 
 /// The first characters of a body, on one line, for error messages.

@@ -1,0 +1,300 @@
+//! Iden Events API (`iden-events-api.txt`): `GET {base}/org/{slug}/api/events/` with
+//! `Authorization: Api-Key <key>`, filters that all combine, `limit` (default 50, max 200),
+//! opaque cursors, `{next_cursor, previous_cursor, results}` newest first, 429 with
+//! `Retry-After` at 60 requests a minute per key.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use super::{ApiError, HttpRequest, HttpResponse, Method, RequestBody, encode, excerpt, retry_after_secs};
+
+pub const DEFAULT_LIMIT: u32 = 50;
+pub const MAX_LIMIT: u32 = 200;
+pub const SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "info"];
+pub const CATEGORIES: [&str; 5] = ["authentication", "authorization", "application", "task", "user_lifecycle"];
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+#[serde(default)]
+pub struct Party {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub uuid: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// One event envelope. Every field is optional: a missing field is shown empty.
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(default)]
+pub struct WireEvent {
+    pub event_id: Option<String>,
+    pub event_type: Option<String>,
+    pub event_version: Option<i64>,
+    pub category: Option<String>,
+    pub severity: Option<String>,
+    pub occurred_at: Option<String>,
+    pub ingested_at: Option<String>,
+    pub actor: Option<Party>,
+    pub subject: Option<Party>,
+    pub source: Option<Party>,
+    pub payload: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Page {
+    #[serde(default)]
+    pub next_cursor: Option<String>,
+    #[serde(default)]
+    pub previous_cursor: Option<String>,
+    #[serde(default)]
+    pub results: Vec<serde_json::Value>,
+}
+
+/// The filter parameters of the document's table; empty ones are left out of the request.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Filter {
+    pub event_type: Option<String>,
+    pub event_type_prefix: Option<String>,
+    pub category: Option<String>,
+    pub severities: Vec<String>,
+    pub occurred_from: Option<DateTime<Utc>>,
+    pub occurred_to: Option<DateTime<Utc>>,
+    pub actor_uuid: Option<String>,
+    pub subject_uuid: Option<String>,
+    pub actor_ip: Option<String>,
+}
+
+impl Filter {
+    /// Checks what the vendor would reject, before anything is sent.
+    pub fn validate(&self) -> Result<(), String> {
+        if let Some(prefix) = self.event_type_prefix.as_deref().map(str::trim).filter(|p| !p.is_empty())
+            && !prefix.ends_with('.')
+        {
+            return Err(format!("The event type prefix must end with “.” (e.g. “{prefix}.”)."));
+        }
+        Ok(())
+    }
+}
+
+fn some_text(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+pub fn list_request(
+    base_url: &str,
+    org_slug: &str,
+    filter: &Filter,
+    cursor: Option<&str>,
+    limit: u32,
+    key: Option<&str>,
+) -> HttpRequest {
+    let iso = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+    let mut params: Vec<(&str, String)> = Vec::new();
+    let severities: Vec<&str> = filter.severities.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
+    let pairs: [(&str, Option<String>); 9] = [
+        ("event_type", some_text(&filter.event_type).map(String::from)),
+        ("event_type_prefix", some_text(&filter.event_type_prefix).map(String::from)),
+        ("category", some_text(&filter.category).map(String::from)),
+        ("severity", (!severities.is_empty()).then(|| severities.join(","))),
+        ("occurred_at__gte", filter.occurred_from.map(iso)),
+        ("occurred_at__lte", filter.occurred_to.map(iso)),
+        ("actor_uuid", some_text(&filter.actor_uuid).map(String::from)),
+        ("subject_uuid", some_text(&filter.subject_uuid).map(String::from)),
+        ("actor_ip", some_text(&filter.actor_ip).map(String::from)),
+    ];
+    for (name, value) in pairs {
+        if let Some(v) = value {
+            params.push((name, v));
+        }
+    }
+    if let Some(c) = cursor {
+        params.push(("cursor", c.to_string()));
+    }
+    params.push(("limit", limit.clamp(1, MAX_LIMIT).to_string()));
+    let query: Vec<String> = params.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect();
+    let url =
+        format!("{}/org/{}/api/events/?{}", base_url.trim_end_matches('/'), encode(org_slug.trim()), query.join("&"));
+    let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
+    if let Some(key) = key.map(str::trim).filter(|k| !k.is_empty()) {
+        headers.push(("Authorization".to_string(), format!("Api-Key {key}")));
+    }
+    HttpRequest { method: Method::Get, url, headers, body: RequestBody::None }
+}
+
+/// Errors come as `{"detail": "..."}`; a 429 carries its Retry-After into the error.
+pub fn parse_page(response: &HttpResponse) -> Result<Page, ApiError> {
+    let status = response.status;
+    if !response.is_success() {
+        #[derive(Deserialize)]
+        struct Detail {
+            detail: String,
+        }
+        let detail = serde_json::from_str::<Detail>(&response.body).ok().map(|d| d.detail);
+        return Err(match (status, detail) {
+            (429, message) => ApiError::RateLimited {
+                retry_after_secs: retry_after_secs(response.retry_after.as_deref()),
+                message: message.unwrap_or_else(|| "Too Many Requests".into()),
+            },
+            (_, Some(message)) => ApiError::Vendor { status, code: None, message },
+            (_, None) => ApiError::Http { status, excerpt: excerpt(&response.body, 160) },
+        });
+    }
+    serde_json::from_str::<Page>(&response.body).map_err(|e| ApiError::Malformed {
+        status,
+        detail: format!("{e} (body starts: {})", excerpt(&response.body, 80)),
+    })
+}
+
+pub fn read_event(raw: &serde_json::Value) -> Option<WireEvent> {
+    serde_json::from_value(raw.clone()).ok()
+}
+
+/// Next / previous through cursor pages within one view. Visited pages are kept by cursor, so
+/// going back never asks again and no cursor is requested twice.
+#[derive(Debug, Clone, Default)]
+pub struct Pager {
+    /// Cursors of the pages walked, oldest-visited first (None: the first page).
+    stack: Vec<Option<String>>,
+    pages: HashMap<Option<String>, Page>,
+}
+
+impl Pager {
+    pub fn current(&self) -> Option<&Page> {
+        self.stack.last().and_then(|c| self.pages.get(c))
+    }
+
+    pub fn current_cursor(&self) -> Option<&Option<String>> {
+        self.stack.last()
+    }
+
+    /// 1-based number of the current page.
+    pub fn page_number(&self) -> usize {
+        self.stack.len()
+    }
+
+    pub fn has_previous(&self) -> bool {
+        self.stack.len() > 1
+    }
+
+    pub fn has_next(&self) -> bool {
+        self.current().is_some_and(|p| p.next_cursor.is_some())
+    }
+
+    /// Opens a page: the cursor to fetch, or None when it is already loaded (then it is current).
+    pub fn open(&mut self, cursor: Option<String>) -> Option<Option<String>> {
+        self.stack.push(cursor.clone());
+        (!self.pages.contains_key(&cursor)).then_some(cursor)
+    }
+
+    /// Moves to the next (older) page; Some(cursor) to fetch when it is not loaded yet.
+    pub fn go_next(&mut self) -> Option<Option<String>> {
+        let cursor = self.current()?.next_cursor.clone()?;
+        self.open(Some(cursor))
+    }
+
+    /// Back to the page before; never fetches.
+    pub fn go_previous(&mut self) -> bool {
+        if self.stack.len() > 1 {
+            self.stack.pop();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Stores a fetched page under the cursor it was fetched with.
+    pub fn loaded(&mut self, cursor: Option<String>, page: Page) {
+        self.pages.insert(cursor, page);
+    }
+
+    /// Whether a cursor's page has been fetched in this view.
+    pub fn is_loaded(&self, cursor: &Option<String>) -> bool {
+        self.pages.contains_key(cursor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_emits_only_the_documented_parameters() {
+        let filter = Filter {
+            event_type_prefix: Some("session.".into()),
+            severities: vec!["critical".into(), "high".into()],
+            actor_ip: Some("203.0.113.42".into()),
+            actor_uuid: Some("  ".into()),
+            ..Default::default()
+        };
+        let req = list_request("/sandbox/iden/", "acme", &filter, Some("cD0y"), 500, Some("KEY"));
+        assert_eq!(
+            req.url,
+            "/sandbox/iden/org/acme/api/events/?event_type_prefix=session.&severity=critical%2Chigh\
+             &actor_ip=203.0.113.42&cursor=cD0y&limit=200"
+        );
+        assert_eq!(req.header("authorization"), Some("Api-Key KEY"));
+    }
+
+    #[test]
+    fn prefix_must_end_with_a_dot_before_sending() {
+        let f = Filter { event_type_prefix: Some("session".into()), ..Default::default() };
+        assert!(f.validate().unwrap_err().contains("session."));
+        assert!(Filter { event_type_prefix: Some("app.sync.".into()), ..Default::default() }.validate().is_ok());
+    }
+
+    #[test]
+    fn document_sample_parses() {
+        let body =
+            std::fs::read_to_string(format!("{}/tests/fixtures/iden_events.json", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let page = parse_page(&HttpResponse::new(200, body)).unwrap();
+        assert_eq!(page.next_cursor.as_deref(), Some("cD0yMDI2LTA0LTA4VDE0..."));
+        let e = read_event(&page.results[0]).unwrap();
+        assert_eq!(e.event_type.as_deref(), Some("session.login.succeeded"));
+        assert_eq!(e.severity.as_deref(), Some("low"));
+        let actor = e.actor.unwrap();
+        assert_eq!(actor.kind.as_deref(), Some("user"));
+        assert_eq!(actor.ip.as_deref(), Some("203.0.113.42"));
+        assert_eq!(e.source.unwrap().uuid, None);
+    }
+
+    #[test]
+    fn rate_limit_carries_retry_after() {
+        let response = HttpResponse {
+            retry_after: Some("42".into()),
+            ..HttpResponse::new(429, r#"{"detail": "Request was throttled. Expected available in 42 seconds."}"#)
+        };
+        assert_eq!(
+            parse_page(&response).unwrap_err(),
+            ApiError::RateLimited {
+                retry_after_secs: Some(42),
+                message: "Request was throttled. Expected available in 42 seconds.".into()
+            }
+        );
+        let err =
+            parse_page(&HttpResponse::new(400, r#"{"detail":"event_type_prefix must end with '.'"}"#)).unwrap_err();
+        assert!(matches!(err, ApiError::Vendor { status: 400, .. }));
+    }
+
+    #[test]
+    fn pager_goes_back_without_fetching_and_never_fetches_a_cursor_twice() {
+        let page =
+            |next: Option<&str>| Page { next_cursor: next.map(String::from), previous_cursor: None, results: vec![] };
+        let mut p = Pager::default();
+        assert_eq!(p.open(None), Some(None), "first page must be fetched");
+        p.loaded(None, page(Some("c2")));
+        assert_eq!(p.go_next(), Some(Some("c2".into())));
+        p.loaded(Some("c2".into()), page(Some("c3")));
+        assert_eq!(p.page_number(), 2);
+        assert!(p.go_previous());
+        assert_eq!(p.page_number(), 1);
+        assert_eq!(p.go_next(), None, "c2 is loaded: no fetch");
+        assert_eq!(p.page_number(), 2);
+        assert_eq!(p.go_next(), Some(Some("c3".into())));
+        p.loaded(Some("c3".into()), page(None));
+        assert!(!p.has_next());
+        assert_eq!(p.go_next(), None);
+        assert_eq!(p.page_number(), 3);
+    }
+}

@@ -1,0 +1,170 @@
+//! The app's adapters (request builders, parsers, pagination state machines) against the
+//! gateway's sandboxes, in-process: the two sides of each vendor protocol must agree.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use auditdeck::providers::{HttpRequest, HttpResponse, Method, iden, standfast};
+use auditdeck_server::sandbox::standfast::data::{WORKSPACES, format_uuid};
+use auditdeck_server::{Dataset, GatewayConfig, GatewayOptions};
+use axum::Router;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+fn gateway(iden_rate_limit: u32) -> (Router, Arc<Dataset>) {
+    let data = Arc::new(Dataset::generate());
+    let config = GatewayConfig { sandbox_iden_rate_limit: iden_rate_limit, ..GatewayConfig::default() };
+    let gw = auditdeck_server::build(GatewayOptions { dist: "/nonexistent".into(), config }, data.clone(), |_| None)
+        .expect("gateway");
+    (gw.router, data)
+}
+
+/// Executes an adapter's request against the router, as the browser's fetch would.
+async fn send(router: &Router, request: &HttpRequest) -> HttpResponse {
+    assert_eq!(request.method, Method::Get, "these adapters only GET");
+    let mut builder = axum::http::Request::builder().method("GET").uri(&request.url);
+    for (k, v) in &request.headers {
+        builder = builder.header(k, v);
+    }
+    let response = router.clone().oneshot(builder.body(axum::body::Body::empty()).unwrap()).await.unwrap();
+    let status = response.status().as_u16();
+    let retry_after = response.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(String::from);
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    HttpResponse { status, content_type: None, retry_after, body: String::from_utf8_lossy(&body).into_owned() }
+}
+
+#[tokio::test]
+async fn standfast_walker_pages_through_tie_groups_exactly_once() {
+    let (router, data) = gateway(0);
+    let (workspace_index, workspace) = (2, WORKSPACES[2].0);
+    // The window around the workspace's largest tie group.
+    let list = &data.standfast.by_workspace[workspace_index];
+    let mut sizes = std::collections::HashMap::new();
+    for e in list {
+        *sizes.entry(e.occurred_s).or_insert(0usize) += 1;
+    }
+    let (&instant, &size) = sizes.iter().max_by_key(|(t, n)| (**n, **t)).unwrap();
+    assert!(size > 25, "largest group {size}");
+    let filter = standfast::Filter {
+        from: chrono::DateTime::from_timestamp(instant - 86_400, 0),
+        to: chrono::DateTime::from_timestamp(instant + 3_600, 0),
+        ..Default::default()
+    };
+    let mut walker = standfast::Walker::new(20);
+    let mut fetch = Some(walker.first_fetch_or_next());
+    let mut ids = Vec::new();
+    let mut widened = false;
+    while let Some(f) = fetch.take() {
+        let request = standfast::list_request(
+            "/sandbox/standfast",
+            workspace,
+            &filter,
+            f.before.as_deref(),
+            f.limit,
+            Some("sf_test_v1_auditdeck_sandbox"),
+        );
+        let events = standfast::parse_list(&send(&router, &request).await).expect("page");
+        let events: Vec<_> = events.iter().filter_map(standfast::read_event).collect();
+        fetch = match walker.accept(&f, events) {
+            standfast::Step::Page => {
+                ids.extend(walker.current_page().unwrap().iter().filter_map(|e| e.id.clone()));
+                walker.older()
+            }
+            standfast::Step::Widen(bigger) => {
+                widened = true;
+                Some(bigger)
+            }
+            standfast::Step::End => None,
+            standfast::Step::TieTooLarge { at } => panic!("tie group at {at} over 500"),
+        };
+    }
+    let expected: Vec<String> = list
+        .iter()
+        .filter(|e| e.occurred_s >= instant - 86_400 && e.occurred_s <= instant + 3_600)
+        .map(|e| format_uuid(e.id))
+        .collect();
+    assert_eq!(ids, expected, "every event of the window once, in order");
+    assert!(widened, "a {size}-event tie group with 20-event pages must widen a page");
+}
+
+#[tokio::test]
+async fn iden_pager_walks_forward_and_back_and_maps_errors() {
+    let (router, _) = gateway(0);
+    let key = Some("iden_sandbox_auditdeck_key");
+    let filter = iden::Filter { event_type_prefix: Some("ticket.".into()), ..Default::default() };
+    let mut pager = iden::Pager::default();
+    let mut fetches = Vec::new();
+    let mut seen = HashSet::new();
+    let mut to_fetch = pager.open(None);
+    loop {
+        if let Some(cursor) = to_fetch.take() {
+            assert!(!fetches.contains(&cursor), "cursor fetched twice");
+            fetches.push(cursor.clone());
+            let request =
+                iden::list_request("/sandbox/iden", "auditdeck-sandbox", &filter, cursor.as_deref(), 200, key);
+            let page = iden::parse_page(&send(&router, &request).await).expect("page");
+            pager.loaded(cursor, page);
+        }
+        for raw in &pager.current().unwrap().results {
+            let e = iden::read_event(raw).unwrap();
+            assert!(e.event_type.unwrap().starts_with("ticket."));
+            seen.insert(e.event_id.unwrap());
+        }
+        if !pager.has_next() {
+            break;
+        }
+        to_fetch = pager.go_next();
+    }
+    let pages = pager.page_number();
+    assert!(pages > 2, "{pages} pages");
+    while pager.go_previous() {}
+    assert_eq!(pager.page_number(), 1);
+    assert_eq!(pager.go_next(), None, "going forward again fetches nothing");
+    assert_eq!(fetches.len(), pages);
+
+    let bad = iden::Filter { event_type_prefix: Some("ticket".into()), ..Default::default() };
+    assert!(bad.validate().is_err(), "the adapter refuses before sending");
+    let request = iden::list_request("/sandbox/iden", "auditdeck-sandbox", &bad, None, 50, key);
+    let err = iden::parse_page(&send(&router, &request).await).unwrap_err();
+    assert!(err.headline().starts_with("400"), "{}", err.headline());
+    let request = iden::list_request("/sandbox/iden", "auditdeck-sandbox", &filter, None, 50, Some("wrong"));
+    let err = iden::parse_page(&send(&router, &request).await).unwrap_err();
+    assert!(err.headline().contains("Invalid API key"), "{}", err.headline());
+}
+
+#[tokio::test]
+async fn iden_rate_limit_reaches_the_app_as_retry_after() {
+    let (router, _) = gateway(2);
+    let request = iden::list_request(
+        "/sandbox/iden",
+        "auditdeck-sandbox",
+        &iden::Filter::default(),
+        None,
+        1,
+        Some("iden_sandbox_auditdeck_key"),
+    );
+    for _ in 0..2 {
+        iden::parse_page(&send(&router, &request).await).expect("within budget");
+    }
+    match iden::parse_page(&send(&router, &request).await) {
+        Err(auditdeck::providers::ApiError::RateLimited { retry_after_secs: Some(s), .. }) => {
+            assert!((1..=60).contains(&s))
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn standfast_wrong_key_is_a_vendor_error_with_the_message() {
+    let (router, _) = gateway(0);
+    let request = standfast::list_request(
+        "/sandbox/standfast",
+        WORKSPACES[0].0,
+        &standfast::Filter::default(),
+        None,
+        10,
+        Some("nope"),
+    );
+    let err = standfast::parse_list(&send(&router, &request).await).unwrap_err();
+    assert!(err.headline().starts_with("403"), "{}", err.headline());
+}
