@@ -1,13 +1,15 @@
 //! Auditdeck: a browser console for identity audit events.
 //!
 //! Pure modules (tested natively): `providers` (vendor protocols), `config`, `settings`,
-//! `routes` (URL ⇄ view state), `rows` (display rows and data-quality flags).
+//! `routes` (URL ⇄ view state), `model` (the one event model, conversions, data-quality
+//! flags, severity table), `format` (times, counts).
 //! Browser modules: `http` (fetch), `storage`, `state`, `components`, `pages`, `app`.
 
 pub mod config;
+pub mod format;
+pub mod model;
 pub mod providers;
 pub mod routes;
-pub mod rows;
 pub mod settings;
 
 pub mod app;

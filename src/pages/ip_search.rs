@@ -8,18 +8,21 @@ use crate::components::error_box::{ErrorBox, Notice};
 use crate::components::events_table::{EventsTable, TableSkeleton};
 use crate::components::pager::Pager;
 use crate::components::search_form::SearchForm;
+use crate::format::thousands;
 use crate::http::{FetchFailure, InFlight, send};
+use crate::model::{AuditEvent, convert_page, flag_ip_mismatch, flag_order, from_idme};
 use crate::providers::ApiError;
 use crate::providers::idme::{self, Meta};
 use crate::routes::{IpSearch, ip_form_target, ip_search_from_url};
-use crate::rows::{Row, ip_search_rows, thousands};
 use crate::state::use_app_state;
 
 /// A page that arrived, with the search it answers.
 #[derive(Clone, PartialEq)]
 struct LoadedPage {
     search: IpSearch,
-    rows: Vec<Row>,
+    events: Vec<AuditEvent>,
+    /// Records on the page that could not be read (shown as a count, never dropped silently).
+    unreadable: usize,
     meta: Meta,
 }
 
@@ -104,8 +107,10 @@ pub fn IpSearchPage() -> impl IntoView {
             match parsed {
                 Ok(page) => {
                     state.record_idme_result(Ok(()));
-                    let rows = ip_search_rows(&page.events, search.ip);
-                    loaded.set(Some(LoadedPage { search, rows, meta: page.meta }));
+                    let (mut events, unreadable) = convert_page(&page.events, |raw| from_idme(raw, &connection.label));
+                    flag_order(&mut events);
+                    flag_ip_mismatch(&mut events, search.ip);
+                    loaded.set(Some(LoadedPage { search, events, unreadable, meta: page.meta }));
                 }
                 Err(e) => {
                     state.record_idme_result(Err(&e));
@@ -150,7 +155,7 @@ pub fn IpSearchPage() -> impl IntoView {
         };
         let stale = page.search != current;
         let total_pages = page.meta.total_pages.unwrap_or(0);
-        let total_count = page.meta.total_count.unwrap_or(page.rows.len() as u64);
+        let total_count = page.meta.total_count.unwrap_or(page.events.len() as u64);
         let shown_page = page.meta.current_page.unwrap_or(page.search.page);
         let search = page.search;
         let href = Callback::new(move |n: u64| search.with_page(n).href());
@@ -163,9 +168,13 @@ pub fn IpSearchPage() -> impl IntoView {
         } else {
             format!("ID.me events for {}", page.search.ip)
         };
-        let body = if page.rows.is_empty() && total_count == 0 {
+        let unreadable = (page.unreadable > 0).then(|| {
+            let message = format!("{} record(s) on this page could not be read and are not shown.", page.unreadable);
+            view! { <Notice message=message kind="unreadable"/> }
+        });
+        let body = if page.events.is_empty() && total_count == 0 {
             view! { <p class="empty" role="status">{format!("No events for {}.", page.search.ip)}</p> }.into_any()
-        } else if page.rows.is_empty() {
+        } else if page.events.is_empty() {
             let last = search.with_page(total_pages.max(1)).href();
             view! {
                 <p class="empty past-end" role="status">
@@ -178,7 +187,7 @@ pub fn IpSearchPage() -> impl IntoView {
             let busy = Signal::derive(move || loading.get().is_some());
             view! {
                 <Pager current=shown_page total_pages total_count href/>
-                <EventsTable rows=page.rows searched=page.search.ip.to_string() busy/>
+                <EventsTable events=page.events searched=page.search.ip.to_string() busy/>
                 <Pager current=shown_page total_pages total_count href/>
             }
             .into_any()
@@ -187,6 +196,7 @@ pub fn IpSearchPage() -> impl IntoView {
             view! {
                 <div class="results" class:stale=stale>
                     <h2 class="results-caption">{caption}</h2>
+                    {unreadable}
                     {body}
                 </div>
             }

@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use auditdeck::rows::{shown_time, thousands};
+use auditdeck::format::{shown_time, thousands};
 use auditdeck_server::sandbox::dataset::IDME_EVENT_TYPES;
 use auditdeck_server::sandbox::idme::{PAGE_SIZE, wire_event};
 use fantoccini::{Client, Locator};
@@ -139,10 +139,11 @@ pub async fn document_sample_renders_decoded_application(rig: &Rig, client: &Cli
     let row = &rows[0];
     check(row[0] == "2019-08-26 20:03:59.650 -04:00", || format!("tracked_at {:?}", row[0]))?;
     check(row[1] == "session.signin", || format!("event {:?}", row[1]))?;
-    check(row[3].starts_with("152.133.18.33SSOe SAML Consumer (SQA)") && row[3].contains("decoded"), || {
-        format!("application {:?}", row[3])
+    check(row[2].starts_with("low"), || format!("derived severity {:?}", row[2]))?;
+    check(row[4].starts_with("152.133.18.33SSOe SAML Consumer (SQA)") && row[4].contains("decoded"), || {
+        format!("application {:?}", row[4])
     })?;
-    check(row[4] == "Chrome 76 on Generic Linux", || format!("browser {:?}", row[4]))?;
+    check(row[5] == "Chrome 76 on Generic Linux", || format!("browser {:?}", row[5]))?;
     let indicator = text_of(client, "#connection-indicator").await.unwrap_or_default();
     check(indicator.contains("Document sample"), || format!("indicator {indicator:?}"))
 }

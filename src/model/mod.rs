@@ -1,0 +1,364 @@
+//! One event model for every source: what every view renders. Conversions from each vendor's
+//! wire type are pure functions (below); page-level data-quality checks (order, IP mismatch,
+//! duplicates) run over a page of converted events.
+
+pub mod severity;
+
+use std::collections::HashSet;
+use std::net::IpAddr;
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::format::{ShownTime, shown_time};
+use crate::providers::{iden, idme, standfast};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Source {
+    Idme,
+    Standfast,
+    Iden,
+}
+
+impl Source {
+    pub fn label(self) -> &'static str {
+        match self {
+            Source::Idme => "ID.me",
+            Source::Standfast => "Standfast",
+            Source::Iden => "Iden",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] =
+        [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+            Severity::Info => "info",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|s| s.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+}
+
+/// Whether the vendor sent the severity or Auditdeck derived it (NOTES.md's table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeverityOrigin {
+    Vendor,
+    Derived,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Actor {
+    /// user / system / service / iden_admin (Iden); None where the source does not say.
+    pub kind: Option<String>,
+    pub uuid: Option<String>,
+    pub ip: Option<String>,
+    /// A user agent (Iden) or a browser description (ID.me: "Chrome 76 on Windows").
+    pub client: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Subject {
+    pub kind: Option<String>,
+    pub uuid: Option<String>,
+}
+
+/// Where the event happened: an application (ID.me), a workspace and conversation (Standfast).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Context {
+    pub application: Option<String>,
+    /// The application was base64 in the record and is shown decoded.
+    pub application_decoded: bool,
+    pub workspace: Option<String>,
+    pub conversation: Option<String>,
+}
+
+/// NOTES.md's data-quality flags.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Flags {
+    /// Standfast: the required fields its type's contract names that are missing.
+    pub contract: Vec<&'static str>,
+    /// updated_at before tracked_at, or createdAt far from occurredAt.
+    pub clock: bool,
+    /// Newer than the row before it on a page documented as newest first.
+    pub order: bool,
+    /// An IP search row whose ipaddress is not the searched IP.
+    pub mismatch: bool,
+    /// The same id seen twice while paging.
+    pub duplicate: bool,
+}
+
+impl Flags {
+    pub fn any(&self) -> bool {
+        !self.contract.is_empty() || self.clock || self.order || self.mismatch || self.duplicate
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEvent {
+    pub source: Source,
+    /// The connection (from `/config.json` or custom) the event came through.
+    pub connection: String,
+    /// The vendor's id, or for ID.me audit records (which carry none) a derived one.
+    pub id: String,
+    pub id_derived: bool,
+    pub occurred: ShownTime,
+    /// When the vendor recorded it: updated_at (ID.me), createdAt (Standfast), ingested_at (Iden).
+    pub recorded: ShownTime,
+    pub event_type: String,
+    pub category: String,
+    pub severity: Severity,
+    pub severity_origin: SeverityOrigin,
+    pub actor: Actor,
+    pub subject: Option<Subject>,
+    pub context: Context,
+    pub flags: Flags,
+    /// The record as the vendor sent it, for the detail view.
+    pub raw: Value,
+}
+
+/// NOTES.md: ID.me audit records carry no id; this one is stable across reloads and pages.
+pub fn idme_derived_id(event: &idme::WireEvent) -> String {
+    let mut hash = Sha256::new();
+    for part in [&event.event, &event.ipaddress, &event.application, &event.tracked_at] {
+        hash.update(part.as_deref().unwrap_or("").as_bytes());
+        hash.update([0u8]);
+    }
+    let digest = hash.finalize();
+    let hex: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
+    format!("idme-{hex}")
+}
+
+/// How far createdAt may be from occurredAt before the clock flag is raised.
+const CLOCK_TOLERANCE_MS: i64 = 60_000;
+
+pub fn from_idme(raw: &Value, connection: &str) -> Option<AuditEvent> {
+    let wire: idme::WireEvent = serde_json::from_value(raw.clone()).ok()?;
+    let occurred = shown_time(wire.tracked_at.as_deref());
+    let recorded = shown_time(wire.updated_at.as_deref());
+    let event_type = wire.event.clone().unwrap_or_default();
+    let application = wire.application.as_deref().map(idme::decode_application);
+    Some(AuditEvent {
+        source: Source::Idme,
+        connection: connection.to_string(),
+        id: idme_derived_id(&wire),
+        id_derived: true,
+        flags: Flags {
+            clock: matches!((occurred.parsed, recorded.parsed), (Some(t), Some(u)) if u < t),
+            ..Flags::default()
+        },
+        occurred,
+        recorded,
+        category: severity::idme_category(&event_type).to_string(),
+        severity: severity::idme_severity(&event_type),
+        severity_origin: SeverityOrigin::Derived,
+        event_type,
+        actor: Actor {
+            kind: None,
+            uuid: None,
+            ip: wire.ipaddress.clone(),
+            client: wire.browser.as_ref().map(idme::WireBrowser::display),
+        },
+        subject: None,
+        context: Context {
+            application: application.as_ref().map(|a| a.text.clone()),
+            application_decoded: application.is_some_and(|a| a.decoded_from_base64),
+            ..Context::default()
+        },
+        raw: raw.clone(),
+    })
+}
+
+pub fn from_standfast(raw: &Value, connection: &str, workspace: &str) -> Option<AuditEvent> {
+    let wire = standfast::read_event(raw)?;
+    let occurred = shown_time(wire.occurred_at.as_deref());
+    let recorded = shown_time(wire.created_at.as_deref());
+    let event_type = wire.event_type.clone().unwrap_or_default();
+    let clock = matches!((occurred.parsed, recorded.parsed),
+        (Some(o), Some(c)) if (c - o).num_milliseconds().abs() > CLOCK_TOLERANCE_MS);
+    Some(AuditEvent {
+        source: Source::Standfast,
+        connection: connection.to_string(),
+        id: wire.id.clone().unwrap_or_default(),
+        id_derived: false,
+        occurred,
+        recorded,
+        category: severity::STANDFAST_CATEGORY.to_string(),
+        severity: severity::standfast_severity(&event_type, wire.risk_signal_weight),
+        severity_origin: SeverityOrigin::Derived,
+        flags: Flags { contract: wire.missing_required(), clock, ..Flags::default() },
+        event_type,
+        actor: Actor::default(),
+        subject: wire
+            .factor_bound_to_principal
+            .clone()
+            .map(|uuid| Subject { kind: Some("contact".into()), uuid: Some(uuid) }),
+        context: Context {
+            workspace: Some(workspace.to_string()),
+            conversation: wire.conversation_id.clone(),
+            ..Context::default()
+        },
+        raw: raw.clone(),
+    })
+}
+
+pub fn from_iden(raw: &Value, connection: &str) -> Option<AuditEvent> {
+    let wire = iden::read_event(raw)?;
+    let event_type = wire.event_type.clone().unwrap_or_default();
+    let actor = wire.actor.clone().unwrap_or_default();
+    Some(AuditEvent {
+        source: Source::Iden,
+        connection: connection.to_string(),
+        id: wire.event_id.clone().unwrap_or_default(),
+        id_derived: false,
+        occurred: shown_time(wire.occurred_at.as_deref()),
+        recorded: shown_time(wire.ingested_at.as_deref()),
+        category: wire.category.clone().unwrap_or_default(),
+        // An unknown severity word is kept as info rather than dropped; the raw JSON shows it.
+        severity: wire.severity.as_deref().and_then(Severity::parse).unwrap_or(Severity::Info),
+        severity_origin: SeverityOrigin::Vendor,
+        event_type,
+        actor: Actor { kind: actor.kind, uuid: actor.uuid, ip: actor.ip, client: actor.user_agent },
+        subject: wire.subject.map(|s| Subject { kind: s.kind, uuid: s.uuid }),
+        context: Context::default(),
+        flags: Flags::default(),
+        raw: raw.clone(),
+    })
+}
+
+/// Converts a page of raw records; records that cannot be read at all are counted, not shown.
+pub fn convert_page(raws: &[Value], convert: impl Fn(&Value) -> Option<AuditEvent>) -> (Vec<AuditEvent>, usize) {
+    let mut events = Vec::with_capacity(raws.len());
+    let mut unreadable = 0;
+    for raw in raws {
+        match convert(raw) {
+            Some(e) => events.push(e),
+            None => unreadable += 1,
+        }
+    }
+    (events, unreadable)
+}
+
+/// `order`: a row newer than the one before it on a page documented as newest first.
+pub fn flag_order(events: &mut [AuditEvent]) {
+    let mut previous = None;
+    for e in events.iter_mut() {
+        if let Some(t) = e.occurred.parsed {
+            e.flags.order = previous.is_some_and(|p| t > p);
+            previous = Some(t);
+        }
+    }
+}
+
+/// `mismatch`: an IP search row whose IP is not the searched one.
+pub fn flag_ip_mismatch(events: &mut [AuditEvent], searched: IpAddr) {
+    for e in events.iter_mut() {
+        e.flags.mismatch = match e.actor.ip.as_deref().map(str::trim) {
+            None | Some("") => false,
+            Some(ip) => ip.parse::<IpAddr>() != Ok(searched),
+        };
+    }
+}
+
+/// `duplicate`: an id already seen on an earlier page of the same walk (or earlier on this page).
+pub fn flag_duplicates(events: &mut [AuditEvent], seen: &mut HashSet<String>) {
+    for e in events.iter_mut() {
+        e.flags.duplicate = !e.id.is_empty() && !seen.insert(e.id.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> Value {
+        let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn idme_sample_converts_with_derived_severity_category_and_id() {
+        let page = fixture("idme_search_by_ip_1.json");
+        let e = from_idme(&page["events"][0], "idme-sandbox").unwrap();
+        assert_eq!(e.source, Source::Idme);
+        assert_eq!(e.event_type, "session.signin");
+        assert_eq!((e.severity, e.severity_origin), (Severity::Low, SeverityOrigin::Derived));
+        assert_eq!(e.category, "authentication");
+        assert_eq!(e.context.application.as_deref(), Some("152.133.18.33SSOe SAML Consumer (SQA)"));
+        assert!(e.context.application_decoded);
+        assert_eq!(e.actor.client.as_deref(), Some("Chrome 76 on Generic Linux"));
+        assert_eq!(e.occurred.text, "2019-08-26 20:03:59.650 -04:00");
+        assert!(e.id.starts_with("idme-") && e.id_derived);
+        assert_eq!(e.id, from_idme(&page["events"][0], "other").unwrap().id, "stable");
+        assert_eq!(e.raw, page["events"][0]);
+    }
+
+    #[test]
+    fn idme_page_flags_clock_order_and_mismatch() {
+        let page = fixture("idme_search_by_ip_3.json");
+        let (mut events, unreadable) = convert_page(page["events"].as_array().unwrap(), |r| from_idme(r, "c"));
+        assert_eq!(unreadable, 0);
+        flag_order(&mut events);
+        flag_ip_mismatch(&mut events, "104.57.85.214".parse().unwrap());
+        assert!(events.iter().all(|e| e.flags.mismatch));
+        assert_eq!(events.iter().map(|e| e.flags.order).collect::<Vec<_>>(), [false, false, false, true]);
+        let user2 = fixture("idme_search_by_user_2.json");
+        let (events, _) = convert_page(user2["events"].as_array().unwrap(), |r| from_idme(r, "c"));
+        assert!(events.iter().all(|e| e.flags.clock));
+    }
+
+    #[test]
+    fn standfast_sample_and_a_contract_breaker() {
+        let page = fixture("standfast_identity_events.json");
+        let e = from_standfast(&page["events"][0], "standfast-sandbox", "ws").unwrap();
+        assert_eq!(e.id, "<uuid>");
+        assert_eq!((e.severity, e.severity_origin), (Severity::Low, SeverityOrigin::Derived));
+        assert_eq!(e.subject.unwrap().uuid.as_deref(), Some("<contact-uuid>"));
+        assert!(!e.flags.any());
+        let breaker = serde_json::json!({"id":"x","eventType":"risk_signal_raised","riskSignalWeight":0.9,
+            "occurredAt":"2026-05-13T10:14:32Z","createdAt":"2026-05-13T12:14:32Z"});
+        let e = from_standfast(&breaker, "c", "ws").unwrap();
+        assert_eq!(e.flags.contract, vec!["riskSignalName"]);
+        assert!(e.flags.clock, "createdAt two hours after occurredAt");
+        assert_eq!(e.severity, Severity::High);
+    }
+
+    #[test]
+    fn iden_sample_keeps_vendor_severity_and_parties() {
+        let page = fixture("iden_events.json");
+        let e = from_iden(&page["results"][0], "iden-sandbox").unwrap();
+        assert_eq!((e.severity, e.severity_origin), (Severity::Low, SeverityOrigin::Vendor));
+        assert_eq!(e.category, "authentication");
+        assert_eq!(e.actor.ip.as_deref(), Some("203.0.113.42"));
+        assert_eq!(e.subject.unwrap().kind.as_deref(), Some("iden_user"));
+        assert_eq!(e.recorded.text, "2026-04-08 14:30:00.123 +00:00");
+    }
+
+    #[test]
+    fn unreadable_records_are_counted_and_duplicates_flagged() {
+        let raws = vec![serde_json::json!({"event_id":"a"}), serde_json::json!(5), serde_json::json!({"event_id":"a"})];
+        let (mut events, unreadable) = convert_page(&raws, |r| from_iden(r, "c"));
+        assert_eq!((events.len(), unreadable), (2, 1));
+        let mut seen = HashSet::new();
+        flag_duplicates(&mut events, &mut seen);
+        assert_eq!(events.iter().map(|e| e.flags.duplicate).collect::<Vec<_>>(), [false, true]);
+    }
+}
