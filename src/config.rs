@@ -6,9 +6,43 @@ use serde::Deserialize;
 #[serde(rename_all = "lowercase")]
 pub enum Provider {
     Idme,
+    Standfast,
+    Iden,
     /// A provider this build does not speak yet: listed, never used.
     #[serde(other)]
     Unknown,
+}
+
+impl Provider {
+    pub const SPOKEN: [Provider; 3] = [Provider::Idme, Provider::Standfast, Provider::Iden];
+
+    /// Stable key for ids and storage.
+    pub fn key(self) -> &'static str {
+        match self {
+            Provider::Idme => "idme",
+            Provider::Standfast => "standfast",
+            Provider::Iden => "iden",
+            Provider::Unknown => "unknown",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Provider::Idme => "ID.me Event & Audit Logging",
+            Provider::Standfast => "Standfast identity events",
+            Provider::Iden => "Iden Events API",
+            Provider::Unknown => "Unknown provider",
+        }
+    }
+
+    pub fn short(self) -> &'static str {
+        match self {
+            Provider::Idme => "ID.me",
+            Provider::Standfast => "Standfast",
+            Provider::Iden => "Iden",
+            Provider::Unknown => "?",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -27,6 +61,12 @@ pub struct Connection {
     /// The built-in sandbox's public demo secret, used when the user enters none.
     #[serde(default)]
     pub sandbox_secret: Option<String>,
+    /// Standfast: the workspace to open when the user names none.
+    #[serde(default)]
+    pub workspace_id: Option<String>,
+    /// Iden: the organisation slug.
+    #[serde(default)]
+    pub org_slug: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]

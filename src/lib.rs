@@ -14,6 +14,7 @@ pub mod settings;
 
 pub mod app;
 pub mod components;
+pub mod connection_test;
 pub mod http;
 pub mod pages;
 pub mod state;

@@ -1,6 +1,7 @@
-//! Connection settings per provider, and how they resolve into a base URL and credential.
-//! The secret lives in memory; only when the user opts in is it kept in this tab's
-//! sessionStorage. Everything else may be kept in localStorage: it holds no credential.
+//! Connection settings per provider, and how they resolve into a base URL, a credential header
+//! and the provider's scope (Standfast workspace, Iden organisation). The secret lives in
+//! memory; only when the user opts in is it kept in this tab's sessionStorage. Everything else
+//! may be kept in localStorage: it holds no credential.
 
 use serde::{Deserialize, Serialize};
 
@@ -10,39 +11,53 @@ use crate::providers::idme::{self, AuthScheme};
 /// The connection id that means "the custom base URL below".
 pub const CUSTOM_CONNECTION: &str = "custom";
 
-/// Non-secret settings (safe for localStorage).
+/// Non-secret settings of one provider (safe for localStorage). Fields that belong to one
+/// provider only are ignored by the others.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
-pub struct IdmePreferences {
+pub struct Preferences {
     /// A connection id from `/config.json`, or [`CUSTOM_CONNECTION`]; empty: the first offered.
     pub connection_id: String,
     pub custom_base_url: String,
-    pub scheme: AuthScheme,
-    pub secret_already_encoded: bool,
     /// Keep the secret in this tab's sessionStorage.
     pub remember_secret_in_tab: bool,
+    /// ID.me: which Authorization scheme (NOTES.md: the prose's or the samples').
+    pub scheme: AuthScheme,
+    /// ID.me: the secret is already base64.
+    pub secret_already_encoded: bool,
+    /// Standfast: the workspace (empty: the connection's default).
+    pub workspace_id: String,
+    /// Iden: the organisation slug (empty: the connection's).
+    pub org_slug: String,
 }
 
 /// Settings including the secret: in memory only.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct IdmeSettings {
-    pub preferences: IdmePreferences,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderSettings {
+    pub provider: Provider,
+    pub preferences: Preferences,
     pub secret: String,
 }
 
-/// What a request needs: where to send it and which Authorization header to add.
+/// What a request needs: where to send it, which Authorization header to add, and the scope.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResolvedConnection {
     pub label: String,
     pub base_url: String,
     /// None when the gateway adds the credential.
     pub authorization: Option<String>,
+    /// Standfast workspace id or Iden organisation slug; empty for ID.me.
+    pub scope: String,
 }
 
-impl IdmeSettings {
+impl ProviderSettings {
+    pub fn new(provider: Provider) -> Self {
+        ProviderSettings { provider, preferences: Preferences::default(), secret: String::new() }
+    }
+
     /// The connection the settings select (the first one offered when none is chosen yet).
     pub fn selected<'a>(&self, config: &'a AppConfig) -> Option<&'a Connection> {
-        let mut offered = config.connections_for(Provider::Idme);
+        let mut offered = config.connections_for(self.provider);
         let wanted = &self.preferences.connection_id;
         if wanted.is_empty() {
             return offered.next();
@@ -54,42 +69,83 @@ impl IdmeSettings {
         self.preferences.connection_id == CUSTOM_CONNECTION
     }
 
+    /// The Authorization header for a secret, in this provider's scheme.
+    fn header(&self, secret: &str, already_encoded: bool) -> Option<String> {
+        let secret = secret.trim();
+        if secret.is_empty() {
+            return None;
+        }
+        match self.provider {
+            Provider::Idme => idme::authorization(self.preferences.scheme, secret, already_encoded),
+            Provider::Standfast => Some(format!("Bearer {secret}")),
+            Provider::Iden => Some(format!("Api-Key {secret}")),
+            Provider::Unknown => None,
+        }
+    }
+
+    /// The workspace or organisation: the user's, else the connection's default.
+    fn scope(&self, connection: Option<&Connection>) -> Result<String, String> {
+        let (typed, default, what) = match self.provider {
+            Provider::Standfast => {
+                (&self.preferences.workspace_id, connection.and_then(|c| c.workspace_id.clone()), "workspace id")
+            }
+            Provider::Iden => {
+                (&self.preferences.org_slug, connection.and_then(|c| c.org_slug.clone()), "organisation slug")
+            }
+            _ => return Ok(String::new()),
+        };
+        let typed = typed.trim();
+        if !typed.is_empty() {
+            return Ok(typed.to_string());
+        }
+        default.filter(|d| !d.is_empty()).ok_or_else(|| format!("Settings: enter the {} {what}", self.provider.short()))
+    }
+
     pub fn resolve(&self, config: &AppConfig) -> Result<ResolvedConnection, String> {
         let p = &self.preferences;
-        let header = |secret: &str| idme::authorization(p.scheme, secret, p.secret_already_encoded);
+        let name = self.provider.short();
         if self.is_custom() {
             let base = p.custom_base_url.trim();
             if !(base.starts_with("https://") || base.starts_with("http://")) {
-                return Err("Settings: the custom base URL must start with https:// or http://".into());
+                return Err(format!("Settings: the {name} custom base URL must start with https:// or http://"));
             }
-            let authorization =
-                header(&self.secret).ok_or("Settings: enter the shared secret for the custom base URL")?;
+            let authorization = self
+                .header(&self.secret, p.secret_already_encoded)
+                .ok_or_else(|| format!("Settings: enter the {name} secret for the custom base URL"))?;
             return Ok(ResolvedConnection {
                 label: base.to_string(),
                 base_url: base.to_string(),
                 authorization: Some(authorization),
+                scope: self.scope(None)?,
             });
         }
         let Some(connection) = self.selected(config) else {
             return Err(if p.connection_id.is_empty() {
-                "The gateway offers no ID.me connection. Add one to its configuration, or use a custom base URL in Settings.".into()
+                format!(
+                    "The gateway offers no {name} connection. Add one to its configuration, or use a custom base URL in Settings."
+                )
             } else {
                 format!(
-                    "Settings: the connection {:?} is no longer offered by the gateway; choose another.",
+                    "Settings: the {name} connection {:?} is no longer offered by the gateway; choose another.",
                     p.connection_id
                 )
             });
         };
         let authorization = if connection.gateway_adds_credential {
             None
-        } else if let Some(h) = header(&self.secret) {
+        } else if let Some(h) = self.header(&self.secret, p.secret_already_encoded) {
             Some(h)
         } else if let Some(demo) = &connection.sandbox_secret {
-            idme::authorization(p.scheme, demo, false)
+            self.header(demo, false)
         } else {
-            return Err(format!("Settings: enter the shared secret for {}", connection.label));
+            return Err(format!("Settings: enter the {name} secret for {}", connection.label));
         };
-        Ok(ResolvedConnection { label: connection.label.clone(), base_url: connection.base_url.clone(), authorization })
+        Ok(ResolvedConnection {
+            label: connection.label.clone(),
+            base_url: connection.base_url.clone(),
+            authorization,
+            scope: self.scope(Some(connection))?,
+        })
     }
 }
 
@@ -102,44 +158,61 @@ mod tests {
             r#"{"connections":[
             {"id":"idme-sandbox","provider":"idme","label":"Built-in sandbox","base_url":"/sandbox/idme","sandbox_secret":"demo"},
             {"id":"prod","provider":"idme","label":"ID.me production","base_url":"/upstream/prod","gateway_adds_credential":true},
-            {"id":"labs","provider":"idme","label":"ID.me sandbox","base_url":"/upstream/labs"}]}"#,
+            {"id":"labs","provider":"idme","label":"ID.me sandbox","base_url":"/upstream/labs"},
+            {"id":"sf","provider":"standfast","label":"Built-in sandbox","base_url":"/sandbox/standfast","sandbox_secret":"sfk","workspace_id":"ws-1"},
+            {"id":"iden","provider":"iden","label":"Built-in sandbox","base_url":"/sandbox/iden","sandbox_secret":"ik","org_slug":"acme"}]}"#,
         )
         .unwrap()
     }
 
-    fn with(connection_id: &str, secret: &str) -> IdmeSettings {
-        IdmeSettings {
-            preferences: IdmePreferences { connection_id: connection_id.into(), ..Default::default() },
+    fn with(provider: Provider, connection_id: &str, secret: &str) -> ProviderSettings {
+        ProviderSettings {
+            provider,
+            preferences: Preferences { connection_id: connection_id.into(), ..Default::default() },
             secret: secret.into(),
         }
     }
 
     #[test]
     fn the_sandbox_works_without_setup_and_a_typed_secret_wins() {
-        let r = with("", "").resolve(&config()).unwrap();
+        let r = with(Provider::Idme, "", "").resolve(&config()).unwrap();
         assert_eq!(r.base_url, "/sandbox/idme");
         assert_eq!(r.authorization.as_deref(), Some("ID.me ZGVtbw=="));
-        let r = with("idme-sandbox", "wrong").resolve(&config()).unwrap();
+        let r = with(Provider::Idme, "idme-sandbox", "wrong").resolve(&config()).unwrap();
         assert_eq!(r.authorization.as_deref(), Some("ID.me d3Jvbmc="));
     }
 
     #[test]
+    fn each_provider_uses_its_own_scheme_and_scope() {
+        let r = with(Provider::Standfast, "", "").resolve(&config()).unwrap();
+        assert_eq!((r.authorization.as_deref(), r.scope.as_str()), (Some("Bearer sfk"), "ws-1"));
+        let r = with(Provider::Iden, "", "typed").resolve(&config()).unwrap();
+        assert_eq!((r.authorization.as_deref(), r.scope.as_str()), (Some("Api-Key typed"), "acme"));
+        let mut s = with(Provider::Standfast, "", "");
+        s.preferences.workspace_id = " ws-9 ".into();
+        assert_eq!(s.resolve(&config()).unwrap().scope, "ws-9");
+    }
+
+    #[test]
     fn gateway_credential_means_no_header_and_no_question() {
-        let r = with("prod", "").resolve(&config()).unwrap();
+        let r = with(Provider::Idme, "prod", "").resolve(&config()).unwrap();
         assert_eq!(r.authorization, None);
         assert_eq!(r.base_url, "/upstream/prod");
     }
 
     #[test]
-    fn a_connection_needing_a_secret_says_so() {
-        let err = with("labs", "").resolve(&config()).unwrap_err();
+    fn a_connection_needing_a_secret_or_scope_says_so() {
+        let err = with(Provider::Idme, "labs", "").resolve(&config()).unwrap_err();
         assert!(err.contains("ID.me sandbox"), "{err}");
-        assert!(with("gone", "x").resolve(&config()).unwrap_err().contains("no longer offered"));
+        assert!(with(Provider::Idme, "gone", "x").resolve(&config()).unwrap_err().contains("no longer offered"));
+        let mut custom = with(Provider::Iden, CUSTOM_CONNECTION, "k");
+        custom.preferences.custom_base_url = "https://iden.example".into();
+        assert!(custom.resolve(&config()).unwrap_err().contains("organisation slug"));
     }
 
     #[test]
     fn custom_base_url_needs_a_url_and_a_secret() {
-        let mut s = with(CUSTOM_CONNECTION, "k");
+        let mut s = with(Provider::Idme, CUSTOM_CONNECTION, "k");
         assert!(s.resolve(&config()).is_err());
         s.preferences.custom_base_url = "https://events.example.org/".into();
         s.preferences.scheme = AuthScheme::BearerIdMe;
@@ -149,7 +222,7 @@ mod tests {
 
     #[test]
     fn preferences_never_serialize_the_secret() {
-        let s = with("labs", "top-secret");
+        let s = with(Provider::Idme, "labs", "top-secret");
         let json = serde_json::to_string(&s.preferences).unwrap();
         assert!(!json.contains("top-secret"));
     }

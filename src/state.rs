@@ -1,11 +1,11 @@
-//! App-wide state, provided as context: the gateway's configuration, the ID.me settings, and the
-//! connection status the header shows.
+//! App-wide state, provided as context: the gateway's configuration, each provider's settings,
+//! and the connection status the header shows.
 
 use leptos::prelude::*;
 
-use crate::config::AppConfig;
+use crate::config::{AppConfig, Provider};
 use crate::providers::{ApiError, HttpRequest, HttpResponse, Method, RequestBody};
-use crate::settings::{IdmeSettings, ResolvedConnection};
+use crate::settings::{ProviderSettings, ResolvedConnection};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfigState {
@@ -14,7 +14,7 @@ pub enum ConfigState {
     Failed(String),
 }
 
-/// What the header's indicator says about the selected connection.
+/// What the header's indicator says about a provider's connection.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConnectionStatus {
     Unknown,
@@ -22,20 +22,33 @@ pub enum ConnectionStatus {
     Failed(String),
 }
 
+/// One provider's settings and how its last call went.
+#[derive(Clone, Copy)]
+pub struct ProviderState {
+    pub settings: RwSignal<ProviderSettings>,
+    pub status: RwSignal<ConnectionStatus>,
+}
+
 #[derive(Clone, Copy)]
 pub struct AppState {
     pub config: RwSignal<ConfigState>,
-    pub idme: RwSignal<IdmeSettings>,
-    pub idme_status: RwSignal<ConnectionStatus>,
+    idme: ProviderState,
+    standfast: ProviderState,
+    iden: ProviderState,
 }
 
 impl AppState {
     /// Creates the state and starts loading `/config.json`.
     pub fn start() -> Self {
+        let provider = |p| ProviderState {
+            settings: RwSignal::new(crate::storage::load(p)),
+            status: RwSignal::new(ConnectionStatus::Unknown),
+        };
         let state = AppState {
             config: RwSignal::new(ConfigState::Loading),
-            idme: RwSignal::new(crate::storage::load_idme()),
-            idme_status: RwSignal::new(ConnectionStatus::Unknown),
+            idme: provider(Provider::Idme),
+            standfast: provider(Provider::Standfast),
+            iden: provider(Provider::Iden),
         };
         leptos::task::spawn_local(async move {
             state.config.set(load_config().await);
@@ -43,18 +56,26 @@ impl AppState {
         state
     }
 
-    /// The ID.me connection to use now: Ok(None) while the configuration is still loading.
-    pub fn idme_connection(&self) -> Result<Option<ResolvedConnection>, String> {
-        match self.config.get() {
-            ConfigState::Loading => Ok(None),
-            ConfigState::Failed(message) => Err(message),
-            ConfigState::Loaded(config) => self.idme.with(|s| s.resolve(&config)).map(Some),
+    pub fn provider(&self, provider: Provider) -> ProviderState {
+        match provider {
+            Provider::Standfast => self.standfast,
+            Provider::Iden => self.iden,
+            Provider::Idme | Provider::Unknown => self.idme,
         }
     }
 
-    /// Records how the last call to the vendor went, for the header's indicator.
-    pub fn record_idme_result(&self, result: Result<(), &ApiError>) {
-        self.idme_status.set(match result {
+    /// The connection to use now for a provider: Ok(None) while the configuration is loading.
+    pub fn connection(&self, provider: Provider) -> Result<Option<ResolvedConnection>, String> {
+        match self.config.get() {
+            ConfigState::Loading => Ok(None),
+            ConfigState::Failed(message) => Err(message),
+            ConfigState::Loaded(config) => self.provider(provider).settings.with(|s| s.resolve(&config)).map(Some),
+        }
+    }
+
+    /// Records how the last call to a vendor went, for the header's indicator.
+    pub fn record(&self, provider: Provider, result: Result<(), &ApiError>) {
+        self.provider(provider).status.set(match result {
             Ok(()) => ConnectionStatus::Ok,
             Err(e) => ConnectionStatus::Failed(e.headline()),
         });

@@ -1,10 +1,16 @@
 //! Browser storage for settings. Preferences (no credential) go to localStorage; the secret
 //! goes to this tab's sessionStorage only when the user opts in, and is removed otherwise.
 
-use crate::settings::{IdmePreferences, IdmeSettings};
+use crate::config::Provider;
+use crate::settings::{Preferences, ProviderSettings};
 
-const IDME_PREFERENCES: &str = "auditdeck.idme.preferences";
-const IDME_SECRET: &str = "auditdeck.idme.secret";
+fn preferences_key(provider: Provider) -> String {
+    format!("auditdeck.{}.preferences", provider.key())
+}
+
+fn secret_key(provider: Provider) -> String {
+    format!("auditdeck.{}.secret", provider.key())
+}
 
 fn local() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
@@ -14,28 +20,29 @@ fn session() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok()?
 }
 
-pub fn load_idme() -> IdmeSettings {
-    let preferences: IdmePreferences = local()
-        .and_then(|s| s.get_item(IDME_PREFERENCES).ok().flatten())
+pub fn load(provider: Provider) -> ProviderSettings {
+    let preferences: Preferences = local()
+        .and_then(|s| s.get_item(&preferences_key(provider)).ok().flatten())
         .and_then(|text| serde_json::from_str(&text).ok())
         .unwrap_or_default();
     let secret = if preferences.remember_secret_in_tab {
-        session().and_then(|s| s.get_item(IDME_SECRET).ok().flatten()).unwrap_or_default()
+        session().and_then(|s| s.get_item(&secret_key(provider)).ok().flatten()).unwrap_or_default()
     } else {
         String::new()
     };
-    IdmeSettings { preferences, secret }
+    ProviderSettings { provider, preferences, secret }
 }
 
-pub fn save_idme(settings: &IdmeSettings) {
+pub fn save(settings: &ProviderSettings) {
+    let provider = settings.provider;
     if let (Some(storage), Ok(text)) = (local(), serde_json::to_string(&settings.preferences)) {
-        let _ = storage.set_item(IDME_PREFERENCES, &text);
+        let _ = storage.set_item(&preferences_key(provider), &text);
     }
     if let Some(storage) = session() {
         if settings.preferences.remember_secret_in_tab && !settings.secret.is_empty() {
-            let _ = storage.set_item(IDME_SECRET, &settings.secret);
+            let _ = storage.set_item(&secret_key(provider), &settings.secret);
         } else {
-            let _ = storage.remove_item(IDME_SECRET);
+            let _ = storage.remove_item(&secret_key(provider));
         }
     }
 }

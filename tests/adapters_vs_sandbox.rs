@@ -61,7 +61,7 @@ async fn standfast_walker_pages_through_tie_groups_exactly_once() {
             &filter,
             f.before.as_deref(),
             f.limit,
-            Some("sf_test_v1_auditdeck_sandbox"),
+            Some("Bearer sf_test_v1_auditdeck_sandbox"),
         );
         let events = standfast::parse_list(&send(&router, &request).await).expect("page");
         let events: Vec<_> = events.iter().filter_map(standfast::read_event).collect();
@@ -90,7 +90,7 @@ async fn standfast_walker_pages_through_tie_groups_exactly_once() {
 #[tokio::test]
 async fn iden_pager_walks_forward_and_back_and_maps_errors() {
     let (router, _) = gateway(0);
-    let key = Some("iden_sandbox_auditdeck_key");
+    let key = Some("Api-Key iden_sandbox_auditdeck_key");
     let filter = iden::Filter { event_type_prefix: Some("ticket.".into()), ..Default::default() };
     let mut pager = iden::Pager::default();
     let mut fetches = Vec::new();
@@ -127,7 +127,7 @@ async fn iden_pager_walks_forward_and_back_and_maps_errors() {
     let request = iden::list_request("/sandbox/iden", "auditdeck-sandbox", &bad, None, 50, key);
     let err = iden::parse_page(&send(&router, &request).await).unwrap_err();
     assert!(err.headline().starts_with("400"), "{}", err.headline());
-    let request = iden::list_request("/sandbox/iden", "auditdeck-sandbox", &filter, None, 50, Some("wrong"));
+    let request = iden::list_request("/sandbox/iden", "auditdeck-sandbox", &filter, None, 50, Some("Api-Key wrong"));
     let err = iden::parse_page(&send(&router, &request).await).unwrap_err();
     assert!(err.headline().contains("Invalid API key"), "{}", err.headline());
 }
@@ -141,7 +141,7 @@ async fn iden_rate_limit_reaches_the_app_as_retry_after() {
         &iden::Filter::default(),
         None,
         1,
-        Some("iden_sandbox_auditdeck_key"),
+        Some("Api-Key iden_sandbox_auditdeck_key"),
     );
     for _ in 0..2 {
         iden::parse_page(&send(&router, &request).await).expect("within budget");
@@ -163,7 +163,7 @@ async fn standfast_wrong_key_is_a_vendor_error_with_the_message() {
         &standfast::Filter::default(),
         None,
         10,
-        Some("nope"),
+        Some("Bearer nope"),
     );
     let err = standfast::parse_list(&send(&router, &request).await).unwrap_err();
     assert!(err.headline().starts_with("403"), "{}", err.headline());

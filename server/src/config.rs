@@ -6,12 +6,14 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::sandbox::idme::SANDBOX_SECRET;
+use crate::sandbox::{iden, idme, standfast};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Provider {
     Idme,
+    Standfast,
+    Iden,
 }
 
 impl Provider {
@@ -20,6 +22,8 @@ impl Provider {
     pub fn error_body(self, code: &str, message: &str) -> serde_json::Value {
         match self {
             Provider::Idme => serde_json::json!({ "code": code, "message": message }),
+            Provider::Standfast => serde_json::json!({ "message": message }),
+            Provider::Iden => serde_json::json!({ "detail": message }),
         }
     }
 }
@@ -52,6 +56,12 @@ pub struct UpstreamConfig {
     pub label: String,
     pub base_url: url::Url,
     pub credential: Option<CredentialConfig>,
+    /// Standfast: the workspace the app opens by default.
+    #[serde(default)]
+    pub workspace_id: Option<String>,
+    /// Iden: the organisation slug.
+    #[serde(default)]
+    pub org_slug: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -131,14 +141,25 @@ impl GatewayConfig {
     pub fn public_connections(&self) -> Vec<PublicConnection> {
         let mut list = Vec::new();
         if self.sandbox {
-            list.push(PublicConnection {
-                id: "idme-sandbox".into(),
-                provider: Provider::Idme,
+            let sandbox = |provider, id: &str, path: &str, secret: &str| PublicConnection {
+                id: id.into(),
+                provider,
                 label: "Built-in sandbox".into(),
-                base_url: "/sandbox/idme".into(),
+                base_url: format!("/sandbox/{path}"),
                 upstream: None,
                 gateway_adds_credential: false,
-                sandbox_secret: Some(SANDBOX_SECRET.into()),
+                sandbox_secret: Some(secret.into()),
+                workspace_id: None,
+                org_slug: None,
+            };
+            list.push(sandbox(Provider::Idme, "idme-sandbox", "idme", idme::SANDBOX_SECRET));
+            list.push(PublicConnection {
+                workspace_id: Some(standfast::data::WORKSPACES[0].0.into()),
+                ..sandbox(Provider::Standfast, "standfast-sandbox", "standfast", standfast::SANDBOX_KEY)
+            });
+            list.push(PublicConnection {
+                org_slug: Some(iden::ORG_SLUG.into()),
+                ..sandbox(Provider::Iden, "iden-sandbox", "iden", iden::SANDBOX_KEY)
             });
         }
         for upstream in &self.upstreams {
@@ -150,6 +171,8 @@ impl GatewayConfig {
                 upstream: Some(upstream.base_url.as_str().trim_end_matches('/').to_string()),
                 gateway_adds_credential: upstream.credential.is_some(),
                 sandbox_secret: None,
+                workspace_id: upstream.workspace_id.clone(),
+                org_slug: upstream.org_slug.clone(),
             });
         }
         list
@@ -177,6 +200,9 @@ pub struct PublicConnection {
     pub upstream: Option<String>,
     pub gateway_adds_credential: bool,
     pub sandbox_secret: Option<String>,
+    /// Standfast: the default workspace; Iden: the organisation slug.
+    pub workspace_id: Option<String>,
+    pub org_slug: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -196,14 +222,25 @@ mod tests {
         let config: GatewayConfig = toml::from_str(EXAMPLE).unwrap();
         config.validate().unwrap();
         let public = config.public_connections();
-        assert_eq!(public.len(), 3);
-        assert_eq!(public[1].base_url, "/upstream/idme-production");
-        assert!(public[1].gateway_adds_credential);
-        assert_eq!(public[2].upstream.as_deref(), Some("https://events.idmelabs.com"));
-        assert!(!public[2].gateway_adds_credential);
+        assert_eq!(public.len(), 7, "three sandbox connections, four upstreams");
+        let sandbox: Vec<Provider> = public.iter().take(3).map(|c| c.provider).collect();
+        assert_eq!(sandbox, [Provider::Idme, Provider::Standfast, Provider::Iden]);
+        assert_eq!(public[3].base_url, "/upstream/idme-production");
+        assert!(public[3].gateway_adds_credential);
+        assert_eq!(public[4].upstream.as_deref(), Some("https://events.idmelabs.com"));
+        assert!(!public[4].gateway_adds_credential);
+        assert_eq!(public[5].workspace_id.as_deref(), Some("00000000-0000-4000-8000-000000000000"));
+        assert_eq!(public[6].org_slug.as_deref(), Some("your-org"));
+        assert!(public[6].gateway_adds_credential);
         assert_eq!(
             config.connect_origins(),
-            vec!["https://events.example.org", "https://events.id.me", "https://events.idmelabs.com"]
+            vec![
+                "https://developer.idenhq.com",
+                "https://events.example.org",
+                "https://events.id.me",
+                "https://events.idmelabs.com",
+                "https://standfast.example.com"
+            ]
         );
     }
 
@@ -212,6 +249,7 @@ mod tests {
         let config: GatewayConfig = toml::from_str(EXAMPLE).unwrap();
         let json = serde_json::to_string(&PublicConfig { connections: config.public_connections() }).unwrap();
         assert!(!json.contains("IDME_SECRET"));
+        assert!(!json.contains("IDEN_KEY"));
         assert!(!json.contains("secret_env"));
     }
 

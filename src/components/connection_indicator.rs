@@ -1,36 +1,43 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::config::Provider;
 use crate::state::{ConfigState, ConnectionStatus, use_app_state};
 
-/// Which ID.me connection is in use and whether its last call worked; links to Settings.
+/// Each provider's connection and whether its last call worked; links to Settings.
 #[component]
 pub fn ConnectionIndicator() -> impl IntoView {
     let state = use_app_state();
-    let label = move || match state.config.get() {
-        ConfigState::Loading => "loading configuration…".to_string(),
-        ConfigState::Failed(_) => "configuration unavailable".to_string(),
-        ConfigState::Loaded(config) => state.idme.with(|s| {
-            if s.is_custom() {
-                s.preferences.custom_base_url.clone()
-            } else {
-                s.selected(&config).map(|c| c.label.clone()).unwrap_or_else(|| "not configured".into())
-            }
-        }),
-    };
-    let status = move || match state.idme_status.get() {
-        ConnectionStatus::Unknown => ("unknown", "not checked yet".to_string()),
-        ConnectionStatus::Ok => ("ok", "connected".to_string()),
-        ConnectionStatus::Failed(message) => ("failed", message),
+    let entry = move |provider: Provider| {
+        let p = state.provider(provider);
+        let label = move || match state.config.get() {
+            ConfigState::Loading => "loading…".to_string(),
+            ConfigState::Failed(_) => "configuration unavailable".to_string(),
+            ConfigState::Loaded(config) => p.settings.with(|s| {
+                if s.is_custom() {
+                    s.preferences.custom_base_url.clone()
+                } else {
+                    s.selected(&config).map(|c| c.label.clone()).unwrap_or_else(|| "not configured".into())
+                }
+            }),
+        };
+        let status = move || match p.status.get() {
+            ConnectionStatus::Unknown => ("unknown", "not checked yet".to_string()),
+            ConnectionStatus::Ok => ("ok", "connected".to_string()),
+            ConnectionStatus::Failed(message) => ("failed", message),
+        };
+        view! {
+            <span class="connection" id=format!("connection-{}", provider.key()) title=move || status().1>
+                <span class=move || format!("dot dot-{}", status().0) aria-hidden="true"></span>
+                {provider.short()} ": " {label}
+                <span class="status-text">{move || match status().0 { "ok" => " ✓", "failed" => " ✕", _ => " ?" }}</span>
+                <span class="visually-hidden">{move || format!(" ({})", status().1)}</span>
+            </span>
+        }
     };
     view! {
         <A href="/settings" attr:class="connection-indicator" attr:id="connection-indicator">
-            <span class=move || format!("dot dot-{}", status().0) aria-hidden="true"></span>
-            <span>"ID.me: " {label}</span>
-            <span class="visually-hidden">{move || format!(" ({})", status().1)}</span>
-            <span class="status-text" title=move || status().1>
-                {move || match status().0 { "ok" => "✓", "failed" => "✕", _ => "?" }}
-            </span>
+            {Provider::SPOKEN.into_iter().map(entry).collect_view()}
         </A>
     }
 }

@@ -8,6 +8,7 @@ use crate::components::error_box::{ErrorBox, Notice};
 use crate::components::events_table::{EventsTable, TableSkeleton};
 use crate::components::pager::Pager;
 use crate::components::search_form::SearchForm;
+use crate::config::Provider;
 use crate::format::thousands;
 use crate::http::{FetchFailure, InFlight, send};
 use crate::model::{AuditEvent, convert_page, flag_ip_mismatch, flag_order, from_idme};
@@ -70,7 +71,7 @@ pub fn IpSearchPage() -> impl IntoView {
                 return;
             }
         };
-        let connection = match state.idme_connection() {
+        let connection = match state.connection(Provider::Idme) {
             Ok(Some(connection)) => connection,
             Ok(None) => {
                 loading.set(Some(search)); // configuration still loading
@@ -106,14 +107,14 @@ pub fn IpSearchPage() -> impl IntoView {
             };
             match parsed {
                 Ok(page) => {
-                    state.record_idme_result(Ok(()));
+                    state.record(Provider::Idme, Ok(()));
                     let (mut events, unreadable) = convert_page(&page.events, |raw| from_idme(raw, &connection.label));
                     flag_order(&mut events);
                     flag_ip_mismatch(&mut events, search.ip);
                     loaded.set(Some(LoadedPage { search, events, unreadable, meta: page.meta }));
                 }
                 Err(e) => {
-                    state.record_idme_result(Err(&e));
+                    state.record(Provider::Idme, Err(&e));
                     failure.set(Some(e));
                 }
             }

@@ -88,7 +88,7 @@ pub fn list_request(
     filter: &Filter,
     cursor: Option<&str>,
     limit: u32,
-    key: Option<&str>,
+    authorization: Option<&str>,
 ) -> HttpRequest {
     let iso = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
     let mut params: Vec<(&str, String)> = Vec::new();
@@ -117,8 +117,8 @@ pub fn list_request(
     let url =
         format!("{}/org/{}/api/events/?{}", base_url.trim_end_matches('/'), encode(org_slug.trim()), query.join("&"));
     let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
-    if let Some(key) = key.map(str::trim).filter(|k| !k.is_empty()) {
-        headers.push(("Authorization".to_string(), format!("Api-Key {key}")));
+    if let Some(value) = authorization {
+        headers.push(("Authorization".to_string(), value.to_string()));
     }
     HttpRequest { method: Method::Get, url, headers, body: RequestBody::None }
 }
@@ -228,7 +228,7 @@ mod tests {
             actor_uuid: Some("  ".into()),
             ..Default::default()
         };
-        let req = list_request("/sandbox/iden/", "acme", &filter, Some("cD0y"), 500, Some("KEY"));
+        let req = list_request("/sandbox/iden/", "acme", &filter, Some("cD0y"), 500, Some("Api-Key KEY"));
         assert_eq!(
             req.url,
             "/sandbox/iden/org/acme/api/events/?event_type_prefix=session.&severity=critical%2Chigh\

@@ -126,7 +126,7 @@ pub fn list_request(
     filter: &Filter,
     before: Option<&str>,
     limit: u32,
-    key: Option<&str>,
+    authorization: Option<&str>,
 ) -> HttpRequest {
     let mut params: Vec<(&str, String)> = Vec::new();
     if let Some(from) = filter.from {
@@ -156,8 +156,8 @@ pub fn list_request(
         url.push_str(&query.join("&"));
     }
     let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
-    if let Some(key) = key.map(str::trim).filter(|k| !k.is_empty()) {
-        headers.push(("Authorization".to_string(), format!("Bearer {key}")));
+    if let Some(value) = authorization {
+        headers.push(("Authorization".to_string(), value.to_string()));
     }
     HttpRequest { method: Method::Get, url, headers, body: RequestBody::None }
 }
@@ -313,7 +313,8 @@ mod tests {
             types: vec!["factor_added".into(), " ".into(), "scope_set".into()],
             contact: Some(" ".into()),
         };
-        let req = list_request("/sandbox/standfast/", "ws-1", &filter, Some("2026-05-13T10:00:00Z"), 200, Some("k"));
+        let req =
+            list_request("/sandbox/standfast/", "ws-1", &filter, Some("2026-05-13T10:00:00Z"), 200, Some("Bearer k"));
         assert_eq!(
             req.url,
             "/sandbox/standfast/api/workspaces/ws-1/identity-events?from=2026-05-01T00%3A00%3A00Z\

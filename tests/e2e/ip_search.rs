@@ -48,7 +48,7 @@ pub async fn deep_link_shows_page_2(rig: &Rig, client: &Client) -> TestResult {
     check(value.ok().flatten().as_deref() == Some(ip.to_string().as_str()), || {
         "the form shows the searched IP".into()
     })?;
-    wait_for_text(client, "#connection-indicator", "Built-in sandbox").await?;
+    wait_for_text(client, "#connection-idme", "Built-in sandbox").await?;
     Ok(())
 }
 
@@ -97,9 +97,9 @@ pub async fn wrong_secret_shows_403_122(rig: &Rig, client: &Client) -> TestResul
         .click()
         .await
         .map_err(|e| e.to_string())?;
-    let shown = wait_for_text(client, ".test-result .error-box", MESSAGE).await?;
+    let shown = wait_for_text(client, "#idme-test-result .error-box", MESSAGE).await?;
     check(shown.contains("403") && shown.contains("code 122"), || format!("error shows status and code: {shown}"))?;
-    wait_for_text(client, "#connection-indicator", "✕").await?;
+    wait_for_text(client, "#connection-idme", "✕").await?;
 
     // The secret is in memory: move within the app (no reload) and search.
     let (ip, _) = busiest(rig);
@@ -127,7 +127,7 @@ pub async fn document_sample_renders_decoded_application(rig: &Rig, client: &Cli
     })
     .await?;
     select.select_by_value(crate::harness::SAMPLE_UPSTREAM_ID).await.map_err(|e| e.to_string())?;
-    wait_for_text(client, ".gateway-credential", "The gateway adds the credential").await?;
+    wait_for_text(client, "#idme-gateway-credential", "The gateway adds the credential").await?;
     let secret_fields = client.find_all(Locator::Css("#idme-secret")).await.map_err(|e| e.to_string())?;
     check(secret_fields.is_empty(), || "no secret asked for when the gateway adds it".into())?;
 
@@ -144,7 +144,7 @@ pub async fn document_sample_renders_decoded_application(rig: &Rig, client: &Cli
         format!("application {:?}", row[4])
     })?;
     check(row[5] == "Chrome 76 on Generic Linux", || format!("browser {:?}", row[5]))?;
-    let indicator = text_of(client, "#connection-indicator").await.unwrap_or_default();
+    let indicator = text_of(client, "#connection-idme").await.unwrap_or_default();
     check(indicator.contains("Document sample"), || format!("indicator {indicator:?}"))
 }
 
