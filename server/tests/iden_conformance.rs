@@ -50,6 +50,19 @@ async fn walk(gw: &TestGateway, filter: &str, limit: usize) -> Vec<String> {
     }
 }
 
+#[test]
+fn every_actor_subject_and_source_type_and_every_catalog_type_occurs() {
+    use auditdeck_server::sandbox::iden::data::{ACTOR_TYPES, EVENT_TYPES, SOURCE_TYPES, SUBJECT_TYPES};
+    let data = common::shared_data();
+    let count = |f: &dyn Fn(&auditdeck_server::sandbox::iden::data::Event) -> u8| {
+        data.iden.iter().map(f).collect::<HashSet<u8>>().len()
+    };
+    assert_eq!(count(&|e| e.actor_type), ACTOR_TYPES.len());
+    assert_eq!(count(&|e| e.subject_type), SUBJECT_TYPES.len());
+    assert_eq!(count(&|e| e.source_type), SOURCE_TYPES.len());
+    assert_eq!(count(&|e| e.kind), EVENT_TYPES.len());
+}
+
 #[tokio::test]
 async fn api_key_required() {
     let gw = gateway(0);

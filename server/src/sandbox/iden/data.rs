@@ -154,7 +154,11 @@ pub fn make_event(
         }
         "ticket" => (0, 5, 0),
         "app" => (if name.contains("sync") { 1 } else { 0 }, 2, if name.contains("sync") { 3 } else { 0 }),
+        // Scheduled housekeeping tasks act on the system itself, not on an entity.
+        "task" if rng.random_range(0..6) == 0 => (1, 6, 3),
         "task" => (if rng.random_range(0..2) == 0 { 2 } else { 1 }, 4, 5),
+        // Some lifecycle changes are automated (e.g. deactivation after an HR feed change).
+        "user" if rng.random_range(0..6) == 0 => (1, 0, 1),
         "user" => (if rng.random_range(0..4) == 0 { 3 } else { 0 }, 0, 0),
         _ => (1, 6, 1),
     };
