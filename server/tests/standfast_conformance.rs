@@ -148,6 +148,26 @@ async fn contact_filters_to_events_bound_to_that_contact() {
 }
 
 #[tokio::test]
+async fn all_filters_combine_in_one_request() {
+    let gw = TestGateway::new();
+    // A contact with kbv events; their window; two types; the whole intersection, newest first.
+    let first = events(&gw, ws(), "?type=kbv_question_asked&limit=1").await;
+    let contact = first[0]["factorBoundToPrincipal"].as_str().unwrap().to_string();
+    let all = events(&gw, ws(), &format!("?contact={contact}&limit=500")).await;
+    let newest = occurred(&all[0]);
+    let oldest = occurred(all.last().unwrap());
+    let (from, to) = (oldest.to_rfc3339().replace('+', "%2B"), newest.to_rfc3339().replace('+', "%2B"));
+    let query = format!("?contact={contact}&type=kbv_question_asked,kbv_question_passed&from={from}&to={to}&limit=500");
+    let list = events(&gw, ws(), &query).await;
+    let expected: Vec<&Value> = all
+        .iter()
+        .filter(|e| e["eventType"] == "kbv_question_asked" || e["eventType"] == "kbv_question_passed")
+        .collect();
+    assert!(!list.is_empty());
+    assert_eq!(list.iter().collect::<Vec<_>>(), expected, "the intersection of every filter");
+}
+
+#[tokio::test]
 async fn every_type_fills_its_required_fields_except_the_known_breakers() {
     let gw = TestGateway::new();
     let data = common::shared_data();
