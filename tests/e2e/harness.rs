@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use auditdeck_server::{Dataset, GatewayConfig, GatewayOptions, Sandbox};
@@ -24,8 +25,34 @@ pub const SAMPLE_UPSTREAM_ID: &str = "doc-sample";
 const SAMPLE_SECRET_ENV: &str = "AUDITDECK_E2E_SAMPLE_SECRET";
 const SAMPLE_SECRET: &str = "sample-upstream-secret";
 
+/// What the slow upstream saw: searches started, and searches dropped before they answered.
+#[derive(Default)]
+pub struct SlowUpstream {
+    pub started: AtomicUsize,
+    pub dropped_early: AtomicUsize,
+}
+
+/// Counts a request as dropped unless it ran to its answer.
+struct DropWatch {
+    upstream: Arc<SlowUpstream>,
+    finished: bool,
+}
+
+impl Drop for DropWatch {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.upstream.dropped_early.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+/// The upstream that answers a search only after this long.
+pub const SLOW_UPSTREAM_DELAY: Duration = Duration::from_secs(8);
+pub const SLOW_UPSTREAM_ID: &str = "slow-sample";
+
 pub struct Rig {
     pub base: String,
+    pub slow: Arc<SlowUpstream>,
     pub data: Arc<Dataset>,
     pub sandbox: Sandbox,
     webdriver: String,
@@ -51,30 +78,46 @@ fn free_port() -> Result<u16, String> {
 
 /// Serves `idme_search_by_ip_1.json` for any search, but only with the gateway's credential:
 /// proves the gateway added it and the browser did not need it.
-async fn start_sample_upstream(manifest_dir: &Path) -> Result<SocketAddr, String> {
+async fn start_sample_upstream(manifest_dir: &Path, slow: Arc<SlowUpstream>) -> Result<SocketAddr, String> {
     let body = std::fs::read_to_string(manifest_dir.join("tests/fixtures/idme_search_by_ip_1.json"))
         .map_err(|e| format!("fixture: {e}"))?;
     let expected = format!("ID.me {}", base64_of(SAMPLE_SECRET));
-    let app = Router::new().route(
-        "/api/v1/events/search",
-        post(move |headers: HeaderMap| {
-            let body = body.clone();
-            let expected = expected.clone();
-            async move {
-                let auth = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
-                if auth == expected {
+    let slow_body = body.clone();
+    let app = Router::new()
+        .route(
+            "/slow/api/v1/events/search",
+            post(move || {
+                let slow = slow.clone();
+                let body = slow_body.clone();
+                async move {
+                    slow.started.fetch_add(1, Ordering::SeqCst);
+                    let mut watch = DropWatch { upstream: slow, finished: false };
+                    tokio::time::sleep(SLOW_UPSTREAM_DELAY).await;
+                    watch.finished = true;
                     (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body)
-                } else {
-                    (
-                        StatusCode::FORBIDDEN,
-                        [(header::CONTENT_TYPE, "application/json")],
-                        r#"{"code":"122","message":"Header Auth token is not associated with any account"}"#
-                            .to_string(),
-                    )
                 }
-            }
-        }),
-    );
+            }),
+        )
+        .route(
+            "/api/v1/events/search",
+            post(move |headers: HeaderMap| {
+                let body = body.clone();
+                let expected = expected.clone();
+                async move {
+                    let auth = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
+                    if auth == expected {
+                        (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body)
+                    } else {
+                        (
+                            StatusCode::FORBIDDEN,
+                            [(header::CONTENT_TYPE, "application/json")],
+                            r#"{"code":"122","message":"Header Auth token is not associated with any account"}"#
+                                .to_string(),
+                        )
+                    }
+                }
+            }),
+        );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     tokio::spawn(async move { axum::serve(listener, app).await });
@@ -96,7 +139,8 @@ impl Rig {
                 dist.display()
             ));
         }
-        let upstream = start_sample_upstream(&manifest_dir).await?;
+        let slow = Arc::new(SlowUpstream::default());
+        let upstream = start_sample_upstream(&manifest_dir, slow.clone()).await?;
         let config: GatewayConfig = toml::from_str(&format!(
             r#"
 [[upstream]]
@@ -105,6 +149,12 @@ provider = "idme"
 label = "Document sample"
 base_url = "http://{upstream}"
 credential = {{ secret_env = "{SAMPLE_SECRET_ENV}", scheme = "ID.me" }}
+
+[[upstream]]
+id = "{SLOW_UPSTREAM_ID}"
+provider = "idme"
+label = "Slow upstream"
+base_url = "http://{upstream}/slow"
 "#
         ))
         .map_err(|e| e.to_string())?;
@@ -135,6 +185,7 @@ credential = {{ secret_env = "{SAMPLE_SECRET_ENV}", scheme = "ID.me" }}
         let screenshots = manifest_dir.join("target/e2e-screenshots");
         Ok(Rig {
             base: format!("http://{addr}"),
+            slow,
             data,
             sandbox: gateway.sandbox,
             webdriver: format!("http://127.0.0.1:{port}"),

@@ -167,3 +167,48 @@ pub async fn home_search_and_page_past_the_end(rig: &Rig, client: &Client) -> Te
     let next = client.find_all(Locator::Css(".pager a[rel=next]")).await.map_err(|e| e.to_string())?;
     check(next.is_empty(), || "no next link on the last page".into())
 }
+
+pub async fn leaving_the_page_aborts_the_request_in_flight(rig: &Rig, client: &Client) -> TestResult {
+    use std::sync::atomic::Ordering;
+    client.goto(&rig.url("/settings")).await.map_err(|e| e.to_string())?;
+    let select = eventually("the slow connection option", || async {
+        let select = client.find(Locator::Css("#idme-connection")).await.ok()?;
+        select.find(Locator::Css("option[value='slow-sample']")).await.ok()?;
+        Some(select)
+    })
+    .await?;
+    select.select_by_value(crate::harness::SLOW_UPSTREAM_ID).await.map_err(|e| e.to_string())?;
+    // This upstream wants the browser's secret: any value will do, it answers everything.
+    let secret = client.find(Locator::Css("#idme-secret")).await.map_err(|e| e.to_string())?;
+    secret.send_keys("anything").await.map_err(|e| e.to_string())?;
+
+    // Search from within the app (the secret is in memory), then leave while it is in flight.
+    let before = (rig.slow.started.load(Ordering::SeqCst), rig.slow.dropped_early.load(Ordering::SeqCst));
+    client
+        .find(Locator::Css(".app-nav a[href='/ip']"))
+        .await
+        .map_err(|e| e.to_string())?
+        .click()
+        .await
+        .map_err(|e| e.to_string())?;
+    let input = eventually("the IP form", || async { client.find(Locator::Css("#ip-input")).await.ok() }).await?;
+    input.send_keys("152.133.18.33\n").await.map_err(|e| e.to_string())?;
+    eventually("the slow search to reach the upstream", || async {
+        (rig.slow.started.load(Ordering::SeqCst) > before.0).then_some(())
+    })
+    .await?;
+    wait_for_text(client, ".loading", "Loading page 1").await?;
+    let left_at = std::time::Instant::now();
+    client
+        .find(Locator::Css(".app-nav a[href='/settings']"))
+        .await
+        .map_err(|e| e.to_string())?
+        .click()
+        .await
+        .map_err(|e| e.to_string())?;
+    eventually("the upstream request to be dropped", || async {
+        (rig.slow.dropped_early.load(Ordering::SeqCst) > before.1).then_some(())
+    })
+    .await?;
+    check(left_at.elapsed() < crate::harness::SLOW_UPSTREAM_DELAY, || "dropped only after the upstream answered".into())
+}

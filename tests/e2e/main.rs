@@ -18,6 +18,9 @@ const SCENARIOS: &[(&str, Scenario)] = &[
         Box::pin(ip_search::document_sample_renders_decoded_application(r, c))
     }),
     ("home_search_and_page_past_the_end", |r, c| Box::pin(ip_search::home_search_and_page_past_the_end(r, c))),
+    ("leaving_the_page_aborts_the_request_in_flight", |r, c| {
+        Box::pin(ip_search::leaving_the_page_aborts_the_request_in_flight(r, c))
+    }),
     ("settings_every_provider_connects", |r, c| {
         Box::pin(settings::every_provider_connects_and_a_wrong_key_shows_the_vendor_message(r, c))
     }),
