@@ -27,12 +27,6 @@ struct LoadedPage {
     meta: Meta,
 }
 
-/// What stops a request from being sent at all.
-#[derive(Clone, PartialEq)]
-enum Blocked {
-    Settings(String),
-}
-
 #[component]
 pub fn IpSearchPage() -> impl IntoView {
     let state = use_app_state();
@@ -55,21 +49,26 @@ pub fn IpSearchPage() -> impl IntoView {
     let loaded = RwSignal::new(None::<LoadedPage>);
     let loading = RwSignal::new(None::<IpSearch>);
     let failure = RwSignal::new(None::<ApiError>);
-    let blocked = RwSignal::new(None::<Blocked>);
+    // Why no request can be sent (settings incomplete, configuration unavailable).
+    let settings_problem = RwSignal::new(None::<String>);
     let retries = RwSignal::new(0u32);
     // The request in flight; replacing or clearing it aborts it.
     let in_flight = StoredValue::new_local(None::<InFlight>);
     let generation = StoredValue::new(0u64);
 
+    // Cancels the request in flight (its answer, if any, is ignored) and clears the status.
+    let stop = move || {
+        generation.update_value(|g| *g += 1);
+        in_flight.set_value(None);
+        loading.set(None);
+        failure.set(None);
+    };
+
     Effect::new(move |_| {
         retries.track();
-        let search = match target.get() {
-            Some(Ok(search)) => search,
-            _ => {
-                in_flight.set_value(None);
-                loading.set(None);
-                return;
-            }
+        let Some(Ok(search)) = target.get() else {
+            stop();
+            return;
         };
         let connection = match state.connection(Provider::Idme) {
             Ok(Some(connection)) => connection,
@@ -78,12 +77,12 @@ pub fn IpSearchPage() -> impl IntoView {
                 return;
             }
             Err(message) => {
-                blocked.set(Some(Blocked::Settings(message)));
-                loading.set(None);
+                stop();
+                settings_problem.set(Some(message));
                 return;
             }
         };
-        blocked.set(None);
+        settings_problem.set(None);
         failure.set(None);
         loading.set(Some(search));
         let request =
@@ -134,8 +133,8 @@ pub fn IpSearchPage() -> impl IntoView {
             view! { <p class="loading" role="status">{format!("Loading page {} for {}…", thousands(s.page), s.ip)}</p> }
         })
     };
-    let blocked_view = move || {
-        blocked.get().map(|Blocked::Settings(message)| {
+    let settings_problem_view = move || {
+        settings_problem.get().map(|message| {
             view! {
                 <div class="notice settings-needed" role="alert">
                     {message} " " <A href="/settings">"Open Settings"</A>
@@ -210,7 +209,7 @@ pub fn IpSearchPage() -> impl IntoView {
             <h1>"Search by IP address"</h1>
             <SearchForm id="ip-input" label="IP address (IPv4 or IPv6)" value=typed target=ip_form_target/>
             {url_problem}
-            {blocked_view}
+            {settings_problem_view}
             {status_line}
             {failure_view}
             {results}
