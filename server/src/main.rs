@@ -67,7 +67,13 @@ async fn run(args: Args) -> Result<(), String> {
     println!("Auditdeck is running at {shown}/");
     if config.sandbox {
         println!();
-        println!("Built-in sandbox ({} ID.me events, {} people):", data.idme_events.len(), data.people.len());
+        println!(
+            "Built-in sandbox ({} people; {} ID.me, {} Standfast, {} Iden events):",
+            data.people.len(),
+            data.idme_events.len(),
+            data.standfast.len(),
+            gateway.sandbox.iden.len()
+        );
         println!("  ID.me base URL     {shown}/sandbox/idme");
         println!("  shared secret      {SANDBOX_SECRET}");
         println!("  header             Authorization: ID.me {encoded}   (or: Bearer ID.me {encoded})");
