@@ -40,6 +40,19 @@ async fn assert_page(rig: &Rig, client: &Client, ip: IpAddr, count: usize, page:
     check(rows.len() == PAGE_SIZE, || format!("{} rows on page {page}, expected {PAGE_SIZE}", rows.len()))
 }
 
+/// Opens Settings and selects an ID.me connection the gateway offers.
+async fn use_idme_connection(rig: &Rig, client: &Client, connection_id: &str) -> TestResult {
+    client.goto(&rig.url("/settings")).await.map_err(|e| e.to_string())?;
+    let option = format!("option[value='{connection_id}']");
+    let select = eventually(&format!("the {connection_id} connection"), || async {
+        let select = client.find(Locator::Css("#idme-connection")).await.ok()?;
+        select.find(Locator::Css(&option)).await.ok()?;
+        Some(select)
+    })
+    .await?;
+    select.select_by_value(connection_id).await.map_err(|e| e.to_string())
+}
+
 pub async fn deep_link_shows_page_2(rig: &Rig, client: &Client) -> TestResult {
     let (ip, count) = busiest(rig);
     client.goto(&rig.url(&format!("/ip/{ip}?page=2"))).await.map_err(|e| e.to_string())?;
@@ -119,14 +132,7 @@ pub async fn wrong_secret_shows_403_122(rig: &Rig, client: &Client) -> TestResul
 }
 
 pub async fn document_sample_renders_decoded_application(rig: &Rig, client: &Client) -> TestResult {
-    client.goto(&rig.url("/settings")).await.map_err(|e| e.to_string())?;
-    let select = eventually("the sample connection option", || async {
-        let select = client.find(Locator::Css("#idme-connection")).await.ok()?;
-        select.find(Locator::Css("option[value='doc-sample']")).await.ok()?;
-        Some(select)
-    })
-    .await?;
-    select.select_by_value(crate::harness::SAMPLE_UPSTREAM_ID).await.map_err(|e| e.to_string())?;
+    use_idme_connection(rig, client, crate::harness::SAMPLE_UPSTREAM_ID).await?;
     wait_for_text(client, "#idme-gateway-credential", "The gateway adds the credential").await?;
     let secret_fields = client.find_all(Locator::Css("#idme-secret")).await.map_err(|e| e.to_string())?;
     check(secret_fields.is_empty(), || "no secret asked for when the gateway adds it".into())?;
@@ -170,14 +176,7 @@ pub async fn home_search_and_page_past_the_end(rig: &Rig, client: &Client) -> Te
 
 pub async fn leaving_the_page_aborts_the_request_in_flight(rig: &Rig, client: &Client) -> TestResult {
     use std::sync::atomic::Ordering;
-    client.goto(&rig.url("/settings")).await.map_err(|e| e.to_string())?;
-    let select = eventually("the slow connection option", || async {
-        let select = client.find(Locator::Css("#idme-connection")).await.ok()?;
-        select.find(Locator::Css("option[value='slow-sample']")).await.ok()?;
-        Some(select)
-    })
-    .await?;
-    select.select_by_value(crate::harness::SLOW_UPSTREAM_ID).await.map_err(|e| e.to_string())?;
+    use_idme_connection(rig, client, crate::harness::SLOW_UPSTREAM_ID).await?;
     // This upstream wants the browser's secret: any value will do, it answers everything.
     let secret = client.find(Locator::Css("#idme-secret")).await.map_err(|e| e.to_string())?;
     secret.send_keys("anything").await.map_err(|e| e.to_string())?;
