@@ -5,7 +5,8 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use auditdeck::providers::{HttpRequest, HttpResponse, Method, iden, standfast};
-use auditdeck_server::sandbox::standfast::data::{WORKSPACES, format_uuid};
+use auditdeck_server::sandbox::dataset::format_uuid;
+use auditdeck_server::sandbox::standfast::data::WORKSPACES;
 use auditdeck_server::{Dataset, GatewayConfig, GatewayOptions};
 use axum::Router;
 use http_body_util::BodyExt;

@@ -235,7 +235,7 @@ async fn walking_back_with_ties_yields_every_matching_event_exactly_once() {
         .iter()
         .filter(|e| e.occurred_s * 1000 >= chrono::DateTime::parse_from_rfc3339(&from).unwrap().timestamp_millis())
         .filter(|e| e.occurred_s * 1000 <= chrono::DateTime::parse_from_rfc3339(&to).unwrap().timestamp_millis())
-        .map(|e| auditdeck_server::sandbox::standfast::data::format_uuid(e.id))
+        .map(|e| auditdeck_server::sandbox::dataset::format_uuid(e.id))
         .collect();
     assert!(expected.len() > 100, "{} events in the window", expected.len());
     assert_eq!(ids.len(), HashSet::<&String>::from_iter(&ids).len(), "no event twice");

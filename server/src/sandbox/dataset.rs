@@ -148,6 +148,23 @@ pub mod quirk {
     pub const OTHER_IPADDRESS: u8 = 8;
 }
 
+/// A random UUID with version 4 / variant 1 bits, so ids look like the UUIDs they stand for.
+pub fn random_uuid(rng: &mut impl Rng) -> u128 {
+    (rng.random::<u128>() & !(0xF << 76) & !(0x3 << 62)) | (0x4 << 76) | (0x2 << 62)
+}
+
+/// `8-4-4-4-12` lowercase hex, the form Standfast and Iden send.
+pub fn format_uuid(v: u128) -> String {
+    let h = format!("{v:032x}");
+    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+}
+
+/// A UUID typed or sent dashed or as 32 hex digits, any case; None for anything else.
+pub fn parse_uuid(text: &str) -> Option<u128> {
+    let hex: String = text.trim().chars().filter(|c| *c != '-').collect();
+    (hex.len() == 32 && hex.bytes().all(|b| b.is_ascii_hexdigit())).then(|| u128::from_str_radix(&hex, 16).ok())?
+}
+
 /// One person of the sandbox.
 #[derive(Debug, Clone)]
 pub struct Person {
@@ -157,6 +174,13 @@ pub struct Person {
     pub offset_min: i16,
     pub application: u16,
     pub browsers: [u16; 2],
+}
+
+impl Person {
+    /// The person's UUID as a number: their Standfast contact and Iden user id.
+    pub fn uuid_value(&self) -> u128 {
+        parse_uuid(&self.uuid).unwrap_or(0)
+    }
 }
 
 /// One ID.me audit event, compact. Indices point into the data set's tables.
@@ -540,6 +564,17 @@ mod tests {
             d.idme_events_for_user("AC28B80D-7AC1-4B0D-B51B-5BEF6281F3C2").len(),
             d.idme_events_for_user(SAMPLE_USER_UUIDS[0]).len()
         );
+    }
+
+    #[test]
+    fn uuids_round_trip_dashed_or_plain() {
+        let v = parse_uuid("AC28B80D-7AC1-4B0D-B51B-5BEF6281F3C2").unwrap();
+        assert_eq!(format_uuid(v), "ac28b80d-7ac1-4b0d-b51b-5bef6281f3c2");
+        assert_eq!(parse_uuid("ac28b80d7ac14b0db51b5bef6281f3c2"), Some(v));
+        for bad in ["", "ac28b80d", "+c28b80d7ac14b0db51b5bef6281f3c2", "zz28b80d7ac14b0db51b5bef6281f3c2"] {
+            assert_eq!(parse_uuid(bad), None, "{bad}");
+        }
+        assert_eq!(format_uuid(data().people[0].uuid_value()).replace('-', ""), SAMPLE_USER_UUIDS[0]);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::super::dataset::{Person, SEED};
+use super::super::dataset::{Person, SEED, random_uuid};
 
 /// The Event Type Catalog, in the document's order.
 pub const EVENT_TYPES: [&str; 44] = [
@@ -118,15 +118,6 @@ const SPAN_START_MS: i64 = 1_748_736_000_000;
 const SPAN_END_MS: i64 = 1_793_491_200_000;
 const EVENT_COUNT: usize = 110_000;
 
-fn uuid_like(rng: &mut impl Rng) -> u128 {
-    (rng.random::<u128>() & !(0xF << 76) & !(0x3 << 62)) | (0x4 << 76) | (0x2 << 62)
-}
-
-/// A person's UUID as a u128 (their Iden user UUID).
-pub fn person_uuid(person: &Person) -> u128 {
-    u128::from_str_radix(&person.uuid, 16).unwrap_or(0)
-}
-
 /// Makes one event of type `kind` at `occurred_ms`: who acts and what it is about follow the
 /// type (logins are a user acting on themselves from one of their IPs, syncs are the system
 /// acting on an app, …).
@@ -171,15 +162,15 @@ pub fn make_event(
             } else {
                 &people[rng.random_range(0..people.len())]
             };
-            person_uuid(target)
+            target.uuid_value()
         }
         6 => 0,
-        _ => uuid_like(rng),
+        _ => random_uuid(rng),
     };
     let has_ip = human && rng.random_range(0..20) != 0;
     Event {
         seq,
-        event_id: uuid_like(rng),
+        event_id: random_uuid(rng),
         occurred_ms,
         ingest_delay_ms: rng.random_range(20..900),
         kind,

@@ -27,7 +27,7 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 
 use super::dataset::Dataset;
-use super::standfast::data::format_uuid;
+use super::dataset::{format_uuid, parse_uuid};
 use data::{ACTOR_TYPES, CATEGORIES, EVENT_TYPES, Event, SEVERITIES, SOURCE_TYPES, SUBJECT_TYPES, USER_AGENTS};
 
 pub const SANDBOX_KEY: &str = "iden_sandbox_auditdeck_key";
@@ -169,12 +169,8 @@ struct Filter {
     actor_ip: Option<IpAddr>,
 }
 
-fn parse_uuid(name: &str, v: &str) -> Result<u128, String> {
-    let hex: String = v.trim().chars().filter(|c| *c != '-').collect();
-    if hex.len() != 32 {
-        return Err(format!("{name}: {v:?} is not a valid UUID."));
-    }
-    u128::from_str_radix(&hex, 16).map_err(|_| format!("{name}: {v:?} is not a valid UUID."))
+fn uuid_param(name: &str, v: &str) -> Result<u128, String> {
+    parse_uuid(v).ok_or_else(|| format!("{name}: {v:?} is not a valid UUID."))
 }
 
 fn parse_filter(params: &HashMap<String, String>) -> Result<Filter, String> {
@@ -215,8 +211,8 @@ fn parse_filter(params: &HashMap<String, String>) -> Result<Filter, String> {
         severities,
         gte_ms: time("occurred_at__gte")?,
         lte_ms: time("occurred_at__lte")?,
-        actor: get("actor_uuid").map(|v| parse_uuid("actor_uuid", v)).transpose()?,
-        subject: get("subject_uuid").map(|v| parse_uuid("subject_uuid", v)).transpose()?,
+        actor: get("actor_uuid").map(|v| uuid_param("actor_uuid", v)).transpose()?,
+        subject: get("subject_uuid").map(|v| uuid_param("subject_uuid", v)).transpose()?,
         actor_ip: get("actor_ip")
             .map(|v| v.parse::<IpAddr>().map_err(|_| format!("actor_ip: {v:?} is not an IP address.")))
             .transpose()?,
@@ -232,14 +228,14 @@ impl IdenSandbox {
             && f.severities.as_ref().is_none_or(|s| s.iter().any(|s| s == data::severity(name)))
             && f.gte_ms.is_none_or(|t| e.occurred_ms >= t)
             && f.lte_ms.is_none_or(|t| e.occurred_ms <= t)
-            && f.actor.is_none_or(|u| e.actor.is_some_and(|p| data::person_uuid(&self.data.people[p as usize]) == u))
+            && f.actor.is_none_or(|u| e.actor.is_some_and(|p| self.data.people[p as usize].uuid_value() == u))
             && f.subject.is_none_or(|u| e.subject_type != 6 && e.subject == u)
             && f.actor_ip.is_none_or(|ip| e.actor_ip.is_some_and(|i| self.data.ips[i as usize] == ip))
     }
 
     fn render(&self, e: &Event) -> Value {
         let name = EVENT_TYPES[e.kind as usize];
-        let actor_uuid = e.actor.map(|p| format_uuid(data::person_uuid(&self.data.people[p as usize])));
+        let actor_uuid = e.actor.map(|p| format_uuid(self.data.people[p as usize].uuid_value()));
         let time = |ms: i64| {
             DateTime::<Utc>::from_timestamp_millis(ms)
                 .map(|t| t.to_rfc3339_opts(SecondsFormat::Millis, true))

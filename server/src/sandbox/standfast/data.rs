@@ -9,7 +9,7 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::super::dataset::{Person, SEED};
+use super::super::dataset::{Person, SEED, random_uuid};
 
 pub const EVENT_TYPES: [&str; 14] = [
     "factor_added",
@@ -74,26 +74,6 @@ pub struct StandfastData {
     pub by_workspace: Vec<Vec<Event>>,
 }
 
-fn uuid_like(rng: &mut ChaCha8Rng) -> u128 {
-    // Version 4 / variant 1 bits, so the ids look like the UUIDs they stand for.
-    (rng.random::<u128>() & !(0xF << 76) & !(0x3 << 62)) | (0x4 << 76) | (0x2 << 62)
-}
-
-pub fn format_uuid(v: u128) -> String {
-    let h = format!("{v:032x}");
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
-}
-
-/// A person's UUID (32 hex) in the dashed form Standfast uses for contacts.
-pub fn contact_uuid(person: &Person) -> String {
-    let h = &person.uuid;
-    if h.len() == 32 {
-        format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
-    } else {
-        h.clone()
-    }
-}
-
 /// Conversation scripts: the event types of one verification call, in order.
 const SCRIPTS: [&[&str]; 8] = [
     &[
@@ -131,7 +111,7 @@ pub fn generate(people: &[Person]) -> StandfastData {
     for _ in 0..CONVERSATIONS {
         let person = rng.random_range(0..people.len()) as u32;
         let workspace = (person as usize % WORKSPACES.len()) as u8;
-        let conversation = uuid_like(&mut rng);
+        let conversation = random_uuid(&mut rng);
         let script = &scripts[rng.random_range(0..scripts.len())];
         // One conversation in 40 belongs to a batch replay: all its events at the batch instant.
         let batch = (rng.random_range(0..40) == 0).then(|| batch_instants[rng.random_range(0..BATCHES)]);
@@ -148,7 +128,7 @@ pub fn generate(people: &[Person]) -> StandfastData {
                 let occurred_s = batch.unwrap_or(at);
                 let clock_quirk = rng.random_range(0..500) == 0;
                 let event = Event {
-                    id: uuid_like(&mut rng),
+                    id: random_uuid(&mut rng),
                     conversation,
                     workspace,
                     person,

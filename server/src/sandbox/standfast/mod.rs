@@ -18,7 +18,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
 use super::dataset::Dataset;
-use data::{EVENT_TYPES, Event, TENANT_ID, WORKSPACES, contact_uuid, format_uuid};
+use super::dataset::{format_uuid, parse_uuid};
+use data::{EVENT_TYPES, Event, TENANT_ID, WORKSPACES};
 
 /// The sandbox's API key, in the document's key format.
 pub const SANDBOX_KEY: &str = "sf_test_v1_auditdeck_sandbox";
@@ -48,7 +49,7 @@ pub struct Filter {
     pub from_ms: Option<i64>,
     pub to_ms: Option<i64>,
     pub types: Option<Vec<u8>>,
-    pub contact: Option<String>,
+    pub contact: Option<u128>,
     pub before_ms: Option<i64>,
     pub limit: usize,
 }
@@ -57,12 +58,6 @@ fn parse_time(name: &str, value: &str) -> Result<i64, String> {
     DateTime::parse_from_rfc3339(value.trim())
         .map(|t| t.timestamp_millis())
         .map_err(|_| format!("{name}: {value:?} is not an ISO-8601 date-time (e.g. 2026-05-13T10:14:32Z)"))
-}
-
-fn normalize_uuid(value: &str) -> Option<String> {
-    let hex: String = value.trim().chars().filter(|c| *c != '-').collect::<String>().to_ascii_lowercase();
-    (hex.len() == 32 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
-        .then(|| format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32]))
 }
 
 pub fn parse_filter(params: &HashMap<String, String>) -> Result<Filter, String> {
@@ -89,7 +84,7 @@ pub fn parse_filter(params: &HashMap<String, String>) -> Result<Filter, String> 
     };
     let contact = match get("contact") {
         None => None,
-        Some(text) => Some(normalize_uuid(text).ok_or_else(|| format!("contact: {text:?} is not a UUID"))?),
+        Some(text) => Some(parse_uuid(text).ok_or_else(|| format!("contact: {text:?} is not a UUID"))?),
     };
     Ok(Filter {
         from_ms: get("from").map(|v| parse_time("from", v)).transpose()?,
@@ -145,7 +140,7 @@ const SIGNALS: [&str; 4] = ["pad_synthetic_indicator", "ani_mismatch", "suspicio
 
 /// The wire JSON of one event: every field present, null where the type has no value.
 pub fn render(data: &Dataset, e: &Event) -> Value {
-    let contact = contact_uuid(&data.people[e.person as usize]);
+    let contact = format_uuid(data.people[e.person as usize].uuid_value());
     let v = e.variant as usize;
     let name = EVENT_TYPES[e.kind as usize];
     let mut f = json!({
@@ -226,10 +221,10 @@ pub fn render(data: &Dataset, e: &Event) -> Value {
     f
 }
 
-/// Whether the event is bound to a contact on the wire (what the `contact` filter matches).
-fn bound_contact<'a>(data: &'a Dataset, e: &Event) -> Option<&'a str> {
+/// The contact the event is bound to on the wire (what the `contact` filter matches).
+fn bound_contact(data: &Dataset, e: &Event) -> Option<u128> {
     let binds = required_fields(e.kind).contains(&"factorBoundToPrincipal");
-    (binds && missing_field(e) != Some("factorBoundToPrincipal")).then(|| data.people[e.person as usize].uuid.as_str())
+    (binds && missing_field(e) != Some("factorBoundToPrincipal")).then(|| data.people[e.person as usize].uuid_value())
 }
 
 /// Whether an event matches the filter (paging bounds included).
@@ -239,9 +234,7 @@ pub fn matches(data: &Dataset, e: &Event, f: &Filter) -> bool {
         && f.to_ms.is_none_or(|to| at <= to)
         && f.before_ms.is_none_or(|before| at < before)
         && f.types.as_ref().is_none_or(|types| types.contains(&e.kind))
-        && f.contact
-            .as_ref()
-            .is_none_or(|c| bound_contact(data, e).is_some_and(|p| p.eq_ignore_ascii_case(&c.replace('-', ""))))
+        && f.contact.is_none_or(|c| bound_contact(data, e) == Some(c))
 }
 
 /// One page: binary search to the upper bound, then walk down until `limit` matches.
