@@ -3,7 +3,7 @@ use leptos::prelude::*;
 /// A labelled checkbox.
 #[component]
 pub fn Toggle(
-    id: &'static str,
+    #[prop(into)] id: String,
     label: &'static str,
     checked: Signal<bool>,
     on_change: Callback<bool>,

@@ -5,10 +5,10 @@ use leptos::prelude::*;
 
 use crate::components::error_box::ErrorBox;
 use crate::components::toggle::Toggle;
-use crate::config::Provider;
+use crate::config::{Connection, Provider};
 use crate::providers::ApiError;
 use crate::providers::idme::AuthScheme;
-use crate::settings::{CUSTOM_CONNECTION, ProviderSettings};
+use crate::settings::{CUSTOM_CONNECTION, Preferences, ProviderSettings};
 use crate::state::{ConfigState, ConnectionStatus, use_app_state};
 
 #[derive(Clone, PartialEq)]
@@ -36,6 +36,39 @@ pub fn SettingsPage() -> impl IntoView {
             {config_problem}
             {Provider::SPOKEN.into_iter().map(|provider| view! { <ProviderFieldset provider/> }).collect_view()}
         </section>
+    }
+}
+
+/// The field that scopes a provider's requests: Standfast's workspace, Iden's organisation.
+#[derive(Clone, Copy)]
+struct ScopeField {
+    suffix: &'static str,
+    label: &'static str,
+    get: fn(&Preferences) -> &str,
+    set: fn(&mut Preferences, String),
+    /// The connection's default, used when the field is empty.
+    default: fn(&Connection) -> Option<String>,
+}
+
+impl ScopeField {
+    fn of(provider: Provider) -> Option<ScopeField> {
+        match provider {
+            Provider::Standfast => Some(ScopeField {
+                suffix: "workspace",
+                label: "Workspace id",
+                get: |p| &p.workspace_id,
+                set: |p, v| p.workspace_id = v,
+                default: |c| c.workspace_id.clone(),
+            }),
+            Provider::Iden => Some(ScopeField {
+                suffix: "org",
+                label: "Organisation slug",
+                get: |p| &p.org_slug,
+                set: |p, v| p.org_slug = v,
+                default: |c| c.org_slug.clone(),
+            }),
+            Provider::Idme | Provider::Unknown => None,
+        }
     }
 }
 
@@ -99,45 +132,25 @@ fn ProviderFieldset(provider: Provider) -> impl IntoView {
         });
     };
 
-    let scope_field = match provider {
-        Provider::Standfast => Some(("workspace", "Workspace id", "workspace_id")),
-        Provider::Iden => Some(("org", "Organisation slug", "org_slug")),
-        _ => None,
-    };
-    let scope_view = scope_field.map(|(suffix, label, field)| {
-        let value = move || {
-            p.settings.with(|s| {
-                if field == "workspace_id" {
-                    s.preferences.workspace_id.clone()
-                } else {
-                    s.preferences.org_slug.clone()
-                }
-            })
-        };
+    let scope_view = ScopeField::of(provider).map(|field| {
         let placeholder = move || {
             selected()
-                .and_then(|c| if field == "workspace_id" { c.workspace_id } else { c.org_slug })
+                .and_then(|c| (field.default)(&c))
                 .map(|d| format!("empty: {d} (the connection's default)"))
                 .unwrap_or_default()
         };
         view! {
-            <label for=id(suffix)>{label}</label>
+            <label for=id(field.suffix)>{field.label}</label>
             <input
-                id=id(suffix)
+                id=id(field.suffix)
                 type="text"
                 autocomplete="off"
                 spellcheck="false"
                 placeholder=placeholder
-                prop:value=value
+                prop:value=move || p.settings.with(|s| (field.get)(&s.preferences).to_string())
                 on:change=move |ev| {
                     let v = event_target_value(&ev).trim().to_string();
-                    change(&|s| {
-                        if field == "workspace_id" {
-                            s.preferences.workspace_id = v.clone();
-                        } else {
-                            s.preferences.org_slug = v.clone();
-                        }
-                    });
+                    change(&|s| (field.set)(&mut s.preferences, v.clone()));
                 }
             />
         }
@@ -164,7 +177,7 @@ fn ProviderFieldset(provider: Provider) -> impl IntoView {
         (provider == Provider::Idme).then(|| {
             view! {
                 <Toggle
-                    id="idme-encoded"
+                    id=id("encoded")
                     label="The secret is already base64-encoded"
                     checked=Signal::derive(move || p.settings.with(|s| s.preferences.secret_already_encoded))
                     on_change=Callback::new(move |on| change(&|s| s.preferences.secret_already_encoded = on))
@@ -236,7 +249,7 @@ fn ProviderFieldset(provider: Provider) -> impl IntoView {
                     })}
                     {idme_encoded}
                     <Toggle
-                        id=match provider { Provider::Standfast => "standfast-remember", Provider::Iden => "iden-remember", _ => "idme-remember" }
+                        id=id("remember")
                         label="Remember the secret in this tab (sessionStorage; otherwise it is kept in memory only)"
                         checked=Signal::derive(move || p.settings.with(|s| s.preferences.remember_secret_in_tab))
                         on_change=Callback::new(move |on| change(&|s| s.preferences.remember_secret_in_tab = on))

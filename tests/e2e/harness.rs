@@ -266,6 +266,25 @@ where
     }
 }
 
+/// Clicks the element matching `css`, once it is there.
+pub async fn click(client: &Client, css: &str) -> TestResult {
+    let element = eventually(css, || async { client.find(Locator::Css(css)).await.ok() }).await?;
+    element.click().await.map_err(|e| e.to_string())
+}
+
+/// Replaces the text of the input matching `css`, once it is there.
+pub async fn type_into(client: &Client, css: &str, text: &str) -> TestResult {
+    let element = eventually(css, || async { client.find(Locator::Css(css)).await.ok() }).await?;
+    element.clear().await.map_err(|e| e.to_string())?;
+    element.send_keys(text).await.map_err(|e| e.to_string())
+}
+
+/// Searches an IP from within the app (no page load, so in-memory settings stay).
+pub async fn search_in_app(client: &Client, ip: &str) -> TestResult {
+    click(client, ".app-nav a[href='/ip']").await?;
+    type_into(client, "#ip-input", &format!("{ip}\n")).await
+}
+
 /// The text of the first element matching `css`, if any.
 pub async fn text_of(client: &Client, css: &str) -> Option<String> {
     client.find(Locator::Css(css)).await.ok()?.text().await.ok()

@@ -8,7 +8,10 @@ use auditdeck_server::sandbox::dataset::IDME_EVENT_TYPES;
 use auditdeck_server::sandbox::idme::{PAGE_SIZE, wire_event};
 use fantoccini::{Client, Locator};
 
-use crate::harness::{Rig, TestResult, check, current_path, eventually, table_rows, text_of, wait_for_text};
+use crate::harness::{
+    Rig, TestResult, check, click, current_path, eventually, search_in_app, table_rows, text_of, type_into,
+    wait_for_text,
+};
 
 fn busiest(rig: &Rig) -> (IpAddr, usize) {
     rig.data.busiest_ips(1)[0]
@@ -100,31 +103,15 @@ pub async fn invalid_ip_sends_no_request(rig: &Rig, client: &Client) -> TestResu
 pub async fn wrong_secret_shows_403_122(rig: &Rig, client: &Client) -> TestResult {
     const MESSAGE: &str = "Header Auth token is not associated with any account";
     client.goto(&rig.url("/settings")).await.map_err(|e| e.to_string())?;
-    let secret =
-        eventually("the secret field", || async { client.find(Locator::Css("#idme-secret")).await.ok() }).await?;
-    secret.send_keys("not-the-sandbox-secret").await.map_err(|e| e.to_string())?;
-    client
-        .find(Locator::Css("#idme-test"))
-        .await
-        .map_err(|e| e.to_string())?
-        .click()
-        .await
-        .map_err(|e| e.to_string())?;
+    type_into(client, "#idme-secret", "not-the-sandbox-secret").await?;
+    click(client, "#idme-test").await?;
     let shown = wait_for_text(client, "#idme-test-result .error-box", MESSAGE).await?;
     check(shown.contains("403") && shown.contains("code 122"), || format!("error shows status and code: {shown}"))?;
     wait_for_text(client, "#connection-idme", "✕").await?;
 
     // The secret is in memory: move within the app (no reload) and search.
     let (ip, _) = busiest(rig);
-    client
-        .find(Locator::Css(".app-nav a[href='/ip']"))
-        .await
-        .map_err(|e| e.to_string())?
-        .click()
-        .await
-        .map_err(|e| e.to_string())?;
-    let input = eventually("the IP form", || async { client.find(Locator::Css("#ip-input")).await.ok() }).await?;
-    input.send_keys(&format!("{ip}\n")).await.map_err(|e| e.to_string())?;
+    search_in_app(client, &ip.to_string()).await?;
     let shown = wait_for_text(client, ".ip-search .error-box", MESSAGE).await?;
     check(shown.contains("code 122"), || shown.clone())?;
     let url = current_path(client).await?;
@@ -178,33 +165,18 @@ pub async fn leaving_the_page_aborts_the_request_in_flight(rig: &Rig, client: &C
     use std::sync::atomic::Ordering;
     use_idme_connection(rig, client, crate::harness::SLOW_UPSTREAM_ID).await?;
     // This upstream wants the browser's secret: any value will do, it answers everything.
-    let secret = client.find(Locator::Css("#idme-secret")).await.map_err(|e| e.to_string())?;
-    secret.send_keys("anything").await.map_err(|e| e.to_string())?;
+    type_into(client, "#idme-secret", "anything").await?;
 
     // Search from within the app (the secret is in memory), then leave while it is in flight.
     let before = (rig.slow.started.load(Ordering::SeqCst), rig.slow.dropped_early.load(Ordering::SeqCst));
-    client
-        .find(Locator::Css(".app-nav a[href='/ip']"))
-        .await
-        .map_err(|e| e.to_string())?
-        .click()
-        .await
-        .map_err(|e| e.to_string())?;
-    let input = eventually("the IP form", || async { client.find(Locator::Css("#ip-input")).await.ok() }).await?;
-    input.send_keys("152.133.18.33\n").await.map_err(|e| e.to_string())?;
+    search_in_app(client, "152.133.18.33").await?;
     eventually("the slow search to reach the upstream", || async {
         (rig.slow.started.load(Ordering::SeqCst) > before.0).then_some(())
     })
     .await?;
     wait_for_text(client, ".loading", "Loading page 1").await?;
     let left_at = std::time::Instant::now();
-    client
-        .find(Locator::Css(".app-nav a[href='/settings']"))
-        .await
-        .map_err(|e| e.to_string())?
-        .click()
-        .await
-        .map_err(|e| e.to_string())?;
+    click(client, ".app-nav a[href='/settings']").await?;
     eventually("the upstream request to be dropped", || async {
         (rig.slow.dropped_early.load(Ordering::SeqCst) > before.1).then_some(())
     })

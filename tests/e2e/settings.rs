@@ -1,19 +1,8 @@
 //! Settings for all three providers against the built-in sandbox.
 
-use fantoccini::{Client, Locator};
+use fantoccini::Client;
 
-use crate::harness::{Rig, TestResult, check, eventually, wait_for_text};
-
-async fn click(client: &Client, css: &str) -> TestResult {
-    let element = eventually(css, || async { client.find(Locator::Css(css)).await.ok() }).await?;
-    element.click().await.map_err(|e| e.to_string())
-}
-
-async fn type_into(client: &Client, css: &str, text: &str) -> TestResult {
-    let element = eventually(css, || async { client.find(Locator::Css(css)).await.ok() }).await?;
-    element.clear().await.map_err(|e| e.to_string())?;
-    element.send_keys(text).await.map_err(|e| e.to_string())
-}
+use crate::harness::{Rig, TestResult, check, click, type_into, wait_for_text};
 
 pub async fn every_provider_connects_and_a_wrong_key_shows_the_vendor_message(
     rig: &Rig,
