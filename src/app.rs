@@ -6,9 +6,12 @@ use leptos_router::path;
 
 use crate::components::connection_indicator::ConnectionIndicator;
 use crate::pages::home::HomePage;
+use crate::pages::identity_events::IdentityEventsPage;
 use crate::pages::ip_search::IpSearchPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::settings::SettingsPage;
+use crate::pages::severity::SeverityPage;
+use crate::pages::user_timeline::UserTimelinePage;
 use crate::state::AppState;
 
 #[component]
@@ -22,6 +25,9 @@ pub fn App() -> impl IntoView {
                 <nav class="app-nav" aria-label="Main">
                     <A href="/" exact=true>"Home"</A>
                     <A href="/ip">"IP search"</A>
+                    <A href="/users">"Users"</A>
+                    <A href="/identity-events">"Identity events"</A>
+                    <A href="/severity">"Severity"</A>
                     <A href="/settings">"Settings"</A>
                 </nav>
                 <ConnectionIndicator/>
@@ -31,6 +37,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage/>
                     <Route path=path!("/ip") view=IpSearchPage/>
                     <Route path=path!("/ip/:ip") view=IpSearchPage/>
+                    <Route path=path!("/users") view=UserTimelinePage/>
+                    <Route path=path!("/users/:uuid") view=UserTimelinePage/>
+                    <Route path=path!("/identity-events") view=IdentityEventsPage/>
+                    <Route path=path!("/severity") view=SeverityPage/>
                     <Route path=path!("/settings") view=SettingsPage/>
                 </Routes>
             </main>

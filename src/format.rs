@@ -1,21 +1,79 @@
-//! Display formatting shared by the views: times as the vendor sent them, counts.
+//! Display formatting shared by the views: times in the zone the URL asks for, counts.
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, Offset, Utc};
 
-/// A time as the vendor sent it, shown readably with its own offset.
+/// The zone times are shown in (`tz` in every view's URL). UTC is the default so that a link
+/// pasted into a ticket shows the same text to everyone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum Zone {
+    #[default]
+    Utc,
+    /// The browser's zone, with the offset in force at each instant.
+    Local,
+}
+
+impl Zone {
+    pub fn parse(value: Option<&str>) -> Zone {
+        match value.map(str::trim) {
+            Some(v) if v.eq_ignore_ascii_case("local") => Zone::Local,
+            _ => Zone::Utc,
+        }
+    }
+
+    /// The query value; None for the default.
+    pub fn query_value(self) -> Option<&'static str> {
+        match self {
+            Zone::Utc => None,
+            Zone::Local => Some("local"),
+        }
+    }
+}
+
+/// A time as the vendor sent it: the raw text, and the instant when it parses.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ShownTime {
-    /// `2019-08-26 20:03:59.650 -04:00`, or the raw text when it does not parse.
+    /// In UTC: `2019-08-27 00:03:59.650 +00:00`, or the raw text when it does not parse.
     pub text: String,
     pub raw: String,
     pub parsed: Option<DateTime<FixedOffset>>,
+}
+
+impl ShownTime {
+    /// The text in `zone`, always with its offset.
+    pub fn in_zone(&self, zone: Zone) -> String {
+        match (self.parsed, zone) {
+            (Some(t), Zone::Local) => time_text(t, local_offset_minutes(t.to_utc())),
+            _ => self.text.clone(),
+        }
+    }
+}
+
+/// `2019-08-27 00:03:59.650 +00:00` for an instant shown at `offset_minutes` east of UTC.
+pub fn time_text(t: DateTime<FixedOffset>, offset_minutes: i32) -> String {
+    // An offset out of range (never from a browser) falls back to UTC.
+    let offset = FixedOffset::east_opt(offset_minutes * 60).unwrap_or(Utc.fix());
+    t.with_timezone(&offset).format("%Y-%m-%d %H:%M:%S%.3f %:z").to_string()
+}
+
+/// The browser's offset at an instant (minutes east of UTC); 0 outside a browser.
+pub fn local_offset_minutes(t: DateTime<Utc>) -> i32 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(t.timestamp_millis() as f64));
+        -(date.get_timezone_offset() as i32)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = t;
+        0
+    }
 }
 
 pub fn shown_time(raw: Option<&str>) -> ShownTime {
     let raw = raw.unwrap_or("").to_string();
     let parsed = DateTime::parse_from_rfc3339(raw.trim()).ok();
     let text = match parsed {
-        Some(t) => t.format("%Y-%m-%d %H:%M:%S%.3f %:z").to_string(),
+        Some(t) => time_text(t, 0),
         None => raw.clone(),
     };
     ShownTime { text, raw, parsed }
@@ -39,8 +97,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn times_keep_their_offset() {
-        assert_eq!(shown_time(Some("2019-08-26T20:03:59.650-04:00")).text, "2019-08-26 20:03:59.650 -04:00");
+    fn times_are_shown_in_utc_or_an_offset_with_the_offset() {
+        let t = shown_time(Some("2019-08-26T20:03:59.650-04:00"));
+        assert_eq!(t.text, "2019-08-27 00:03:59.650 +00:00");
+        assert_eq!(time_text(t.parsed.unwrap(), -240), "2019-08-26 20:03:59.650 -04:00");
+        assert_eq!(time_text(t.parsed.unwrap(), 330), "2019-08-27 05:33:59.650 +05:30");
+        assert_eq!(Zone::parse(Some("local")), Zone::Local);
+        assert_eq!(Zone::parse(Some("mars")), Zone::Utc);
         assert_eq!(shown_time(Some("2026-05-13T10:14:32Z")).text, "2026-05-13 10:14:32.000 +00:00");
         let odd = shown_time(Some("yesterday"));
         assert_eq!(odd.text, "yesterday");

@@ -1,21 +1,25 @@
 //! Auditdeck: a browser console for identity audit events.
 //!
 //! Pure modules (tested natively): `providers` (vendor protocols), `config`, `settings`,
-//! `routes` (URL ⇄ view state), `model` (the one event model, conversions, data-quality
+//! `routes` (URL ⇄ view state, pivots), `rate` (request budget), `model` (the one event model, conversions, data-quality
 //! flags, severity table), `format` (times, counts).
-//! Browser modules: `http` (fetch), `storage`, `state`, `components`, `pages`, `app`.
+//! Browser modules: `http` (fetch), `fetcher` (loaders, cache, rate limits), `storage`, `state`, `components`, `pages`, `app`.
 
 pub mod config;
 pub mod format;
 pub mod model;
 pub mod providers;
+pub mod rate;
 pub mod routes;
 pub mod settings;
+pub mod timeline;
 
 pub mod app;
 pub mod components;
 pub mod connection_test;
+pub mod fetcher;
 pub mod http;
 pub mod pages;
+pub mod sources;
 pub mod state;
 pub mod storage;

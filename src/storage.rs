@@ -46,3 +46,19 @@ pub fn save(settings: &ProviderSettings) {
         }
     }
 }
+
+const RECENT_SEARCHES_KEY: &str = "auditdeck.recent-searches";
+
+/// This browser's recent home searches (text typed and the app URL it opened; no credential).
+pub fn recent_searches() -> Vec<crate::routes::home::RecentSearch> {
+    local()
+        .and_then(|s| s.get_item(RECENT_SEARCHES_KEY).ok().flatten())
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default()
+}
+
+pub fn save_recent_searches(recent: &[crate::routes::home::RecentSearch]) {
+    if let (Some(storage), Ok(text)) = (local(), serde_json::to_string(recent)) {
+        let _ = storage.set_item(RECENT_SEARCHES_KEY, &text);
+    }
+}

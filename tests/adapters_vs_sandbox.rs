@@ -35,7 +35,7 @@ async fn send(router: &Router, request: &HttpRequest) -> HttpResponse {
 }
 
 #[tokio::test]
-async fn standfast_walker_pages_through_tie_groups_exactly_once() {
+async fn standfast_positions_page_through_tie_groups_exactly_once() {
     let (router, data) = gateway(0);
     let (workspace_index, workspace) = (2, WORKSPACES[2].0);
     // The window around the workspace's largest tie group.
@@ -51,33 +51,30 @@ async fn standfast_walker_pages_through_tie_groups_exactly_once() {
         to: chrono::DateTime::from_timestamp(instant + 3_600, 0),
         ..Default::default()
     };
-    let mut walker = standfast::Walker::new(20);
-    let mut fetch = Some(walker.first_fetch_or_next());
+    let mut position = Some(standfast::Position::default());
     let mut ids = Vec::new();
-    let mut widened = false;
-    while let Some(f) = fetch.take() {
+    let mut widest = 0;
+    while let Some(p) = position.take() {
+        let fetch = p.fetch(20);
+        widest = widest.max(fetch.limit);
         let request = standfast::list_request(
             "/sandbox/standfast",
             workspace,
             &filter,
-            f.before.as_deref(),
-            f.limit,
+            fetch.before.as_deref(),
+            fetch.limit,
             Some("Bearer sf_test_v1_auditdeck_sandbox"),
         );
         let events = standfast::parse_list(&send(&router, &request).await).expect("page");
         let events: Vec<_> = events.iter().filter_map(standfast::read_event).collect();
-        fetch = match walker.accept(&f, events) {
-            standfast::Step::Page => {
-                ids.extend(walker.current_page().unwrap().iter().filter_map(|e| e.id.clone()));
-                walker.older()
+        match standfast::take_page(&p, 20, &fetch, events, standfast::WireEvent::occurred) {
+            standfast::Step::Page { events, older } => {
+                ids.extend(events.iter().filter_map(|e| e.id.clone()));
+                position = older;
             }
-            standfast::Step::Widen(bigger) => {
-                widened = true;
-                Some(bigger)
-            }
-            standfast::Step::End => None,
+            standfast::Step::End => {}
             standfast::Step::TieTooLarge { at } => panic!("tie group at {at} over 500"),
-        };
+        }
     }
     let expected: Vec<String> = list
         .iter()
@@ -85,43 +82,47 @@ async fn standfast_walker_pages_through_tie_groups_exactly_once() {
         .map(|e| format_uuid(e.id))
         .collect();
     assert_eq!(ids, expected, "every event of the window once, in order");
-    assert!(widened, "a {size}-event tie group with 20-event pages must widen a page");
+    assert!(widest > 20, "a {size}-event tie group with 20-event pages asks for more to skip what was shown");
 }
 
 #[tokio::test]
-async fn iden_pager_walks_forward_and_back_and_maps_errors() {
+async fn iden_cursors_walk_forward_and_back_and_errors_map() {
     let (router, _) = gateway(0);
     let key = Some("Api-Key iden_sandbox_auditdeck_key");
     let filter = iden::Filter { event_type_prefix: Some("ticket.".into()), ..Default::default() };
-    let mut pager = iden::Pager::default();
-    let mut fetches = Vec::new();
+    let fetch = |cursor: Option<String>| {
+        let request = iden::list_request("/sandbox/iden", "auditdeck-sandbox", &filter, cursor.as_deref(), 200, key);
+        let router = router.clone();
+        async move { iden::parse_page(&send(&router, &request).await).expect("page") }
+    };
+    // Forward with next_cursor to the end, remembering each page's ids.
+    let mut pages: Vec<(Option<String>, Vec<String>)> = Vec::new();
     let mut seen = HashSet::new();
-    let mut to_fetch = pager.open(None);
+    let mut cursor = None;
     loop {
-        if let Some(cursor) = to_fetch.take() {
-            assert!(!fetches.contains(&cursor), "cursor fetched twice");
-            fetches.push(cursor.clone());
-            let request =
-                iden::list_request("/sandbox/iden", "auditdeck-sandbox", &filter, cursor.as_deref(), 200, key);
-            let page = iden::parse_page(&send(&router, &request).await).expect("page");
-            pager.loaded(cursor, page);
-        }
-        for raw in &pager.current().unwrap().results {
+        let page = fetch(cursor.clone()).await;
+        let mut ids = Vec::new();
+        for raw in &page.results {
             let e = iden::read_event(raw).unwrap();
             assert!(e.event_type.unwrap().starts_with("ticket."));
-            seen.insert(e.event_id.unwrap());
+            let id = e.event_id.unwrap();
+            assert!(seen.insert(id.clone()), "{id} twice");
+            ids.push(id);
         }
-        if !pager.has_next() {
-            break;
+        let previous = page.previous_cursor.clone();
+        pages.push((previous, ids));
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
         }
-        to_fetch = pager.go_next();
     }
-    let pages = pager.page_number();
-    assert!(pages > 2, "{pages} pages");
-    while pager.go_previous() {}
-    assert_eq!(pager.page_number(), 1);
-    assert_eq!(pager.go_next(), None, "going forward again fetches nothing");
-    assert_eq!(fetches.len(), pages);
+    assert!(pages.len() > 2, "{} pages", pages.len());
+    // Back with each page's previous_cursor: the page before it, exactly (what "Newer" links use).
+    for i in 1..pages.len() {
+        let back = fetch(pages[i].0.clone()).await;
+        let ids: Vec<String> = back.results.iter().filter_map(|r| iden::read_event(r)?.event_id).collect();
+        assert_eq!(ids, pages[i - 1].1, "previous_cursor of page {}", i + 1);
+    }
 
     let bad = iden::Filter { event_type_prefix: Some("ticket".into()), ..Default::default() };
     assert!(bad.validate().is_err(), "the adapter refuses before sending");

@@ -236,3 +236,15 @@ async fn the_default_rate_limit_is_the_vendors_60_a_minute() {
     let (status, _, _) = get(&gw, "?limit=1", Some(AUTH)).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
 }
+
+#[tokio::test]
+async fn a_forced_throttle_answers_429_until_it_ends() {
+    let gw = gateway(0);
+    gw.sandbox.iden.throttle_for(std::time::Duration::from_millis(1500));
+    let (status, headers, json) = get(&gw, "?limit=1", Some(AUTH)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(headers[header::RETRY_AFTER], "2");
+    assert_eq!(json["detail"], "Request was throttled. Expected available in 2 seconds.");
+    tokio::time::sleep(std::time::Duration::from_millis(1600)).await;
+    ok(&gw, "?limit=1").await;
+}

@@ -1,8 +1,13 @@
-//! Reusable view pieces. No protocol knowledge: they render rows, errors and pagers.
+//! Reusable view pieces. No protocol knowledge: they render rows, errors, pagers and controls.
 
 pub mod connection_indicator;
+pub mod cursor_pager;
 pub mod error_box;
 pub mod events_table;
+pub mod filter_fields;
+pub mod load_status;
 pub mod pager;
 pub mod search_form;
+pub mod standfast_table;
 pub mod toggle;
+pub mod view_controls;

@@ -12,15 +12,22 @@ pub fn SearchForm(
     /// What the field shows; the page may set it (e.g. from the URL).
     value: RwSignal<String>,
     target: fn(&str) -> Result<String, String>,
+    /// Told (typed text, link) just before navigating.
+    #[prop(optional)]
+    on_navigate: Option<Callback<(String, String)>>,
 ) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let navigate = use_navigate();
     let error_id = format!("{id}-error");
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        match target(&value.get_untracked()) {
+        let typed = value.get_untracked();
+        match target(&typed) {
             Ok(href) => {
                 error.set(None);
+                if let Some(callback) = on_navigate {
+                    callback.run((typed.trim().to_string(), href.clone()));
+                }
                 navigate(&href, Default::default());
             }
             Err(message) => error.set(Some(message)),

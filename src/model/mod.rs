@@ -285,6 +285,34 @@ pub fn flag_duplicates(events: &mut [AuditEvent], seen: &mut HashSet<String>) {
     }
 }
 
+/// Each event with a unique key for keyed rendering: its id, and for an id repeated on the same
+/// page (possible for derived ID.me ids) the id with its repeat number.
+pub fn keyed(events: Vec<AuditEvent>) -> Vec<(String, AuditEvent)> {
+    let mut seen = std::collections::HashMap::<String, usize>::new();
+    events
+        .into_iter()
+        .map(|e| {
+            let base = format!("{}:{}", e.source.label(), e.id);
+            let n = seen.entry(base.clone()).or_insert(0);
+            *n += 1;
+            let key = if *n == 1 { base } else { format!("{base}#{n}") };
+            (key, e)
+        })
+        .collect()
+}
+
+/// Merges events of several sources into one newest-first list (events without a readable
+/// time last, in their original order).
+pub fn newest_first(mut events: Vec<AuditEvent>) -> Vec<AuditEvent> {
+    events.sort_by(|a, b| match (a.occurred.parsed, b.occurred.parsed) {
+        (Some(x), Some(y)) => y.cmp(&x),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
+    events
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -305,7 +333,7 @@ mod tests {
         assert_eq!(e.context.application.as_deref(), Some("152.133.18.33SSOe SAML Consumer (SQA)"));
         assert!(e.context.application_decoded);
         assert_eq!(e.actor.client.as_deref(), Some("Chrome 76 on Generic Linux"));
-        assert_eq!(e.occurred.text, "2019-08-26 20:03:59.650 -04:00");
+        assert_eq!(e.occurred.text, "2019-08-27 00:03:59.650 +00:00");
         assert!(e.id.starts_with("idme-") && e.id_derived);
         assert_eq!(e.id, from_idme(&page["events"][0], "other").unwrap().id, "stable");
         assert_eq!(e.raw, page["events"][0]);
@@ -360,5 +388,17 @@ mod tests {
         let mut seen = HashSet::new();
         flag_duplicates(&mut events, &mut seen);
         assert_eq!(events.iter().map(|e| e.flags.duplicate).collect::<Vec<_>>(), [false, true]);
+    }
+
+    #[test]
+    fn keys_are_unique_and_merging_sorts_newest_first() {
+        let idme = fixture("idme_search_by_ip_1.json");
+        let e = from_idme(&idme["events"][0], "c").unwrap();
+        let keys: Vec<String> = keyed(vec![e.clone(), e.clone()]).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(keys[1], format!("{}#2", keys[0]));
+        let iden = fixture("iden_events.json");
+        let i = from_iden(&iden["results"][0], "c").unwrap();
+        let merged = newest_first(vec![e.clone(), i.clone()]);
+        assert_eq!(merged[0].source, Source::Iden, "2026 before 2019");
     }
 }

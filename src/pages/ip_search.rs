@@ -1,207 +1,142 @@
-//! `/ip/:ip?page=N`: ID.me search by IP address.
+//! `/ip/:ip`: ID.me search by IP address (page numbers) and, with the source switch, Iden events
+//! whose actor IP it is (cursors). Both in the same table, each with its own pager.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
-use crate::components::error_box::{ErrorBox, Notice};
+use crate::components::cursor_pager::CursorPager;
+use crate::components::error_box::Notice;
 use crate::components::events_table::{EventsTable, TableSkeleton};
+use crate::components::load_status::LoadStatus;
 use crate::components::pager::Pager;
 use crate::components::search_form::SearchForm;
+use crate::components::view_controls::{SourceSwitches, ZoneSwitch};
 use crate::config::Provider;
-use crate::format::thousands;
-use crate::http::{FetchFailure, InFlight, send};
-use crate::model::{AuditEvent, convert_page, flag_ip_mismatch, flag_order, from_idme};
-use crate::providers::ApiError;
-use crate::providers::idme::{self, Meta};
+use crate::fetcher::Loader;
+use crate::format::{Zone, thousands};
+use crate::model::Source;
+use crate::pages::common::{connection_for, query_getter, record, settings_problem_view, unreadable_notice};
+use crate::providers::iden;
 use crate::routes::{IpSearch, ip_form_target, ip_search_from_url};
+use crate::sources::{IdenPage, IdmePage, iden_list, idme_by_ip};
 use crate::state::use_app_state;
 
-/// A page that arrived, with the search it answers.
-#[derive(Clone, PartialEq)]
-struct LoadedPage {
-    search: IpSearch,
-    events: Vec<AuditEvent>,
-    /// Records on the page that could not be read (shown as a count, never dropped silently).
-    unreadable: usize,
-    meta: Meta,
-}
+/// What a loaded page answers: the view it was asked for.
+type Asked<T> = (IpSearch, T);
 
 #[component]
 pub fn IpSearchPage() -> impl IntoView {
     let state = use_app_state();
     let params = use_params_map();
-    let query = use_query_map();
+    let get = query_getter();
 
     // The view's whole state comes from the URL: None on the bare /ip form.
     let target = Memo::new(move |_| {
         let ip = params.read().get("ip")?;
-        Some(ip_search_from_url(&ip, query.read().get("page").as_deref()))
+        Some(ip_search_from_url(&ip, get))
     });
+    let current = Memo::new(move |_| target.get().and_then(Result::ok));
+    let zone = Signal::derive(move || current.get().map(|s| s.zone).unwrap_or_default());
 
     let typed = RwSignal::new(String::new());
     Effect::new(move |_| {
-        if let Some(Ok(search)) = target.get() {
+        if let Some(search) = current.get() {
             typed.set(search.ip.to_string());
         }
     });
 
-    let loaded = RwSignal::new(None::<LoadedPage>);
-    let loading = RwSignal::new(None::<IpSearch>);
-    let failure = RwSignal::new(None::<ApiError>);
-    // Why no request can be sent (settings incomplete, configuration unavailable).
-    let settings_problem = RwSignal::new(None::<String>);
-    let retries = RwSignal::new(0u32);
-    // The request in flight; replacing or clearing it aborts it.
-    let in_flight = StoredValue::new_local(None::<InFlight>);
-    let generation = StoredValue::new(0u64);
+    let idme = Loader::<Asked<IdmePage>>::new();
+    let iden = Loader::<Asked<IdenPage>>::new();
+    let idme_problem = RwSignal::new(None::<String>);
+    let iden_problem = RwSignal::new(None::<String>);
+    let idme_retries = RwSignal::new(0u32);
+    let iden_retries = RwSignal::new(0u32);
 
-    // Cancels the request in flight (its answer, if any, is ignored) and clears the status.
-    let stop = move || {
-        generation.update_value(|g| *g += 1);
-        in_flight.set_value(None);
-        loading.set(None);
-        failure.set(None);
-    };
-
+    // ID.me: the page number of the view.
     Effect::new(move |_| {
-        retries.track();
-        let Some(Ok(search)) = target.get() else {
-            stop();
+        idme_retries.track();
+        let Some(search) = current.get().filter(|s| s.sources.idme) else {
+            idme.clear();
             return;
         };
-        let connection = match state.connection(Provider::Idme) {
-            Ok(Some(connection)) => connection,
-            Ok(None) => {
-                loading.set(Some(search)); // configuration still loading
-                return;
-            }
-            Err(message) => {
-                stop();
-                settings_problem.set(Some(message));
-                return;
-            }
-        };
-        settings_problem.set(None);
-        failure.set(None);
-        loading.set(Some(search));
-        let request =
-            idme::search_by_ip(&connection.base_url, search.ip, search.page, connection.authorization.as_deref());
-        let guard = InFlight::new();
-        let signal = guard.signal();
-        in_flight.set_value(Some(guard));
-        let this = generation.get_value() + 1;
-        generation.set_value(this);
-        leptos::task::spawn_local(async move {
-            let outcome = send(&request, signal).await;
-            if generation.try_get_value() != Some(this) {
-                return; // a newer request (or leaving the page) made this answer moot
-            }
-            in_flight.set_value(None);
-            loading.set(None);
-            let parsed = match outcome {
-                Err(FetchFailure::Aborted) => return,
-                Err(FetchFailure::Failed(e)) => Err(e),
-                Ok(response) => idme::parse_search(&response),
-            };
-            match parsed {
-                Ok(page) => {
-                    state.record(Provider::Idme, Ok(()));
-                    let (mut events, unreadable) = convert_page(&page.events, |raw| from_idme(raw, &connection.label));
-                    flag_order(&mut events);
-                    flag_ip_mismatch(&mut events, search.ip);
-                    loaded.set(Some(LoadedPage { search, events, unreadable, meta: page.meta }));
-                }
-                Err(e) => {
-                    state.record(Provider::Idme, Err(&e));
-                    failure.set(Some(e));
-                }
-            }
+        let Some(connection) = connection_for(state, Provider::Idme, idme_problem) else { return };
+        let asked = IpSearch { cursor: None, zone: Zone::Utc, ..search.clone() };
+        if idme.data.get_untracked().is_some_and(|(a, _)| a == asked) && !idme.loading.get_untracked() {
+            return; // only the other source or the zone changed
+        }
+        idme.run(false, move |ticket| async move {
+            let result = idme_by_ip(&connection, search.ip, search.page, &ticket).await;
+            record(state, Provider::Idme, &result);
+            result.map(|page| (asked, page))
         });
     });
-    on_cleanup(move || {
-        generation.try_update_value(|g| *g += 1);
-        in_flight.try_update_value(|f| *f = None);
+    // Iden: the cursor of the view.
+    Effect::new(move |_| {
+        iden_retries.track();
+        let Some(search) = current.get().filter(|s| s.sources.iden) else {
+            iden.clear();
+            return;
+        };
+        let Some(connection) = connection_for(state, Provider::Iden, iden_problem) else { return };
+        let asked = IpSearch { page: 1, zone: Zone::Utc, ..search.clone() };
+        if iden.data.get_untracked().is_some_and(|(a, _)| a == asked) && !iden.loading.get_untracked() {
+            return;
+        }
+        iden.run(false, move |ticket| async move {
+            let filter = iden::Filter { actor_ip: Some(search.ip.to_string()), ..Default::default() };
+            let result = iden_list(&connection, &filter, search.cursor.as_deref(), iden::DEFAULT_LIMIT, &ticket).await;
+            record(state, Provider::Iden, &result);
+            result.map(|page| (asked, page))
+        });
     });
 
     let url_problem = move || match target.get() {
         Some(Err(message)) => Some(view! { <Notice message=message kind="invalid-url"/> }),
         _ => None,
     };
-    let status_line = move || {
-        loading.get().map(|s| {
-            view! { <p class="loading" role="status">{format!("Loading page {} for {}…", thousands(s.page), s.ip)}</p> }
+
+    let idme_section = move || {
+        let search = current.get().filter(|s| s.sources.idme)?;
+        Some(view! {
+            <section class="source-section source-idme" aria-labelledby="idme-heading">
+                <h2 id="idme-heading" class="results-caption">{format!("ID.me events for {}", search.ip)}</h2>
+                <LoadStatus what="ID.me" loading=idme.loading waiting=idme.waiting failure=idme.failure
+                    on_retry=Callback::new(move |_| idme_retries.update(|n| *n += 1))/>
+                {move || idme_results(idme, current, zone)}
+            </section>
         })
     };
-    let settings_problem_view = move || {
-        settings_problem.get().map(|message| {
+    let iden_section = move || {
+        let search = current.get().filter(|s| s.sources.iden)?;
+        Some(view! {
+            <section class="source-section source-iden" aria-labelledby="iden-heading">
+                <h2 id="iden-heading" class="results-caption">{format!("Iden events with actor IP {}", search.ip)}</h2>
+                <LoadStatus what="Iden" loading=iden.loading waiting=iden.waiting failure=iden.failure
+                    on_retry=Callback::new(move |_| iden_retries.update(|n| *n += 1))/>
+                {move || iden_results(iden, current, zone)}
+            </section>
+        })
+    };
+    let controls = move || {
+        current.get().map(|search| {
+            let for_zone = search.clone();
+            let for_source = search.clone();
             view! {
-                <div class="notice settings-needed" role="alert">
-                    {message} " " <A href="/settings">"Open Settings"</A>
+                <div class="view-controls">
+                    <SourceSwitches
+                        offered=vec![(Source::Idme, "ID.me (search by IP)"), (Source::Iden, "Iden (actor_ip)")]
+                        included=Signal::derive(move || current.get().map(|s| s.sources).unwrap_or(crate::routes::IP_DEFAULT_SOURCES))
+                        href=Callback::new(move |(source, on): (Source, bool)| {
+                            let mut next = for_source.with_source(source, on);
+                            if source == Source::Iden { next.cursor = None; }
+                            next.href()
+                        })
+                    />
+                    <ZoneSwitch zone href=Callback::new(move |z| for_zone.with_zone(z).href())/>
                 </div>
             }
         })
-    };
-    let failure_view = move || {
-        failure
-            .get()
-            .map(|error| view! { <ErrorBox error=error on_retry=Callback::new(move |_| retries.update(|n| *n += 1))/> })
-    };
-    let results = move || {
-        let Some(Ok(current)) = target.get() else { return None };
-        let Some(page) = loaded.get() else {
-            let first_load = loading.get().is_some();
-            return first_load.then(|| view! { <TableSkeleton/> }.into_any());
-        };
-        let stale = page.search != current;
-        let total_pages = page.meta.total_pages.unwrap_or(0);
-        let total_count = page.meta.total_count.unwrap_or(page.events.len() as u64);
-        let shown_page = page.meta.current_page.unwrap_or(page.search.page);
-        let search = page.search;
-        let href = Callback::new(move |n: u64| search.with_page(n).href());
-        let caption = if stale {
-            format!(
-                "Still showing page {} for {} while the new results load.",
-                thousands(page.search.page),
-                page.search.ip
-            )
-        } else {
-            format!("ID.me events for {}", page.search.ip)
-        };
-        let unreadable = (page.unreadable > 0).then(|| {
-            let message = format!("{} record(s) on this page could not be read and are not shown.", page.unreadable);
-            view! { <Notice message=message kind="unreadable"/> }
-        });
-        let body = if page.events.is_empty() && total_count == 0 {
-            view! { <p class="empty" role="status">{format!("No events for {}.", page.search.ip)}</p> }.into_any()
-        } else if page.events.is_empty() {
-            let last = search.with_page(total_pages.max(1)).href();
-            view! {
-                <p class="empty past-end" role="status">
-                    {format!("Page {} is past the end of the results ({} pages). ", thousands(shown_page), thousands(total_pages))}
-                    <A href=last>"Go to the last page"</A>
-                </p>
-            }
-            .into_any()
-        } else {
-            let busy = Signal::derive(move || loading.get().is_some());
-            view! {
-                <Pager current=shown_page total_pages total_count href/>
-                <EventsTable events=page.events searched=page.search.ip.to_string() busy/>
-                <Pager current=shown_page total_pages total_count href/>
-            }
-            .into_any()
-        };
-        Some(
-            view! {
-                <div class="results" class:stale=stale>
-                    <h2 class="results-caption">{caption}</h2>
-                    {unreadable}
-                    {body}
-                </div>
-            }
-            .into_any(),
-        )
     };
 
     view! {
@@ -209,10 +144,104 @@ pub fn IpSearchPage() -> impl IntoView {
             <h1>"Search by IP address"</h1>
             <SearchForm id="ip-input" label="IP address (IPv4 or IPv6)" value=typed target=ip_form_target/>
             {url_problem}
-            {settings_problem_view}
-            {status_line}
-            {failure_view}
-            {results}
+            {settings_problem_view(idme_problem)}
+            {settings_problem_view(iden_problem)}
+            {controls}
+            {idme_section}
+            {iden_section}
         </section>
     }
+}
+
+fn idme_results(idme: Loader<Asked<IdmePage>>, current: Memo<Option<IpSearch>>, zone: Signal<Zone>) -> Option<AnyView> {
+    let now = current.get()?;
+    let Some((asked, page)) = idme.data.get() else {
+        return (idme.loading.get() && idme.failure.get().is_none()).then(|| view! { <TableSkeleton/> }.into_any());
+    };
+    let stale = asked.ip != now.ip || asked.page != now.page;
+    let total_pages = page.meta.total_pages.unwrap_or(0);
+    let total_count = page.meta.total_count.unwrap_or(page.events.len() as u64);
+    let shown_page = page.meta.current_page.unwrap_or(page.page);
+    let base = now.clone();
+    let href = Callback::new(move |n: u64| base.with_page(n).href());
+    let caption = if stale {
+        format!("Still showing page {} for {} while the new results load.", thousands(asked.page), asked.ip)
+    } else {
+        format!("ID.me events for {}, page {}", asked.ip, thousands(shown_page))
+    };
+    let body = if page.events.is_empty() && total_count == 0 {
+        view! { <p class="empty" role="status">{format!("No ID.me events for {}.", asked.ip)}</p> }.into_any()
+    } else if page.events.is_empty() {
+        let last = now.with_page(total_pages.max(1)).href();
+        view! {
+            <p class="empty past-end" role="status">
+                {format!("Page {} is past the end of the results ({} pages). ", thousands(shown_page), thousands(total_pages))}
+                <A href=last>"Go to the last page"</A>
+            </p>
+        }
+        .into_any()
+    } else {
+        let busy = Signal::derive(move || idme.loading.get());
+        let events = page.events.clone();
+        let stale_caption = caption.clone();
+        view! {
+            <Pager current=shown_page total_pages total_count href/>
+            <EventsTable events=Signal::derive(move || events.clone()) zone searched=asked.ip.to_string() busy caption=Signal::derive(move || stale_caption.clone())/>
+            <Pager current=shown_page total_pages total_count href/>
+        }
+        .into_any()
+    };
+    Some(
+        view! {
+            <div class="results" class:stale=stale>
+                {stale.then(|| view! { <p class="stale-note" role="status">{caption.clone()}</p> })}
+                {unreadable_notice(page.unreadable)}
+                {body}
+            </div>
+        }
+        .into_any(),
+    )
+}
+
+fn iden_results(iden: Loader<Asked<IdenPage>>, current: Memo<Option<IpSearch>>, zone: Signal<Zone>) -> Option<AnyView> {
+    let now = current.get()?;
+    let Some((asked, page)) = iden.data.get() else {
+        return (iden.loading.get() && iden.failure.get().is_none()).then(|| view! { <TableSkeleton/> }.into_any());
+    };
+    let stale = asked.ip != now.ip || asked.cursor != now.cursor;
+    let on_first = asked.cursor.is_none();
+    let newest = (!on_first).then(|| now.with_cursor(None).href());
+    let newer = if on_first { None } else { page.previous_cursor.clone().map(|c| now.with_cursor(Some(c)).href()) };
+    let older = page.next_cursor.clone().map(|c| now.with_cursor(Some(c)).href());
+    let position = if on_first {
+        format!("Newest {} events", page.events.len())
+    } else {
+        format!("{} older events", page.events.len())
+    };
+    let body = if page.events.is_empty() {
+        let text = if on_first {
+            format!("No Iden events with actor IP {}.", asked.ip)
+        } else {
+            "No events on this page: the cursor is past the end.".to_string()
+        };
+        view! { <p class="empty" role="status">{text}</p> }.into_any()
+    } else {
+        let busy = Signal::derive(move || iden.loading.get());
+        let events = page.events.clone();
+        let caption = format!("Iden events with actor IP {}", asked.ip);
+        view! {
+            <EventsTable events=Signal::derive(move || events.clone()) zone searched=asked.ip.to_string() busy caption=Signal::derive(move || caption.clone())/>
+        }
+        .into_any()
+    };
+    Some(
+        view! {
+            <div class="results" class:stale=stale>
+                {unreadable_notice(page.unreadable)}
+                <CursorPager newest newer older position/>
+                {body}
+            </div>
+        }
+        .into_any(),
+    )
 }

@@ -1,6 +1,10 @@
 //! One module per route.
 
+pub mod common;
 pub mod home;
+pub mod identity_events;
 pub mod ip_search;
 pub mod not_found;
 pub mod settings;
+pub mod severity;
+pub mod user_timeline;

@@ -3,8 +3,6 @@
 //! opaque cursors, `{next_cursor, previous_cursor, results}` newest first, 429 with
 //! `Retry-After` at 60 requests a minute per key.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
@@ -151,70 +149,6 @@ pub fn read_event(raw: &serde_json::Value) -> Option<WireEvent> {
     serde_json::from_value(raw.clone()).ok()
 }
 
-/// Next / previous through cursor pages within one view. Visited pages are kept by cursor, so
-/// going back never asks again and no cursor is requested twice.
-#[derive(Debug, Clone, Default)]
-pub struct Pager {
-    /// Cursors of the pages walked, oldest-visited first (None: the first page).
-    stack: Vec<Option<String>>,
-    pages: HashMap<Option<String>, Page>,
-}
-
-impl Pager {
-    pub fn current(&self) -> Option<&Page> {
-        self.stack.last().and_then(|c| self.pages.get(c))
-    }
-
-    pub fn current_cursor(&self) -> Option<&Option<String>> {
-        self.stack.last()
-    }
-
-    /// 1-based number of the current page.
-    pub fn page_number(&self) -> usize {
-        self.stack.len()
-    }
-
-    pub fn has_previous(&self) -> bool {
-        self.stack.len() > 1
-    }
-
-    pub fn has_next(&self) -> bool {
-        self.current().is_some_and(|p| p.next_cursor.is_some())
-    }
-
-    /// Opens a page: the cursor to fetch, or None when it is already loaded (then it is current).
-    pub fn open(&mut self, cursor: Option<String>) -> Option<Option<String>> {
-        self.stack.push(cursor.clone());
-        (!self.pages.contains_key(&cursor)).then_some(cursor)
-    }
-
-    /// Moves to the next (older) page; Some(cursor) to fetch when it is not loaded yet.
-    pub fn go_next(&mut self) -> Option<Option<String>> {
-        let cursor = self.current()?.next_cursor.clone()?;
-        self.open(Some(cursor))
-    }
-
-    /// Back to the page before; never fetches.
-    pub fn go_previous(&mut self) -> bool {
-        if self.stack.len() > 1 {
-            self.stack.pop();
-            true
-        } else {
-            false
-        }
-    }
-
-    /// Stores a fetched page under the cursor it was fetched with.
-    pub fn loaded(&mut self, cursor: Option<String>, page: Page) {
-        self.pages.insert(cursor, page);
-    }
-
-    /// Whether a cursor's page has been fetched in this view.
-    pub fn is_loaded(&self, cursor: &Option<String>) -> bool {
-        self.pages.contains_key(cursor)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,26 +209,5 @@ mod tests {
         let err =
             parse_page(&HttpResponse::new(400, r#"{"detail":"event_type_prefix must end with '.'"}"#)).unwrap_err();
         assert!(matches!(err, ApiError::Vendor { status: 400, .. }));
-    }
-
-    #[test]
-    fn pager_goes_back_without_fetching_and_never_fetches_a_cursor_twice() {
-        let page =
-            |next: Option<&str>| Page { next_cursor: next.map(String::from), previous_cursor: None, results: vec![] };
-        let mut p = Pager::default();
-        assert_eq!(p.open(None), Some(None), "first page must be fetched");
-        p.loaded(None, page(Some("c2")));
-        assert_eq!(p.go_next(), Some(Some("c2".into())));
-        p.loaded(Some("c2".into()), page(Some("c3")));
-        assert_eq!(p.page_number(), 2);
-        assert!(p.go_previous());
-        assert_eq!(p.page_number(), 1);
-        assert_eq!(p.go_next(), None, "c2 is loaded: no fetch");
-        assert_eq!(p.page_number(), 2);
-        assert_eq!(p.go_next(), Some(Some("c3".into())));
-        p.loaded(Some("c3".into()), page(None));
-        assert!(!p.has_next());
-        assert_eq!(p.go_next(), None);
-        assert_eq!(p.page_number(), 3);
     }
 }

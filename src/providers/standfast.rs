@@ -1,10 +1,8 @@
 //! Standfast identity events (`standfast-identity-events.txt`, decisions in NOTES.md):
 //! `GET {base}/api/workspaces/{workspace_id}/identity-events?from=&to=&type=&contact=&before=&limit=`
 //! with `Authorization: Bearer <key>`. Newest first; paging back with `before`, which is
-//! exclusive, so [`Walker`] re-asks just past the oldest `occurredAt` of a page and drops the
-//! ids it has already seen (NOTES.md: the tie problem).
-
-use std::collections::HashSet;
+//! exclusive, so a [`Position`] re-asks just past the oldest `occurredAt` of a page and skips
+//! the events of that instant already shown (NOTES.md: the tie problem).
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::Deserialize;
@@ -181,123 +179,98 @@ pub fn parse_list(response: &HttpResponse) -> Result<Vec<serde_json::Value>, Api
     })
 }
 
+/// `occurredAt` of a raw event, when it is a readable time.
+pub fn raw_occurred(raw: &serde_json::Value) -> Option<DateTime<Utc>> {
+    let text = raw.get("occurredAt")?.as_str()?;
+    DateTime::parse_from_rfc3339(text.trim()).ok().map(|t| t.to_utc())
+}
+
 /// Reads one raw event; malformed fields make the event unreadable, not the page.
 pub fn read_event(raw: &serde_json::Value) -> Option<WireEvent> {
     serde_json::from_value(raw.clone()).ok()
 }
 
-/// What the walker asks for next.
+/// What to ask the vendor for to show a page at a [`Position`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fetch {
     pub before: Option<String>,
     pub limit: u32,
 }
 
-/// What a response did to the walk.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Step {
-    /// A new page of events never seen before, now the current page.
-    Page,
-    /// Every event was one already seen and the page was full: one instant holds more events
-    /// than a page. Ask again with this bigger page.
-    Widen(Fetch),
-    /// One instant holds more than [`MAX_LIMIT`] events: the rest of it cannot be reached.
-    TieTooLarge { at: String },
-    /// No older events.
+/// Where a page of a walk back through a listing starts. It is plain data, so it lives in the
+/// URL: a pasted link reopens the same page without replaying the walk.
+///
+/// `before` alone cannot say where a page starts: several events can share one instant (a tie
+/// group), and a page boundary can fall inside it. So the next page asks for everything before
+/// the instant just *after* the oldest one shown and skips the events of that instant that were
+/// already shown (`skip`). The vendor lists one instant's events in a fixed order (the sandbox:
+/// ids descending); the views also flag any id seen twice, so a vendor that reorders is visible.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Hash)]
+pub struct Position {
+    /// The vendor's exclusive `before` bound; None for the newest events.
+    pub before: Option<String>,
+    /// Events at the newest instant under `before` already shown on earlier pages.
+    pub skip: u32,
+}
+
+impl Position {
+    /// The instant just under `before`, where the skipped events are.
+    fn boundary(&self) -> Option<DateTime<Utc>> {
+        let before = DateTime::parse_from_rfc3339(self.before.as_deref()?).ok()?;
+        Some(before.to_utc() - Duration::milliseconds(1))
+    }
+
+    /// The request that yields this page of `page_size` events.
+    pub fn fetch(&self, page_size: u32) -> Fetch {
+        Fetch { before: self.before.clone(), limit: (page_size.clamp(1, MAX_LIMIT) + self.skip).min(MAX_LIMIT) }
+    }
+}
+
+/// What a response makes of the page at a position.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step<T> {
+    /// The page, and where the next older page starts (None: this is the last page).
+    Page { events: Vec<T>, older: Option<Position> },
+    /// Nothing at or after this position.
     End,
+    /// More events share one instant than the vendor returns in one response ([`MAX_LIMIT`]):
+    /// the rest of that instant cannot be reached by `before` paging.
+    TieTooLarge { at: String },
 }
 
-/// Walks back through a filtered listing, page by page, without losing the rest of a tie group
-/// at a page boundary, dropping ids already seen, and keeping visited pages so "newer" goes
-/// back without asking again.
-#[derive(Debug, Clone, Default)]
-pub struct Walker {
-    limit: u32,
-    /// Pages visited, newest first; each holds only events not seen on an earlier page.
-    pages: Vec<Vec<WireEvent>>,
-    current: usize,
-    seen: HashSet<String>,
-    /// The bound for the next older page (None before the first page).
-    next_before: Option<String>,
-    at_end: bool,
-}
-
-impl Walker {
-    pub fn new(limit: u32) -> Self {
-        Walker { limit: limit.clamp(1, MAX_LIMIT), ..Default::default() }
-    }
-
-    pub fn current_page(&self) -> Option<&[WireEvent]> {
-        self.pages.get(self.current).map(Vec::as_slice)
-    }
-
-    /// 1-based number of the current page among the visited ones.
-    pub fn page_number(&self) -> usize {
-        self.current + 1
-    }
-
-    pub fn has_newer(&self) -> bool {
-        self.current > 0
-    }
-
-    /// Older pages exist, visited or not yet fetched.
-    pub fn has_older(&self) -> bool {
-        self.current + 1 < self.pages.len() || !self.at_end
-    }
-
-    pub fn newer(&mut self) -> bool {
-        if self.current > 0 {
-            self.current -= 1;
-            true
+/// Cuts the page at `position` out of the response to `position.fetch(page_size)`; `occurred`
+/// reads an event's `occurredAt` (events are raw JSON in the views, wire structs in tests).
+pub fn take_page<T>(
+    position: &Position,
+    page_size: u32,
+    fetch: &Fetch,
+    events: Vec<T>,
+    occurred: impl Fn(&T) -> Option<DateTime<Utc>>,
+) -> Step<T> {
+    let full = events.len() as u32 >= fetch.limit;
+    let boundary = position.boundary();
+    let mut to_skip = if boundary.is_some() { position.skip } else { 0 };
+    let mut rest = Vec::with_capacity(events.len());
+    for e in events {
+        if to_skip > 0 && occurred(&e) == boundary {
+            to_skip -= 1;
         } else {
-            false
+            rest.push(e);
         }
     }
-
-    /// Moves to the next older page if it was visited; otherwise says what to fetch.
-    pub fn older(&mut self) -> Option<Fetch> {
-        if self.current + 1 < self.pages.len() {
-            self.current += 1;
-            return None;
+    let more_in_response = rest.len() > page_size as usize;
+    rest.truncate(page_size.clamp(1, MAX_LIMIT) as usize);
+    if rest.is_empty() {
+        return if full { Step::TieTooLarge { at: boundary.map(iso).unwrap_or_default() } } else { Step::End };
+    }
+    let older = (full || more_in_response).then(|| rest.iter().filter_map(&occurred).min()).flatten().map(|oldest| {
+        let mut skip = rest.iter().filter(|e| occurred(e) == Some(oldest)).count() as u32;
+        if Some(oldest) == boundary {
+            skip += position.skip;
         }
-        (!self.at_end).then(|| self.first_fetch_or_next())
-    }
-
-    /// The request for the first page (or the next unvisited older page).
-    pub fn first_fetch_or_next(&self) -> Fetch {
-        Fetch { before: self.next_before.clone(), limit: self.limit }
-    }
-
-    /// Takes the events a [`Fetch`] returned.
-    pub fn accept(&mut self, fetch: &Fetch, events: Vec<WireEvent>) -> Step {
-        let full = events.len() as u32 >= fetch.limit;
-        let oldest = events.iter().filter_map(WireEvent::occurred).min();
-        let fresh: Vec<WireEvent> = events
-            .into_iter()
-            .filter(|e| match &e.id {
-                Some(id) => !self.seen.contains(id),
-                None => true,
-            })
-            .collect();
-        if fresh.is_empty() {
-            if !full {
-                self.at_end = true;
-                return Step::End;
-            }
-            if fetch.limit >= MAX_LIMIT {
-                self.at_end = true;
-                return Step::TieTooLarge { at: oldest.map(iso).unwrap_or_default() };
-            }
-            return Step::Widen(Fetch { before: fetch.before.clone(), limit: (fetch.limit * 2).min(MAX_LIMIT) });
-        }
-        self.seen.extend(fresh.iter().filter_map(|e| e.id.clone()));
-        // Just past the oldest instant: the rest of its tie group comes back on the next page.
-        self.next_before = oldest.map(|t| iso(t + Duration::milliseconds(1)));
-        self.at_end = !full || oldest.is_none();
-        self.pages.push(fresh);
-        self.current = self.pages.len() - 1;
-        Step::Page
-    }
+        Position { before: Some(iso(oldest + Duration::milliseconds(1))), skip }
+    });
+    Step::Page { events: rest, older }
 }
 
 #[cfg(test)]
@@ -379,34 +352,28 @@ mod tests {
         }
     }
 
-    /// Walks to the end, following Widen steps; returns the ids in order and the steps taken.
-    fn walk_all(all: &[WireEvent], limit: u32) -> (Vec<String>, Vec<Step>) {
-        let mut walker = Walker::new(limit);
-        let mut steps = Vec::new();
-        let mut fetch = Some(walker.first_fetch_or_next());
-        while let Some(f) = fetch {
-            let step = walker.accept(&f, serve(all, &f));
-            steps.push(step.clone());
-            fetch = match step {
-                Step::Widen(bigger) => Some(bigger),
-                Step::Page => walker.older(),
-                Step::End | Step::TieTooLarge { .. } => None,
-            };
-        }
-        let mut ids = Vec::new();
-        while walker.newer() {}
-        loop {
-            ids.extend(walker.current_page().unwrap_or(&[]).iter().filter_map(|e| e.id.clone()));
-            if walker.current + 1 >= walker.pages.len() {
-                break;
+    /// Walks to the end from the first page; returns the ids in order and the positions used.
+    fn walk_all(all: &[WireEvent], page_size: u32) -> (Vec<String>, Vec<Position>) {
+        let mut position = Some(Position::default());
+        let (mut ids, mut positions) = (Vec::new(), Vec::new());
+        while let Some(p) = position.take() {
+            let fetch = p.fetch(page_size);
+            positions.push(p.clone());
+            match take_page(&p, page_size, &fetch, serve(all, &fetch), WireEvent::occurred) {
+                Step::Page { events, older } => {
+                    assert!(events.len() <= page_size as usize);
+                    ids.extend(events.iter().filter_map(|e| e.id.clone()));
+                    position = older;
+                }
+                Step::End => {}
+                Step::TieTooLarge { at } => panic!("tie at {at}"),
             }
-            walker.current += 1;
         }
-        (ids, steps)
+        (ids, positions)
     }
 
     #[test]
-    fn tie_groups_across_page_boundaries_are_never_lost() {
+    fn tie_groups_across_page_boundaries_are_never_lost_or_repeated() {
         // 40 events; seconds with groups of 1, 3, 7 and 12 events (ids descending within a second).
         let mut all = Vec::new();
         let mut id = 1000;
@@ -416,34 +383,51 @@ mod tests {
                 id -= 1;
             }
         }
-        for limit in [1, 2, 4, 5, 7, 50] {
-            let (ids, _) = walk_all(&all, limit);
-            let expected: Vec<String> = all.iter().filter_map(|e| e.id.clone()).collect();
-            assert_eq!(ids, expected, "limit {limit}");
+        let expected: Vec<String> = all.iter().filter_map(|e| e.id.clone()).collect();
+        for page_size in [1, 2, 4, 5, 7, 40, 50] {
+            let (ids, _) = walk_all(&all, page_size);
+            assert_eq!(ids, expected, "page size {page_size}");
         }
     }
 
     #[test]
-    fn a_tie_group_larger_than_a_page_widens_the_page() {
-        let all: Vec<WireEvent> = (0..30).map(|i| event(500 - i, 10)).collect();
-        let (ids, steps) = walk_all(&all, 8);
-        assert_eq!(ids.len(), 30);
-        assert!(steps.iter().any(|s| matches!(s, Step::Widen(f) if f.limit == 16)), "{steps:?}");
+    fn a_position_reopens_the_same_page_on_its_own() {
+        let all: Vec<WireEvent> = (0..30).map(|i| event(500 - i, 10 - (i as i64) / 12)).collect();
+        let (_, positions) = walk_all(&all, 8);
+        let third = positions[2].clone();
+        assert_eq!(third.before.as_deref(), Some("2026-05-28T20:26:49.001Z"));
+        assert_eq!(third.skip, 4, "4 of the 12 events of that second were on page 2");
+        let fetch = third.fetch(8);
+        assert_eq!(fetch.limit, 12);
+        let Step::Page { events, .. } = take_page(&third, 8, &fetch, serve(&all, &fetch), WireEvent::occurred) else {
+            panic!()
+        };
+        let ids: Vec<_> = events.iter().filter_map(|e| e.id.clone()).collect();
+        assert_eq!(ids.first().map(String::as_str), Some("0484"));
+        assert_eq!(ids.len(), 8);
     }
 
     #[test]
-    fn newer_returns_to_visited_pages_without_fetching() {
-        let all: Vec<WireEvent> = (0..25).map(|i| event(900 - i, 100 - i as i64)).collect();
-        let mut w = Walker::new(10);
-        let f = w.first_fetch_or_next();
-        assert_eq!(w.accept(&f, serve(&all, &f)), Step::Page);
-        let f = w.older().unwrap();
-        assert_eq!(w.accept(&f, serve(&all, &f)), Step::Page);
-        assert_eq!(w.page_number(), 2);
-        assert!(w.newer());
-        assert_eq!(w.current_page().unwrap()[0].id.as_deref(), Some("0900"));
-        assert_eq!(w.older(), None, "page 2 was visited: no fetch");
-        assert_eq!(w.page_number(), 2);
-        assert!(!w.has_newer() || w.page_number() > 1);
+    fn a_tie_group_bigger_than_the_vendor_maximum_is_reported() {
+        let all: Vec<WireEvent> = (0..600).map(|i| event(5000 - i, 10)).collect();
+        let first = Position::default();
+        let fetch = first.fetch(MAX_LIMIT);
+        let Step::Page { older: Some(next), .. } =
+            take_page(&first, MAX_LIMIT, &fetch, serve(&all, &fetch), WireEvent::occurred)
+        else {
+            panic!()
+        };
+        assert_eq!(next.skip, 500);
+        let fetch = next.fetch(MAX_LIMIT);
+        assert!(matches!(
+            take_page(&next, MAX_LIMIT, &fetch, serve(&all, &fetch), WireEvent::occurred),
+            Step::TieTooLarge { .. }
+        ));
+    }
+
+    #[test]
+    fn an_empty_listing_ends_at_once() {
+        let p = Position::default();
+        assert_eq!(take_page(&p, 10, &p.fetch(10), Vec::<WireEvent>::new(), WireEvent::occurred), Step::End);
     }
 }

@@ -50,6 +50,9 @@ impl Drop for DropWatch {
 pub const SLOW_UPSTREAM_DELAY: Duration = Duration::from_secs(8);
 pub const SLOW_UPSTREAM_ID: &str = "slow-sample";
 
+/// The time zone the browser runs in.
+pub const BROWSER_TZ: &str = "America/New_York";
+
 pub struct Rig {
     pub base: String,
     pub slow: Arc<SlowUpstream>,
@@ -168,8 +171,10 @@ base_url = "http://{upstream}/slow"
         tokio::spawn(async move { axum::serve(listener, router).await });
 
         let port = free_port()?;
+        // The browser's zone is not UTC, so "Local" times are told apart from UTC ones.
         let chromedriver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
+            .env("TZ", BROWSER_TZ)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -326,4 +331,65 @@ pub async fn current_path(client: &Client) -> Result<String, String> {
 
 pub fn check(condition: bool, message: impl FnOnce() -> String) -> TestResult {
     if condition { Ok(()) } else { Err(message()) }
+}
+
+/// The `data-id` of every row of the first events table under `scope` (e.g. ".source-iden").
+pub async fn row_ids(client: &Client, scope: &str) -> Result<Vec<String>, String> {
+    let rows =
+        client.find_all(Locator::Css(&format!("{scope} table.events tbody tr"))).await.map_err(|e| e.to_string())?;
+    let mut ids = Vec::new();
+    for row in rows {
+        ids.push(row.attr("data-id").await.map_err(|e| e.to_string())?.unwrap_or_default());
+    }
+    Ok(ids)
+}
+
+/// The text of one column (0-based) of every row of the first events table under `scope`.
+pub async fn column(client: &Client, scope: &str, index: usize) -> Result<Vec<String>, String> {
+    let cells = client
+        .find_all(Locator::Css(&format!("{scope} table.events tbody tr td:nth-child({})", index + 1)))
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for cell in cells {
+        out.push(cell.text().await.map_err(|e| e.to_string())?);
+    }
+    Ok(out)
+}
+
+/// Waits until the table under `scope` has settled (not busy, not stale) with rows that
+/// satisfy `accept`; returns their ids.
+pub async fn settled_rows(
+    client: &Client,
+    scope: &str,
+    what: &str,
+    accept: impl Fn(&[String]) -> bool,
+) -> Result<Vec<String>, String> {
+    let last = std::cell::RefCell::new(Vec::new());
+    eventually(what, || async {
+        let busy = client
+            .find_all(Locator::Css(&format!("{scope} table.events[aria-busy='true'], {scope} .results.stale")))
+            .await
+            .ok()?;
+        if !busy.is_empty() {
+            return None;
+        }
+        let ids = row_ids(client, scope).await.ok()?;
+        last.replace(ids.clone());
+        (!ids.is_empty() && accept(&ids)).then_some(ids)
+    })
+    .await
+    .map_err(|e| format!("{e}; last rows: {:?}", last.borrow().iter().take(5).collect::<Vec<_>>()))
+}
+
+/// Waits until the location is `path` (with its query).
+pub async fn wait_for_path(client: &Client, path: &str) -> TestResult {
+    let last = std::cell::RefCell::new(String::new());
+    eventually(&format!("the URL {path}"), || async {
+        let now = current_path(client).await.ok()?;
+        last.replace(now.clone());
+        (now == path).then_some(())
+    })
+    .await
+    .map_err(|e| format!("{e}; last: {}", last.borrow()))
 }

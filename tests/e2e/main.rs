@@ -2,8 +2,12 @@
 //! Run by `cargo xtask test` after the trunk build (`--features e2e`; custom harness).
 
 mod harness;
+mod home;
+mod identity_events;
 mod ip_search;
 mod settings;
+mod severity;
+mod user_timeline;
 
 use std::process::ExitCode;
 
@@ -23,6 +27,33 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     }),
     ("settings_every_provider_connects", |r, c| {
         Box::pin(settings::every_provider_connects_and_a_wrong_key_shows_the_vendor_message(r, c))
+    }),
+    ("severity_deep_link_chip_back_and_reload", |r, c| Box::pin(severity::deep_link_chip_back_and_reload(r, c))),
+    ("severity_pivots_to_type_ip_and_user", |r, c| Box::pin(severity::pivots_lead_to_type_ip_and_user_views(r, c))),
+    ("severity_prefix_must_end_with_a_dot", |r, c| Box::pin(severity::prefix_must_end_with_a_dot_before_sending(r, c))),
+    ("severity_429_counts_down_then_shows_rows", |r, c| {
+        Box::pin(severity::a_429_counts_down_then_shows_the_rows(r, c))
+    }),
+    ("identity_events_tie_walk_every_event_once", |r, c| {
+        Box::pin(identity_events::walking_back_through_ties_shows_every_event_once(r, c))
+    }),
+    ("identity_events_type_filter_back_and_pivot", |r, c| {
+        Box::pin(identity_events::type_filter_changes_rows_and_back_restores_them(r, c))
+    }),
+    ("identity_events_contract_breakers_flagged", |r, c| {
+        Box::pin(identity_events::contract_breakers_name_the_missing_field(r, c))
+    }),
+    ("user_timeline_merges_by_day_and_reloads", |r, c| {
+        Box::pin(user_timeline::timeline_merges_sources_by_day_and_reloads_the_same(r, c))
+    }),
+    ("user_timeline_sources_and_table_in_url", |r, c| {
+        Box::pin(user_timeline::source_switch_and_table_toggle_live_in_the_url(r, c))
+    }),
+    ("user_timeline_invalid_uuid_sends_nothing", |r, c| {
+        Box::pin(user_timeline::invalid_uuid_is_refused_before_any_request(r, c))
+    }),
+    ("home_routes_searches_and_remembers_them", |r, c| {
+        Box::pin(home::search_box_routes_uuid_type_and_severity_and_remembers(r, c))
     }),
 ];
 

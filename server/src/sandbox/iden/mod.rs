@@ -46,6 +46,8 @@ pub struct IdenSandbox {
     limiter: Arc<Mutex<HashMap<String, VecDeque<Instant>>>>,
     /// Requests a minute per key; 0 turns the limit off.
     rate_limit: u32,
+    /// Every request before this instant is throttled ([`IdenSandbox::throttle_for`]).
+    forced_until: Arc<Mutex<Option<Instant>>>,
     rng: Arc<Mutex<ChaCha8Rng>>,
 }
 
@@ -57,6 +59,7 @@ impl IdenSandbox {
             events: Arc::new(RwLock::new(events)),
             limiter: Arc::new(Mutex::new(HashMap::new())),
             rate_limit,
+            forced_until: Arc::new(Mutex::new(None)),
             rng: Arc::new(Mutex::new(ChaCha8Rng::seed_from_u64(7))),
         }
     }
@@ -100,8 +103,24 @@ impl IdenSandbox {
         });
     }
 
+    /// Answers every request with 429 for `period`, as if the key's budget were spent (tests and
+    /// demos of the rate-limit handling, without waiting for 60 real requests).
+    pub fn throttle_for(&self, period: Duration) {
+        if let Ok(mut until) = self.forced_until.lock() {
+            *until = Some(Instant::now() + period);
+        }
+    }
+
     /// Counts a request against the key's budget; Err(seconds to wait) when it is spent.
     fn throttle(&self, key: &str) -> Result<(), u64> {
+        if let Ok(until) = self.forced_until.lock()
+            && let Some(until) = *until
+        {
+            let left = until.saturating_duration_since(Instant::now());
+            if !left.is_zero() {
+                return Err(left.as_secs_f64().ceil().max(1.0) as u64);
+            }
+        }
         if self.rate_limit == 0 {
             return Ok(());
         }

@@ -1,0 +1,314 @@
+//! `/identity-events`: Standfast's identity events, filtered, walked back page by page with
+//! tie-safe positions in the URL.
+
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+
+use crate::components::cursor_pager::CursorPager;
+use crate::components::error_box::Notice;
+use crate::components::events_table::TableSkeleton;
+use crate::components::filter_fields::{Fields, field};
+use crate::components::load_status::LoadStatus;
+use crate::components::standfast_table::StandfastTable;
+use crate::components::view_controls::ZoneSwitch;
+use crate::config::Provider;
+use crate::fetcher::{Loader, now_ms};
+use crate::format::{Zone, thousands};
+use crate::pages::common::{connection_for, query_getter, record, settings_problem_view, unreadable_notice};
+use crate::providers::standfast::{EVENT_TYPES, MAX_LIMIT};
+use crate::routes::identity::{
+    DEFAULT_RETENTION_MONTHS, IdentityEvents, PRESETS, identity_events_from_url, preset_range,
+};
+use crate::routes::query::{input_text, instant_text};
+use crate::sources::{StandfastPage, standfast_page};
+use crate::state::use_app_state;
+
+/// A loaded page and the view (zone aside) it answers.
+type Asked = (IdentityEvents, StandfastPage);
+
+fn request_key(view: &IdentityEvents) -> IdentityEvents {
+    IdentityEvents { zone: Zone::Utc, ..view.clone() }
+}
+
+/// What the walk knows about a page reached from another: the page before it and its number.
+#[derive(Clone)]
+struct Visited {
+    newer: String,
+    number: usize,
+}
+
+#[component]
+pub fn IdentityEventsPage() -> impl IntoView {
+    let state = use_app_state();
+    let get = query_getter();
+    let target = Memo::new(move |_| identity_events_from_url(get));
+    let current = Memo::new(move |_| target.get().ok());
+    let zone = Signal::derive(move || current.get().map(|v| v.zone).unwrap_or_default());
+    let loader = Loader::<Asked>::new();
+    let problem = RwSignal::new(None::<String>);
+    let retries = RwSignal::new(0u32);
+    // Pages reached by "Older" in this tab: how to go back to newer ones without replaying the walk.
+    let walk = StoredValue::new(HashMap::<String, Visited>::new());
+    // Ids shown while walking this filter, to flag any the vendor repeats.
+    let seen = StoredValue::new((String::new(), HashMap::<String, String>::new()));
+
+    Effect::new(move |_| {
+        retries.track();
+        let Some(view) = current.get() else {
+            loader.clear();
+            return;
+        };
+        let Some(connection) = connection_for(state, Provider::Standfast, problem) else { return };
+        let key = request_key(&view);
+        if loader.data.get_untracked().is_some_and(|(k, _)| k == key) && !loader.loading.get_untracked() {
+            return;
+        }
+        let workspace = view.workspace.clone().unwrap_or_else(|| connection.scope.clone());
+        loader.run(false, move |ticket| async move {
+            let result =
+                standfast_page(&connection, &workspace, &view.filter, &view.position, view.limit, &ticket).await;
+            record(state, Provider::Standfast, &result);
+            result.map(|mut page| {
+                let walk_key = key.first_page().href();
+                let here = key.href();
+                seen.update_value(|(k, first_seen)| {
+                    if *k != walk_key {
+                        *k = walk_key;
+                        first_seen.clear();
+                    }
+                    // A duplicate is an id first shown on another page of this walk.
+                    for e in page.events.iter_mut().filter(|e| !e.id.is_empty()) {
+                        let first = first_seen.entry(e.id.clone()).or_insert_with(|| here.clone());
+                        e.flags.duplicate = *first != here;
+                    }
+                });
+                if let Some(older) = &page.older {
+                    let number = walk.with_value(|w| w.get(&key.href()).map(|v| v.number)).unwrap_or(1);
+                    let here = key.href();
+                    walk.update_value(|w| {
+                        w.insert(key.at(older.clone()).href(), Visited { newer: here, number: number + 1 });
+                    });
+                }
+                (key, page)
+            })
+        });
+    });
+
+    let results = move || {
+        let now = current.get()?;
+        let Some((asked, page)) = loader.data.get() else {
+            return (loader.loading.get() && loader.failure.get().is_none())
+                .then(|| view! { <TableSkeleton/> }.into_any());
+        };
+        let stale = asked != request_key(&now);
+        let visited = walk.with_value(|w| w.get(&asked.href()).cloned());
+        let on_first = asked.position.before.is_none();
+        let with_zone = |href: String| -> String {
+            // Positions are recorded without the zone; links keep the one in view.
+            match now.zone.query_value() {
+                Some(z) => format!("{href}{}tz={z}", if href.contains('?') { "&" } else { "?" }),
+                None => href,
+            }
+        };
+        let newest = (!on_first).then(|| with_zone(asked.first_page().href()));
+        let newer = visited.as_ref().map(|v| with_zone(v.newer.clone()));
+        let older = page.older.clone().map(|p| with_zone(request_key(&asked).at(p).href()));
+        let number = if on_first { Some(1) } else { visited.map(|v| v.number) };
+        let position = match (number, asked.position.before.as_deref()) {
+            (Some(n), _) => format!("Page {} · {} events", thousands(n as u64), page.events.len()),
+            (None, Some(before)) => format!("{} events before {before}", page.events.len()),
+            (None, None) => format!("{} events", page.events.len()),
+        };
+        let retention =
+            asked.may_reach_retention(chrono::DateTime::from_timestamp_millis(now_ms() as i64).unwrap_or_default());
+        let end = page.older.is_none().then(|| {
+            let mut text = "End of results: there are no older events for these filters.".to_string();
+            if retention {
+                text.push_str(&format!(
+                    " The range reaches the workspace's retention limit (default {DEFAULT_RETENTION_MONTHS} months, \
+                     set per workspace between 3 and 84): older events have been deleted by Standfast."
+                ));
+            }
+            view! { <p class="end-of-results" role="status">{text}</p> }
+        });
+        let tie = page.tie_too_large.clone().map(|at| {
+            view! { <Notice kind="tie-too-large" message=format!(
+                "More than {MAX_LIMIT} events share the instant {at}: Standfast's `before` paging cannot reach the rest of them. Narrow the time range to see them.")/> }
+        });
+        let body = if page.events.is_empty() && on_first {
+            view! { <p class="empty" role="status">{format!("No Standfast events for: {}.", describe(&asked))}</p> }
+                .into_any()
+        } else if page.events.is_empty() {
+            ().into_any()
+        } else {
+            let events = page.events.clone();
+            let caption = format!("Standfast identity events: {}", describe(&asked));
+            view! {
+                <StandfastTable events=Signal::derive(move || events.clone()) zone busy=Signal::derive(move || loader.loading.get()) caption=Signal::derive(move || caption.clone())/>
+                <CursorPager newest=newest.clone() newer=newer.clone() older=older.clone() position=position.clone()/>
+            }
+            .into_any()
+        };
+        Some(
+            view! {
+                <div class="results" class:stale=stale>
+                    {unreadable_notice(page.unreadable)}
+                    {(!page.events.is_empty()).then(|| view! { <CursorPager newest newer older position/> })}
+                    {body}
+                    {tie}
+                    {end}
+                </div>
+            }
+            .into_any(),
+        )
+    };
+
+    let url_problem = move || target.get().err().map(|message| view! { <Notice message=message kind="invalid-url"/> });
+    let zone_switch = move || {
+        current.get().map(|view| {
+            view! { <div class="view-controls"><ZoneSwitch zone href=Callback::new(move |z| IdentityEvents { zone: z, ..view.clone() }.href())/></div> }
+        })
+    };
+    view! {
+        <section class="page identity-events">
+            <h1>"Identity events (Standfast)"</h1>
+            <IdentityForm current/>
+            {url_problem}
+            {settings_problem_view(problem)}
+            {zone_switch}
+            <LoadStatus what="Standfast" loading=loader.loading waiting=loader.waiting failure=loader.failure
+                on_retry=Callback::new(move |_| retries.update(|n| *n += 1))/>
+            {results}
+        </section>
+    }
+}
+
+/// The filters in words, for captions and empty states.
+fn describe(view: &IdentityEvents) -> String {
+    let mut parts = Vec::new();
+    if let Some(w) = &view.workspace {
+        parts.push(format!("workspace {w}"));
+    }
+    if let Some(f) = view.filter.from {
+        parts.push(format!("from {}", instant_text(f)));
+    }
+    if let Some(t) = view.filter.to {
+        parts.push(format!("to {}", instant_text(t)));
+    }
+    if !view.filter.types.is_empty() {
+        parts.push(format!("type {}", view.filter.types.join(" or ")));
+    }
+    if let Some(c) = &view.filter.contact {
+        parts.push(format!("contact {c}"));
+    }
+    if parts.is_empty() { "all events of the workspace".into() } else { parts.join(", ") }
+}
+
+#[component]
+fn IdentityForm(current: Memo<Option<IdentityEvents>>) -> impl IntoView {
+    let state = use_app_state();
+    let fields = Fields::new();
+    Effect::new(move |_| {
+        let view = current.get().unwrap_or_default();
+        fields.reset(vec![
+            ("workspace", view.workspace.clone().unwrap_or_default()),
+            ("from", input_text(view.filter.from)),
+            ("to", input_text(view.filter.to)),
+            ("types", view.filter.types.join(",")),
+            ("contact", view.filter.contact.clone().unwrap_or_default()),
+            ("limit", if view.limit == 0 { String::new() } else { view.limit.to_string() }),
+        ]);
+    });
+    let error = RwSignal::new(None::<String>);
+    let navigate = use_navigate();
+    let go = move |values: &dyn Fn(&str) -> Option<String>| {
+        let keep = current.get_untracked().unwrap_or_default();
+        let parsed = identity_events_from_url(|key| match key {
+            "before" | "skip" => None,
+            "tz" => keep.zone.query_value().map(String::from),
+            other => values(other),
+        });
+        match parsed {
+            Ok(view) => {
+                error.set(None);
+                navigate(&view.href(), Default::default());
+            }
+            Err(message) => error.set(Some(message)),
+        }
+    };
+    let submit = {
+        let go = go.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            go(&|k| fields.get(k));
+        }
+    };
+    let presets = PRESETS
+        .into_iter()
+        .map(|(key, label, _)| {
+            let go = go.clone();
+            view! {
+                <button type="button" class="preset" data-preset=key on:click=move |_| {
+                    let Some((from, to)) = preset_range(key, chrono::DateTime::from_timestamp_millis(now_ms() as i64).unwrap_or_default()) else { return };
+                    let (from, to) = (instant_text(from), instant_text(to));
+                    go(&|k| match k { "from" => Some(from.clone()), "to" => Some(to.clone()), other => fields.get(other) });
+                }>{label}</button>
+            }
+        })
+        .collect_view();
+    let order: Vec<&'static str> = EVENT_TYPES.iter().map(|(t, _)| *t).collect();
+    let type_boxes = EVENT_TYPES
+        .into_iter()
+        .map(|(name, meaning)| {
+            let order = order.clone();
+            let help_id = format!("type-{name}-help");
+            view! {
+                <label class="check type-choice">
+                    <input type="checkbox" id=format!("type-{name}") aria-describedby=help_id.clone()
+                        prop:checked=move || { fields.value("types").track(); fields.has_item("types", name) }
+                        on:change=move |ev| fields.set_item("types", name, event_target_checked(&ev), &order)/>
+                    <span><code>{name}</code><span id=help_id class="help">{meaning}</span></span>
+                </label>
+            }
+        })
+        .collect_view();
+    let workspace_placeholder = move || {
+        state
+            .connection(Provider::Standfast)
+            .ok()
+            .flatten()
+            .map(|c| format!("{} (from Settings)", c.scope))
+            .unwrap_or_default()
+    };
+    view! {
+        <form class="filter-form" on:submit=submit novalidate>
+            <div class="field-grid">
+                <div class="field">
+                    <label for="workspace">"Workspace"</label>
+                    <input id="workspace" type="text" autocomplete="off" spellcheck="false" placeholder=workspace_placeholder
+                        prop:value=fields.value("workspace") on:input=move |ev| fields.set("workspace", event_target_value(&ev))/>
+                </div>
+                {field(fields, "from", "from", "From (UTC)", "datetime-local", None)}
+                {field(fields, "to", "to", "To (UTC)", "datetime-local", None)}
+                {field(fields, "contact", "contact", "Contact UUID", "text", Some("Events bound to this contact (factorBoundToPrincipal)."))}
+                {field(fields, "limit", "limit", "Page size (1–500)", "number", None)}
+            </div>
+            <div class="presets" role="group" aria-label="Time range presets">"Range: "{presets}</div>
+            <details class="type-picker">
+                <summary>{move || {
+                    let n = fields.value("types").get().split(',').filter(|t| !t.trim().is_empty()).count();
+                    if n == 0 { "Event types: all".to_string() } else { format!("Event types: {n} selected") }
+                }}</summary>
+                <fieldset class="types"><legend>"Event types"</legend>{type_boxes}</fieldset>
+            </details>
+            <div class="actions">
+                <button type="submit">"Apply filters"</button>
+                " " <A href="/identity-events">"Clear"</A>
+            </div>
+            <p id="filter-error" class="field-error" role="alert">{move || error.get()}</p>
+        </form>
+    }
+}

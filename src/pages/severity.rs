@@ -1,0 +1,428 @@
+//! `/severity`: Iden's events filtered by severity and the rest of its filters, severity chips
+//! over the loaded rows, the rate limit made visible; optionally ID.me and Standfast events with
+//! severity derived by Auditdeck, where their APIs can express the filters.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+
+use crate::components::cursor_pager::CursorPager;
+use crate::components::error_box::Notice;
+use crate::components::events_table::{EventsTable, TableSkeleton, severity_icon};
+use crate::components::filter_fields::{Fields, field};
+use crate::components::load_status::LoadStatus;
+use crate::components::view_controls::{SourceSwitches, ZoneSwitch};
+use crate::config::Provider;
+use crate::fetcher::Loader;
+use crate::format::{Zone, thousands};
+use crate::model::{AuditEvent, Severity, Source};
+use crate::pages::common::{connection_for, query_getter, record, settings_problem_view, unreadable_notice};
+use crate::providers::iden;
+use crate::routes::query::input_text;
+use crate::routes::severity::{
+    DerivedPlan, IdmeRequest, SEVERITY_DEFAULT_SOURCES, SeverityView, idme_plan, severity_view_from_url, standfast_plan,
+};
+use crate::sources::{IdenPage, IdmePage, StandfastPage, iden_list, idme_by_ip, idme_by_user, standfast_page};
+use crate::state::use_app_state;
+
+/// The loaded pages, each with the view it answers.
+type Asked<T> = (SeverityView, T);
+
+/// The view as far as a source's request depends on it (not the zone, not other sources).
+fn request_key(view: &SeverityView) -> SeverityView {
+    SeverityView { zone: Zone::Utc, sources: SEVERITY_DEFAULT_SOURCES, ..view.clone() }
+}
+
+#[component]
+pub fn SeverityPage() -> impl IntoView {
+    let state = use_app_state();
+    let get = query_getter();
+    let target = Memo::new(move |_| severity_view_from_url(get));
+    let current = Memo::new(move |_| target.get().ok());
+    let zone = Signal::derive(move || current.get().map(|v| v.zone).unwrap_or_default());
+
+    let iden = Loader::<Asked<IdenPage>>::new();
+    let idme = Loader::<Asked<IdmePage>>::new();
+    let standfast = Loader::<Asked<StandfastPage>>::new();
+    let problems = [RwSignal::new(None::<String>), RwSignal::new(None), RwSignal::new(None)];
+    let retries = RwSignal::new(0u32);
+
+    Effect::new(move |_| {
+        retries.track();
+        let Some(view) = current.get().filter(|v| v.sources.iden) else {
+            iden.clear();
+            return;
+        };
+        let Some(connection) = connection_for(state, Provider::Iden, problems[0]) else { return };
+        let key = request_key(&view);
+        if iden.data.get_untracked().is_some_and(|(k, _)| k == key) && !iden.loading.get_untracked() {
+            return;
+        }
+        iden.run(false, move |ticket| async move {
+            let result = iden_list(&connection, &view.iden_filter(), view.cursor.as_deref(), view.limit, &ticket).await;
+            record(state, Provider::Iden, &result);
+            result.map(|page| (key, page))
+        });
+    });
+    Effect::new(move |_| {
+        retries.track();
+        let Some(view) = current.get().filter(|v| v.sources.idme) else {
+            idme.clear();
+            return;
+        };
+        let DerivedPlan::Included { request, .. } = idme_plan(&view) else {
+            idme.clear();
+            return;
+        };
+        let Some(connection) = connection_for(state, Provider::Idme, problems[1]) else { return };
+        let key = SeverityView { cursor: None, ..request_key(&view) };
+        if idme.data.get_untracked().is_some_and(|(k, _)| k == key) && !idme.loading.get_untracked() {
+            return;
+        }
+        idme.run(false, move |ticket| async move {
+            let result = match request {
+                IdmeRequest::ByIp(ip) => idme_by_ip(&connection, ip, 1, &ticket).await,
+                IdmeRequest::ByUser(uuid) => idme_by_user(&connection, &uuid, 1, &ticket).await,
+            };
+            record(state, Provider::Idme, &result);
+            result.map(|page| (key, page))
+        });
+    });
+    Effect::new(move |_| {
+        retries.track();
+        let Some(view) = current.get().filter(|v| v.sources.standfast) else {
+            standfast.clear();
+            return;
+        };
+        let DerivedPlan::Included { request, .. } = standfast_plan(&view) else {
+            standfast.clear();
+            return;
+        };
+        let Some(connection) = connection_for(state, Provider::Standfast, problems[2]) else { return };
+        let key = SeverityView { cursor: None, ..request_key(&view) };
+        if standfast.data.get_untracked().is_some_and(|(k, _)| k == key) && !standfast.loading.get_untracked() {
+            return;
+        }
+        standfast.run(false, move |ticket| async move {
+            let workspace = connection.scope.clone();
+            let position = Default::default();
+            let result = standfast_page(&connection, &workspace, &request, &position, view.limit, &ticket).await;
+            record(state, Provider::Standfast, &result);
+            result.map(|page| (key, page))
+        });
+    });
+
+    // Every row loaded for this view: Iden's, and the derived sources' narrowed to the filters.
+    let loaded = Memo::new(move |_| {
+        let Some(view) = current.get() else { return Vec::new() };
+        let mut rows: Vec<AuditEvent> = Vec::new();
+        if view.sources.iden
+            && let Some((_, page)) = iden.data.get()
+        {
+            rows.extend(page.events);
+        }
+        if view.sources.idme
+            && let Some((_, page)) = idme.data.get()
+        {
+            rows.extend(page.events.into_iter().filter(|e| view.matches(e)));
+        }
+        if view.sources.standfast
+            && let Some((_, page)) = standfast.data.get()
+        {
+            rows.extend(page.events.into_iter().filter(|e| view.matches(e)));
+        }
+        rows
+    });
+
+    let url_problem = move || target.get().err().map(|message| view! { <Notice message=message kind="invalid-url"/> });
+    let retry = Callback::new(move |_| retries.update(|n| *n += 1));
+
+    view! {
+        <section class="page severity">
+            <h1>"Events by severity"</h1>
+            <SeverityForm current/>
+            {url_problem}
+            {problems.map(settings_problem_view)}
+            {move || current.get().map(|view| controls(view, current))}
+            {move || current.get().map(|view| view! { <SeverityChips view rows=loaded/> })}
+            {move || current.get().filter(|v| v.sources.iden).map(|_| view! {
+                <section class="source-section source-iden" aria-labelledby="iden-heading">
+                    <h2 id="iden-heading" class="results-caption">"Iden events"</h2>
+                    <LoadStatus what="Iden" loading=iden.loading waiting=iden.waiting failure=iden.failure on_retry=retry/>
+                    {move || iden_results(iden, current, zone)}
+                </section>
+            })}
+            {move || current.get().filter(|v| v.sources.idme).map(|view| {
+                derived_section(Source::Idme, plan_note(idme_plan(&view)), idme.loading, idme.waiting, idme.failure, retry,
+                    Signal::derive(move || idme.data.get().map(|(_, p)| (p.events, p.unreadable))), current, zone)
+            })}
+            {move || current.get().filter(|v| v.sources.standfast).map(|view| {
+                derived_section(Source::Standfast, plan_note(standfast_plan(&view)), standfast.loading, standfast.waiting, standfast.failure, retry,
+                    Signal::derive(move || standfast.data.get().map(|(_, p)| (p.events, p.unreadable))), current, zone)
+            })}
+        </section>
+    }
+}
+
+/// Sources and zone switches.
+fn controls(view: SeverityView, current: Memo<Option<SeverityView>>) -> impl IntoView {
+    let for_zone = view.clone();
+    view! {
+        <div class="view-controls">
+            <SourceSwitches
+                offered=vec![(Source::Iden, "Iden"), (Source::Idme, "ID.me (derived severity)"), (Source::Standfast, "Standfast (derived severity)")]
+                included=Signal::derive(move || current.get().map(|v| v.sources).unwrap_or(SEVERITY_DEFAULT_SOURCES))
+                href=Callback::new(move |(source, on): (Source, bool)| view.with_source(source, on).href())
+            />
+            <ZoneSwitch zone=Signal::derive(move || current.get().map(|v| v.zone).unwrap_or_default())
+                href=Callback::new(move |z| SeverityView { zone: z, ..for_zone.clone() }.href())/>
+        </div>
+    }
+}
+
+/// Included: what was asked and what is narrowed locally; or why the source is left out.
+fn plan_note<R>(plan: DerivedPlan<R>) -> Result<Vec<&'static str>, String> {
+    match plan {
+        DerivedPlan::Included { applied_locally, .. } => Ok(applied_locally),
+        DerivedPlan::NotIncluded { reason } => Err(reason),
+    }
+}
+
+/// Counts per severity over the loaded rows; each chip filters to its severity (click again to clear).
+#[component]
+fn SeverityChips(view: SeverityView, rows: Memo<Vec<AuditEvent>>) -> impl IntoView {
+    let chips = Severity::ALL
+        .into_iter()
+        .map(|severity| {
+            let href = view.toggled_severity(severity).href();
+            let active = view.severities.contains(&severity);
+            let count = move || rows.with(|r| r.iter().filter(|e| e.severity == severity).count() as u64);
+            let label = move || format!("{} {}", severity.as_str(), thousands(count()));
+            let title = if view.severities == [severity] {
+                format!("Showing only {}: click to clear", severity.as_str())
+            } else {
+                format!("Show only {} events", severity.as_str())
+            };
+            view! {
+                <A href=href attr:class=format!("chip badge severity-{}", severity.as_str())
+                    attr:aria-current=active.then_some("true") attr:title=title attr:data-severity=severity.as_str()>
+                    <span aria-hidden="true">{severity_icon(severity)}" "</span>{label}
+                </A>
+            }
+        })
+        .collect_view();
+    view! {
+        <nav class="severity-chips" aria-label="Severity of the loaded rows (click to filter)">
+            {chips}
+            <span class="help">{move || format!("Counts of the {} loaded rows.", thousands(rows.with(Vec::len) as u64))}</span>
+        </nav>
+    }
+}
+
+fn iden_results(
+    iden: Loader<Asked<IdenPage>>,
+    current: Memo<Option<SeverityView>>,
+    zone: Signal<Zone>,
+) -> Option<AnyView> {
+    let now = current.get()?;
+    let Some((asked, page)) = iden.data.get() else {
+        return (iden.loading.get() && iden.failure.get().is_none()).then(|| view! { <TableSkeleton/> }.into_any());
+    };
+    let stale = asked != request_key(&now);
+    let on_first = asked.cursor.is_none();
+    let at = |cursor: Option<String>| SeverityView { cursor, ..now.clone() }.href();
+    let newest = (!on_first).then(|| at(None));
+    let newer = if on_first { None } else { page.previous_cursor.clone().map(|c| at(Some(c))) };
+    let older = page.next_cursor.clone().map(|c| at(Some(c)));
+    let position = if on_first {
+        format!("Newest {} events", page.events.len())
+    } else {
+        format!("{} older events", page.events.len())
+    };
+    let body = if page.events.is_empty() {
+        let text = if on_first {
+            format!("No Iden events match: {}.", asked.describe())
+        } else {
+            "No events on this page: the cursor is past the end.".to_string()
+        };
+        view! { <p class="empty" role="status">{text}</p> }.into_any()
+    } else {
+        let events = page.events.clone();
+        let caption = format!("Iden events: {}", asked.describe());
+        view! {
+            <EventsTable events=Signal::derive(move || events.clone()) zone busy=Signal::derive(move || iden.loading.get())
+                caption=Signal::derive(move || caption.clone())/>
+            <CursorPager newest=newest.clone() newer=newer.clone() older=older.clone() position=position.clone()/>
+        }
+        .into_any()
+    };
+    Some(
+        view! {
+            <div class="results" class:stale=stale>
+                {unreadable_notice(page.unreadable)}
+                <CursorPager newest newer older position/>
+                {body}
+            </div>
+        }
+        .into_any(),
+    )
+}
+
+/// A derived source: its first page for the filters its API expresses, narrowed locally.
+#[allow(clippy::too_many_arguments)]
+fn derived_section(
+    source: Source,
+    plan: Result<Vec<&'static str>, String>,
+    loading: RwSignal<bool>,
+    waiting: RwSignal<Option<crate::fetcher::Wait>>,
+    failure: RwSignal<Option<crate::providers::ApiError>>,
+    retry: Callback<()>,
+    page: Signal<Option<(Vec<AuditEvent>, usize)>>,
+    current: Memo<Option<SeverityView>>,
+    zone: Signal<Zone>,
+) -> impl IntoView {
+    let name = source.label();
+    let id = format!("{}-heading", name.to_ascii_lowercase().replace('.', ""));
+    let note = match &plan {
+        Ok(local) if local.is_empty() => {
+            format!("{name}'s first page for these filters. Severity is derived by Auditdeck (*).")
+        }
+        Ok(local) => format!(
+            "{name}'s first page for the filters its API can express, then narrowed here by {}. Severity is derived by Auditdeck (*).",
+            local.join(", ")
+        ),
+        Err(reason) => format!("{name} is not included: {reason}"),
+    };
+    let included = plan.is_ok();
+    let what: &'static str = if source == Source::Idme { "ID.me" } else { "Standfast" };
+    let class = format!("source-section derived source-{}", what.to_ascii_lowercase().replace('.', ""));
+    let labelled_by = id.clone();
+    view! {
+        <section class=class aria-labelledby=labelled_by>
+            <h2 id=id class="results-caption">{format!("{name} events (derived severity)")}</h2>
+            <p class="help derived-note">{note}</p>
+            {included.then(|| view! {
+                <LoadStatus what loading waiting failure on_retry=retry/>
+                {move || {
+                    let (events, unreadable) = page.get()?;
+                    let view = current.get()?;
+                    let total = events.len();
+                    let shown: Vec<AuditEvent> = events.into_iter().filter(|e| view.matches(e)).collect();
+                    let body = if shown.is_empty() {
+                        view! { <p class="empty" role="status">{format!("None of the {total} loaded {name} events match: {}.", view.describe())}</p> }.into_any()
+                    } else {
+                        let caption = format!("{name} events with derived severity");
+                        view! { <EventsTable events=Signal::derive(move || shown.clone()) zone busy=Signal::derive(move || loading.get()) caption=Signal::derive(move || caption.clone())/> }.into_any()
+                    };
+                    Some(view! { {unreadable_notice(unreadable)} {body} })
+                }}
+            })}
+        </section>
+    }
+}
+
+/// The filter form; "Apply" checks it with the URL's own parser and navigates once.
+#[component]
+fn SeverityForm(current: Memo<Option<SeverityView>>) -> impl IntoView {
+    let fields = Fields::new();
+    let mode_prefix = RwSignal::new(false);
+    Effect::new(move |_| {
+        let view = current.get().unwrap_or_default();
+        mode_prefix.set(view.prefix.is_some());
+        let severities: Vec<&str> = view.severities.iter().map(|s| s.as_str()).collect();
+        fields.reset(vec![
+            ("severity", severities.join(",")),
+            ("category", view.category.clone().unwrap_or_default()),
+            ("type", view.prefix.clone().or(view.event_type.clone()).unwrap_or_default()),
+            ("from", input_text(view.filter_times.0)),
+            ("to", input_text(view.filter_times.1)),
+            ("actor", view.actor.clone().unwrap_or_default()),
+            ("subject", view.subject.clone().unwrap_or_default()),
+            ("actor_ip", view.actor_ip.map(|ip| ip.to_string()).unwrap_or_default()),
+            ("limit", view.limit.to_string()),
+        ]);
+    });
+    let error = RwSignal::new(None::<String>);
+    let navigate = use_navigate();
+    // The prefix rule is checked as the user types, before anything can be sent.
+    let prefix_problem = move || {
+        let typed = fields.value("type").get();
+        (mode_prefix.get() && !typed.trim().is_empty() && !typed.trim().ends_with('.'))
+            .then(|| format!("A prefix must end with “.”: “{}.”", typed.trim()))
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let keep = current.get_untracked().unwrap_or_default();
+        let typed = fields.get("type");
+        let parsed = severity_view_from_url(|key| match key {
+            "type" => typed.clone().filter(|_| !mode_prefix.get_untracked()),
+            "prefix" => typed.clone().filter(|_| mode_prefix.get_untracked()),
+            "from" | "to" => fields.get(key).map(|v| v.trim().to_string()),
+            "cursor" => None,
+            "sources" => keep.sources.query_value(SEVERITY_DEFAULT_SOURCES),
+            "tz" => keep.zone.query_value().map(String::from),
+            other => fields.get(other),
+        });
+        match parsed {
+            Ok(view) => {
+                error.set(None);
+                navigate(&view.href(), Default::default());
+            }
+            Err(message) => error.set(Some(message)),
+        }
+    };
+    let severity_boxes = Severity::ALL
+        .into_iter()
+        .map(|s| {
+            let order: Vec<&str> = Severity::ALL.iter().map(|s| s.as_str()).collect();
+            view! {
+                <label class="check">
+                    <input type="checkbox" id=format!("severity-{}", s.as_str())
+                        prop:checked=move || { fields.value("severity").track(); fields.has_item("severity", s.as_str()) }
+                        on:change=move |ev| fields.set_item("severity", s.as_str(), event_target_checked(&ev), &order)/>
+                    <span class=format!("badge severity-{}", s.as_str())><span aria-hidden="true">{severity_icon(s)}" "</span>{s.as_str()}</span>
+                </label>
+            }
+        })
+        .collect_view();
+    view! {
+        <form class="filter-form" on:submit=submit novalidate>
+            <fieldset class="severity-boxes"><legend>"Severity"</legend>{severity_boxes}</fieldset>
+            <div class="field-grid">
+                <div class="field">
+                    <label for="category">"Category"</label>
+                    <select id="category" prop:value=fields.value("category") on:change=move |ev| fields.set("category", event_target_value(&ev))>
+                        <option value="">"Any"</option>
+                        {iden::CATEGORIES.iter().map(|c| view! { <option value=*c>{*c}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="event-type">"Event type"</label>
+                    <div class="search-row">
+                        <select id="type-mode" aria-label="Match" prop:value=move || if mode_prefix.get() { "prefix" } else { "exact" }
+                            on:change=move |ev| mode_prefix.set(event_target_value(&ev) == "prefix")>
+                            <option value="exact">"is"</option>
+                            <option value="prefix">"starts with"</option>
+                        </select>
+                        <input id="event-type" type="text" autocomplete="off" spellcheck="false" aria-describedby="event-type-help"
+                            placeholder="session.login.failed or session."
+                            prop:value=fields.value("type") on:input=move |ev| fields.set("type", event_target_value(&ev))/>
+                    </div>
+                    <p id="event-type-help" class="help">"A prefix must end with “.” (e.g. session.)."</p>
+                    <p class="field-error" role="alert">{prefix_problem}</p>
+                </div>
+                {field(fields, "from", "from", "From (UTC)", "datetime-local", None)}
+                {field(fields, "to", "to", "To (UTC)", "datetime-local", None)}
+                {field(fields, "actor", "actor", "Actor UUID", "text", None)}
+                {field(fields, "subject", "subject", "Subject UUID", "text", None)}
+                {field(fields, "actor_ip", "actor-ip", "Actor IP", "text", None)}
+                {field(fields, "limit", "limit", "Page size (1–200)", "number", None)}
+            </div>
+            <div class="actions">
+                <button type="submit">"Apply filters"</button>
+                " " <A href="/severity">"Clear"</A>
+            </div>
+            <p id="filter-error" class="field-error" role="alert">{move || error.get()}</p>
+        </form>
+    }
+}

@@ -1,0 +1,352 @@
+//! `/users/:uuid`: one person across the sources: ID.me's search by user, Iden events where
+//! they are the actor or the subject, Standfast events bound to them as a contact. Merged
+//! newest first, grouped by day and session, or as a plain table.
+
+use std::collections::HashSet;
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+use crate::components::error_box::Notice;
+use crate::components::events_table::{EventsTable, TableSkeleton, pivot, severity_badge};
+use crate::components::load_status::LoadStatus;
+use crate::components::search_form::SearchForm;
+use crate::components::view_controls::{SourceSwitches, ZoneSwitch};
+use crate::config::Provider;
+use crate::fetcher::Loader;
+use crate::format::{Zone, local_offset_minutes, thousands};
+use crate::model::{AuditEvent, Source, newest_first};
+use crate::pages::common::{connection_for, query_getter, record, settings_problem_view, unreadable_notice};
+use crate::providers::{iden, standfast};
+use crate::routes::pivot::{ip_href, type_href};
+use crate::routes::query::Sources;
+use crate::routes::user::{Layout, UserTimeline, user_form_target, user_timeline_from_url};
+use crate::sources::{IdenPage, IdmePage, StandfastPage, iden_list, idme_by_user, standfast_page};
+use crate::state::use_app_state;
+use crate::timeline::{Day, group};
+
+/// A loaded page and the part of the view that asked for it.
+type Asked<K, T> = (K, T);
+
+#[component]
+pub fn UserTimelinePage() -> impl IntoView {
+    let state = use_app_state();
+    let params = use_params_map();
+    let get = query_getter();
+    let target = Memo::new(move |_| {
+        let uuid = params.read().get("uuid")?;
+        Some(user_timeline_from_url(&uuid, get))
+    });
+    let current = Memo::new(move |_| target.get().and_then(Result::ok));
+    let zone = Signal::derive(move || current.get().map(|v| v.zone).unwrap_or_default());
+    let typed = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(view) = current.get() {
+            typed.set(view.uuid.clone());
+        }
+    });
+
+    let idme = Loader::<Asked<(String, u64), IdmePage>>::new();
+    let actor = Loader::<Asked<(String, Option<String>), IdenPage>>::new();
+    let subject = Loader::<Asked<(String, Option<String>), IdenPage>>::new();
+    let standfast = Loader::<Asked<(String, standfast::Position), StandfastPage>>::new();
+    let problems = [RwSignal::new(None::<String>), RwSignal::new(None), RwSignal::new(None)];
+    let retries = RwSignal::new(0u32);
+
+    Effect::new(move |_| {
+        retries.track();
+        let Some(view) = current.get().filter(|v| v.sources.idme) else { return idme.clear() };
+        let Some(connection) = connection_for(state, Provider::Idme, problems[0]) else { return };
+        let key = (view.uuid.clone(), view.page);
+        if idme.data.get_untracked().is_some_and(|(k, _)| k == key) && !idme.loading.get_untracked() {
+            return;
+        }
+        idme.run(false, move |ticket| async move {
+            let result = idme_by_user(&connection, &key.0, key.1, &ticket).await;
+            record(state, Provider::Idme, &result);
+            result.map(|page| (key, page))
+        });
+    });
+    for (loader, as_subject) in [(actor, false), (subject, true)] {
+        Effect::new(move |_| {
+            retries.track();
+            let Some(view) = current.get().filter(|v| v.sources.iden) else { return loader.clear() };
+            let Some(connection) = connection_for(state, Provider::Iden, problems[1]) else { return };
+            let cursor = if as_subject { view.subject_cursor.clone() } else { view.cursor.clone() };
+            let key = (view.uuid.clone(), cursor);
+            if loader.data.get_untracked().is_some_and(|(k, _)| k == key) && !loader.loading.get_untracked() {
+                return;
+            }
+            loader.run(false, move |ticket| async move {
+                let filter = if as_subject {
+                    iden::Filter { subject_uuid: Some(key.0.clone()), ..Default::default() }
+                } else {
+                    iden::Filter { actor_uuid: Some(key.0.clone()), ..Default::default() }
+                };
+                let result = iden_list(&connection, &filter, key.1.as_deref(), iden::DEFAULT_LIMIT, &ticket).await;
+                record(state, Provider::Iden, &result);
+                result.map(|page| (key, page))
+            });
+        });
+    }
+    Effect::new(move |_| {
+        retries.track();
+        let Some(view) = current.get().filter(|v| v.sources.standfast) else { return standfast.clear() };
+        let Some(connection) = connection_for(state, Provider::Standfast, problems[2]) else { return };
+        let key = (view.uuid.clone(), view.position.clone());
+        if standfast.data.get_untracked().is_some_and(|(k, _)| k == key) && !standfast.loading.get_untracked() {
+            return;
+        }
+        standfast.run(false, move |ticket| async move {
+            let filter = standfast::Filter { contact: Some(key.0.clone()), ..Default::default() };
+            let workspace = connection.scope.clone();
+            let result = standfast_page(&connection, &workspace, &filter, &key.1, 50, &ticket).await;
+            record(state, Provider::Standfast, &result);
+            result.map(|page| (key, page))
+        });
+    });
+
+    // The rows of every included source, merged newest first (an Iden event where the user is
+    // both actor and subject appears once).
+    let rows = Memo::new(move |_| {
+        let Some(view) = current.get() else { return Vec::new() };
+        let mut all = Vec::new();
+        if view.sources.idme
+            && let Some((_, page)) = idme.data.get()
+        {
+            all.extend(page.events);
+        }
+        if view.sources.iden {
+            let mut ids = HashSet::new();
+            for loader in [actor, subject] {
+                if let Some((_, page)) = loader.data.get() {
+                    all.extend(page.events.into_iter().filter(|e| ids.insert(e.id.clone())));
+                }
+            }
+        }
+        if view.sources.standfast
+            && let Some((_, page)) = standfast.data.get()
+        {
+            all.extend(page.events);
+        }
+        newest_first(all)
+    });
+    let any_loading = Signal::derive(move || {
+        idme.loading.get() || actor.loading.get() || subject.loading.get() || standfast.loading.get()
+    });
+
+    let url_problem = move || match target.get() {
+        Some(Err(message)) => Some(view! { <Notice message=message kind="invalid-url"/> }),
+        _ => None,
+    };
+    let retry = Callback::new(move |_| retries.update(|n| *n += 1));
+    let statuses = move || {
+        let view = current.get()?;
+        Some(view! {
+            <div class="source-statuses">
+                {view.sources.idme.then(|| view! { <LoadStatus what="ID.me" loading=idme.loading waiting=idme.waiting failure=idme.failure on_retry=retry/> })}
+                {view.sources.iden.then(|| view! {
+                    <LoadStatus what="Iden (as actor)" loading=actor.loading waiting=actor.waiting failure=actor.failure on_retry=retry/>
+                    <LoadStatus what="Iden (as subject)" loading=subject.loading waiting=subject.waiting failure=subject.failure on_retry=retry/>
+                })}
+                {view.sources.standfast.then(|| view! { <LoadStatus what="Standfast" loading=standfast.loading waiting=standfast.waiting failure=standfast.failure on_retry=retry/> })}
+            </div>
+        })
+    };
+    let pagers = move || {
+        let view = current.get()?;
+        let mut lines = Vec::new();
+        if view.sources.idme
+            && let Some((_, page)) = idme.data.get()
+        {
+            let total = page.meta.total_pages.unwrap_or(0);
+            let at = |n: u64| UserTimeline { page: n, ..view.clone() }.href();
+            lines.push(source_pager(
+                "ID.me",
+                format!(
+                    "page {} of {} · {} events",
+                    thousands(page.page),
+                    thousands(total),
+                    thousands(page.meta.total_count.unwrap_or(0))
+                ),
+                (page.page > 1).then(|| at(page.page - 1)),
+                (page.page < total).then(|| at(page.page + 1)),
+                page.unreadable,
+            ));
+        }
+        if view.sources.iden {
+            for (label, loader, as_subject) in [("Iden (as actor)", actor, false), ("Iden (as subject)", subject, true)]
+            {
+                if let Some(((_, cursor), page)) = loader.data.get() {
+                    let at = |c: Option<String>| {
+                        if as_subject {
+                            UserTimeline { subject_cursor: c, ..view.clone() }
+                        } else {
+                            UserTimeline { cursor: c, ..view.clone() }
+                        }
+                        .href()
+                    };
+                    let newer = cursor.is_some().then(|| page.previous_cursor.clone().map(|c| at(Some(c)))).flatten();
+                    let older = page.next_cursor.clone().map(|c| at(Some(c)));
+                    let where_ = if cursor.is_none() { "newest" } else { "older" };
+                    lines.push(source_pager(
+                        label,
+                        format!("{where_} {} events", page.events.len()),
+                        newer,
+                        older,
+                        page.unreadable,
+                    ));
+                }
+            }
+        }
+        if view.sources.standfast
+            && let Some(((_, position), page)) = standfast.data.get()
+        {
+            let older = page.older.clone().map(|p| UserTimeline { position: p, ..view.clone() }.href());
+            let newest =
+                position.before.is_some().then(|| UserTimeline { position: Default::default(), ..view.clone() }.href());
+            let where_ = if position.before.is_none() { "newest" } else { "older" };
+            lines.push(source_pager(
+                "Standfast",
+                format!("{where_} {} events", page.events.len()),
+                newest,
+                older,
+                page.unreadable,
+            ));
+        }
+        Some(view! { <ul class="source-pagers" aria-label="Each source's page">{lines}</ul> })
+    };
+    let body = move || {
+        let view = current.get()?;
+        let events = rows.get();
+        if events.is_empty() {
+            let loading = any_loading.get();
+            return Some(if loading {
+                view! { <TableSkeleton/> }.into_any()
+            } else {
+                let names = included_names(view.sources);
+                view! { <p class="empty" role="status">{format!("No events for user {} in {names}.", view.uuid)}</p> }
+                    .into_any()
+            });
+        }
+        let count = events.len();
+        Some(match view.layout {
+            Layout::Table => {
+                let caption = format!("{count} events for user {}", view.uuid);
+                view! { <EventsTable events=Signal::derive(move || rows.get()) zone busy=any_loading caption=Signal::derive(move || caption.clone())/> }.into_any()
+            }
+            Layout::Timeline => {
+                let zone = view.zone;
+                let days = group(events, move |t| if zone == Zone::Local { local_offset_minutes(t) } else { 0 });
+                view! { <ol class="timeline" aria-busy=move || any_loading.get().to_string()>{days.into_iter().map(move |d| day_view(d, zone)).collect_view()}</ol> }.into_any()
+            }
+        })
+    };
+    let controls = move || {
+        let view = current.get()?;
+        let (for_sources, for_zone, for_layout) = (view.clone(), view.clone(), view.clone());
+        let layout_link = move |layout: Layout, label: &'static str| {
+            let href = UserTimeline { layout, ..for_layout.clone() }.href();
+            let here = for_layout.layout == layout;
+            view! { <A href=href attr:class="layout-link" attr:aria-current=here.then_some("true")>{label}</A> }
+        };
+        Some(view! {
+            <div class="view-controls">
+                <SourceSwitches
+                    offered=vec![(Source::Idme, "ID.me"), (Source::Iden, "Iden (actor or subject)"), (Source::Standfast, "Standfast (contact)")]
+                    included=Signal::derive(move || current.get().map(|v| v.sources).unwrap_or(Sources::ALL))
+                    href=Callback::new(move |(source, on): (Source, bool)| for_sources.with_source(source, on).href())
+                />
+                <span class="layout-switch" role="group" aria-label="Show as">"Show as: "{layout_link(Layout::Timeline, "Timeline")}" "{layout_link(Layout::Table, "Table")}</span>
+                <ZoneSwitch zone href=Callback::new(move |z| UserTimeline { zone: z, ..for_zone.clone() }.href())/>
+            </div>
+        })
+    };
+
+    view! {
+        <section class="page user-timeline">
+            <h1>"User timeline"</h1>
+            <SearchForm id="user-input" label="User UUID (dashed or 32 hex digits)" value=typed target=user_form_target/>
+            {url_problem}
+            {problems.map(settings_problem_view)}
+            {controls}
+            {statuses}
+            {pagers}
+            {body}
+        </section>
+    }
+}
+
+fn included_names(sources: Sources) -> String {
+    let names: Vec<&str> = [(sources.idme, "ID.me"), (sources.iden, "Iden"), (sources.standfast, "Standfast")]
+        .into_iter()
+        .filter_map(|(on, n)| on.then_some(n))
+        .collect();
+    if names.is_empty() { "no source (tick one above)".into() } else { names.join(", ") }
+}
+
+fn source_pager(
+    label: &'static str,
+    position: String,
+    newer: Option<String>,
+    older: Option<String>,
+    unreadable: usize,
+) -> impl IntoView {
+    let link = |text: &'static str, rel: &'static str, href: Option<String>| match href {
+        Some(href) => view! { <A href=href attr:rel=rel attr:class="pager-link">{text}</A> }.into_any(),
+        None => view! { <span class="pager-link disabled" aria-disabled="true">{text}</span> }.into_any(),
+    };
+    view! {
+        <li class="source-pager" data-source=label>
+            <strong>{label}</strong>" · "<span class="pager-position">{position}</span>" "
+            {link("‹ Newer", "prev", newer)}" "{link("Older ›", "next", older)}
+            {unreadable_notice(unreadable)}
+        </li>
+    }
+}
+
+fn day_view(day: Day, zone: Zone) -> impl IntoView {
+    let heading = match day.date {
+        Some(d) => format!("{} · {} events", d.format("%A %Y-%m-%d"), day.count),
+        None => format!("Time unreadable · {} events", day.count),
+    };
+    view! {
+        <li class="timeline-day">
+            <h3 class="day-heading">{heading}</h3>
+            <ol class="sessions">
+                {day.sessions.into_iter().map(move |s| {
+                    let span = s.span_minutes();
+                    let label = match (&s.ip, s.events.len()) {
+                        (_, 1) => None,
+                        (Some(ip), n) => Some(format!("Session from {ip}: {n} events within {span} min")),
+                        (None, n) => Some(format!("{n} events without an IP within {span} min")),
+                    };
+                    let single = label.is_none();
+                    view! {
+                        <li class="session" class:single=single>
+                            {label.map(|l| view! { <p class="session-label">{l}</p> })}
+                            <ol class="entries">{s.events.into_iter().map(move |e| entry(e, zone)).collect_view()}</ol>
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        </li>
+    }
+}
+
+fn entry(e: AuditEvent, zone: Zone) -> impl IntoView {
+    let ip = e.actor.ip.clone();
+    let where_ = e.context.application.clone().or_else(|| e.context.workspace.clone());
+    view! {
+        <li class="entry" data-id=e.id.clone()>
+            <time datetime=e.occurred.raw.clone() title=e.occurred.raw.clone()>{e.occurred.in_zone(zone)}</time>
+            <span class="event-type">{pivot(Some(e.event_type.clone()), type_href(e.source, &e.event_type), "event-type-link")}</span>
+            {severity_badge(&e)}
+            <span class="ip">{pivot(ip.clone(), ip.as_deref().and_then(ip_href), "ip-link")}</span>
+            <span class="application">{where_}</span>
+            <span class="client">{e.actor.client.clone()}</span>
+            <span class="source-tag">{e.source.label()}</span>
+        </li>
+    }
+}

@@ -1,0 +1,104 @@
+//! The home search box: what was typed decides the view it opens.
+
+use super::ip::{IpSearch, parse_ip};
+use super::query::parse_uuid;
+use super::severity::SeverityView;
+use super::user::UserTimeline;
+use crate::model::Severity;
+use crate::providers::standfast::EVENT_TYPES;
+
+/// Where the home search box sends what was typed: an IP to IP search, a UUID to the user
+/// timeline, `severity:high` to the severity view, a Standfast event type to identity events,
+/// any other event type (`session.login.failed`) or prefix (`session.`) to the severity view.
+pub fn home_search_target(text: &str) -> Result<String, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err("Enter an IP address, a user UUID, an event type or severity:high.".into());
+    }
+    if let Ok(ip) = parse_ip(t) {
+        return Ok(IpSearch::new(ip).href());
+    }
+    if let Ok(uuid) = parse_uuid(t) {
+        return Ok(UserTimeline::new(uuid).href());
+    }
+    if let Some(name) = t.strip_prefix("severity:") {
+        let severity = Severity::parse(name)
+            .ok_or_else(|| format!("“{}” is not a severity (critical, high, medium, low, info).", name.trim()))?;
+        return Ok(SeverityView { severities: vec![severity], ..SeverityView::default() }.href());
+    }
+    if EVENT_TYPES.iter().any(|(name, _)| *name == t) {
+        return Ok(crate::routes::identity::IdentityEvents {
+            filter: crate::providers::standfast::Filter { types: vec![t.to_string()], ..Default::default() },
+            limit: crate::providers::standfast::DEFAULT_LIMIT,
+            ..Default::default()
+        }
+        .href());
+    }
+    let looks_like_type =
+        t.contains('.') && t.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._".contains(&b));
+    if looks_like_type {
+        let view = if t.ends_with('.') {
+            SeverityView { prefix: Some(t.to_string()), ..SeverityView::default() }
+        } else {
+            SeverityView { event_type: Some(t.to_string()), ..SeverityView::default() }
+        };
+        return Ok(view.href());
+    }
+    Err(format!(
+        "“{}” is not an IP address, a user UUID, an event type (session.login.failed) or severity:high.",
+        crate::providers::excerpt(t, 60)
+    ))
+}
+
+/// One remembered search: what was typed and the view it opened. Never a credential: only the
+/// search box's text and the app's own URL are kept.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RecentSearch {
+    pub text: String,
+    pub href: String,
+}
+
+pub const RECENT_SEARCHES_KEPT: usize = 10;
+
+/// Puts a search first, dropping an older copy of it, keeping the newest few.
+pub fn remember(mut recent: Vec<RecentSearch>, search: RecentSearch) -> Vec<RecentSearch> {
+    recent.retain(|r| r.href != search.href);
+    recent.insert(0, search);
+    recent.truncate(RECENT_SEARCHES_KEPT);
+    recent
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_each_kind_of_search() {
+        assert_eq!(home_search_target(" 10.1.2.3 ").unwrap(), "/ip/10.1.2.3");
+        assert_eq!(
+            home_search_target("AC28B80D7AC14B0DB51B5BEF6281F3C2").unwrap(),
+            "/users/ac28b80d-7ac1-4b0d-b51b-5bef6281f3c2"
+        );
+        assert_eq!(home_search_target("severity:high").unwrap(), "/severity?severity=high");
+        assert_eq!(home_search_target("session.login.failed").unwrap(), "/severity?type=session.login.failed");
+        assert_eq!(home_search_target("session.").unwrap(), "/severity?prefix=session.");
+        assert_eq!(home_search_target("risk_signal_raised").unwrap(), "/identity-events?types=risk_signal_raised");
+        assert!(home_search_target("severity:urgent").unwrap_err().contains("urgent"));
+        assert!(home_search_target("someone").unwrap_err().contains("not an IP address"));
+        assert!(home_search_target("").is_err());
+    }
+
+    #[test]
+    fn recent_searches_are_newest_first_without_repeats() {
+        let s = |t: &str| RecentSearch { text: t.into(), href: format!("/ip/{t}") };
+        let mut recent = Vec::new();
+        for t in ["1.1.1.1", "2.2.2.2", "1.1.1.1"] {
+            recent = remember(recent, s(t));
+        }
+        assert_eq!(recent, vec![s("1.1.1.1"), s("2.2.2.2")]);
+        for i in 0..20 {
+            recent = remember(recent, s(&format!("10.0.0.{i}")));
+        }
+        assert_eq!(recent.len(), RECENT_SEARCHES_KEPT);
+    }
+}

@@ -1,0 +1,15 @@
+//! URL ⇄ view state, as pure functions: every filter, page, cursor and display choice lives in
+//! the URL, so a pasted link reopens the same view. No credential ever goes into a URL.
+//!
+//! Each view has a struct with `from_query` (what the URL says, or why it cannot be read) and
+//! `href` (the URL for that state, default values left out).
+
+pub mod home;
+pub mod identity;
+pub mod ip;
+pub mod pivot;
+pub mod query;
+pub mod severity;
+pub mod user;
+
+pub use ip::*;

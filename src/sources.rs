@@ -1,0 +1,145 @@
+//! One page of events from each vendor, for the views: request (through the fetcher's cache and
+//! rate budget), vendor parsing, conversion to the event model, data-quality flags.
+
+use std::net::IpAddr;
+
+use crate::fetcher::{RatePolicy, Ticket, fetch};
+use crate::http::FetchFailure;
+use crate::model::{AuditEvent, convert_page, flag_ip_mismatch, flag_order, from_iden, from_idme, from_standfast};
+use crate::providers::standfast::{Position, Step};
+use crate::providers::{ApiError, HttpResponse, iden, idme, standfast};
+use crate::settings::ResolvedConnection;
+
+/// A page of ID.me's page-numbered search.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdmePage {
+    pub events: Vec<AuditEvent>,
+    /// Records that could not be read (counted, never dropped silently).
+    pub unreadable: usize,
+    pub meta: idme::Meta,
+    /// The page asked for.
+    pub page: u64,
+}
+
+/// A page of Iden's cursor listing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdenPage {
+    pub events: Vec<AuditEvent>,
+    pub unreadable: usize,
+    pub next_cursor: Option<String>,
+    pub previous_cursor: Option<String>,
+}
+
+/// A page of Standfast's walk back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StandfastPage {
+    pub events: Vec<AuditEvent>,
+    pub unreadable: usize,
+    /// Where the next older page starts; None at the end.
+    pub older: Option<Position>,
+    /// One instant holds more events than the vendor returns at once (its time).
+    pub tie_too_large: Option<String>,
+}
+
+fn failed(e: ApiError) -> FetchFailure {
+    FetchFailure::Failed(e)
+}
+
+pub async fn idme_by_ip(
+    connection: &ResolvedConnection,
+    ip: IpAddr,
+    page: u64,
+    ticket: &Ticket,
+) -> Result<IdmePage, FetchFailure> {
+    let request = idme::search_by_ip(&connection.base_url, ip, page, connection.authorization.as_deref());
+    let response = fetch(&request, ticket, None).await?;
+    let mut result = idme_page(&response, &connection.label, page)?;
+    flag_ip_mismatch(&mut result.events, ip);
+    Ok(result)
+}
+
+/// `uuid` in any accepted form; ID.me gets the 32-hex form its documents use.
+pub async fn idme_by_user(
+    connection: &ResolvedConnection,
+    uuid: &str,
+    page: u64,
+    ticket: &Ticket,
+) -> Result<IdmePage, FetchFailure> {
+    let hex = crate::routes::query::uuid_hex(uuid);
+    let request = idme::search_by_user(&connection.base_url, &hex, page, connection.authorization.as_deref());
+    let response = fetch(&request, ticket, None).await?;
+    idme_page(&response, &connection.label, page)
+}
+
+fn idme_page(response: &HttpResponse, label: &str, page: u64) -> Result<IdmePage, FetchFailure> {
+    let parsed = idme::parse_search(response).map_err(failed)?;
+    let (mut events, unreadable) = convert_page(&parsed.events, |raw| from_idme(raw, label));
+    flag_order(&mut events);
+    Ok(IdmePage { events, unreadable, meta: parsed.meta, page })
+}
+
+/// Iden's documented budget for this connection (requests from every view share it).
+pub fn iden_rate_policy(connection: &ResolvedConnection) -> RatePolicy {
+    RatePolicy {
+        key: format!("iden {} {}", connection.label, connection.base_url),
+        vendor: "Iden",
+        per_minute: 60,
+        message: |response| match iden::parse_page(response) {
+            Err(ApiError::RateLimited { message, .. }) => message,
+            _ => "Too Many Requests".into(),
+        },
+    }
+}
+
+pub async fn iden_list(
+    connection: &ResolvedConnection,
+    filter: &iden::Filter,
+    cursor: Option<&str>,
+    limit: u32,
+    ticket: &Ticket,
+) -> Result<IdenPage, FetchFailure> {
+    filter.validate().map_err(|message| failed(ApiError::Vendor { status: 400, code: None, message }))?;
+    let request = iden::list_request(
+        &connection.base_url,
+        &connection.scope,
+        filter,
+        cursor,
+        limit,
+        connection.authorization.as_deref(),
+    );
+    let response = fetch(&request, ticket, Some(&iden_rate_policy(connection))).await?;
+    let page = iden::parse_page(&response).map_err(failed)?;
+    let (mut events, unreadable) = convert_page(&page.results, |raw| from_iden(raw, &connection.label));
+    flag_order(&mut events);
+    Ok(IdenPage { events, unreadable, next_cursor: page.next_cursor, previous_cursor: page.previous_cursor })
+}
+
+pub async fn standfast_page(
+    connection: &ResolvedConnection,
+    workspace: &str,
+    filter: &standfast::Filter,
+    position: &Position,
+    page_size: u32,
+    ticket: &Ticket,
+) -> Result<StandfastPage, FetchFailure> {
+    let want = position.fetch(page_size);
+    let request = standfast::list_request(
+        &connection.base_url,
+        workspace,
+        filter,
+        want.before.as_deref(),
+        want.limit,
+        connection.authorization.as_deref(),
+    );
+    let response = fetch(&request, ticket, None).await?;
+    let raws = standfast::parse_list(&response).map_err(failed)?;
+    let (raws, older, tie_too_large) =
+        match standfast::take_page(position, page_size, &want, raws, standfast::raw_occurred) {
+            Step::Page { events, older } => (events, older, None),
+            Step::End => (Vec::new(), None, None),
+            Step::TieTooLarge { at } => (Vec::new(), None, Some(at)),
+        };
+    let (mut events, unreadable) = convert_page(&raws, |raw| from_standfast(raw, &connection.label, workspace));
+    flag_order(&mut events);
+    Ok(StandfastPage { events, unreadable, older, tie_too_large })
+}

@@ -1,0 +1,138 @@
+//! Standfast identity events as a user meets them; expected rows come from the sandbox's data.
+
+use std::collections::HashSet;
+
+use auditdeck_server::sandbox::dataset::format_uuid;
+use auditdeck_server::sandbox::standfast::data::{EVENT_TYPES, Event, WORKSPACES};
+use chrono::DateTime;
+use fantoccini::{Client, Locator};
+
+use crate::harness::{
+    Rig, TestResult, check, click, current_path, eventually, settled_rows, wait_for_path, wait_for_text,
+};
+
+const VIEW: &str = ".identity-events";
+
+fn iso(second: i64) -> String {
+    DateTime::from_timestamp(second, 0)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_default()
+}
+
+/// The default workspace's events (the sandbox connection's workspace), newest first.
+fn events(rig: &Rig) -> &[Event] {
+    check_workspace();
+    &rig.data.standfast.by_workspace[0]
+}
+
+fn check_workspace() {
+    debug_assert_eq!(WORKSPACES[0].0, "6f1c2a4e-8b1d-4c55-9a51-0c7f2d9e4a10");
+}
+
+/// A window ending at the largest tie group, holding about `size` more events before it.
+fn tie_window(rig: &Rig, size: usize) -> (i64, i64, usize, Vec<String>) {
+    let list = events(rig);
+    let mut groups = std::collections::HashMap::new();
+    for e in list {
+        *groups.entry(e.occurred_s).or_insert(0usize) += 1;
+    }
+    let (&instant, &group) = groups.iter().max_by_key(|(t, n)| (**n, **t)).unwrap_or((&0, &0));
+    let start = list.iter().position(|e| e.occurred_s <= instant).unwrap_or(0);
+    let from = list.get(start + group + size).map(|e| e.occurred_s).unwrap_or(instant);
+    let ids: Vec<String> =
+        list.iter().filter(|e| e.occurred_s >= from && e.occurred_s <= instant).map(|e| format_uuid(e.id)).collect();
+    (from, instant, group, ids)
+}
+
+pub async fn walking_back_through_ties_shows_every_event_once(rig: &Rig, client: &Client) -> TestResult {
+    let (from, to, group, want) = tie_window(rig, 45);
+    check(group > 20, || format!("the largest tie group has {group} events"))?;
+    let start = format!("/identity-events?from={}&to={}&limit=20", iso(from), iso(to));
+    client.goto(&rig.url(&start)).await.map_err(|e| e.to_string())?;
+    let mut seen: Vec<String> = Vec::new();
+    let mut pages: Vec<(String, Vec<String>)> = Vec::new();
+    loop {
+        let previous_first = pages.last().and_then(|(_, ids)| ids.first().cloned());
+        let ids = settled_rows(client, VIEW, "the next page", |ids| ids.first() != previous_first.as_ref()).await?;
+        check(ids.len() <= 20, || format!("{} rows on a 20-row page", ids.len()))?;
+        seen.extend(ids.iter().cloned());
+        pages.push((current_path(client).await?, ids));
+        let older =
+            client.find_all(Locator::Css(&format!("{VIEW} .pager a[rel=next]"))).await.map_err(|e| e.to_string())?;
+        let Some(link) = older.into_iter().next() else { break };
+        link.click().await.map_err(|e| e.to_string())?;
+        check(pages.len() < 50, || "the walk does not end".into())?;
+    }
+    let unique: HashSet<&String> = seen.iter().collect();
+    check(unique.len() == seen.len(), || format!("{} rows but {} distinct ids", seen.len(), unique.len()))?;
+    check(seen.len() == want.len(), || format!("{} events shown, the sandbox has {}", seen.len(), want.len()))?;
+    check(seen == want, || "every event once, newest first, as the sandbox orders them".into())?;
+    wait_for_text(client, ".end-of-results", "End of results").await?;
+    let duplicates = client.find_all(Locator::Css(".flag-duplicate")).await.map_err(|e| e.to_string())?;
+    check(duplicates.is_empty(), || "no row flagged as a repeat".into())?;
+
+    // "Newer" returns to the visited page before; a pasted link of a middle page reproduces it.
+    click(client, &format!("{VIEW} .pager a[rel=prev]")).await?;
+    let (path, ids) = pages[pages.len() - 2].clone();
+    wait_for_path(client, &path).await?;
+    settled_rows(client, VIEW, "the page before", |shown| shown == ids).await?;
+    let (middle, middle_ids) = pages[pages.len() / 2].clone();
+    client.goto(&rig.url(&middle)).await.map_err(|e| e.to_string())?;
+    settled_rows(client, VIEW, "the middle page from its link", |shown| shown == middle_ids).await?;
+    Ok(())
+}
+
+pub async fn type_filter_changes_rows_and_back_restores_them(rig: &Rig, client: &Client) -> TestResult {
+    let list = events(rig);
+    let newest = |n: usize, keep: &dyn Fn(&Event) -> bool| -> Vec<String> {
+        list.iter().filter(|e| keep(e)).take(n).map(|e| format_uuid(e.id)).collect()
+    };
+    let kind = |name: &str| EVENT_TYPES.iter().position(|t| *t == name).unwrap_or(0) as u8;
+    client.goto(&rig.url("/identity-events?limit=25")).await.map_err(|e| e.to_string())?;
+    let all = newest(25, &|_| true);
+    settled_rows(client, VIEW, "the newest events", |ids| ids == all).await?;
+
+    // Tick two types and apply: one navigation with both, rows of those types only.
+    click(client, ".type-picker summary").await?;
+    click(client, "#type-risk_signal_raised").await?;
+    click(client, "#type-ani_blocked").await?;
+    click(client, ".filter-form button[type=submit]").await?;
+    wait_for_path(client, "/identity-events?types=ani_blocked,risk_signal_raised&limit=25").await?;
+    let (a, b) = (kind("ani_blocked"), kind("risk_signal_raised"));
+    let want = newest(25, &|e| e.kind == a || e.kind == b);
+    settled_rows(client, VIEW, "rows of the two types", |ids| ids == want).await?;
+    let types = crate::harness::column(client, VIEW, 1).await?;
+    check(types.iter().all(|t| t.starts_with("ani_blocked") || t.starts_with("risk_signal_raised")), || {
+        format!("{types:?}")
+    })?;
+
+    client.back().await.map_err(|e| e.to_string())?;
+    wait_for_path(client, "/identity-events?limit=25").await?;
+    settled_rows(client, VIEW, "the unfiltered rows again", |ids| ids == all).await?;
+
+    // A contact pivots to the user's timeline.
+    let contact = eventually("a row with a contact", || async {
+        client.find(Locator::Css(&format!("{VIEW} table.events tbody tr .people a.uuid"))).await.ok()
+    })
+    .await?;
+    let uuid = contact.text().await.map_err(|e| e.to_string())?;
+    contact.click().await.map_err(|e| e.to_string())?;
+    wait_for_path(client, &format!("/users/{uuid}")).await?;
+    wait_for_text(client, ".source-pagers", "Standfast").await?;
+    Ok(())
+}
+
+pub async fn contract_breakers_name_the_missing_field(rig: &Rig, client: &Client) -> TestResult {
+    let list = events(rig);
+    let breaker = list.iter().find(|e| e.breaks_contract).ok_or("no contract breaker in the sandbox")?;
+    let name = EVENT_TYPES[breaker.kind as usize];
+    let href = format!("/identity-events?from={0}&to={0}&types={name}", iso(breaker.occurred_s));
+    client.goto(&rig.url(&href)).await.map_err(|e| e.to_string())?;
+    let id = format_uuid(breaker.id);
+    settled_rows(client, VIEW, "the breaker's row", |ids| ids.contains(&id)).await?;
+    let flag = wait_for_text(client, &format!("{VIEW} tr[data-id='{id}'] .flag-contract"), "missing").await?;
+    let required = auditdeck::providers::standfast::required_fields(name);
+    check(required.iter().any(|field| flag.contains(field)), || format!("{flag:?} names one of {required:?}"))?;
+    let nulls = wait_for_text(client, &format!("{VIEW} tr[data-id='{id}']"), name).await?;
+    check(!nulls.contains("null"), || format!("null fields are empty cells: {nulls:?}"))
+}

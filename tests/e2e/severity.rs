@@ -1,0 +1,130 @@
+//! The severity view (Iden) as a user meets it; expected rows come from the sandbox's data.
+
+use std::time::Duration;
+
+use auditdeck_server::sandbox::dataset::format_uuid;
+use auditdeck_server::sandbox::iden::data::{EVENT_TYPES, category, severity};
+use fantoccini::{Client, Locator};
+
+use crate::harness::{
+    Rig, TestResult, check, click, column, current_path, eventually, row_ids, settled_rows, type_into, wait_for_path,
+    wait_for_text,
+};
+
+const IDEN: &str = ".source-iden";
+
+/// The ids of the newest `n` Iden events passing `keep`, newest first, as the sandbox serves them.
+fn expected(rig: &Rig, n: usize, keep: impl Fn(&str) -> bool) -> Vec<String> {
+    let mut events: Vec<_> = rig.data.iden.iter().filter(|e| keep(EVENT_TYPES[e.kind as usize])).collect();
+    events.sort_by_key(|e| std::cmp::Reverse((e.occurred_ms, e.seq)));
+    events.into_iter().take(n).map(|e| format_uuid(e.event_id)).collect()
+}
+
+pub async fn deep_link_chip_back_and_reload(rig: &Rig, client: &Client) -> TestResult {
+    let href = "/severity?severity=high,medium&category=authentication&limit=20";
+    let want = expected(rig, 20, |t| matches!(severity(t), "high" | "medium") && category(t) == "authentication");
+    client.goto(&rig.url(href)).await.map_err(|e| e.to_string())?;
+    let first = settled_rows(client, IDEN, "the filtered rows", |ids| ids == want).await?;
+    let severities = column(client, IDEN, 2).await?;
+    check(severities.iter().all(|s| s.contains("high") || s.contains("medium")), || format!("{severities:?}"))?;
+
+    // The same link after a reload: the same rows.
+    client.refresh().await.map_err(|e| e.to_string())?;
+    settled_rows(client, IDEN, "the same rows after reload", |ids| ids == first).await?;
+
+    // A chip filters to its severity: one navigation, the URL says so, the rows follow.
+    let want_high = expected(rig, 20, |t| severity(t) == "high" && category(t) == "authentication");
+    click(client, ".severity-chips a[data-severity='high']").await?;
+    wait_for_path(client, "/severity?severity=high&category=authentication&limit=20").await?;
+    settled_rows(client, IDEN, "only high rows", |ids| ids == want_high).await?;
+
+    // Back restores the previous filter and rows.
+    client.back().await.map_err(|e| e.to_string())?;
+    wait_for_path(client, href).await?;
+    settled_rows(client, IDEN, "the rows before the chip", |ids| ids == first).await?;
+    Ok(())
+}
+
+pub async fn pivots_lead_to_type_ip_and_user_views(rig: &Rig, client: &Client) -> TestResult {
+    client.goto(&rig.url("/severity?severity=critical&limit=50")).await.map_err(|e| e.to_string())?;
+    settled_rows(client, IDEN, "critical rows", |_| true).await?;
+    // An event type pivots to the severity view filtered by that type.
+    let link = client
+        .find(Locator::Css(&format!("{IDEN} table.events tbody tr .event-type-link")))
+        .await
+        .map_err(|e| e.to_string())?;
+    let event_type = link.text().await.map_err(|e| e.to_string())?;
+    link.click().await.map_err(|e| e.to_string())?;
+    wait_for_path(client, &format!("/severity?type={event_type}")).await?;
+    let want = expected(rig, 50, |t| t == event_type);
+    settled_rows(client, IDEN, "rows of that type", |ids| ids == want).await?;
+
+    // An IP pivots to the IP search with Iden's actor_ip results beside ID.me's.
+    let ip_link = eventually("a row with an IP", || async {
+        client.find(Locator::Css(&format!("{IDEN} table.events tbody tr .ip-link"))).await.ok()
+    })
+    .await?;
+    let ip = ip_link.text().await.map_err(|e| e.to_string())?;
+    ip_link.click().await.map_err(|e| e.to_string())?;
+    wait_for_path(client, &format!("/ip/{ip}?sources=idme,iden")).await?;
+    settled_rows(client, IDEN, "Iden rows for that IP", |_| true).await?;
+    let ips = column(client, IDEN, 3).await?;
+    check(ips.iter().all(|shown| shown.starts_with(&ip)), || format!("every Iden row has actor IP {ip}: {ips:?}"))?;
+    wait_for_text(client, "#idme-heading", &format!("ID.me events for {ip}")).await?;
+
+    // A user UUID pivots to the timeline.
+    let user = client
+        .find(Locator::Css(&format!("{IDEN} table.events tbody tr .people a.uuid")))
+        .await
+        .map_err(|e| e.to_string())?;
+    let uuid = user.text().await.map_err(|e| e.to_string())?;
+    user.click().await.map_err(|e| e.to_string())?;
+    wait_for_path(client, &format!("/users/{uuid}")).await?;
+    wait_for_text(client, ".source-pagers", "Iden (as actor)").await?;
+    Ok(())
+}
+
+pub async fn prefix_must_end_with_a_dot_before_sending(rig: &Rig, client: &Client) -> TestResult {
+    client.goto(&rig.url("/severity?severity=low")).await.map_err(|e| e.to_string())?;
+    settled_rows(client, IDEN, "low rows", |_| true).await?;
+    let mode = client.find(Locator::Css("#type-mode")).await.map_err(|e| e.to_string())?;
+    mode.select_by_value("prefix").await.map_err(|e| e.to_string())?;
+    type_into(client, "#event-type", "session").await?;
+    wait_for_text(client, ".filter-form .field-error", "must end with “.”").await?;
+    click(client, ".filter-form button[type=submit]").await?;
+    wait_for_text(client, "#filter-error", "must end with").await?;
+    let path = current_path(client).await?;
+    check(path == "/severity?severity=low", || format!("nothing was sent: {path}"))?;
+    type_into(client, "#event-type", "session.").await?;
+    click(client, ".filter-form button[type=submit]").await?;
+    wait_for_path(client, "/severity?severity=low&prefix=session.").await?;
+    let want = expected(rig, 50, |t| severity(t) == "low" && t.starts_with("session."));
+    settled_rows(client, IDEN, "low session.* rows", |ids| ids == want).await?;
+    Ok(())
+}
+
+pub async fn a_429_counts_down_then_shows_the_rows(rig: &Rig, client: &Client) -> TestResult {
+    let want = expected(rig, 50, |t| severity(t) == "critical");
+    rig.sandbox.iden.throttle_for(Duration::from_secs(4));
+    client.goto(&rig.url("/severity?severity=critical")).await.map_err(|e| e.to_string())?;
+    let waiting = wait_for_text(client, ".waiting", "Iden answered 429").await?;
+    check(waiting.contains("Retrying in") && waiting.contains("Request was throttled"), || waiting.clone())?;
+    let first = text_number(client, ".waiting .countdown").await?;
+    check((1..=4).contains(&first), || format!("countdown starts from Retry-After: {first}"))?;
+    eventually("the countdown to go down", || async {
+        let now = text_number(client, ".waiting .countdown").await.ok()?;
+        (now < first).then_some(())
+    })
+    .await?;
+    settled_rows(client, IDEN, "the rows after the wait", |ids| ids == want).await?;
+    let left = client.find_all(Locator::Css(".waiting")).await.map_err(|e| e.to_string())?;
+    check(left.is_empty(), || "the waiting notice is gone".into())?;
+    let ids = row_ids(client, IDEN).await?;
+    check(ids.len() == 50, || format!("{} rows", ids.len()))
+}
+
+async fn text_number(client: &Client, css: &str) -> Result<u64, String> {
+    let text =
+        client.find(Locator::Css(css)).await.map_err(|e| e.to_string())?.text().await.map_err(|e| e.to_string())?;
+    text.trim().parse().map_err(|_| format!("{css}: {text:?} is not a number"))
+}
