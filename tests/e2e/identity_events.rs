@@ -136,3 +136,38 @@ pub async fn contract_breakers_name_the_missing_field(rig: &Rig, client: &Client
     let nulls = wait_for_text(client, &format!("{VIEW} tr[data-id='{id}']"), name).await?;
     check(!nulls.contains("null"), || format!("null fields are empty cells: {nulls:?}"))
 }
+
+pub async fn presets_write_an_absolute_range_and_500_rows_render(rig: &Rig, client: &Client) -> TestResult {
+    client.goto(&rig.url("/identity-events?limit=500")).await.map_err(|e| e.to_string())?;
+    let want: Vec<String> = events(rig).iter().take(500).map(|e| format_uuid(e.id)).collect();
+    settled_rows(client, VIEW, "500 rows", |ids| ids == want).await?;
+    // "Last 30 days" puts absolute times in the URL, so the link keeps meaning that window.
+    let started = chrono::Utc::now();
+    click(client, "button[data-preset='30d']").await?;
+    let path = eventually("the preset's range in the URL", || async {
+        let path = current_path(client).await.ok()?;
+        path.contains("from=").then_some(path)
+    })
+    .await?;
+    let (_, get) = split_query(&path);
+    let from = get("from").and_then(|f| DateTime::parse_from_rfc3339(&f).ok()).ok_or(format!("from in {path}"))?;
+    let to = get("to").and_then(|t| DateTime::parse_from_rfc3339(&t).ok()).ok_or(format!("to in {path}"))?;
+    check((to - from).num_days() == 30, || format!("a 30-day range: {path}"))?;
+    check((to.to_utc() - started).num_seconds().abs() < 60, || format!("ending now: {path}"))?;
+    check(get("limit").as_deref() == Some("500"), || format!("other filters kept: {path}"))?;
+    let shown = client.find(Locator::Css("#from")).await.map_err(|e| e.to_string())?.prop("value").await;
+    let expected = from.format("%Y-%m-%dT%H:%M:%S").to_string();
+    check(shown.ok().flatten().as_deref() == Some(expected.as_str()), || {
+        format!("the form shows the range from {expected}")
+    })
+}
+
+fn split_query(path: &str) -> (String, impl Fn(&str) -> Option<String>) {
+    let (p, q) = path.split_once('?').unwrap_or((path, ""));
+    let pairs: Vec<(String, String)> = q
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_string(), percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned()))
+        .collect();
+    (p.to_string(), move |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()))
+}

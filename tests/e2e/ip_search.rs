@@ -192,3 +192,39 @@ pub async fn leaving_the_page_aborts_the_request_in_flight(rig: &Rig, client: &C
     .await?;
     check(left_at.elapsed() < crate::harness::SLOW_UPSTREAM_DELAY, || "dropped only after the upstream answered".into())
 }
+
+/// An IP with events in both ID.me and Iden (as an actor IP), and its Iden event ids, newest first.
+pub fn ip_in_idme_and_iden(rig: &Rig) -> Option<(IpAddr, Vec<String>)> {
+    use auditdeck_server::sandbox::dataset::format_uuid;
+    let mut counts = std::collections::HashMap::<u32, usize>::new();
+    for e in &rig.data.iden {
+        if let Some(ip) = e.actor_ip {
+            *counts.entry(ip).or_default() += 1;
+        }
+    }
+    let mut candidates: Vec<(u32, usize)> = counts.into_iter().filter(|(_, n)| (3..=50).contains(n)).collect();
+    candidates.sort();
+    let (index, _) =
+        candidates.into_iter().find(|(ip, _)| !rig.data.idme_events_for_ip(&rig.data.ips[*ip as usize]).is_empty())?;
+    let mut events: Vec<_> = rig.data.iden.iter().filter(|e| e.actor_ip == Some(index)).collect();
+    events.sort_by_key(|e| std::cmp::Reverse((e.occurred_ms, e.seq)));
+    Some((rig.data.ips[index as usize], events.into_iter().map(|e| format_uuid(e.event_id)).collect()))
+}
+
+pub async fn iden_source_switch_adds_actor_ip_rows_and_back_removes_them(rig: &Rig, client: &Client) -> TestResult {
+    let (ip, iden_ids) = ip_in_idme_and_iden(rig).ok_or("no IP in both ID.me and Iden")?;
+    client.goto(&rig.url(&format!("/ip/{ip}"))).await.map_err(|e| e.to_string())?;
+    crate::harness::settled_rows(client, ".source-idme", "ID.me rows", |_| true).await?;
+    click(client, "#source-iden").await?;
+    crate::harness::wait_for_path(client, &format!("/ip/{ip}?sources=idme,iden")).await?;
+    crate::harness::settled_rows(client, ".source-iden", "Iden rows for the IP", |ids| ids == iden_ids).await?;
+
+    client.back().await.map_err(|e| e.to_string())?;
+    crate::harness::wait_for_path(client, &format!("/ip/{ip}")).await?;
+    eventually("the Iden section to go", || async {
+        client.find_all(Locator::Css(".source-iden")).await.ok()?.is_empty().then_some(())
+    })
+    .await?;
+    crate::harness::settled_rows(client, ".source-idme", "ID.me rows stay", |_| true).await?;
+    Ok(())
+}

@@ -52,6 +52,15 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("user_timeline_invalid_uuid_sends_nothing", |r, c| {
         Box::pin(user_timeline::invalid_uuid_is_refused_before_any_request(r, c))
     }),
+    ("ip_search_iden_source_switch_and_back", |r, c| {
+        Box::pin(ip_search::iden_source_switch_adds_actor_ip_rows_and_back_removes_them(r, c))
+    }),
+    ("severity_derived_sources_where_expressible", |r, c| {
+        Box::pin(severity::derived_sources_join_where_their_api_can_filter(r, c))
+    }),
+    ("identity_events_presets_and_500_rows", |r, c| {
+        Box::pin(identity_events::presets_write_an_absolute_range_and_500_rows_render(r, c))
+    }),
     ("home_routes_searches_and_remembers_them", |r, c| {
         Box::pin(home::search_box_routes_uuid_type_and_severity_and_remembers(r, c))
     }),

@@ -128,3 +128,34 @@ async fn text_number(client: &Client, css: &str) -> Result<u64, String> {
         client.find(Locator::Css(css)).await.map_err(|e| e.to_string())?.text().await.map_err(|e| e.to_string())?;
     text.trim().parse().map_err(|_| format!("{css}: {text:?} is not a number"))
 }
+
+pub async fn derived_sources_join_where_their_api_can_filter(rig: &Rig, client: &Client) -> TestResult {
+    let (ip, iden_ids) = crate::ip_search::ip_in_idme_and_iden(rig).ok_or("no IP in both ID.me and Iden")?;
+    client
+        .goto(&rig.url(&format!("/severity?actor_ip={ip}&sources=idme,standfast,iden")))
+        .await
+        .map_err(|e| e.to_string())?;
+    settled_rows(client, IDEN, "Iden rows for the IP", |ids| ids == iden_ids).await?;
+    // ID.me searches the IP; its severities are derived and marked so.
+    settled_rows(client, ".source-idme", "ID.me rows for the IP", |_| true).await?;
+    let severities = column(client, ".source-idme", 2).await?;
+    check(severities.iter().all(|s| s.ends_with('*')), || format!("derived severities are marked: {severities:?}"))?;
+    wait_for_text(client, ".source-idme .derived-note", "Severity is derived by Auditdeck").await?;
+    // Standfast has no actor IP: it says so instead of showing unrelated events.
+    wait_for_text(client, ".source-standfast .derived-note", "Standfast is not included").await?;
+    let standfast_rows =
+        client.find_all(Locator::Css(".source-standfast table.events")).await.map_err(|e| e.to_string())?;
+    check(standfast_rows.is_empty(), || "no Standfast table".into())?;
+    // The chips count every loaded row; a chip narrows the derived rows too.
+    let chips = wait_for_text(client, ".severity-chips", "loaded rows").await?;
+    let total: usize = iden_ids.len() + severities.len();
+    check(chips.contains(&format!("Counts of the {total} loaded rows")), || format!("{chips:?} (want {total})"))?;
+    click(client, ".severity-chips a[data-severity='low']").await?;
+    wait_for_path(client, &format!("/severity?severity=low&actor_ip={ip}&sources=idme,standfast,iden")).await?;
+    eventually("only low ID.me rows", || async {
+        let shown = column(client, ".source-idme", 2).await.ok()?;
+        let empty = client.find_all(Locator::Css(".source-idme .empty")).await.ok()?;
+        (shown.iter().all(|s| s.contains("low")) && (!shown.is_empty() || !empty.is_empty())).then_some(())
+    })
+    .await
+}

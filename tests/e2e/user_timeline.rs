@@ -88,7 +88,14 @@ pub async fn timeline_merges_sources_by_day_and_reloads_the_same(rig: &Rig, clie
 
     client.refresh().await.map_err(|e| e.to_string())?;
     let again = settled_timeline(client).await?;
-    check(again == list, || "a reload shows the same entries".into())
+    check(again == list, || "a reload shows the same entries".into())?;
+
+    // An IP in the timeline pivots to the IP search.
+    let link = client.find(Locator::Css(".timeline .entry .ip-link")).await.map_err(|e| e.to_string())?;
+    let ip = link.text().await.map_err(|e| e.to_string())?;
+    link.click().await.map_err(|e| e.to_string())?;
+    wait_for_path(client, &format!("/ip/{ip}?sources=idme,iden")).await?;
+    wait_for_text(client, "#idme-heading", &ip).await.map(|_| ())
 }
 
 pub async fn source_switch_and_table_toggle_live_in_the_url(rig: &Rig, client: &Client) -> TestResult {
