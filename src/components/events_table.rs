@@ -13,7 +13,7 @@ use crate::routes::pivot::{ip_href, type_href, user_href};
 pub fn severity_icon(severity: crate::model::Severity) -> &'static str {
     use crate::model::Severity::*;
     match severity {
-        Critical => "⛔",
+        Critical => "‼",
         High => "▲",
         Medium => "◆",
         Low => "▽",

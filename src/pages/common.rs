@@ -1,12 +1,20 @@
 //! What every view page does the same way: read its state from the URL, find a provider's
 //! connection (or say why there is none), show the settings problem.
 
+use std::future::Future;
+
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
+use crate::components::cursor_pager::CursorPager;
+use crate::components::events_table::{EventsTable, TableSkeleton};
 use crate::config::Provider;
+use crate::fetcher::{Loader, Ticket};
+use crate::format::Zone;
+use crate::http::FetchFailure;
 use crate::settings::ResolvedConnection;
+use crate::sources::IdenPage;
 use crate::state::AppState;
 
 /// A getter over the current URL's query, for the `routes::*_from_url` functions.
@@ -17,7 +25,7 @@ pub fn query_getter() -> impl Fn(&str) -> Option<String> + Copy + 'static {
 
 /// The connection for a provider, tracked. None while `/config.json` loads or when settings are
 /// incomplete; then `problem` says why (and is cleared when a connection is found).
-pub fn connection_for(
+fn connection_for(
     state: AppState,
     provider: Provider,
     problem: RwSignal<Option<String>>,
@@ -57,10 +65,96 @@ pub fn unreadable_notice(count: usize) -> Option<impl IntoView> {
 }
 
 /// Tells the header's indicator how a vendor call went (an abort says nothing).
-pub fn record<T>(state: AppState, provider: Provider, result: &Result<T, crate::http::FetchFailure>) {
+fn record<T>(state: AppState, provider: Provider, result: &Result<T, crate::http::FetchFailure>) {
     match result {
         Ok(_) => state.record(provider, Ok(())),
         Err(crate::http::FetchFailure::Failed(e)) => state.record(provider, Err(e)),
         Err(crate::http::FetchFailure::Aborted) => {}
     }
+}
+
+/// Keeps a source's rows in step with the view: whenever `key_of` (what the view asks of the
+/// source, from the URL) or the connection changes, `job` runs for it, unless those rows are
+/// already there. `key_of` returning None means the view does not ask this source (rows go).
+/// A bump of `retries` asks again.
+pub fn load_source<K, T, Fut>(
+    loader: Loader<(K, T)>,
+    provider: Provider,
+    problem: RwSignal<Option<String>>,
+    retries: RwSignal<u32>,
+    key_of: impl Fn() -> Option<K> + 'static,
+    job: impl Fn(ResolvedConnection, K, Ticket) -> Fut + Copy + 'static,
+) where
+    K: Clone + PartialEq + Send + Sync + 'static,
+    T: Send + Sync + 'static,
+    Fut: Future<Output = Result<T, FetchFailure>> + 'static,
+{
+    let state = crate::state::use_app_state();
+    Effect::new(move |_| {
+        retries.track();
+        let Some(key) = key_of() else {
+            problem.set(None);
+            loader.clear();
+            return;
+        };
+        let Some(connection) = connection_for(state, provider, problem) else { return };
+        let loaded = loader.data.with_untracked(|d| d.as_ref().is_some_and(|(k, _)| *k == key));
+        if loaded && !loader.loading.get_untracked() {
+            return;
+        }
+        loader.run(false, move |ticket| async move {
+            let result = job(connection, key.clone(), ticket).await;
+            record(state, provider, &result);
+            result.map(|page| (key, page))
+        });
+    });
+}
+
+/// The table's placeholder while a source's first answer is on its way (nothing once it failed).
+pub fn skeleton_while_first_load<T: Send + Sync + 'static>(loader: Loader<T>) -> Option<AnyView> {
+    (loader.loading.get() && loader.failure.get().is_none()).then(|| view! { <TableSkeleton/> }.into_any())
+}
+
+/// A page of Iden's cursor listing: pager links from its cursors, the table or an empty state.
+/// `at` makes the view's link for a cursor (None: the newest page).
+/// What a results block says: when there is nothing, and what its table holds.
+pub struct Wording {
+    pub empty: String,
+    pub caption: String,
+}
+
+pub fn iden_results(
+    page: &IdenPage,
+    cursor: Option<&str>,
+    at: impl Fn(Option<String>) -> String,
+    Wording { empty, caption }: Wording,
+    zone: Signal<Zone>,
+    searched: Option<String>,
+    busy: Signal<bool>,
+) -> AnyView {
+    let on_first = cursor.is_none();
+    let newest = (!on_first).then(|| at(None));
+    // The first page's previous_cursor leads to events added since: not a "newer page" yet.
+    let newer = if on_first { None } else { page.previous_cursor.clone().map(|c| at(Some(c))) };
+    let older = page.next_cursor.clone().map(|c| at(Some(c)));
+    let count = page.events.len();
+    let position = if on_first { format!("Newest {count} events") } else { format!("{count} older events") };
+    let body = if page.events.is_empty() {
+        let text = if on_first { empty } else { "No events on this page: the cursor is past the end.".to_string() };
+        view! { <p class="empty" role="status">{text}</p> }.into_any()
+    } else {
+        let events = page.events.clone();
+        view! {
+            <EventsTable events=Signal::derive(move || events.clone()) zone searched=searched.unwrap_or_default() busy
+                caption=Signal::derive(move || caption.clone())/>
+            <CursorPager newest=newest.clone() newer=newer.clone() older=older.clone() position=position.clone()/>
+        }
+        .into_any()
+    };
+    view! {
+        {unreadable_notice(page.unreadable)}
+        <CursorPager newest newer older position/>
+        {body}
+    }
+    .into_any()
 }

@@ -9,7 +9,6 @@ use leptos_router::hooks::use_navigate;
 
 use crate::components::cursor_pager::CursorPager;
 use crate::components::error_box::Notice;
-use crate::components::events_table::TableSkeleton;
 use crate::components::filter_fields::{Fields, field};
 use crate::components::load_status::LoadStatus;
 use crate::components::standfast_table::StandfastTable;
@@ -17,7 +16,9 @@ use crate::components::view_controls::ZoneSwitch;
 use crate::config::Provider;
 use crate::fetcher::{Loader, now_ms};
 use crate::format::{Zone, thousands};
-use crate::pages::common::{connection_for, query_getter, record, settings_problem_view, unreadable_notice};
+use crate::pages::common::{
+    load_source, query_getter, settings_problem_view, skeleton_while_first_load, unreadable_notice,
+};
 use crate::providers::standfast::{EVENT_TYPES, MAX_LIMIT};
 use crate::routes::identity::{
     DEFAULT_RETENTION_MONTHS, IdentityEvents, PRESETS, identity_events_from_url, preset_range,
@@ -42,7 +43,6 @@ struct Visited {
 
 #[component]
 pub fn IdentityEventsPage() -> impl IntoView {
-    let state = use_app_state();
     let get = query_getter();
     let target = Memo::new(move |_| identity_events_from_url(get));
     let current = Memo::new(move |_| target.get().ok());
@@ -55,54 +55,24 @@ pub fn IdentityEventsPage() -> impl IntoView {
     // Ids shown while walking this filter, to flag any the vendor repeats.
     let seen = StoredValue::new((String::new(), HashMap::<String, String>::new()));
 
-    Effect::new(move |_| {
-        retries.track();
-        let Some(view) = current.get() else {
-            loader.clear();
-            return;
-        };
-        let Some(connection) = connection_for(state, Provider::Standfast, problem) else { return };
-        let key = request_key(&view);
-        if loader.data.get_untracked().is_some_and(|(k, _)| k == key) && !loader.loading.get_untracked() {
-            return;
-        }
-        let workspace = view.workspace.clone().unwrap_or_else(|| connection.scope.clone());
-        loader.run(false, move |ticket| async move {
-            let result =
-                standfast_page(&connection, &workspace, &view.filter, &view.position, view.limit, &ticket).await;
-            record(state, Provider::Standfast, &result);
-            result.map(|mut page| {
-                let walk_key = key.first_page().href();
-                let here = key.href();
-                seen.update_value(|(k, first_seen)| {
-                    if *k != walk_key {
-                        *k = walk_key;
-                        first_seen.clear();
-                    }
-                    // A duplicate is an id first shown on another page of this walk.
-                    for e in page.events.iter_mut().filter(|e| !e.id.is_empty()) {
-                        let first = first_seen.entry(e.id.clone()).or_insert_with(|| here.clone());
-                        e.flags.duplicate = *first != here;
-                    }
-                });
-                if let Some(older) = &page.older {
-                    let number = walk.with_value(|w| w.get(&key.href()).map(|v| v.number)).unwrap_or(1);
-                    let here = key.href();
-                    walk.update_value(|w| {
-                        w.insert(key.at(older.clone()).href(), Visited { newer: here, number: number + 1 });
-                    });
-                }
-                (key, page)
-            })
-        });
-    });
+    load_source(
+        loader,
+        Provider::Standfast,
+        problem,
+        retries,
+        move || current.get().map(|v| request_key(&v)),
+        move |connection, key, ticket| async move {
+            let workspace = key.workspace.clone().unwrap_or_else(|| connection.scope.clone());
+            let mut page =
+                standfast_page(&connection, &workspace, &key.filter, &key.position, key.limit, &ticket).await?;
+            note_walk(&key, &mut page, seen, walk);
+            Ok(page)
+        },
+    );
 
     let results = move || {
         let now = current.get()?;
-        let Some((asked, page)) = loader.data.get() else {
-            return (loader.loading.get() && loader.failure.get().is_none())
-                .then(|| view! { <TableSkeleton/> }.into_any());
-        };
+        let Some((asked, page)) = loader.data.get() else { return skeleton_while_first_load(loader) };
         let stale = asked != request_key(&now);
         let visited = walk.with_value(|w| w.get(&asked.href()).cloned());
         let on_first = asked.position.before.is_none();
@@ -183,6 +153,34 @@ pub fn IdentityEventsPage() -> impl IntoView {
                 on_retry=Callback::new(move |_| retries.update(|n| *n += 1))/>
             {results}
         </section>
+    }
+}
+
+/// Records a page of a walk: duplicates flagged (an id first shown on another page of this walk),
+/// and the way back from the next older page.
+fn note_walk(
+    key: &IdentityEvents,
+    page: &mut StandfastPage,
+    seen: StoredValue<(String, HashMap<String, String>)>,
+    walk: StoredValue<HashMap<String, Visited>>,
+) {
+    let walk_key = key.first_page().href();
+    let here = key.href();
+    seen.update_value(|(k, first_seen)| {
+        if *k != walk_key {
+            *k = walk_key;
+            first_seen.clear();
+        }
+        for e in page.events.iter_mut().filter(|e| !e.id.is_empty()) {
+            let first = first_seen.entry(e.id.clone()).or_insert_with(|| here.clone());
+            e.flags.duplicate = *first != here;
+        }
+    });
+    if let Some(older) = &page.older {
+        let number = walk.with_value(|w| w.get(&here).map(|v| v.number)).unwrap_or(1);
+        walk.update_value(|w| {
+            w.insert(key.at(older.clone()).href(), Visited { newer: here.clone(), number: number + 1 });
+        });
     }
 }
 

@@ -5,9 +5,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use crate::components::cursor_pager::CursorPager;
 use crate::components::error_box::Notice;
-use crate::components::events_table::{EventsTable, TableSkeleton};
+use crate::components::events_table::EventsTable;
 use crate::components::load_status::LoadStatus;
 use crate::components::pager::Pager;
 use crate::components::search_form::SearchForm;
@@ -16,18 +15,19 @@ use crate::config::Provider;
 use crate::fetcher::Loader;
 use crate::format::{Zone, thousands};
 use crate::model::Source;
-use crate::pages::common::{connection_for, query_getter, record, settings_problem_view, unreadable_notice};
+use crate::pages::common::{
+    Wording, iden_results, load_source, query_getter, settings_problem_view, skeleton_while_first_load,
+    unreadable_notice,
+};
 use crate::providers::iden;
 use crate::routes::{IpSearch, ip_form_target, ip_search_from_url};
 use crate::sources::{IdenPage, IdmePage, iden_list, idme_by_ip};
-use crate::state::use_app_state;
 
 /// What a loaded page answers: the view it was asked for.
 type Asked<T> = (IpSearch, T);
 
 #[component]
 pub fn IpSearchPage() -> impl IntoView {
-    let state = use_app_state();
     let params = use_params_map();
     let get = query_getter();
 
@@ -53,43 +53,26 @@ pub fn IpSearchPage() -> impl IntoView {
     let idme_retries = RwSignal::new(0u32);
     let iden_retries = RwSignal::new(0u32);
 
-    // ID.me: the page number of the view.
-    Effect::new(move |_| {
-        idme_retries.track();
-        let Some(search) = current.get().filter(|s| s.sources.idme) else {
-            idme.clear();
-            return;
-        };
-        let Some(connection) = connection_for(state, Provider::Idme, idme_problem) else { return };
-        let asked = IpSearch { cursor: None, zone: Zone::Utc, ..search.clone() };
-        if idme.data.get_untracked().is_some_and(|(a, _)| a == asked) && !idme.loading.get_untracked() {
-            return; // only the other source or the zone changed
-        }
-        idme.run(false, move |ticket| async move {
-            let result = idme_by_ip(&connection, search.ip, search.page, &ticket).await;
-            record(state, Provider::Idme, &result);
-            result.map(|page| (asked, page))
-        });
-    });
-    // Iden: the cursor of the view.
-    Effect::new(move |_| {
-        iden_retries.track();
-        let Some(search) = current.get().filter(|s| s.sources.iden) else {
-            iden.clear();
-            return;
-        };
-        let Some(connection) = connection_for(state, Provider::Iden, iden_problem) else { return };
-        let asked = IpSearch { page: 1, zone: Zone::Utc, ..search.clone() };
-        if iden.data.get_untracked().is_some_and(|(a, _)| a == asked) && !iden.loading.get_untracked() {
-            return;
-        }
-        iden.run(false, move |ticket| async move {
-            let filter = iden::Filter { actor_ip: Some(search.ip.to_string()), ..Default::default() };
-            let result = iden_list(&connection, &filter, search.cursor.as_deref(), iden::DEFAULT_LIMIT, &ticket).await;
-            record(state, Provider::Iden, &result);
-            result.map(|page| (asked, page))
-        });
-    });
+    // ID.me answers the page number; Iden the cursor. Each source asks only when its part changes.
+    load_source(
+        idme,
+        Provider::Idme,
+        idme_problem,
+        idme_retries,
+        move || current.get().filter(|s| s.sources.idme).map(|s| IpSearch { cursor: None, zone: Zone::Utc, ..s }),
+        |connection, asked, ticket| async move { idme_by_ip(&connection, asked.ip, asked.page, &ticket).await },
+    );
+    load_source(
+        iden,
+        Provider::Iden,
+        iden_problem,
+        iden_retries,
+        move || current.get().filter(|s| s.sources.iden).map(|s| IpSearch { page: 1, zone: Zone::Utc, ..s }),
+        |connection, asked, ticket| async move {
+            let filter = iden::Filter { actor_ip: Some(asked.ip.to_string()), ..Default::default() };
+            iden_list(&connection, &filter, asked.cursor.as_deref(), iden::DEFAULT_LIMIT, &ticket).await
+        },
+    );
 
     let url_problem = move || match target.get() {
         Some(Err(message)) => Some(view! { <Notice message=message kind="invalid-url"/> }),
@@ -114,7 +97,7 @@ pub fn IpSearchPage() -> impl IntoView {
                 <h2 id="iden-heading" class="results-caption">{format!("Iden events with actor IP {}", search.ip)}</h2>
                 <LoadStatus what="Iden" loading=iden.loading waiting=iden.waiting failure=iden.failure
                     on_retry=Callback::new(move |_| iden_retries.update(|n| *n += 1))/>
-                {move || iden_results(iden, current, zone)}
+                {move || iden_section_results(iden, current, zone)}
             </section>
         })
     };
@@ -155,9 +138,7 @@ pub fn IpSearchPage() -> impl IntoView {
 
 fn idme_results(idme: Loader<Asked<IdmePage>>, current: Memo<Option<IpSearch>>, zone: Signal<Zone>) -> Option<AnyView> {
     let now = current.get()?;
-    let Some((asked, page)) = idme.data.get() else {
-        return (idme.loading.get() && idme.failure.get().is_none()).then(|| view! { <TableSkeleton/> }.into_any());
-    };
+    let Some((asked, page)) = idme.data.get() else { return skeleton_while_first_load(idme) };
     let stale = asked.ip != now.ip || asked.page != now.page;
     let total_pages = page.meta.total_pages.unwrap_or(0);
     let total_count = page.meta.total_count.unwrap_or(page.events.len() as u64);
@@ -203,45 +184,25 @@ fn idme_results(idme: Loader<Asked<IdmePage>>, current: Memo<Option<IpSearch>>, 
     )
 }
 
-fn iden_results(iden: Loader<Asked<IdenPage>>, current: Memo<Option<IpSearch>>, zone: Signal<Zone>) -> Option<AnyView> {
+fn iden_section_results(
+    iden: Loader<Asked<IdenPage>>,
+    current: Memo<Option<IpSearch>>,
+    zone: Signal<Zone>,
+) -> Option<AnyView> {
     let now = current.get()?;
-    let Some((asked, page)) = iden.data.get() else {
-        return (iden.loading.get() && iden.failure.get().is_none()).then(|| view! { <TableSkeleton/> }.into_any());
-    };
+    let Some((asked, page)) = iden.data.get() else { return skeleton_while_first_load(iden) };
     let stale = asked.ip != now.ip || asked.cursor != now.cursor;
-    let on_first = asked.cursor.is_none();
-    let newest = (!on_first).then(|| now.with_cursor(None).href());
-    let newer = if on_first { None } else { page.previous_cursor.clone().map(|c| now.with_cursor(Some(c)).href()) };
-    let older = page.next_cursor.clone().map(|c| now.with_cursor(Some(c)).href());
-    let position = if on_first {
-        format!("Newest {} events", page.events.len())
-    } else {
-        format!("{} older events", page.events.len())
-    };
-    let body = if page.events.is_empty() {
-        let text = if on_first {
-            format!("No Iden events with actor IP {}.", asked.ip)
-        } else {
-            "No events on this page: the cursor is past the end.".to_string()
-        };
-        view! { <p class="empty" role="status">{text}</p> }.into_any()
-    } else {
-        let busy = Signal::derive(move || iden.loading.get());
-        let events = page.events.clone();
-        let caption = format!("Iden events with actor IP {}", asked.ip);
-        view! {
-            <EventsTable events=Signal::derive(move || events.clone()) zone searched=asked.ip.to_string() busy caption=Signal::derive(move || caption.clone())/>
-        }
-        .into_any()
-    };
-    Some(
-        view! {
-            <div class="results" class:stale=stale>
-                {unreadable_notice(page.unreadable)}
-                <CursorPager newest newer older position/>
-                {body}
-            </div>
-        }
-        .into_any(),
-    )
+    let results = iden_results(
+        &page,
+        asked.cursor.as_deref(),
+        |cursor| now.with_cursor(cursor).href(),
+        Wording {
+            empty: format!("No Iden events with actor IP {}.", asked.ip),
+            caption: format!("Iden events with actor IP {}", asked.ip),
+        },
+        zone,
+        Some(asked.ip.to_string()),
+        Signal::derive(move || iden.loading.get()),
+    );
+    Some(view! { <div class="results" class:stale=stale>{results}</div> }.into_any())
 }

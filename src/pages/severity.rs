@@ -6,9 +6,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
-use crate::components::cursor_pager::CursorPager;
 use crate::components::error_box::Notice;
-use crate::components::events_table::{EventsTable, TableSkeleton, severity_icon};
+use crate::components::events_table::{EventsTable, severity_icon};
 use crate::components::filter_fields::{Fields, field};
 use crate::components::load_status::LoadStatus;
 use crate::components::view_controls::{SourceSwitches, ZoneSwitch};
@@ -16,14 +15,16 @@ use crate::config::Provider;
 use crate::fetcher::Loader;
 use crate::format::{Zone, thousands};
 use crate::model::{AuditEvent, Severity, Source};
-use crate::pages::common::{connection_for, query_getter, record, settings_problem_view, unreadable_notice};
+use crate::pages::common::{
+    Wording, iden_results, load_source, query_getter, settings_problem_view, skeleton_while_first_load,
+    unreadable_notice,
+};
 use crate::providers::iden;
 use crate::routes::query::input_text;
 use crate::routes::severity::{
     DerivedPlan, IdmeRequest, SEVERITY_DEFAULT_SOURCES, SeverityView, idme_plan, severity_view_from_url, standfast_plan,
 };
 use crate::sources::{IdenPage, IdmePage, StandfastPage, iden_list, idme_by_ip, idme_by_user, standfast_page};
-use crate::state::use_app_state;
 
 /// The loaded pages, each with the view it answers.
 type Asked<T> = (SeverityView, T);
@@ -35,82 +36,62 @@ fn request_key(view: &SeverityView) -> SeverityView {
 
 #[component]
 pub fn SeverityPage() -> impl IntoView {
-    let state = use_app_state();
     let get = query_getter();
     let target = Memo::new(move |_| severity_view_from_url(get));
     let current = Memo::new(move |_| target.get().ok());
     let zone = Signal::derive(move || current.get().map(|v| v.zone).unwrap_or_default());
 
     let iden = Loader::<Asked<IdenPage>>::new();
-    let idme = Loader::<Asked<IdmePage>>::new();
-    let standfast = Loader::<Asked<StandfastPage>>::new();
+    let idme = Loader::<(IdmeRequest, IdmePage)>::new();
+    let standfast = Loader::<((crate::providers::standfast::Filter, u32), StandfastPage)>::new();
     let problems = [RwSignal::new(None::<String>), RwSignal::new(None), RwSignal::new(None)];
     let retries = RwSignal::new(0u32);
 
-    Effect::new(move |_| {
-        retries.track();
-        let Some(view) = current.get().filter(|v| v.sources.iden) else {
-            iden.clear();
-            return;
-        };
-        let Some(connection) = connection_for(state, Provider::Iden, problems[0]) else { return };
-        let key = request_key(&view);
-        if iden.data.get_untracked().is_some_and(|(k, _)| k == key) && !iden.loading.get_untracked() {
-            return;
-        }
-        iden.run(false, move |ticket| async move {
-            let result = iden_list(&connection, &view.iden_filter(), view.cursor.as_deref(), view.limit, &ticket).await;
-            record(state, Provider::Iden, &result);
-            result.map(|page| (key, page))
-        });
-    });
-    Effect::new(move |_| {
-        retries.track();
-        let Some(view) = current.get().filter(|v| v.sources.idme) else {
-            idme.clear();
-            return;
-        };
-        let DerivedPlan::Included { request, .. } = idme_plan(&view) else {
-            idme.clear();
-            return;
-        };
-        let Some(connection) = connection_for(state, Provider::Idme, problems[1]) else { return };
-        let key = SeverityView { cursor: None, ..request_key(&view) };
-        if idme.data.get_untracked().is_some_and(|(k, _)| k == key) && !idme.loading.get_untracked() {
-            return;
-        }
-        idme.run(false, move |ticket| async move {
-            let result = match request {
+    load_source(
+        iden,
+        Provider::Iden,
+        problems[0],
+        retries,
+        move || current.get().filter(|v| v.sources.iden).map(|v| request_key(&v)),
+        |connection, view, ticket| async move {
+            iden_list(&connection, &view.iden_filter(), view.cursor.as_deref(), view.limit, &ticket).await
+        },
+    );
+    // The derived sources ask what their APIs can express (their first page); the rest of the
+    // filters narrow the loaded rows.
+    load_source(
+        idme,
+        Provider::Idme,
+        problems[1],
+        retries,
+        move || match current.get().filter(|v| v.sources.idme).map(|v| idme_plan(&v)) {
+            Some(DerivedPlan::Included { request, .. }) => Some(request),
+            _ => None,
+        },
+        |connection, request, ticket| async move {
+            match request {
                 IdmeRequest::ByIp(ip) => idme_by_ip(&connection, ip, 1, &ticket).await,
                 IdmeRequest::ByUser(uuid) => idme_by_user(&connection, &uuid, 1, &ticket).await,
-            };
-            record(state, Provider::Idme, &result);
-            result.map(|page| (key, page))
-        });
-    });
-    Effect::new(move |_| {
-        retries.track();
-        let Some(view) = current.get().filter(|v| v.sources.standfast) else {
-            standfast.clear();
-            return;
-        };
-        let DerivedPlan::Included { request, .. } = standfast_plan(&view) else {
-            standfast.clear();
-            return;
-        };
-        let Some(connection) = connection_for(state, Provider::Standfast, problems[2]) else { return };
-        let key = SeverityView { cursor: None, ..request_key(&view) };
-        if standfast.data.get_untracked().is_some_and(|(k, _)| k == key) && !standfast.loading.get_untracked() {
-            return;
-        }
-        standfast.run(false, move |ticket| async move {
-            let workspace = connection.scope.clone();
+            }
+        },
+    );
+    load_source(
+        standfast,
+        Provider::Standfast,
+        problems[2],
+        retries,
+        move || {
+            let view = current.get().filter(|v| v.sources.standfast)?;
+            match standfast_plan(&view) {
+                DerivedPlan::Included { request, .. } => Some((request, view.limit)),
+                DerivedPlan::NotIncluded { .. } => None,
+            }
+        },
+        |connection, (filter, limit), ticket| async move {
             let position = Default::default();
-            let result = standfast_page(&connection, &workspace, &request, &position, view.limit, &ticket).await;
-            record(state, Provider::Standfast, &result);
-            result.map(|page| (key, page))
-        });
-    });
+            standfast_page(&connection, &connection.scope, &filter, &position, limit, &ticket).await
+        },
+    );
 
     // Every row loaded for this view: Iden's, and the derived sources' narrowed to the filters.
     let loaded = Memo::new(move |_| {
@@ -149,7 +130,7 @@ pub fn SeverityPage() -> impl IntoView {
                 <section class="source-section source-iden" aria-labelledby="iden-heading">
                     <h2 id="iden-heading" class="results-caption">"Iden events"</h2>
                     <LoadStatus what="Iden" loading=iden.loading waiting=iden.waiting failure=iden.failure on_retry=retry/>
-                    {move || iden_results(iden, current, zone)}
+                    {move || iden_section_results(iden, current, zone)}
                 </section>
             })}
             {move || current.get().filter(|v| v.sources.idme).map(|view| {
@@ -219,53 +200,27 @@ fn SeverityChips(view: SeverityView, rows: Memo<Vec<AuditEvent>>) -> impl IntoVi
     }
 }
 
-fn iden_results(
+fn iden_section_results(
     iden: Loader<Asked<IdenPage>>,
     current: Memo<Option<SeverityView>>,
     zone: Signal<Zone>,
 ) -> Option<AnyView> {
     let now = current.get()?;
-    let Some((asked, page)) = iden.data.get() else {
-        return (iden.loading.get() && iden.failure.get().is_none()).then(|| view! { <TableSkeleton/> }.into_any());
-    };
+    let Some((asked, page)) = iden.data.get() else { return skeleton_while_first_load(iden) };
     let stale = asked != request_key(&now);
-    let on_first = asked.cursor.is_none();
-    let at = |cursor: Option<String>| SeverityView { cursor, ..now.clone() }.href();
-    let newest = (!on_first).then(|| at(None));
-    let newer = if on_first { None } else { page.previous_cursor.clone().map(|c| at(Some(c))) };
-    let older = page.next_cursor.clone().map(|c| at(Some(c)));
-    let position = if on_first {
-        format!("Newest {} events", page.events.len())
-    } else {
-        format!("{} older events", page.events.len())
-    };
-    let body = if page.events.is_empty() {
-        let text = if on_first {
-            format!("No Iden events match: {}.", asked.describe())
-        } else {
-            "No events on this page: the cursor is past the end.".to_string()
-        };
-        view! { <p class="empty" role="status">{text}</p> }.into_any()
-    } else {
-        let events = page.events.clone();
-        let caption = format!("Iden events: {}", asked.describe());
-        view! {
-            <EventsTable events=Signal::derive(move || events.clone()) zone busy=Signal::derive(move || iden.loading.get())
-                caption=Signal::derive(move || caption.clone())/>
-            <CursorPager newest=newest.clone() newer=newer.clone() older=older.clone() position=position.clone()/>
-        }
-        .into_any()
-    };
-    Some(
-        view! {
-            <div class="results" class:stale=stale>
-                {unreadable_notice(page.unreadable)}
-                <CursorPager newest newer older position/>
-                {body}
-            </div>
-        }
-        .into_any(),
-    )
+    let results = iden_results(
+        &page,
+        asked.cursor.as_deref(),
+        |cursor| SeverityView { cursor, ..now.clone() }.href(),
+        Wording {
+            empty: format!("No Iden events match: {}.", asked.describe()),
+            caption: format!("Iden events: {}", asked.describe()),
+        },
+        zone,
+        None,
+        Signal::derive(move || iden.loading.get()),
+    );
+    Some(view! { <div class="results" class:stale=stale>{results}</div> }.into_any())
 }
 
 /// A derived source: its first page for the filters its API expresses, narrowed locally.

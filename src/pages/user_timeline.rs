@@ -17,21 +17,22 @@ use crate::config::Provider;
 use crate::fetcher::Loader;
 use crate::format::{Zone, local_offset_minutes, thousands};
 use crate::model::{AuditEvent, Source, newest_first};
-use crate::pages::common::{connection_for, query_getter, record, settings_problem_view, unreadable_notice};
+use crate::pages::common::{load_source, query_getter, settings_problem_view, unreadable_notice};
 use crate::providers::{iden, standfast};
 use crate::routes::pivot::{ip_href, type_href};
 use crate::routes::query::Sources;
 use crate::routes::user::{Layout, UserTimeline, user_form_target, user_timeline_from_url};
 use crate::sources::{IdenPage, IdmePage, StandfastPage, iden_list, idme_by_user, standfast_page};
-use crate::state::use_app_state;
 use crate::timeline::{Day, group};
+
+/// Events per page from the cursor sources (ID.me's page size is fixed at 50 too).
+const TIMELINE_PAGE: u32 = 50;
 
 /// A loaded page and the part of the view that asked for it.
 type Asked<K, T> = (K, T);
 
 #[component]
 pub fn UserTimelinePage() -> impl IntoView {
-    let state = use_app_state();
     let params = use_params_map();
     let get = query_getter();
     let target = Memo::new(move |_| {
@@ -54,58 +55,46 @@ pub fn UserTimelinePage() -> impl IntoView {
     let problems = [RwSignal::new(None::<String>), RwSignal::new(None), RwSignal::new(None)];
     let retries = RwSignal::new(0u32);
 
-    Effect::new(move |_| {
-        retries.track();
-        let Some(view) = current.get().filter(|v| v.sources.idme) else { return idme.clear() };
-        let Some(connection) = connection_for(state, Provider::Idme, problems[0]) else { return };
-        let key = (view.uuid.clone(), view.page);
-        if idme.data.get_untracked().is_some_and(|(k, _)| k == key) && !idme.loading.get_untracked() {
-            return;
-        }
-        idme.run(false, move |ticket| async move {
-            let result = idme_by_user(&connection, &key.0, key.1, &ticket).await;
-            record(state, Provider::Idme, &result);
-            result.map(|page| (key, page))
-        });
-    });
+    load_source(
+        idme,
+        Provider::Idme,
+        problems[0],
+        retries,
+        move || current.get().filter(|v| v.sources.idme).map(|v| (v.uuid, v.page)),
+        |connection, (uuid, page), ticket| async move { idme_by_user(&connection, &uuid, page, &ticket).await },
+    );
+    // Iden filters combine with AND: one listing for the user as actor, one as subject.
     for (loader, as_subject) in [(actor, false), (subject, true)] {
-        Effect::new(move |_| {
-            retries.track();
-            let Some(view) = current.get().filter(|v| v.sources.iden) else { return loader.clear() };
-            let Some(connection) = connection_for(state, Provider::Iden, problems[1]) else { return };
-            let cursor = if as_subject { view.subject_cursor.clone() } else { view.cursor.clone() };
-            let key = (view.uuid.clone(), cursor);
-            if loader.data.get_untracked().is_some_and(|(k, _)| k == key) && !loader.loading.get_untracked() {
-                return;
-            }
-            loader.run(false, move |ticket| async move {
+        load_source(
+            loader,
+            Provider::Iden,
+            problems[1],
+            retries,
+            move || {
+                let view = current.get().filter(|v| v.sources.iden)?;
+                Some((view.uuid, if as_subject { view.subject_cursor } else { view.cursor }))
+            },
+            move |connection, (uuid, cursor), ticket| async move {
                 let filter = if as_subject {
-                    iden::Filter { subject_uuid: Some(key.0.clone()), ..Default::default() }
+                    iden::Filter { subject_uuid: Some(uuid), ..Default::default() }
                 } else {
-                    iden::Filter { actor_uuid: Some(key.0.clone()), ..Default::default() }
+                    iden::Filter { actor_uuid: Some(uuid), ..Default::default() }
                 };
-                let result = iden_list(&connection, &filter, key.1.as_deref(), iden::DEFAULT_LIMIT, &ticket).await;
-                record(state, Provider::Iden, &result);
-                result.map(|page| (key, page))
-            });
-        });
+                iden_list(&connection, &filter, cursor.as_deref(), TIMELINE_PAGE, &ticket).await
+            },
+        );
     }
-    Effect::new(move |_| {
-        retries.track();
-        let Some(view) = current.get().filter(|v| v.sources.standfast) else { return standfast.clear() };
-        let Some(connection) = connection_for(state, Provider::Standfast, problems[2]) else { return };
-        let key = (view.uuid.clone(), view.position.clone());
-        if standfast.data.get_untracked().is_some_and(|(k, _)| k == key) && !standfast.loading.get_untracked() {
-            return;
-        }
-        standfast.run(false, move |ticket| async move {
-            let filter = standfast::Filter { contact: Some(key.0.clone()), ..Default::default() };
-            let workspace = connection.scope.clone();
-            let result = standfast_page(&connection, &workspace, &filter, &key.1, 50, &ticket).await;
-            record(state, Provider::Standfast, &result);
-            result.map(|page| (key, page))
-        });
-    });
+    load_source(
+        standfast,
+        Provider::Standfast,
+        problems[2],
+        retries,
+        move || current.get().filter(|v| v.sources.standfast).map(|v| (v.uuid, v.position)),
+        |connection, (uuid, position), ticket| async move {
+            let filter = standfast::Filter { contact: Some(uuid), ..Default::default() };
+            standfast_page(&connection, &connection.scope, &filter, &position, TIMELINE_PAGE, &ticket).await
+        },
+    );
 
     // The rows of every included source, merged newest first (an Iden event where the user is
     // both actor and subject appears once).
@@ -308,8 +297,8 @@ fn source_pager(
 
 fn day_view(day: Day, zone: Zone) -> impl IntoView {
     let heading = match day.date {
-        Some(d) => format!("{} · {} events", d.format("%A %Y-%m-%d"), day.count),
-        None => format!("Time unreadable · {} events", day.count),
+        Some(d) => format!("{} · {}", d.format("%A %Y-%m-%d"), events_count(day.count)),
+        None => format!("Time unreadable · {}", events_count(day.count)),
     };
     view! {
         <li class="timeline-day">
@@ -319,8 +308,8 @@ fn day_view(day: Day, zone: Zone) -> impl IntoView {
                     let span = s.span_minutes();
                     let label = match (&s.ip, s.events.len()) {
                         (_, 1) => None,
-                        (Some(ip), n) => Some(format!("Session from {ip}: {n} events within {span} min")),
-                        (None, n) => Some(format!("{n} events without an IP within {span} min")),
+                        (Some(ip), n) => Some(format!("Session from {ip}: {n} events {}", within(span))),
+                        (None, n) => Some(format!("{n} events without an IP, {}", within(span))),
                     };
                     let single = label.is_none();
                     view! {
@@ -335,6 +324,14 @@ fn day_view(day: Day, zone: Zone) -> impl IntoView {
     }
 }
 
+fn events_count(n: usize) -> String {
+    if n == 1 { "1 event".into() } else { format!("{} events", thousands(n as u64)) }
+}
+
+fn within(minutes: i64) -> String {
+    if minutes < 1 { "within a minute".into() } else { format!("within {minutes} min") }
+}
+
 fn entry(e: AuditEvent, zone: Zone) -> impl IntoView {
     let ip = e.actor.ip.clone();
     let where_ = e.context.application.clone().or_else(|| e.context.workspace.clone());
@@ -342,7 +339,7 @@ fn entry(e: AuditEvent, zone: Zone) -> impl IntoView {
         <li class="entry" data-id=e.id.clone()>
             <time datetime=e.occurred.raw.clone() title=e.occurred.raw.clone()>{e.occurred.in_zone(zone)}</time>
             <span class="event-type">{pivot(Some(e.event_type.clone()), type_href(e.source, &e.event_type), "event-type-link")}</span>
-            {severity_badge(&e)}
+            <span class="severity">{severity_badge(&e)}</span>
             <span class="ip">{pivot(ip.clone(), ip.as_deref().and_then(ip_href), "ip-link")}</span>
             <span class="application">{where_}</span>
             <span class="client">{e.actor.client.clone()}</span>

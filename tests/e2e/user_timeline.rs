@@ -71,8 +71,11 @@ pub async fn timeline_merges_sources_by_day_and_reloads_the_same(rig: &Rig, clie
     let mut total = 0;
     for h in headings {
         let text = h.text().await.map_err(|e| e.to_string())?;
-        let count: usize =
-            text.rsplit(" · ").next().and_then(|t| t.trim_end_matches(" events").parse().ok()).unwrap_or(0);
+        let count: usize = text
+            .rsplit(" · ")
+            .next()
+            .and_then(|t| t.trim_end_matches(" events").trim_end_matches(" event").replace(',', "").parse().ok())
+            .unwrap_or(0);
         total += count;
     }
     check(total == list.len(), || format!("day counts add to {total}, {} entries", list.len()))?;
