@@ -24,7 +24,9 @@ pub fn LoadStatus(
     }
     let wait_view = move || {
         waiting.get().map(|w| {
-            let secs = ((w.until_ms - now.get()) / 1000.0).ceil().max(0.0) as u64;
+            // The tick only wakes this up; the time is read fresh so the count never exceeds Retry-After.
+            now.track();
+            let secs = ((w.until_ms - now_ms()) / 1000.0).ceil().max(0.0) as u64;
             let text = match &w.reason {
                 WaitReason::RateLimited { vendor, message } => {
                     format!("{vendor} answered 429 (rate limited): {message} Retrying in {secs} s.")
