@@ -13,6 +13,7 @@ use crate::config::Provider;
 use crate::fetcher::{Loader, Ticket};
 use crate::format::Zone;
 use crate::http::FetchFailure;
+use crate::model::AuditEvent;
 use crate::settings::ResolvedConnection;
 use crate::sources::IdenPage;
 use crate::state::AppState;
@@ -110,51 +111,81 @@ pub fn load_source<K, T, Fut>(
     });
 }
 
-/// The table's placeholder while a source's first answer is on its way (nothing once it failed).
-pub fn skeleton_while_first_load<T: Send + Sync + 'static>(loader: Loader<T>) -> Option<AnyView> {
-    (loader.loading.get() && loader.failure.get().is_none()).then(|| view! { <TableSkeleton/> }.into_any())
+/// Whether to show the table's placeholder: the first answer is on its way (not once it failed).
+pub fn first_load<T: Send + Sync + 'static>(loader: Loader<T>) -> bool {
+    loader.loading.get() && loader.failure.get().is_none() && loader.data.with(Option::is_none)
 }
 
-/// A page of Iden's cursor listing: pager links from its cursors, the table or an empty state.
-/// `at` makes the view's link for a cursor (None: the newest page).
 /// What a results block says: when there is nothing, and what its table holds.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Wording {
     pub empty: String,
     pub caption: String,
 }
 
-pub fn iden_results(
-    page: &IdenPage,
-    cursor: Option<&str>,
-    at: impl Fn(Option<String>) -> String,
-    Wording { empty, caption }: Wording,
+/// The events of a loaded page, or none.
+pub fn rows_of<K: Send + Sync + 'static, T: Send + Sync + 'static>(
+    loader: Loader<(K, T)>,
+    events: fn(&T) -> &Vec<AuditEvent>,
+) -> Signal<Vec<AuditEvent>> {
+    Signal::derive(move || loader.data.with(|d| d.as_ref().map(|(_, page)| events(page).clone()).unwrap_or_default()))
+}
+
+/// A page of Iden's cursor listing: pager links from its cursors, then the table or an empty
+/// state. The table stays mounted while pages change, so rows keyed by id are kept, not redrawn.
+/// `at` makes the view's link for a cursor (None: the newest page); `asked` is the cursor the
+/// loaded page was fetched with.
+#[component]
+pub fn IdenResults<K: Send + Sync + 'static>(
+    loader: Loader<(K, IdenPage)>,
+    asked: Signal<Option<Option<String>>>,
+    at: Callback<Option<String>, String>,
+    wording: Signal<Wording>,
+    stale: Signal<bool>,
     zone: Signal<Zone>,
-    searched: Option<String>,
-    busy: Signal<bool>,
-) -> AnyView {
-    let on_first = cursor.is_none();
-    let newest = (!on_first).then(|| at(None));
-    // The first page's previous_cursor leads to events added since: not a "newer page" yet.
-    let newer = if on_first { None } else { page.previous_cursor.clone().map(|c| at(Some(c))) };
-    let older = page.next_cursor.clone().map(|c| at(Some(c)));
-    let count = page.events.len();
-    let position = if on_first { format!("Newest {count} events") } else { format!("{count} older events") };
-    let body = if page.events.is_empty() {
-        let text = if on_first { empty } else { "No events on this page: the cursor is past the end.".to_string() };
-        view! { <p class="empty" role="status">{text}</p> }.into_any()
-    } else {
-        let events = page.events.clone();
-        view! {
-            <EventsTable events=Signal::derive(move || events.clone()) zone searched=searched.unwrap_or_default() busy
-                caption=Signal::derive(move || caption.clone())/>
-            <CursorPager newest=newest.clone() newer=newer.clone() older=older.clone() position=position.clone()/>
-        }
-        .into_any()
+    #[prop(optional, into)] searched: Option<String>,
+) -> impl IntoView {
+    let rows = rows_of(loader, |p| &p.events);
+    let pager = move || {
+        let cursor = asked.get()?;
+        loader.data.with(|d| {
+            let (_, page) = d.as_ref()?;
+            let on_first = cursor.is_none();
+            // The first page's previous_cursor leads to events added since: not a newer page yet.
+            let newer = if on_first { None } else { page.previous_cursor.clone().map(|c| at.run(Some(c))) };
+            let count = page.events.len();
+            Some(view! {
+                <CursorPager
+                    newest=(!on_first).then(|| at.run(None))
+                    newer
+                    older=page.next_cursor.clone().map(|c| at.run(Some(c)))
+                    position=if on_first { format!("Newest {count} events") } else { format!("{count} older events") }
+                />
+            })
+        })
+    };
+    let empty = move || {
+        let cursor = asked.get()?;
+        let unreadable = loader.data.with(|d| d.as_ref().map(|(_, p)| p.unreadable).unwrap_or(0));
+        let text = if !rows.with(Vec::is_empty) {
+            return Some(view! { {unreadable_notice(unreadable)} }.into_any());
+        } else if cursor.is_none() {
+            wording.get().empty
+        } else {
+            "No events on this page: the cursor is past the end.".to_string()
+        };
+        Some(view! { {unreadable_notice(unreadable)} <p class="empty" role="status">{text}</p> }.into_any())
     };
     view! {
-        {unreadable_notice(page.unreadable)}
-        <CursorPager newest newer older position/>
-        {body}
+        <div class="results" class:stale=move || stale.get()>
+            {move || first_load(loader).then(|| view! { <TableSkeleton/> })}
+            {empty}
+            {pager}
+            <Show when=move || !rows.with(Vec::is_empty)>
+                <EventsTable events=rows zone searched=searched.clone().unwrap_or_default()
+                    busy=Signal::derive(move || loader.loading.get()) caption=Signal::derive(move || wording.get().caption)/>
+                {pager}
+            </Show>
+        </div>
     }
-    .into_any()
 }

@@ -9,6 +9,7 @@ use leptos_router::hooks::use_navigate;
 
 use crate::components::cursor_pager::CursorPager;
 use crate::components::error_box::Notice;
+use crate::components::events_table::TableSkeleton;
 use crate::components::filter_fields::{Fields, field};
 use crate::components::load_status::LoadStatus;
 use crate::components::standfast_table::StandfastTable;
@@ -16,9 +17,7 @@ use crate::components::view_controls::ZoneSwitch;
 use crate::config::Provider;
 use crate::fetcher::{Loader, now_ms};
 use crate::format::{Zone, thousands};
-use crate::pages::common::{
-    load_source, query_getter, settings_problem_view, skeleton_while_first_load, unreadable_notice,
-};
+use crate::pages::common::{first_load, load_source, query_getter, rows_of, settings_problem_view, unreadable_notice};
 use crate::providers::standfast::{EVENT_TYPES, MAX_LIMIT};
 use crate::routes::identity::{
     DEFAULT_RETENTION_MONTHS, IdentityEvents, PRESETS, identity_events_from_url, preset_range,
@@ -34,11 +33,12 @@ fn request_key(view: &IdentityEvents) -> IdentityEvents {
     IdentityEvents { zone: Zone::Utc, ..view.clone() }
 }
 
-/// What the walk knows about a page reached from another: the page before it and its number.
+/// What the walk knows about a page reached from another: the page before it (its URL without
+/// the zone) and its number, when the walk started at the first page.
 #[derive(Clone)]
 struct Visited {
-    newer: String,
-    number: usize,
+    newer: IdentityEvents,
+    number: Option<usize>,
 }
 
 #[component]
@@ -70,70 +70,91 @@ pub fn IdentityEventsPage() -> impl IntoView {
         },
     );
 
-    let results = move || {
+    // The pager for the loaded page: "Newer" only where this tab walked from; positions are
+    // recorded without the zone, links keep the one in view.
+    let pager = move || {
         let now = current.get()?;
-        let Some((asked, page)) = loader.data.get() else { return skeleton_while_first_load(loader) };
-        let stale = asked != request_key(&now);
-        let visited = walk.with_value(|w| w.get(&asked.href()).cloned());
-        let on_first = asked.position.before.is_none();
-        let with_zone = |href: String| -> String {
-            // Positions are recorded without the zone; links keep the one in view.
-            match now.zone.query_value() {
-                Some(z) => format!("{href}{}tz={z}", if href.contains('?') { "&" } else { "?" }),
-                None => href,
+        loader.data.with(|d| {
+            let (asked, page) = d.as_ref()?;
+            if page.events.is_empty() {
+                return None;
             }
-        };
-        let newest = (!on_first).then(|| with_zone(asked.first_page().href()));
-        let newer = visited.as_ref().map(|v| with_zone(v.newer.clone()));
-        let older = page.older.clone().map(|p| with_zone(request_key(&asked).at(p).href()));
-        let number = if on_first { Some(1) } else { visited.map(|v| v.number) };
-        let position = match (number, asked.position.before.as_deref()) {
-            (Some(n), _) => format!("Page {} · {} events", thousands(n as u64), page.events.len()),
-            (None, Some(before)) => format!("{} events before {before}", page.events.len()),
-            (None, None) => format!("{} events", page.events.len()),
-        };
-        let retention =
-            asked.may_reach_retention(chrono::DateTime::from_timestamp_millis(now_ms() as i64).unwrap_or_default());
-        let end = page.older.is_none().then(|| {
-            let mut text = "End of results: there are no older events for these filters.".to_string();
-            if retention {
-                text.push_str(&format!(
-                    " The range reaches the workspace's retention limit (default {DEFAULT_RETENTION_MONTHS} months, \
-                     set per workspace between 3 and 84): older events have been deleted by Standfast."
-                ));
-            }
-            view! { <p class="end-of-results" role="status">{text}</p> }
-        });
-        let tie = page.tie_too_large.clone().map(|at| {
-            view! { <Notice kind="tie-too-large" message=format!(
-                "More than {MAX_LIMIT} events share the instant {at}: Standfast's `before` paging cannot reach the rest of them. Narrow the time range to see them.")/> }
-        });
-        let body = if page.events.is_empty() && on_first {
-            view! { <p class="empty" role="status">{format!("No Standfast events for: {}.", describe(&asked))}</p> }
-                .into_any()
-        } else if page.events.is_empty() {
-            ().into_any()
-        } else {
-            let events = page.events.clone();
-            let caption = format!("Standfast identity events: {}", describe(&asked));
-            view! {
-                <StandfastTable events=Signal::derive(move || events.clone()) zone busy=Signal::derive(move || loader.loading.get()) caption=Signal::derive(move || caption.clone())/>
-                <CursorPager newest=newest.clone() newer=newer.clone() older=older.clone() position=position.clone()/>
-            }
-            .into_any()
-        };
-        Some(
-            view! {
-                <div class="results" class:stale=stale>
-                    {unreadable_notice(page.unreadable)}
-                    {(!page.events.is_empty()).then(|| view! { <CursorPager newest newer older position/> })}
-                    {body}
-                    {tie}
-                    {end}
-                </div>
-            }
-            .into_any(),
-        )
+            let visited = walk.with_value(|w| w.get(&asked.href()).cloned());
+            let on_first = asked.position.before.is_none();
+            let with_zone = |view: IdentityEvents| IdentityEvents { zone: now.zone, ..view }.href();
+            let number = if on_first { Some(1) } else { visited.as_ref().and_then(|v| v.number) };
+            let count = page.events.len();
+            let position = match (number, asked.position.before.as_deref()) {
+                (Some(n), _) => format!("Page {} · {count} events", thousands(n as u64)),
+                (None, Some(before)) => format!("{count} events before {before}"),
+                (None, None) => format!("{count} events"),
+            };
+            Some(view! {
+                <CursorPager
+                    newest=(!on_first).then(|| with_zone(asked.first_page()))
+                    newer=visited.map(|v| with_zone(v.newer))
+                    older=page.older.clone().map(|p| with_zone(asked.at(p)))
+                    position
+                />
+            })
+        })
+    };
+    let rows = rows_of(loader, |p| &p.events);
+    let stale = Signal::derive(move || {
+        let now = current.get().map(|v| request_key(&v));
+        loader.data.with(|d| d.as_ref().is_some_and(|(a, _)| Some(a) != now.as_ref()))
+    });
+    let notes = move || {
+        loader.data.with(|d| {
+            let (asked, page) = d.as_ref()?;
+            let empty = (page.events.is_empty() && asked.position.before.is_none()).then(|| {
+                view! { <p class="empty" role="status">{format!("No Standfast events for: {}.", describe(asked))}</p> }
+            });
+            Some(view! { {unreadable_notice(page.unreadable)} {empty} })
+        })
+    };
+    let ending = move || {
+        loader.data.with(|d| {
+            let (asked, page) = d.as_ref()?;
+            let tie = page.tie_too_large.clone().map(|at| {
+                let message = format!(
+                    "More than {MAX_LIMIT} events share the instant {at}: Standfast's `before` paging cannot reach \
+                     the rest of them. Narrow the time range to see them."
+                );
+                view! { <Notice kind="tie-too-large" message/> }
+            });
+            let now = chrono::DateTime::from_timestamp_millis(now_ms() as i64).unwrap_or_default();
+            let end = page.older.is_none().then(|| {
+                let mut text = "End of results: there are no older events for these filters.".to_string();
+                if asked.may_reach_retention(now) {
+                    text.push_str(&format!(
+                        " The range reaches back to the workspace's retention limit (default \
+                         {DEFAULT_RETENTION_MONTHS} months, set per workspace between 3 and 84): \
+                         older events have been deleted by Standfast."
+                    ));
+                }
+                view! { <p class="end-of-results" role="status">{text}</p> }
+            });
+            Some(view! { {tie} {end} })
+        })
+    };
+    let caption = Signal::derive(move || {
+        loader
+            .data
+            .with(|d| d.as_ref().map(|(a, _)| format!("Standfast identity events: {}", describe(a))))
+            .unwrap_or_default()
+    });
+    let results = view! {
+        <div class="results" class:stale=move || stale.get()>
+            {move || first_load(loader).then(|| view! { <TableSkeleton/> })}
+            {notes}
+            {pager}
+            <Show when=move || !rows.with(Vec::is_empty)>
+                <StandfastTable events=rows zone busy=Signal::derive(move || loader.loading.get()) caption/>
+                {pager}
+            </Show>
+            {ending}
+        </div>
     };
 
     let url_problem = move || target.get().err().map(|message| view! { <Notice message=message kind="invalid-url"/> });
@@ -177,9 +198,13 @@ fn note_walk(
         }
     });
     if let Some(older) = &page.older {
-        let number = walk.with_value(|w| w.get(&here).map(|v| v.number)).unwrap_or(1);
+        let number = if key.position.before.is_none() {
+            Some(1)
+        } else {
+            walk.with_value(|w| w.get(&here).and_then(|v| v.number))
+        };
         walk.update_value(|w| {
-            w.insert(key.at(older.clone()).href(), Visited { newer: here.clone(), number: number + 1 });
+            w.insert(key.at(older.clone()).href(), Visited { newer: key.clone(), number: number.map(|n| n + 1) });
         });
     }
 }

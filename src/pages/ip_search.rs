@@ -6,7 +6,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::error_box::Notice;
-use crate::components::events_table::EventsTable;
+use crate::components::events_table::{EventsTable, TableSkeleton};
 use crate::components::load_status::LoadStatus;
 use crate::components::pager::Pager;
 use crate::components::search_form::SearchForm;
@@ -16,8 +16,7 @@ use crate::fetcher::Loader;
 use crate::format::{Zone, thousands};
 use crate::model::Source;
 use crate::pages::common::{
-    Wording, iden_results, load_source, query_getter, settings_problem_view, skeleton_while_first_load,
-    unreadable_notice,
+    IdenResults, Wording, first_load, load_source, query_getter, rows_of, settings_problem_view, unreadable_notice,
 };
 use crate::providers::iden;
 use crate::routes::{IpSearch, ip_form_target, ip_search_from_url};
@@ -79,27 +78,46 @@ pub fn IpSearchPage() -> impl IntoView {
         _ => None,
     };
 
+    let idme_on = Memo::new(move |_| current.get().is_some_and(|s| s.sources.idme));
+    let iden_on = Memo::new(move |_| current.get().is_some_and(|s| s.sources.iden));
+    let ip_text = move || current.get().map(|s| s.ip.to_string()).unwrap_or_default();
     let idme_section = move || {
-        let search = current.get().filter(|s| s.sources.idme)?;
-        Some(view! {
+        view! {
             <section class="source-section source-idme" aria-labelledby="idme-heading">
-                <h2 id="idme-heading" class="results-caption">{format!("ID.me events for {}", search.ip)}</h2>
+                <h2 id="idme-heading" class="results-caption">{move || format!("ID.me events for {}", ip_text())}</h2>
                 <LoadStatus what="ID.me" loading=idme.loading waiting=idme.waiting failure=idme.failure
                     on_retry=Callback::new(move |_| idme_retries.update(|n| *n += 1))/>
-                {move || idme_results(idme, current, zone)}
+                <IdmeResults idme current zone/>
             </section>
-        })
+        }
     };
     let iden_section = move || {
-        let search = current.get().filter(|s| s.sources.iden)?;
-        Some(view! {
+        let asked = Signal::derive(move || iden.data.with(|d| d.as_ref().map(|(a, _)| a.cursor.clone())));
+        let stale = Signal::derive(move || {
+            let now = current.get();
+            iden.data.with(|d| match (d, now) {
+                (Some((a, _)), Some(now)) => a.ip != now.ip || a.cursor != now.cursor,
+                _ => false,
+            })
+        });
+        let wording = Signal::derive(move || {
+            let ip = ip_text();
+            Wording {
+                empty: format!("No Iden events with actor IP {ip}."),
+                caption: format!("Iden events with actor IP {ip}"),
+            }
+        });
+        let at = Callback::new(move |cursor: Option<String>| {
+            current.get_untracked().map(|s| s.with_cursor(cursor).href()).unwrap_or_default()
+        });
+        view! {
             <section class="source-section source-iden" aria-labelledby="iden-heading">
-                <h2 id="iden-heading" class="results-caption">{format!("Iden events with actor IP {}", search.ip)}</h2>
+                <h2 id="iden-heading" class="results-caption">{move || format!("Iden events with actor IP {}", ip_text())}</h2>
                 <LoadStatus what="Iden" loading=iden.loading waiting=iden.waiting failure=iden.failure
                     on_retry=Callback::new(move |_| iden_retries.update(|n| *n += 1))/>
-                {move || iden_section_results(iden, current, zone)}
+                <IdenResults loader=iden asked at wording stale zone searched=ip_text()/>
             </section>
-        })
+        }
     };
     let controls = move || {
         current.get().map(|search| {
@@ -130,79 +148,83 @@ pub fn IpSearchPage() -> impl IntoView {
             {settings_problem_view(idme_problem)}
             {settings_problem_view(iden_problem)}
             {controls}
-            {idme_section}
-            {iden_section}
+            <Show when=move || idme_on.get()>{idme_section}</Show>
+            <Show when=move || iden_on.get()>{iden_section}</Show>
         </section>
     }
 }
 
-fn idme_results(idme: Loader<Asked<IdmePage>>, current: Memo<Option<IpSearch>>, zone: Signal<Zone>) -> Option<AnyView> {
-    let now = current.get()?;
-    let Some((asked, page)) = idme.data.get() else { return skeleton_while_first_load(idme) };
-    let stale = asked.ip != now.ip || asked.page != now.page;
-    let total_pages = page.meta.total_pages.unwrap_or(0);
-    let total_count = page.meta.total_count.unwrap_or(page.events.len() as u64);
-    let shown_page = page.meta.current_page.unwrap_or(page.page);
-    let base = now.clone();
-    let href = Callback::new(move |n: u64| base.with_page(n).href());
-    let caption = if stale {
-        format!("Still showing page {} for {} while the new results load.", thousands(asked.page), asked.ip)
-    } else {
-        format!("ID.me events for {}, page {}", asked.ip, thousands(shown_page))
+/// ID.me's page: pager links by page number, then the table (kept mounted while pages change)
+/// or an empty or past-the-end state.
+#[component]
+fn IdmeResults(idme: Loader<Asked<IdmePage>>, current: Memo<Option<IpSearch>>, zone: Signal<Zone>) -> impl IntoView {
+    let rows = rows_of(idme, |p| &p.events);
+    let stale = Signal::derive(move || {
+        let now = current.get();
+        idme.data.with(|d| match (d, now) {
+            (Some((a, _)), Some(now)) => a.ip != now.ip || a.page != now.page,
+            _ => false,
+        })
+    });
+    // Page, pages and total as the vendor reported them, with links for the view in the URL.
+    let position = move || {
+        idme.data.with(|d| {
+            let (asked, page) = d.as_ref()?;
+            let total_pages = page.meta.total_pages.unwrap_or(0);
+            let total_count = page.meta.total_count.unwrap_or(page.events.len() as u64);
+            Some((
+                asked.clone(),
+                page.meta.current_page.unwrap_or(page.page),
+                total_pages,
+                total_count,
+                page.unreadable,
+            ))
+        })
     };
-    let body = if page.events.is_empty() && total_count == 0 {
-        view! { <p class="empty" role="status">{format!("No ID.me events for {}.", asked.ip)}</p> }.into_any()
-    } else if page.events.is_empty() {
-        let last = now.with_page(total_pages.max(1)).href();
-        view! {
-            <p class="empty past-end" role="status">
-                {format!("Page {} is past the end of the results ({} pages). ", thousands(shown_page), thousands(total_pages))}
-                <A href=last>"Go to the last page"</A>
-            </p>
-        }
-        .into_any()
-    } else {
-        let busy = Signal::derive(move || idme.loading.get());
-        let events = page.events.clone();
-        let stale_caption = caption.clone();
-        view! {
-            <Pager current=shown_page total_pages total_count href/>
-            <EventsTable events=Signal::derive(move || events.clone()) zone searched=asked.ip.to_string() busy caption=Signal::derive(move || stale_caption.clone())/>
-            <Pager current=shown_page total_pages total_count href/>
-        }
-        .into_any()
+    let pager = move || {
+        let (_, shown, total_pages, total_count, _) = position()?;
+        let href =
+            Callback::new(move |n: u64| current.get_untracked().map(|s| s.with_page(n).href()).unwrap_or_default());
+        (!rows.with(Vec::is_empty)).then(|| view! { <Pager current=shown total_pages total_count href/> })
     };
-    Some(
-        view! {
-            <div class="results" class:stale=stale>
-                {stale.then(|| view! { <p class="stale-note" role="status">{caption.clone()}</p> })}
-                {unreadable_notice(page.unreadable)}
-                {body}
-            </div>
-        }
-        .into_any(),
-    )
-}
-
-fn iden_section_results(
-    iden: Loader<Asked<IdenPage>>,
-    current: Memo<Option<IpSearch>>,
-    zone: Signal<Zone>,
-) -> Option<AnyView> {
-    let now = current.get()?;
-    let Some((asked, page)) = iden.data.get() else { return skeleton_while_first_load(iden) };
-    let stale = asked.ip != now.ip || asked.cursor != now.cursor;
-    let results = iden_results(
-        &page,
-        asked.cursor.as_deref(),
-        |cursor| now.with_cursor(cursor).href(),
-        Wording {
-            empty: format!("No Iden events with actor IP {}.", asked.ip),
-            caption: format!("Iden events with actor IP {}", asked.ip),
-        },
-        zone,
-        Some(asked.ip.to_string()),
-        Signal::derive(move || iden.loading.get()),
-    );
-    Some(view! { <div class="results" class:stale=stale>{results}</div> }.into_any())
+    let notes = move || {
+        let (asked, shown, total_pages, total_count, unreadable) = position()?;
+        let stale_note = stale.get().then(|| {
+            let text =
+                format!("Still showing page {} for {} while the new results load.", thousands(asked.page), asked.ip);
+            view! { <p class="stale-note" role="status">{text}</p> }
+        });
+        let empty = if !rows.with(Vec::is_empty) {
+            None
+        } else if total_count == 0 {
+            Some(view! { <p class="empty" role="status">{format!("No ID.me events for {}.", asked.ip)}</p> }.into_any())
+        } else {
+            let last = current.get().map(|s| s.with_page(total_pages.max(1)).href()).unwrap_or_default();
+            Some(view! {
+                <p class="empty past-end" role="status">
+                    {format!("Page {} is past the end of the results ({} pages). ", thousands(shown), thousands(total_pages))}
+                    <A href=last>"Go to the last page"</A>
+                </p>
+            }
+            .into_any())
+        };
+        Some(view! { {stale_note} {unreadable_notice(unreadable)} {empty} })
+    };
+    let caption = Signal::derive(move || {
+        position()
+            .map(|(asked, shown, ..)| format!("ID.me events for {}, page {}", asked.ip, thousands(shown)))
+            .unwrap_or_default()
+    });
+    let searched = move || current.get().map(|s| s.ip.to_string()).unwrap_or_default();
+    view! {
+        <div class="results" class:stale=move || stale.get()>
+            {move || first_load(idme).then(|| view! { <TableSkeleton/> })}
+            {notes}
+            {pager}
+            <Show when=move || !rows.with(Vec::is_empty)>
+                <EventsTable events=rows zone searched=searched() busy=Signal::derive(move || idme.loading.get()) caption/>
+            </Show>
+            {pager}
+        </div>
+    }
 }

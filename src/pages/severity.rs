@@ -16,8 +16,7 @@ use crate::fetcher::Loader;
 use crate::format::{Zone, thousands};
 use crate::model::{AuditEvent, Severity, Source};
 use crate::pages::common::{
-    Wording, iden_results, load_source, query_getter, settings_problem_view, skeleton_while_first_load,
-    unreadable_notice,
+    IdenResults, Wording, load_source, query_getter, rows_of, settings_problem_view, unreadable_notice,
 };
 use crate::providers::iden;
 use crate::routes::query::input_text;
@@ -115,6 +114,9 @@ pub fn SeverityPage() -> impl IntoView {
         rows
     });
 
+    let iden_on = Memo::new(move |_| current.get().is_some_and(|v| v.sources.iden));
+    let idme_on = Memo::new(move |_| current.get().is_some_and(|v| v.sources.idme));
+    let standfast_on = Memo::new(move |_| current.get().is_some_and(|v| v.sources.standfast));
     let url_problem = move || target.get().err().map(|message| view! { <Notice message=message kind="invalid-url"/> });
     let retry = Callback::new(move |_| retries.update(|n| *n += 1));
 
@@ -126,21 +128,39 @@ pub fn SeverityPage() -> impl IntoView {
             {problems.map(settings_problem_view)}
             {move || current.get().map(|view| controls(view, current))}
             {move || current.get().map(|view| view! { <SeverityChips view rows=loaded/> })}
-            {move || current.get().filter(|v| v.sources.iden).map(|_| view! {
+            <Show when=move || iden_on.get()>
                 <section class="source-section source-iden" aria-labelledby="iden-heading">
                     <h2 id="iden-heading" class="results-caption">"Iden events"</h2>
                     <LoadStatus what="Iden" loading=iden.loading waiting=iden.waiting failure=iden.failure on_retry=retry/>
-                    {move || iden_section_results(iden, current, zone)}
+                    <IdenResults loader=iden zone
+                        asked=Signal::derive(move || iden.data.with(|d| d.as_ref().map(|(a, _)| a.cursor.clone())))
+                        at=Callback::new(move |cursor| current.get_untracked().map(|v| SeverityView { cursor, ..v }.href()).unwrap_or_default())
+                        wording=Signal::derive(move || {
+                            let described = iden.data.with(|d| d.as_ref().map(|(a, _)| a.describe())).unwrap_or_default();
+                            Wording { empty: format!("No Iden events match: {described}."), caption: format!("Iden events: {described}") }
+                        })
+                        stale=Signal::derive(move || {
+                            let now = current.get().map(|v| request_key(&v));
+                            iden.data.with(|d| d.as_ref().is_some_and(|(a, _)| Some(a) != now.as_ref()))
+                        })/>
                 </section>
-            })}
-            {move || current.get().filter(|v| v.sources.idme).map(|view| {
-                derived_section(Source::Idme, plan_note(idme_plan(&view)), idme.loading, idme.waiting, idme.failure, retry,
-                    Signal::derive(move || idme.data.get().map(|(_, p)| (p.events, p.unreadable))), current, zone)
-            })}
-            {move || current.get().filter(|v| v.sources.standfast).map(|view| {
-                derived_section(Source::Standfast, plan_note(standfast_plan(&view)), standfast.loading, standfast.waiting, standfast.failure, retry,
-                    Signal::derive(move || standfast.data.get().map(|(_, p)| (p.events, p.unreadable))), current, zone)
-            })}
+            </Show>
+            <Show when=move || idme_on.get()>
+                <DerivedSection source=Source::Idme
+                    plan=Signal::derive(move || current.get().map(|v| plan_note(idme_plan(&v))).unwrap_or(Ok(Vec::new())))
+                    loading=idme.loading waiting=idme.waiting failure=idme.failure retry
+                    rows=rows_of(idme, |p| &p.events)
+                    unreadable=Signal::derive(move || idme.data.with(|d| d.as_ref().map(|(_, p)| p.unreadable).unwrap_or(0)))
+                    current zone/>
+            </Show>
+            <Show when=move || standfast_on.get()>
+                <DerivedSection source=Source::Standfast
+                    plan=Signal::derive(move || current.get().map(|v| plan_note(standfast_plan(&v))).unwrap_or(Ok(Vec::new())))
+                    loading=standfast.loading waiting=standfast.waiting failure=standfast.failure retry
+                    rows=rows_of(standfast, |p| &p.events)
+                    unreadable=Signal::derive(move || standfast.data.with(|d| d.as_ref().map(|(_, p)| p.unreadable).unwrap_or(0)))
+                    current zone/>
+            </Show>
         </section>
     }
 }
@@ -200,78 +220,65 @@ fn SeverityChips(view: SeverityView, rows: Memo<Vec<AuditEvent>>) -> impl IntoVi
     }
 }
 
-fn iden_section_results(
-    iden: Loader<Asked<IdenPage>>,
-    current: Memo<Option<SeverityView>>,
-    zone: Signal<Zone>,
-) -> Option<AnyView> {
-    let now = current.get()?;
-    let Some((asked, page)) = iden.data.get() else { return skeleton_while_first_load(iden) };
-    let stale = asked != request_key(&now);
-    let results = iden_results(
-        &page,
-        asked.cursor.as_deref(),
-        |cursor| SeverityView { cursor, ..now.clone() }.href(),
-        Wording {
-            empty: format!("No Iden events match: {}.", asked.describe()),
-            caption: format!("Iden events: {}", asked.describe()),
-        },
-        zone,
-        None,
-        Signal::derive(move || iden.loading.get()),
-    );
-    Some(view! { <div class="results" class:stale=stale>{results}</div> }.into_any())
-}
-
-/// A derived source: its first page for the filters its API expresses, narrowed locally.
+/// A derived source: its first page for the filters its API expresses, narrowed here by the
+/// rest (the table stays mounted while they change, so rows keyed by id are kept).
 #[allow(clippy::too_many_arguments)]
-fn derived_section(
+#[component]
+fn DerivedSection(
     source: Source,
-    plan: Result<Vec<&'static str>, String>,
+    /// The filters applied in the browser, or why the source is left out.
+    plan: Signal<Result<Vec<&'static str>, String>>,
     loading: RwSignal<bool>,
     waiting: RwSignal<Option<crate::fetcher::Wait>>,
     failure: RwSignal<Option<crate::providers::ApiError>>,
     retry: Callback<()>,
-    page: Signal<Option<(Vec<AuditEvent>, usize)>>,
+    rows: Signal<Vec<AuditEvent>>,
+    unreadable: Signal<usize>,
     current: Memo<Option<SeverityView>>,
     zone: Signal<Zone>,
 ) -> impl IntoView {
     let name = source.label();
-    let id = format!("{}-heading", name.to_ascii_lowercase().replace('.', ""));
-    let note = match &plan {
+    let slug = name.to_ascii_lowercase().replace('.', "");
+    let note = move || match plan.get() {
         Ok(local) if local.is_empty() => {
             format!("{name}'s first page for these filters. Severity is derived by Auditdeck (*).")
         }
         Ok(local) => format!(
-            "{name}'s first page for the filters its API can express, then narrowed here by {}. Severity is derived by Auditdeck (*).",
+            "{name}'s first page for the filters its API can express, then narrowed here by {}. \
+             Severity is derived by Auditdeck (*).",
             local.join(", ")
         ),
         Err(reason) => format!("{name} is not included: {reason}"),
     };
-    let included = plan.is_ok();
-    let what: &'static str = if source == Source::Idme { "ID.me" } else { "Standfast" };
-    let class = format!("source-section derived source-{}", what.to_ascii_lowercase().replace('.', ""));
-    let labelled_by = id.clone();
+    let included = Memo::new(move |_| plan.with(Result::is_ok));
+    let shown = Signal::derive(move || {
+        let Some(view) = current.get() else { return Vec::new() };
+        rows.with(|all| all.iter().filter(|e| view.matches(e)).cloned().collect::<Vec<_>>())
+    });
+    let empty = move || {
+        let view = current.get()?;
+        let total = rows.with(Vec::len);
+        (included.get() && shown.with(Vec::is_empty) && !loading.get()).then(|| {
+            let text = format!("None of the {total} loaded {name} events match: {}.", view.describe());
+            view! { <p class="empty" role="status">{text}</p> }
+        })
+    };
+    let heading_id = format!("{slug}-heading");
+    let labelled_by = heading_id.clone();
+    let class = format!("source-section derived source-{slug}");
     view! {
         <section class=class aria-labelledby=labelled_by>
-            <h2 id=id class="results-caption">{format!("{name} events (derived severity)")}</h2>
+            <h2 id=heading_id class="results-caption">{format!("{name} events (derived severity)")}</h2>
             <p class="help derived-note">{note}</p>
-            {included.then(|| view! {
-                <LoadStatus what loading waiting failure on_retry=retry/>
-                {move || {
-                    let (events, unreadable) = page.get()?;
-                    let view = current.get()?;
-                    let total = events.len();
-                    let shown: Vec<AuditEvent> = events.into_iter().filter(|e| view.matches(e)).collect();
-                    let body = if shown.is_empty() {
-                        view! { <p class="empty" role="status">{format!("None of the {total} loaded {name} events match: {}.", view.describe())}</p> }.into_any()
-                    } else {
-                        let caption = format!("{name} events with derived severity");
-                        view! { <EventsTable events=Signal::derive(move || shown.clone()) zone busy=Signal::derive(move || loading.get()) caption=Signal::derive(move || caption.clone())/> }.into_any()
-                    };
-                    Some(view! { {unreadable_notice(unreadable)} {body} })
-                }}
-            })}
+            <Show when=move || included.get()>
+                <LoadStatus what=name loading waiting failure on_retry=retry/>
+                {move || unreadable_notice(unreadable.get())}
+                {empty}
+                <Show when=move || !shown.with(Vec::is_empty)>
+                    <EventsTable events=shown zone busy=Signal::derive(move || loading.get())
+                        caption=Signal::derive(move || format!("{name} events with derived severity"))/>
+                </Show>
+            </Show>
         </section>
     }
 }

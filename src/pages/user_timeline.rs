@@ -206,30 +206,45 @@ pub fn UserTimelinePage() -> impl IntoView {
         }
         Some(view! { <ul class="source-pagers" aria-label="Each source's page">{lines}</ul> })
     };
-    let body = move || {
+    let is_empty = Memo::new(move |_| rows.with(Vec::is_empty));
+    let layout = Memo::new(move |_| current.get().map(|v| v.layout));
+    let empty = move || {
         let view = current.get()?;
-        let events = rows.get();
-        if events.is_empty() {
-            let loading = any_loading.get();
-            return Some(if loading {
-                view! { <TableSkeleton/> }.into_any()
-            } else {
-                let names = included_names(view.sources);
-                view! { <p class="empty" role="status">{format!("No events for user {} in {names}.", view.uuid)}</p> }
-                    .into_any()
-            });
+        if !is_empty.get() {
+            return None;
         }
-        let count = events.len();
-        Some(match view.layout {
+        Some(if any_loading.get() {
+            view! { <TableSkeleton/> }.into_any()
+        } else {
+            let names = included_names(view.sources);
+            view! { <p class="empty" role="status">{format!("No events for user {} in {names}.", view.uuid)}</p> }
+                .into_any()
+        })
+    };
+    let timeline = move || {
+        let zone = zone.get();
+        let days = group(rows.get(), move |t| if zone == Zone::Local { local_offset_minutes(t) } else { 0 });
+        view! {
+            <ol class="timeline" aria-busy=move || any_loading.get().to_string()>
+                {days.into_iter().map(move |d| day_view(d, zone)).collect_view()}
+            </ol>
+        }
+    };
+    // The table stays mounted while pages and sources change, so rows keyed by id are kept.
+    let body = move || {
+        if is_empty.get() {
+            return None;
+        }
+        Some(match layout.get()? {
             Layout::Table => {
-                let caption = format!("{count} events for user {}", view.uuid);
-                view! { <EventsTable events=Signal::derive(move || rows.get()) zone busy=any_loading caption=Signal::derive(move || caption.clone())/> }.into_any()
+                let caption = Signal::derive(move || {
+                    let uuid = current.get().map(|v| v.uuid).unwrap_or_default();
+                    format!("{} events for user {uuid}", rows.with(Vec::len))
+                });
+                view! { <EventsTable events=Signal::derive(move || rows.get()) zone busy=any_loading caption/> }
+                    .into_any()
             }
-            Layout::Timeline => {
-                let zone = view.zone;
-                let days = group(events, move |t| if zone == Zone::Local { local_offset_minutes(t) } else { 0 });
-                view! { <ol class="timeline" aria-busy=move || any_loading.get().to_string()>{days.into_iter().map(move |d| day_view(d, zone)).collect_view()}</ol> }.into_any()
-            }
+            Layout::Timeline => timeline.into_any(),
         })
     };
     let controls = move || {
@@ -262,6 +277,7 @@ pub fn UserTimelinePage() -> impl IntoView {
             {controls}
             {statuses}
             {pagers}
+            {empty}
             {body}
         </section>
     }

@@ -34,9 +34,15 @@ pub async fn deep_link_chip_back_and_reload(rig: &Rig, client: &Client) -> TestR
 
     // A chip filters to its severity: one navigation, the URL says so, the rows follow.
     let want_high = expected(rig, 20, |t| severity(t) == "high" && category(t) == "authentication");
+    // A row in both lists is kept, not redrawn: rows are keyed by event id.
+    let kept = want.iter().find(|id| want_high.contains(id)).ok_or("no high row on both pages")?.clone();
+    let kept_row =
+        client.find(Locator::Css(&format!("{IDEN} tr[data-id='{kept}']"))).await.map_err(|e| e.to_string())?;
     click(client, ".severity-chips a[data-severity='high']").await?;
     wait_for_path(client, "/severity?severity=high&category=authentication&limit=20").await?;
     settled_rows(client, IDEN, "only high rows", |ids| ids == want_high).await?;
+    let still = kept_row.attr("data-id").await.map_err(|e| format!("the row of {kept} was redrawn: {e}"))?;
+    check(still.as_deref() == Some(kept.as_str()), || format!("kept row now shows {still:?}"))?;
 
     // Back restores the previous filter and rows.
     client.back().await.map_err(|e| e.to_string())?;
