@@ -4,7 +4,7 @@
 
 pub mod severity;
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 use serde_json::Value;
@@ -278,10 +278,12 @@ pub fn flag_ip_mismatch(events: &mut [AuditEvent], searched: IpAddr) {
     }
 }
 
-/// `duplicate`: an id already seen on an earlier page of the same walk (or earlier on this page).
-pub fn flag_duplicates(events: &mut [AuditEvent], seen: &mut HashSet<String>) {
-    for e in events.iter_mut() {
-        e.flags.duplicate = !e.id.is_empty() && !seen.insert(e.id.clone());
+/// `duplicate`: an id first shown on another page of the same walk. `first_seen` maps ids to
+/// the page they were first shown on, so revisiting a page does not flag its own rows.
+pub fn flag_repeats(events: &mut [AuditEvent], first_seen: &mut HashMap<String, String>, page: &str) {
+    for e in events.iter_mut().filter(|e| !e.id.is_empty()) {
+        let first = first_seen.entry(e.id.clone()).or_insert_with(|| page.to_string());
+        e.flags.duplicate = first != page;
     }
 }
 
@@ -381,13 +383,20 @@ mod tests {
     }
 
     #[test]
-    fn unreadable_records_are_counted_and_duplicates_flagged() {
-        let raws = vec![serde_json::json!({"event_id":"a"}), serde_json::json!(5), serde_json::json!({"event_id":"a"})];
-        let (mut events, unreadable) = convert_page(&raws, |r| from_iden(r, "c"));
-        assert_eq!((events.len(), unreadable), (2, 1));
-        let mut seen = HashSet::new();
-        flag_duplicates(&mut events, &mut seen);
-        assert_eq!(events.iter().map(|e| e.flags.duplicate).collect::<Vec<_>>(), [false, true]);
+    fn unreadable_records_are_counted_and_repeats_flagged() {
+        let raws = vec![serde_json::json!({"event_id":"a"}), serde_json::json!(5), serde_json::json!({"event_id":"b"})];
+        let (mut page1, unreadable) = convert_page(&raws, |r| from_iden(r, "c"));
+        assert_eq!((page1.len(), unreadable), (2, 1));
+        let mut first_seen = HashMap::new();
+        flag_repeats(&mut page1, &mut first_seen, "p1");
+        let (mut page2, _) =
+            convert_page(&[serde_json::json!({"event_id":"b"}), serde_json::json!({"event_id":"c"})], |r| {
+                from_iden(r, "c")
+            });
+        flag_repeats(&mut page2, &mut first_seen, "p2");
+        assert_eq!(page2.iter().map(|e| e.flags.duplicate).collect::<Vec<_>>(), [true, false]);
+        flag_repeats(&mut page1, &mut first_seen, "p1");
+        assert!(page1.iter().all(|e| !e.flags.duplicate), "going back to page 1 flags nothing");
     }
 
     #[test]

@@ -192,10 +192,7 @@ fn note_walk(
             *k = walk_key;
             first_seen.clear();
         }
-        for e in page.events.iter_mut().filter(|e| !e.id.is_empty()) {
-            let first = first_seen.entry(e.id.clone()).or_insert_with(|| here.clone());
-            e.flags.duplicate = *first != here;
-        }
+        crate::model::flag_repeats(&mut page.events, first_seen, &here);
     });
     if let Some(older) = &page.older {
         let number = if key.position.before.is_none() {

@@ -159,7 +159,7 @@ pub fn UserTimelinePage() -> impl IntoView {
                     thousands(total),
                     thousands(page.meta.total_count.unwrap_or(0))
                 ),
-                (page.page > 1).then(|| at(page.page - 1)),
+                ("‹ Newer", (page.page > 1).then(|| at(page.page - 1))),
                 (page.page < total).then(|| at(page.page + 1)),
                 page.unreadable,
             ));
@@ -182,7 +182,7 @@ pub fn UserTimelinePage() -> impl IntoView {
                     lines.push(source_pager(
                         label,
                         format!("{where_} {} events", page.events.len()),
-                        newer,
+                        ("‹ Newer", newer),
                         older,
                         page.unreadable,
                     ));
@@ -199,7 +199,7 @@ pub fn UserTimelinePage() -> impl IntoView {
             lines.push(source_pager(
                 "Standfast",
                 format!("{where_} {} events", page.events.len()),
-                newest,
+                ("« Newest", newest),
                 older,
                 page.unreadable,
             ));
@@ -291,10 +291,12 @@ fn included_names(sources: Sources) -> String {
     if names.is_empty() { "no source (tick one above)".into() } else { names.join(", ") }
 }
 
+/// One source's place in the timeline. `newer` is (label, link): "‹ Newer" where the vendor
+/// can page forward, "« Newest" where only the first page can be reopened.
 fn source_pager(
     label: &'static str,
     position: String,
-    newer: Option<String>,
+    (newer_label, newer): (&'static str, Option<String>),
     older: Option<String>,
     unreadable: usize,
 ) -> impl IntoView {
@@ -305,7 +307,7 @@ fn source_pager(
     view! {
         <li class="source-pager" data-source=label>
             <strong>{label}</strong>" · "<span class="pager-position">{position}</span>" "
-            {link("‹ Newer", "prev", newer)}" "{link("Older ›", "next", older)}
+            {link(newer_label, "prev", newer)}" "{link("Older ›", "next", older)}
             {unreadable_notice(unreadable)}
         </li>
     }

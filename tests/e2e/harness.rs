@@ -144,8 +144,12 @@ impl Rig {
         }
         let slow = Arc::new(SlowUpstream::default());
         let upstream = start_sample_upstream(&manifest_dir, slow.clone()).await?;
+        // The Iden sandbox's own rate limit is off: all scenarios share this gateway, and one
+        // minute of them could spend it. The 429 handling is tested with a forced throttle.
         let config: GatewayConfig = toml::from_str(&format!(
             r#"
+sandbox_iden_rate_limit = 0
+
 [[upstream]]
 id = "{SAMPLE_UPSTREAM_ID}"
 provider = "idme"
