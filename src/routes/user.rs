@@ -60,20 +60,8 @@ impl UserTimeline {
             .build()
     }
 
-    /// The first page of every source, other choices kept.
-    pub fn first_pages(&self) -> Self {
-        UserTimeline { page: 1, cursor: None, subject_cursor: None, position: Position::default(), ..self.clone() }
-    }
-
     pub fn with_source(&self, source: Source, on: bool) -> Self {
         UserTimeline { sources: self.sources.with(source, on), ..self.clone() }
-    }
-}
-
-pub fn user_timeline_href(uuid: &str) -> String {
-    match parse_uuid(uuid) {
-        Ok(uuid) => UserTimeline::new(uuid).href(),
-        Err(_) => format!("/users/{}", crate::providers::encode(uuid)),
     }
 }
 
