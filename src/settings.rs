@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{AppConfig, Connection, Provider};
 use crate::providers::idme::{self, AuthScheme};
+use crate::providers::idme_events;
 
 /// The connection id that means "the custom base URL below".
 pub const CUSTOM_CONNECTION: &str = "custom";
@@ -29,6 +30,8 @@ pub struct Preferences {
     pub workspace_id: String,
     /// Iden: the organisation slug (empty: the connection's).
     pub org_slug: String,
+    /// ID.me Events API: the lookup path (empty: NOTES.md's `/api/v1/events/{id}`).
+    pub events_path_template: String,
 }
 
 /// Settings including the secret: in memory only.
@@ -48,6 +51,16 @@ pub struct ResolvedConnection {
     pub authorization: Option<String>,
     /// Standfast workspace id or Iden organisation slug; empty for ID.me.
     pub scope: String,
+    /// ID.me: how the Events API looks one event up.
+    pub event_lookup: Option<EventLookup>,
+}
+
+/// The ID.me Events API on a connection: its path template and its bearer header (None when
+/// the gateway adds the credential).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventLookup {
+    pub path_template: String,
+    pub authorization: Option<String>,
 }
 
 impl ProviderSettings {
@@ -101,6 +114,15 @@ impl ProviderSettings {
         default.filter(|d| !d.is_empty()).ok_or_else(|| format!("Settings: enter the {} {what}", self.provider.short()))
     }
 
+    /// ID.me only: the Events API takes the same secret as a bearer token (the overview names
+    /// no other credential).
+    fn event_lookup(&self, secret: Option<&str>) -> Option<EventLookup> {
+        (self.provider == Provider::Idme).then(|| EventLookup {
+            path_template: idme_events::template_or_default(&self.preferences.events_path_template).to_string(),
+            authorization: secret.and_then(idme_events::authorization),
+        })
+    }
+
     pub fn resolve(&self, config: &AppConfig) -> Result<ResolvedConnection, String> {
         let p = &self.preferences;
         let name = self.provider.short();
@@ -117,6 +139,7 @@ impl ProviderSettings {
                 base_url: base.to_string(),
                 authorization: Some(authorization),
                 scope: self.scope(None)?,
+                event_lookup: self.event_lookup(Some(&self.secret)),
             });
         }
         let Some(connection) = self.selected(config) else {
@@ -131,20 +154,23 @@ impl ProviderSettings {
                 )
             });
         };
-        let authorization = if connection.gateway_adds_credential {
-            None
-        } else if let Some(h) = self.header(&self.secret, p.secret_already_encoded) {
-            Some(h)
+        // The secret in use: the typed one, else the sandbox's demo one (None: the gateway's).
+        // The demo secret is always raw; a typed one may already be encoded.
+        let (secret, already_encoded) = if connection.gateway_adds_credential {
+            (None, false)
+        } else if !self.secret.trim().is_empty() {
+            (Some(self.secret.as_str()), p.secret_already_encoded)
         } else if let Some(demo) = &connection.sandbox_secret {
-            self.header(demo, false)
+            (Some(demo.as_str()), false)
         } else {
             return Err(format!("Settings: enter the {name} secret for {}", connection.label));
         };
         Ok(ResolvedConnection {
             label: connection.label.clone(),
             base_url: connection.base_url.clone(),
-            authorization,
+            authorization: secret.and_then(|s| self.header(s, already_encoded)),
             scope: self.scope(Some(connection))?,
+            event_lookup: self.event_lookup(secret),
         })
     }
 }
@@ -180,6 +206,14 @@ mod tests {
         assert_eq!(r.authorization.as_deref(), Some("ID.me ZGVtbw=="));
         let r = with(Provider::Idme, "idme-sandbox", "wrong").resolve(&config()).unwrap();
         assert_eq!(r.authorization.as_deref(), Some("ID.me d3Jvbmc="));
+        let lookup = r.event_lookup.unwrap();
+        assert_eq!(lookup.authorization.as_deref(), Some("Bearer wrong"));
+        assert_eq!(lookup.path_template, "/api/v1/events/{id}");
+        let mut custom_path = with(Provider::Idme, "", "");
+        custom_path.preferences.events_path_template = "/v2/events/{id}".into();
+        let lookup = custom_path.resolve(&config()).unwrap().event_lookup.unwrap();
+        assert_eq!((lookup.path_template.as_str(), lookup.authorization.as_deref()), ("/v2/events/{id}", Some("Bearer demo")));
+        assert_eq!(with(Provider::Iden, "", "").resolve(&config()).unwrap().event_lookup, None);
     }
 
     #[test]
@@ -197,6 +231,7 @@ mod tests {
     fn gateway_credential_means_no_header_and_no_question() {
         let r = with(Provider::Idme, "prod", "").resolve(&config()).unwrap();
         assert_eq!(r.authorization, None);
+        assert_eq!(r.event_lookup.unwrap().authorization, None);
         assert_eq!(r.base_url, "/upstream/prod");
     }
 

@@ -156,11 +156,13 @@ pub fn from_idme(raw: &Value, connection: &str) -> Option<AuditEvent> {
     let recorded = shown_time(wire.updated_at.as_deref());
     let event_type = wire.event.clone().unwrap_or_default();
     let application = wire.application.as_deref().map(idme::decode_application);
+    // The Events API's records may carry the id; the audit-logging ones never do.
+    let vendor_id = raw.get("id").and_then(Value::as_str).filter(|id| !id.is_empty()).map(String::from);
     Some(AuditEvent {
         source: Source::Idme,
         connection: connection.to_string(),
-        id: idme_derived_id(&wire),
-        id_derived: true,
+        id_derived: vendor_id.is_none(),
+        id: vendor_id.unwrap_or_else(|| idme_derived_id(&wire)),
         flags: Flags {
             clock: matches!((occurred.parsed, recorded.parsed), (Some(t), Some(u)) if u < t),
             ..Flags::default()

@@ -183,8 +183,14 @@ pub fn parse_search(response: &HttpResponse) -> Result<SearchPage, ApiError> {
             detail: format!("{e} (body starts: {})", excerpt(&response.body, 80)),
         });
     }
+    Err(error_of(response))
+}
+
+/// An error status as the document describes it (`{code, message}`), or the body's excerpt.
+pub fn error_of(response: &HttpResponse) -> ApiError {
+    let status = response.status;
     match serde_json::from_str::<WireError>(&response.body) {
-        Ok(error) => Err(ApiError::Vendor {
+        Ok(error) => ApiError::Vendor {
             status,
             code: error.code.and_then(|c| match c {
                 serde_json::Value::String(s) => Some(s),
@@ -192,8 +198,8 @@ pub fn parse_search(response: &HttpResponse) -> Result<SearchPage, ApiError> {
                 _ => None,
             }),
             message: error.message,
-        }),
-        Err(_) => Err(ApiError::Http { status, excerpt: excerpt(&response.body, 160) }),
+        },
+        Err(_) => ApiError::Http { status, excerpt: excerpt(&response.body, 160) },
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod iden;
 pub mod idme;
+pub mod idme_events;
 pub mod standfast;
 
 use std::fmt;

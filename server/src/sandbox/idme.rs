@@ -3,18 +3,20 @@
 //! both with an optional `page`, 50 events a page, the `meta` block, and `{code, message}` errors.
 //! Both auth schemes of NOTES.md are accepted: `ID.me <base64>` and `Bearer ID.me <base64>`.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use super::dataset::{APPLICATIONS, BROWSERS, Dataset, IDME_EVENT_TYPES, IdmeEvent, quirk};
 
@@ -29,13 +31,16 @@ pub const SANDBOX_SECRET_INTERNAL_ERROR: &str = "auditdeck-sandbox-error-500";
 #[derive(Clone)]
 pub struct IdmeSandbox {
     data: Arc<Dataset>,
+    /// The Events API's index from derived id to event, built on the first lookup.
+    ids: Arc<OnceLock<HashMap<String, u32>>>,
 }
 
 pub fn router(data: Arc<Dataset>) -> Router {
     Router::new()
         .route("/api/v1/events/search", post(search_by_ip))
         .route("/api/v1/events/user/{uuid}", post(search_by_user))
-        .with_state(IdmeSandbox { data })
+        .route("/api/v1/events/{id}", get(lookup))
+        .with_state(IdmeSandbox { data, ids: Arc::default() })
 }
 
 /// `{"code": "...", "message": "..."}` with a status: the document's one error shape.
@@ -57,18 +62,34 @@ impl IntoResponse for IdmeError {
     }
 }
 
-/// Checks the Authorization header against the sandbox secret.
-fn authorize(headers: &HeaderMap) -> Result<(), IdmeError> {
-    let forbidden = || IdmeError {
+fn forbidden() -> IdmeError {
+    IdmeError {
         status: StatusCode::FORBIDDEN,
         code: "122",
         message: "Header Auth token is not associated with any account".into(),
-    };
+    }
+}
+
+/// Checks the Authorization header against the sandbox secret (both schemes of NOTES.md).
+fn authorize(headers: &HeaderMap) -> Result<(), IdmeError> {
     let value = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or_else(forbidden)?;
     let encoded =
         value.strip_prefix("Bearer ID.me ").or_else(|| value.strip_prefix("ID.me ")).ok_or_else(forbidden)?.trim();
     let secret = BASE64.decode(encoded).map_err(|_| forbidden())?;
-    match secret.as_slice() {
+    check_secret(&secret)
+}
+
+/// The Events API takes the secret as a plain bearer token; the audit schemes work too.
+fn authorize_bearer(headers: &HeaderMap) -> Result<(), IdmeError> {
+    let value = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or_else(forbidden)?;
+    match value.strip_prefix("Bearer ") {
+        Some(token) if !token.starts_with("ID.me ") => check_secret(token.trim().as_bytes()),
+        _ => authorize(headers),
+    }
+}
+
+fn check_secret(secret: &[u8]) -> Result<(), IdmeError> {
+    match secret {
         s if s == SANDBOX_SECRET.as_bytes() => Ok(()),
         s if s == SANDBOX_SECRET_INTERNAL_ERROR.as_bytes() => Err(IdmeError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
@@ -77,6 +98,41 @@ fn authorize(headers: &HeaderMap) -> Result<(), IdmeError> {
         }),
         _ => Err(forbidden()),
     }
+}
+
+/// The Events API (NOTES.md's path): one record by the id Auditdeck derives for it, with `id`.
+async fn lookup(
+    State(s): State<IdmeSandbox>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, IdmeError> {
+    authorize_bearer(&headers)?;
+    let data = s.data.clone();
+    let index = s.ids.get_or_init(|| {
+        data.idme_events.iter().enumerate().map(|(i, e)| (derived_id(&wire_event(&data, e)), i as u32)).collect()
+    });
+    let not_found = || IdmeError {
+        status: StatusCode::NOT_FOUND,
+        code: "404",
+        message: format!("Event {id:?} not found"),
+    };
+    let i = *index.get(&id).ok_or_else(not_found)?;
+    let mut record = serde_json::to_value(wire_event(&s.data, &s.data.idme_events[i as usize]))
+        .map_err(|_| not_found())?;
+    record["id"] = serde_json::Value::String(id);
+    Ok(Json(record))
+}
+
+/// NOTES.md: the id Auditdeck derives for a record that carries none (the app's
+/// `model::idme_derived_id`; a test holds the two together).
+pub fn derived_id(event: &WireEvent) -> String {
+    let mut hash = Sha256::new();
+    for part in [event.event, &event.ipaddress, &event.application, &event.tracked_at] {
+        hash.update(part.as_bytes());
+        hash.update([0u8]);
+    }
+    let hex: String = hash.finalize().iter().take(12).map(|b| format!("{b:02x}")).collect();
+    format!("idme-{hex}")
 }
 
 #[derive(Default, serde::Deserialize)]
