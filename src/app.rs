@@ -5,6 +5,8 @@ use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::connection_indicator::ConnectionIndicator;
+use crate::components::detail_panel::DetailPanel;
+use crate::pages::event_lookup::EventLookupPage;
 use crate::pages::home::HomePage;
 use crate::pages::identity_events::IdentityEventsPage;
 use crate::pages::ip_search::IpSearchPage;
@@ -12,11 +14,13 @@ use crate::pages::not_found::NotFoundPage;
 use crate::pages::settings::SettingsPage;
 use crate::pages::severity::SeverityPage;
 use crate::pages::user_timeline::UserTimelinePage;
+use crate::shown::ShownRows;
 use crate::state::AppState;
 
 #[component]
 pub fn App() -> impl IntoView {
     provide_context(AppState::start());
+    ShownRows::provide();
     view! {
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
@@ -41,9 +45,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/users/:uuid") view=UserTimelinePage/>
                     <Route path=path!("/identity-events") view=IdentityEventsPage/>
                     <Route path=path!("/severity") view=SeverityPage/>
+                    <Route path=path!("/events/:id") view=EventLookupPage/>
                     <Route path=path!("/settings") view=SettingsPage/>
                 </Routes>
             </main>
+            <DetailPanel/>
         </Router>
     }
 }

@@ -20,6 +20,7 @@ pub mod connection_test;
 pub mod fetcher;
 pub mod http;
 pub mod pages;
+pub mod shown;
 pub mod sources;
 pub mod state;
 pub mod storage;

@@ -7,7 +7,7 @@ use crate::fetcher::{RatePolicy, Ticket, fetch};
 use crate::http::FetchFailure;
 use crate::model::{AuditEvent, convert_page, flag_ip_mismatch, flag_order, from_iden, from_idme, from_standfast};
 use crate::providers::standfast::{Position, Step};
-use crate::providers::{ApiError, HttpResponse, iden, idme, standfast};
+use crate::providers::{ApiError, HttpResponse, iden, idme, idme_events, standfast};
 use crate::settings::ResolvedConnection;
 
 /// A page of ID.me's page-numbered search.
@@ -142,4 +142,22 @@ pub async fn standfast_page(
     let (mut events, unreadable) = convert_page(&raws, |raw| from_standfast(raw, &connection.label, workspace));
     flag_order(&mut events);
     Ok(StandfastPage { events, unreadable, older, tie_too_large })
+}
+
+/// One ID.me event through the Events API (the connection's path template and bearer token).
+pub async fn idme_event(connection: &ResolvedConnection, id: &str, ticket: &Ticket) -> Result<AuditEvent, FetchFailure> {
+    let lookup = connection.event_lookup.as_ref().ok_or_else(|| {
+        failed(ApiError::Malformed { status: 0, detail: "this connection has no ID.me Events API settings".into() })
+    })?;
+    let request =
+        idme_events::lookup_request(&connection.base_url, &lookup.path_template, id, lookup.authorization.as_deref())
+            .map_err(|message| failed(ApiError::Vendor { status: 400, code: None, message }))?;
+    let response = fetch(&request, ticket, None).await?;
+    let record = idme_events::parse_lookup(&response).map_err(failed)?;
+    from_idme(&record, &connection.label).ok_or_else(|| {
+        failed(ApiError::Malformed {
+            status: response.status,
+            detail: "the record's fields are not of the documented types".into(),
+        })
+    })
 }

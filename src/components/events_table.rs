@@ -3,9 +3,12 @@
 //! to the view that searches them.
 
 use leptos::prelude::*;
+
+use crate::components::detail_panel::row_openers;
 use leptos_router::components::A;
 
 use crate::format::Zone;
+use crate::model::detail::flag_explanations;
 use crate::model::{AuditEvent, Flags, SeverityOrigin};
 use crate::routes::pivot::{ip_href, type_href, user_href};
 
@@ -23,23 +26,7 @@ pub fn severity_icon(severity: crate::model::Severity) -> &'static str {
 
 /// Small marks for NOTES.md's data-quality flags, each with its explanation as a tooltip.
 fn flag_marks(flags: &Flags, searched: Option<&str>) -> impl IntoView + use<> {
-    let mut marks = Vec::new();
-    if flags.mismatch {
-        marks.push(("mismatch", format!("ipaddress differs from the searched IP {}", searched.unwrap_or(""))));
-    }
-    if flags.order {
-        marks.push(("order", "newer than the row above: the page is not newest-first as documented".to_string()));
-    }
-    if flags.clock {
-        marks.push(("clock", "the record time is inconsistent with the event time".to_string()));
-    }
-    if !flags.contract.is_empty() {
-        marks.push(("contract", format!("missing required field: {}", flags.contract.join(", "))));
-    }
-    if flags.duplicate {
-        marks.push(("duplicate", "this id was already seen on an earlier page".to_string()));
-    }
-    marks
+    flag_explanations(flags, searched)
         .into_iter()
         .map(|(name, why)| view! { <span class=format!("flag flag-{name}") title=why.clone() aria-label=why>{name}</span> })
         .collect_view()
@@ -91,7 +78,7 @@ fn row(e: AuditEvent, zone: Zone, searched: Option<String>) -> impl IntoView {
     let type_link = type_href(e.source, &e.event_type);
     let where_ = e.context.application.clone().or_else(|| e.context.workspace.clone());
     view! {
-        <tr data-id=e.id.clone()>
+        <tr data-id=e.id.clone() tabindex="0">
             <td class="time"><time datetime=e.occurred.raw.clone() title=e.occurred.raw.clone()>{e.occurred.in_zone(zone)}</time></td>
             <td class="event-type">{pivot(Some(e.event_type.clone()), type_link, "event-type-link")}</td>
             <td class="severity">{severity_badge(&e)}</td>
@@ -122,6 +109,7 @@ pub fn EventsTable(
         let zone = zone.get();
         crate::model::keyed(events.get()).into_iter().map(move |(key, e)| (key, zone, e)).collect::<Vec<_>>()
     };
+    let (open_on_click, open_on_key) = row_openers();
     view! {
         <div class="table-wrap">
             <table class="events" aria-busy=move || busy.get().to_string()>
@@ -139,7 +127,7 @@ pub fn EventsTable(
                         <th scope="col" title="when the vendor recorded the event">"Recorded"</th>
                     </tr>
                 </thead>
-                <tbody>
+                <tbody on:click=open_on_click on:keydown=open_on_key>
                     <For
                         each=rows
                         key=|(key, zone, _)| (key.clone(), *zone)

@@ -2,7 +2,9 @@
 
 pub mod connection_indicator;
 pub mod cursor_pager;
+pub mod detail_panel;
 pub mod error_box;
+pub mod event_detail;
 pub mod events_table;
 pub mod filter_fields;
 pub mod load_status;

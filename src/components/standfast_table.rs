@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::components::detail_panel::row_openers;
+
 use crate::components::events_table::{pivot, severity_badge};
 use crate::format::{Zone, shown_time};
 use crate::model::AuditEvent;
@@ -50,7 +52,7 @@ fn row(e: AuditEvent, zone: Zone) -> impl IntoView {
     let contact = wire.factor_bound_to_principal.clone();
     let created = shown_time(wire.created_at.as_deref());
     view! {
-        <tr data-id=e.id.clone()>
+        <tr data-id=e.id.clone() tabindex="0">
             <td class="time"><time datetime=e.occurred.raw.clone() title=e.occurred.raw.clone()>{e.occurred.in_zone(zone)}</time></td>
             <td class="event-type">{pivot(Some(e.event_type.clone()), type_href(e.source, &e.event_type), "event-type-link")}" "{contract}</td>
             <td class="severity">{severity_badge(&e)}</td>
@@ -98,6 +100,7 @@ pub fn StandfastTable(
         ("createdAt", "Created"),
         ("id", "Id"),
     ];
+    let (open_on_click, open_on_key) = row_openers();
     view! {
         <div class="table-wrap">
             <table class="events standfast" aria-busy=move || busy.get().to_string()>
@@ -110,7 +113,7 @@ pub fn StandfastTable(
                         })}
                     </tr>
                 </thead>
-                <tbody>
+                <tbody on:click=open_on_click on:keydown=open_on_key>
                     <For each=rows key=|(key, zone, _)| (key.clone(), *zone) children=move |(_, zone, e)| row(e, zone)/>
                 </tbody>
             </table>

@@ -2,6 +2,7 @@
 //! wire type are pure functions (below); page-level data-quality checks (order, IP mismatch,
 //! duplicates) run over a page of converted events.
 
+pub mod detail;
 pub mod severity;
 
 use std::collections::HashMap;

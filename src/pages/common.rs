@@ -91,6 +91,9 @@ pub fn load_source<K, T, Fut>(
     Fut: Future<Output = Result<T, FetchFailure>> + 'static,
 {
     let state = crate::state::use_app_state();
+    if let Some(shown) = crate::shown::ShownRows::use_context() {
+        shown.register_loading(loader.loading.into());
+    }
     Effect::new(move |_| {
         retries.track();
         let Some(key) = key_of() else {
@@ -109,6 +112,13 @@ pub fn load_source<K, T, Fut>(
             result.map(|page| (key, page))
         });
     });
+}
+
+/// Lets the detail panel and the tools over loaded rows see these rows while the caller lives.
+pub fn register_rows(rows: Signal<Vec<AuditEvent>>) {
+    if let Some(shown) = crate::shown::ShownRows::use_context() {
+        shown.register_rows(rows);
+    }
 }
 
 /// Whether to show the table's placeholder: the first answer is on its way (not once it failed).
@@ -146,6 +156,7 @@ pub fn IdenResults<K: Send + Sync + 'static>(
     #[prop(optional, into)] searched: Option<String>,
 ) -> impl IntoView {
     let rows = rows_of(loader, |p| &p.events);
+    register_rows(rows);
     let pager = move || {
         let cursor = asked.get()?;
         loader.data.with(|d| {

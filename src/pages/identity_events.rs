@@ -17,7 +17,7 @@ use crate::components::view_controls::ZoneSwitch;
 use crate::config::Provider;
 use crate::fetcher::{Loader, now_ms};
 use crate::format::{Zone, thousands};
-use crate::pages::common::{first_load, load_source, query_getter, rows_of, settings_problem_view, unreadable_notice};
+use crate::pages::common::{first_load, load_source, query_getter, register_rows, rows_of, settings_problem_view, unreadable_notice};
 use crate::providers::standfast::{EVENT_TYPES, MAX_LIMIT};
 use crate::routes::identity::{
     DEFAULT_RETENTION_MONTHS, IdentityEvents, PRESETS, identity_events_from_url, preset_range,
@@ -100,6 +100,7 @@ pub fn IdentityEventsPage() -> impl IntoView {
         })
     };
     let rows = rows_of(loader, |p| &p.events);
+    register_rows(rows);
     let stale = Signal::derive(move || {
         let now = current.get().map(|v| request_key(&v));
         loader.data.with(|d| d.as_ref().is_some_and(|(a, _)| Some(a) != now.as_ref()))

@@ -16,7 +16,7 @@ use crate::fetcher::Loader;
 use crate::format::{Zone, thousands};
 use crate::model::Source;
 use crate::pages::common::{
-    IdenResults, Wording, first_load, load_source, query_getter, rows_of, settings_problem_view, unreadable_notice,
+    IdenResults, Wording, first_load, load_source, query_getter, register_rows, rows_of, settings_problem_view, unreadable_notice,
 };
 use crate::providers::iden;
 use crate::routes::{IpSearch, ip_form_target, ip_search_from_url};
@@ -159,6 +159,7 @@ pub fn IpSearchPage() -> impl IntoView {
 #[component]
 fn IdmeResults(idme: Loader<Asked<IdmePage>>, current: Memo<Option<IpSearch>>, zone: Signal<Zone>) -> impl IntoView {
     let rows = rows_of(idme, |p| &p.events);
+    register_rows(rows);
     let stale = Signal::derive(move || {
         let now = current.get();
         idme.data.with(|d| match (d, now) {

@@ -1,6 +1,7 @@
 //! One module per route.
 
 pub mod common;
+pub mod event_lookup;
 pub mod home;
 pub mod identity_events;
 pub mod ip_search;

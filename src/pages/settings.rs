@@ -8,6 +8,7 @@ use crate::components::toggle::Toggle;
 use crate::config::{Connection, Provider};
 use crate::providers::ApiError;
 use crate::providers::idme::AuthScheme;
+use crate::providers::idme_events;
 use crate::settings::{CUSTOM_CONNECTION, Preferences, ProviderSettings};
 use crate::state::{ConfigState, ConnectionStatus, use_app_state};
 
@@ -186,6 +187,36 @@ fn ProviderFieldset(provider: Provider) -> impl IntoView {
         })
     };
 
+    // The Events API's path is the one decision NOTES.md makes without any document to go by.
+    let idme_events_path = move || {
+        (provider == Provider::Idme).then(|| {
+            let problem = move || {
+                let template = p.settings.with(|s| s.preferences.events_path_template.clone());
+                idme_events::check_template(idme_events::template_or_default(&template)).err()
+            };
+            view! {
+                <label for=id("events-path")>"Events API path (one event by id)"</label>
+                <input
+                    id=id("events-path")
+                    type="text"
+                    spellcheck="false"
+                    placeholder=idme_events::DEFAULT_PATH_TEMPLATE
+                    aria-describedby=id("events-path-help")
+                    prop:value=move || p.settings.with(|s| s.preferences.events_path_template.clone())
+                    on:input=move |ev| {
+                        let template = event_target_value(&ev);
+                        change(&|s| s.preferences.events_path_template = template.clone());
+                    }
+                />
+                <p class="help" id=id("events-path-help")>
+                    "The overview gives no path; empty uses " <code>{idme_events::DEFAULT_PATH_TEMPLATE}</code>
+                    " (NOTES.md). " <code>"{id}"</code> " stands for the event id; the secret is sent as a bearer token."
+                </p>
+                <p class="field-error" role="alert">{problem}</p>
+            }
+        })
+    };
+
     view! {
         <form class="settings-form" on:submit=|ev| ev.prevent_default()>
             <fieldset id=id("settings")>
@@ -255,6 +286,8 @@ fn ProviderFieldset(provider: Provider) -> impl IntoView {
                         on_change=Callback::new(move |on| change(&|s| s.preferences.remember_secret_in_tab = on))
                     />
                 </Show>
+
+                {idme_events_path}
 
                 <div class="actions">
                     <button type="button" id=id("test") on:click=run_test>"Test connection"</button>

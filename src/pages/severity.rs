@@ -16,7 +16,7 @@ use crate::fetcher::Loader;
 use crate::format::{Zone, thousands};
 use crate::model::{AuditEvent, Severity, Source};
 use crate::pages::common::{
-    IdenResults, Wording, load_source, query_getter, rows_of, settings_problem_view, unreadable_notice,
+    IdenResults, Wording, load_source, query_getter, register_rows, rows_of, settings_problem_view, unreadable_notice,
 };
 use crate::providers::iden;
 use crate::routes::query::input_text;
@@ -255,6 +255,7 @@ fn DerivedSection(
         let Some(view) = current.get() else { return Vec::new() };
         rows.with(|all| all.iter().filter(|e| view.matches(e)).cloned().collect::<Vec<_>>())
     });
+    register_rows(shown);
     let empty = move || {
         let view = current.get()?;
         let total = rows.with(Vec::len);

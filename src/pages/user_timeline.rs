@@ -9,6 +9,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::error_box::Notice;
+use crate::components::detail_panel::row_openers;
 use crate::components::events_table::{EventsTable, TableSkeleton, pivot, severity_badge};
 use crate::components::load_status::LoadStatus;
 use crate::components::search_form::SearchForm;
@@ -17,7 +18,7 @@ use crate::config::Provider;
 use crate::fetcher::Loader;
 use crate::format::{Zone, local_offset_minutes, thousands};
 use crate::model::{AuditEvent, Source, newest_first};
-use crate::pages::common::{load_source, query_getter, settings_problem_view, unreadable_notice};
+use crate::pages::common::{load_source, query_getter, register_rows, settings_problem_view, unreadable_notice};
 use crate::providers::{iden, standfast};
 use crate::routes::pivot::{ip_href, type_href};
 use crate::routes::query::Sources;
@@ -121,6 +122,7 @@ pub fn UserTimelinePage() -> impl IntoView {
         }
         newest_first(all)
     });
+    register_rows(rows.into());
     let any_loading = Signal::derive(move || {
         idme.loading.get() || actor.loading.get() || subject.loading.get() || standfast.loading.get()
     });
@@ -224,8 +226,9 @@ pub fn UserTimelinePage() -> impl IntoView {
     let timeline = move || {
         let zone = zone.get();
         let days = group(rows.get(), move |t| if zone == Zone::Local { local_offset_minutes(t) } else { 0 });
+        let (open_on_click, open_on_key) = row_openers();
         view! {
-            <ol class="timeline" aria-busy=move || any_loading.get().to_string()>
+            <ol class="timeline" aria-busy=move || any_loading.get().to_string() on:click=open_on_click on:keydown=open_on_key>
                 {days.into_iter().map(move |d| day_view(d, zone)).collect_view()}
             </ol>
         }
@@ -354,7 +357,7 @@ fn entry(e: AuditEvent, zone: Zone) -> impl IntoView {
     let ip = e.actor.ip.clone();
     let where_ = e.context.application.clone().or_else(|| e.context.workspace.clone());
     view! {
-        <li class="entry" data-id=e.id.clone()>
+        <li class="entry" data-id=e.id.clone() tabindex="0">
             <time datetime=e.occurred.raw.clone() title=e.occurred.raw.clone()>{e.occurred.in_zone(zone)}</time>
             <span class="event-type">{pivot(Some(e.event_type.clone()), type_href(e.source, &e.event_type), "event-type-link")}</span>
             <span class="severity">{severity_badge(&e)}</span>

@@ -7,6 +7,7 @@
 pub mod home;
 pub mod identity;
 pub mod ip;
+pub mod permalink;
 pub mod pivot;
 pub mod query;
 pub mod severity;

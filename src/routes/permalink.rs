@@ -1,0 +1,40 @@
+//! Permalinks: a view's URL plus `event=<id>` opens that event's detail over the same view.
+//! `/events/<id>` looks one ID.me event up through the Events API.
+
+use super::query::Href;
+
+/// The query parameter naming the open event.
+pub const EVENT_PARAM: &str = "event";
+
+/// The view's URL (`path` and its query pairs) with `id` as the open event, or with no event
+/// open for None. The other parameters keep their order.
+pub fn with_event<'a>(path: &str, pairs: impl IntoIterator<Item = (&'a str, &'a str)>, id: Option<&str>) -> String {
+    let href = pairs
+        .into_iter()
+        .filter(|(key, _)| *key != EVENT_PARAM)
+        .fold(Href::new(path), |href, (key, value)| href.param(key, Some(value)));
+    href.param(EVENT_PARAM, id).build()
+}
+
+/// The lookup page of an event id.
+pub fn lookup_href(id: &str) -> String {
+    format!("/events/{}", crate::providers::encode(id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::routes::query::tests_support::from_href;
+
+    #[test]
+    fn the_event_is_added_replaced_and_removed_keeping_the_view() {
+        let pairs = [("severity", "high,critical"), ("event", "old"), ("cursor", "c/1=")];
+        let opened = with_event("/severity", pairs, Some("ev 1&2"));
+        assert_eq!(opened, "/severity?severity=high,critical&cursor=c%2F1%3D&event=ev%201%262");
+        let (_, get) = from_href(&opened);
+        assert_eq!((get("event").as_deref(), get("cursor").as_deref()), (Some("ev 1&2"), Some("c/1=")));
+        assert_eq!(with_event("/severity", pairs, None), "/severity?severity=high,critical&cursor=c%2F1%3D");
+        assert_eq!(with_event("/ip/1.2.3.4", [], Some("a")), "/ip/1.2.3.4?event=a");
+        assert_eq!(lookup_href("idme-ab/c"), "/events/idme-ab%2Fc");
+    }
+}

@@ -1,0 +1,64 @@
+//! The rows the current view shows, for what works across its tables: the detail panel (which
+//! finds the open event among them), and the tools over the loaded rows. Tables register their
+//! rows while mounted; loaders register whether they are busy, so "not in the results" is only
+//! said once every answer is in.
+
+use leptos::prelude::*;
+
+use crate::model::AuditEvent;
+
+type Entries<T> = RwSignal<Vec<(u64, T)>>;
+
+#[derive(Clone, Copy)]
+pub struct ShownRows {
+    tables: Entries<Signal<Vec<AuditEvent>>>,
+    loading: Entries<Signal<bool>>,
+    next: StoredValue<u64>,
+}
+
+impl ShownRows {
+    pub fn provide() {
+        provide_context(ShownRows {
+            tables: RwSignal::new(Vec::new()),
+            loading: RwSignal::new(Vec::new()),
+            next: StoredValue::new(0),
+        });
+    }
+
+    pub fn use_context() -> Option<ShownRows> {
+        leptos::prelude::use_context::<ShownRows>()
+    }
+
+    fn add<T: Send + Sync + 'static>(self, entries: Entries<T>, value: T) {
+        let id = self.next.get_value();
+        self.next.set_value(id + 1);
+        entries.update(|e| e.push((id, value)));
+        on_cleanup(move || {
+            entries.try_update(|e| e.retain(|(i, _)| *i != id));
+        });
+    }
+
+    /// A table's rows, for as long as the calling component lives.
+    pub fn register_rows(self, rows: Signal<Vec<AuditEvent>>) {
+        self.add(self.tables, rows);
+    }
+
+    /// A request's busy flag, for as long as the calling component lives.
+    pub fn register_loading(self, loading: Signal<bool>) {
+        self.add(self.loading, loading);
+    }
+
+    pub fn busy(self) -> bool {
+        self.loading.with(|l| l.iter().any(|(_, busy)| busy.get()))
+    }
+
+    /// The first shown event with this id (tracked).
+    pub fn find(self, id: &str) -> Option<AuditEvent> {
+        self.tables.with(|tables| tables.iter().find_map(|(_, rows)| rows.with(|r| r.iter().find(|e| e.id == id).cloned())))
+    }
+
+    /// Every shown row, table after table (tracked).
+    pub fn all(self) -> Vec<AuditEvent> {
+        self.tables.with(|tables| tables.iter().flat_map(|(_, rows)| rows.get()).collect())
+    }
+}
