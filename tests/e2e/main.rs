@@ -1,6 +1,7 @@
 //! Browser end-to-end tests: the release build in headless Chromium against the gateway.
 //! Run by `cargo xtask test` after the trunk build (`--features e2e`; custom harness).
 
+mod detail;
 mod harness;
 mod home;
 mod identity_events;
@@ -14,6 +15,10 @@ use std::process::ExitCode;
 use harness::{Rig, Scenario};
 
 const SCENARIOS: &[(&str, Scenario)] = &[
+    ("detail_row_opens_panel_and_permalink_reopens_it", |r, c| {
+        Box::pin(detail::row_opens_detail_and_permalink_reopens_it(r, c))
+    }),
+    ("detail_events_api_looks_an_event_up", |r, c| Box::pin(detail::events_api_looks_an_event_up_by_id(r, c))),
     ("deep_link_shows_page_2", |r, c| Box::pin(ip_search::deep_link_shows_page_2(r, c))),
     ("next_link_goes_to_page_3", |r, c| Box::pin(ip_search::next_link_goes_to_page_3(r, c))),
     ("invalid_ip_sends_no_request", |r, c| Box::pin(ip_search::invalid_ip_sends_no_request(r, c))),
