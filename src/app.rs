@@ -14,6 +14,7 @@ use crate::pages::not_found::NotFoundPage;
 use crate::pages::settings::SettingsPage;
 use crate::pages::severity::SeverityPage;
 use crate::pages::user_timeline::UserTimelinePage;
+use crate::pages::verify::VerifyPage;
 use crate::shown::ShownRows;
 use crate::state::AppState;
 
@@ -47,6 +48,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/severity") view=SeverityPage/>
                     <Route path=path!("/events/:id") view=EventLookupPage/>
                     <Route path=path!("/settings") view=SettingsPage/>
+                    <Route path=path!("/verify") view=VerifyPage/>
                 </Routes>
             </main>
             <DetailPanel/>

@@ -6,6 +6,7 @@
 //! Browser modules: `http` (fetch), `fetcher` (loaders, cache, rate limits), `storage`, `state`, `components`, `pages`, `app`.
 
 pub mod config;
+pub mod export;
 pub mod format;
 pub mod model;
 pub mod providers;

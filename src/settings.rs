@@ -212,7 +212,10 @@ mod tests {
         let mut custom_path = with(Provider::Idme, "", "");
         custom_path.preferences.events_path_template = "/v2/events/{id}".into();
         let lookup = custom_path.resolve(&config()).unwrap().event_lookup.unwrap();
-        assert_eq!((lookup.path_template.as_str(), lookup.authorization.as_deref()), ("/v2/events/{id}", Some("Bearer demo")));
+        assert_eq!(
+            (lookup.path_template.as_str(), lookup.authorization.as_deref()),
+            ("/v2/events/{id}", Some("Bearer demo"))
+        );
         assert_eq!(with(Provider::Iden, "", "").resolve(&config()).unwrap().event_lookup, None);
     }
 

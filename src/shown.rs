@@ -11,7 +11,8 @@ type Entries<T> = RwSignal<Vec<(u64, T)>>;
 
 #[derive(Clone, Copy)]
 pub struct ShownRows {
-    tables: Entries<Signal<Vec<AuditEvent>>>,
+    /// Each table's rows and the vendor requests that answered them.
+    tables: Entries<(Signal<Vec<AuditEvent>>, Signal<Vec<String>>)>,
     loading: Entries<Signal<bool>>,
     next: StoredValue<u64>,
 }
@@ -38,9 +39,9 @@ impl ShownRows {
         });
     }
 
-    /// A table's rows, for as long as the calling component lives.
-    pub fn register_rows(self, rows: Signal<Vec<AuditEvent>>) {
-        self.add(self.tables, rows);
+    /// A table's rows and their requests, for as long as the calling component lives.
+    pub fn register_rows(self, rows: Signal<Vec<AuditEvent>>, requests: Signal<Vec<String>>) {
+        self.add(self.tables, (rows, requests));
     }
 
     /// A request's busy flag, for as long as the calling component lives.
@@ -54,11 +55,18 @@ impl ShownRows {
 
     /// The first shown event with this id (tracked).
     pub fn find(self, id: &str) -> Option<AuditEvent> {
-        self.tables.with(|tables| tables.iter().find_map(|(_, rows)| rows.with(|r| r.iter().find(|e| e.id == id).cloned())))
+        self.tables.with(|tables| {
+            tables.iter().find_map(|(_, (rows, _))| rows.with(|r| r.iter().find(|e| e.id == id).cloned()))
+        })
     }
 
     /// Every shown row, table after table (tracked).
     pub fn all(self) -> Vec<AuditEvent> {
-        self.tables.with(|tables| tables.iter().flat_map(|(_, rows)| rows.get()).collect())
+        self.tables.with(|tables| tables.iter().flat_map(|(_, (rows, _))| rows.get()).collect())
+    }
+
+    /// The vendor requests behind the shown rows (tracked).
+    pub fn requests(self) -> Vec<String> {
+        self.tables.with(|tables| tables.iter().flat_map(|(_, (_, requests))| requests.get()).collect())
     }
 }

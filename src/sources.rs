@@ -3,6 +3,7 @@
 
 use std::net::IpAddr;
 
+use crate::export::describe_request;
 use crate::fetcher::{RatePolicy, Ticket, fetch};
 use crate::http::FetchFailure;
 use crate::model::{AuditEvent, convert_page, flag_ip_mismatch, flag_order, from_iden, from_idme, from_standfast};
@@ -14,6 +15,8 @@ use crate::settings::ResolvedConnection;
 #[derive(Debug, Clone, PartialEq)]
 pub struct IdmePage {
     pub events: Vec<AuditEvent>,
+    /// The vendor request that answered it (no header), for export manifests.
+    pub request: String,
     /// Records that could not be read (counted, never dropped silently).
     pub unreadable: usize,
     pub meta: idme::Meta,
@@ -25,6 +28,8 @@ pub struct IdmePage {
 #[derive(Debug, Clone, PartialEq)]
 pub struct IdenPage {
     pub events: Vec<AuditEvent>,
+    /// The vendor request that answered it (no header), for export manifests.
+    pub request: String,
     pub unreadable: usize,
     pub next_cursor: Option<String>,
     pub previous_cursor: Option<String>,
@@ -34,6 +39,8 @@ pub struct IdenPage {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StandfastPage {
     pub events: Vec<AuditEvent>,
+    /// The vendor request that answered it (no header), for export manifests.
+    pub request: String,
     pub unreadable: usize,
     /// Where the next older page starts; None at the end.
     pub older: Option<Position>,
@@ -53,7 +60,7 @@ pub async fn idme_by_ip(
 ) -> Result<IdmePage, FetchFailure> {
     let request = idme::search_by_ip(&connection.base_url, ip, page, connection.authorization.as_deref());
     let response = fetch(&request, ticket, None).await?;
-    let mut result = idme_page(&response, &connection.label, page)?;
+    let mut result = idme_page(&response, &connection.label, page, describe_request(&request))?;
     flag_ip_mismatch(&mut result.events, ip);
     Ok(result)
 }
@@ -68,14 +75,14 @@ pub async fn idme_by_user(
     let hex = crate::routes::query::uuid_hex(uuid);
     let request = idme::search_by_user(&connection.base_url, &hex, page, connection.authorization.as_deref());
     let response = fetch(&request, ticket, None).await?;
-    idme_page(&response, &connection.label, page)
+    idme_page(&response, &connection.label, page, describe_request(&request))
 }
 
-fn idme_page(response: &HttpResponse, label: &str, page: u64) -> Result<IdmePage, FetchFailure> {
+fn idme_page(response: &HttpResponse, label: &str, page: u64, request: String) -> Result<IdmePage, FetchFailure> {
     let parsed = idme::parse_search(response).map_err(failed)?;
     let (mut events, unreadable) = convert_page(&parsed.events, |raw| from_idme(raw, label));
     flag_order(&mut events);
-    Ok(IdmePage { events, unreadable, meta: parsed.meta, page })
+    Ok(IdmePage { events, request, unreadable, meta: parsed.meta, page })
 }
 
 /// Iden's documented budget for this connection (requests from every view share it).
@@ -111,7 +118,13 @@ pub async fn iden_list(
     let page = iden::parse_page(&response).map_err(failed)?;
     let (mut events, unreadable) = convert_page(&page.results, |raw| from_iden(raw, &connection.label));
     flag_order(&mut events);
-    Ok(IdenPage { events, unreadable, next_cursor: page.next_cursor, previous_cursor: page.previous_cursor })
+    Ok(IdenPage {
+        events,
+        request: describe_request(&request),
+        unreadable,
+        next_cursor: page.next_cursor,
+        previous_cursor: page.previous_cursor,
+    })
 }
 
 pub async fn standfast_page(
@@ -141,11 +154,15 @@ pub async fn standfast_page(
         };
     let (mut events, unreadable) = convert_page(&raws, |raw| from_standfast(raw, &connection.label, workspace));
     flag_order(&mut events);
-    Ok(StandfastPage { events, unreadable, older, tie_too_large })
+    Ok(StandfastPage { events, request: describe_request(&request), unreadable, older, tie_too_large })
 }
 
 /// One ID.me event through the Events API (the connection's path template and bearer token).
-pub async fn idme_event(connection: &ResolvedConnection, id: &str, ticket: &Ticket) -> Result<AuditEvent, FetchFailure> {
+pub async fn idme_event(
+    connection: &ResolvedConnection,
+    id: &str,
+    ticket: &Ticket,
+) -> Result<AuditEvent, FetchFailure> {
     let lookup = connection.event_lookup.as_ref().ok_or_else(|| {
         failed(ApiError::Malformed { status: 0, detail: "this connection has no ID.me Events API settings".into() })
     })?;

@@ -43,8 +43,12 @@ pub fn row_openers() -> (impl Fn(ev::MouseEvent) + Copy + 'static, impl Fn(ev::K
         }
     };
     let on_key = move |e: ev::KeyboardEvent| {
-        let on_row = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|el| el.has_attribute("data-id"));
-        if e.key() == "Enter" && on_row
+        let on_row = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|el| el.has_attribute("data-id"));
+        if e.key() == "Enter"
+            && on_row
             && let Some(id) = row_id(e.target())
         {
             e.prevent_default();
@@ -57,7 +61,9 @@ pub fn row_openers() -> (impl Fn(ev::MouseEvent) + Copy + 'static, impl Fn(ev::K
 fn focus_row(id: &str) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
     let selector = format!("[data-id=\"{}\"][tabindex]", id.replace('\\', "\\\\").replace('"', "\\\""));
-    if let Some(row) = document.query_selector(&selector).ok().flatten().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+    if let Some(row) =
+        document.query_selector(&selector).ok().flatten().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
         let _ = row.focus();
     }
 }
@@ -94,7 +100,8 @@ pub fn DetailPanel() -> impl IntoView {
     // Focus moves to the panel when it opens on another event.
     Effect::new(move |previous: Option<Option<String>>| {
         let id = open_id.get();
-        if id.is_some() && id != previous.flatten()
+        if id.is_some()
+            && id != previous.flatten()
             && let Some(h) = heading.get()
         {
             let _ = h.focus();

@@ -6,6 +6,7 @@ pub mod detail_panel;
 pub mod error_box;
 pub mod event_detail;
 pub mod events_table;
+pub mod export_tools;
 pub mod filter_fields;
 pub mod load_status;
 pub mod pager;

@@ -30,7 +30,8 @@ pub fn flag_explanations(flags: &Flags, searched: Option<&str>) -> Vec<(&'static
 
 /// The normalized fields, labelled, in reading order; fields the event lacks are left out.
 pub fn fields(e: &AuditEvent, zone: Zone) -> Vec<(&'static str, String)> {
-    let id = if e.id_derived { format!("{} (derived by Auditdeck: the record carries none)", e.id) } else { e.id.clone() };
+    let id =
+        if e.id_derived { format!("{} (derived by Auditdeck: the record carries none)", e.id) } else { e.id.clone() };
     let severity = match e.severity_origin {
         SeverityOrigin::Vendor => e.severity.as_str().to_string(),
         SeverityOrigin::Derived => format!("{} (derived by Auditdeck from the type)", e.severity.as_str()),
@@ -38,9 +39,11 @@ pub fn fields(e: &AuditEvent, zone: Zone) -> Vec<(&'static str, String)> {
     let time = |t: &crate::format::ShownTime| {
         if t.raw.is_empty() { String::new() } else { format!("{} (as sent: {})", t.in_zone(zone), t.raw) }
     };
-    let application = e.context.application.clone().map(|a| {
-        if e.context.application_decoded { format!("{a} (decoded from base64)") } else { a }
-    });
+    let application = e
+        .context
+        .application
+        .clone()
+        .map(|a| if e.context.application_decoded { format!("{a} (decoded from base64)") } else { a });
     let subject = e.subject.as_ref();
     let all = [
         ("Id", Some(id)),

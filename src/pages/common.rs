@@ -114,11 +114,22 @@ pub fn load_source<K, T, Fut>(
     });
 }
 
-/// Lets the detail panel and the tools over loaded rows see these rows while the caller lives.
-pub fn register_rows(rows: Signal<Vec<AuditEvent>>) {
+/// Lets the detail panel and the tools over loaded rows see these rows (and the requests that
+/// answered them) while the caller lives.
+pub fn register_rows(rows: Signal<Vec<AuditEvent>>, requests: Signal<Vec<String>>) {
     if let Some(shown) = crate::shown::ShownRows::use_context() {
-        shown.register_rows(rows);
+        shown.register_rows(rows, requests);
     }
+}
+
+/// The request behind a loader's page, as a list (empty before the first answer).
+pub fn requests_of<K: Send + Sync + 'static, T: Send + Sync + 'static>(
+    loader: Loader<(K, T)>,
+    request: fn(&T) -> &String,
+) -> Signal<Vec<String>> {
+    Signal::derive(move || {
+        loader.data.with(|d| d.as_ref().map(|(_, page)| vec![request(page).clone()]).unwrap_or_default())
+    })
 }
 
 /// Whether to show the table's placeholder: the first answer is on its way (not once it failed).
@@ -156,7 +167,7 @@ pub fn IdenResults<K: Send + Sync + 'static>(
     #[prop(optional, into)] searched: Option<String>,
 ) -> impl IntoView {
     let rows = rows_of(loader, |p| &p.events);
-    register_rows(rows);
+    register_rows(rows, requests_of(loader, |p| &p.request));
     let pager = move || {
         let cursor = asked.get()?;
         loader.data.with(|d| {

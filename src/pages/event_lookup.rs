@@ -23,9 +23,14 @@ pub fn EventLookupPage() -> impl IntoView {
     let loader = Loader::<(String, AuditEvent)>::new();
     let problem = RwSignal::new(None::<String>);
     let retries = RwSignal::new(0u32);
-    load_source(loader, Provider::Idme, problem, retries, move || id.get(), |connection, id, ticket| async move {
-        idme_event(&connection, &id, &ticket).await
-    });
+    load_source(
+        loader,
+        Provider::Idme,
+        problem,
+        retries,
+        move || id.get(),
+        |connection, id, ticket| async move { idme_event(&connection, &id, &ticket).await },
+    );
     let found = move || {
         let wanted = id.get()?;
         loader.data.with(|d| {

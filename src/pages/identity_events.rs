@@ -10,6 +10,7 @@ use leptos_router::hooks::use_navigate;
 use crate::components::cursor_pager::CursorPager;
 use crate::components::error_box::Notice;
 use crate::components::events_table::TableSkeleton;
+use crate::components::export_tools::ExportTools;
 use crate::components::filter_fields::{Fields, field};
 use crate::components::load_status::LoadStatus;
 use crate::components::standfast_table::StandfastTable;
@@ -17,7 +18,10 @@ use crate::components::view_controls::ZoneSwitch;
 use crate::config::Provider;
 use crate::fetcher::{Loader, now_ms};
 use crate::format::{Zone, thousands};
-use crate::pages::common::{first_load, load_source, query_getter, register_rows, rows_of, settings_problem_view, unreadable_notice};
+use crate::pages::common::{
+    first_load, load_source, query_getter, register_rows, requests_of, rows_of, settings_problem_view,
+    unreadable_notice,
+};
 use crate::providers::standfast::{EVENT_TYPES, MAX_LIMIT};
 use crate::routes::identity::{
     DEFAULT_RETENTION_MONTHS, IdentityEvents, PRESETS, identity_events_from_url, preset_range,
@@ -100,7 +104,7 @@ pub fn IdentityEventsPage() -> impl IntoView {
         })
     };
     let rows = rows_of(loader, |p| &p.events);
-    register_rows(rows);
+    register_rows(rows, requests_of(loader, |p| &p.request));
     let stale = Signal::derive(move || {
         let now = current.get().map(|v| request_key(&v));
         loader.data.with(|d| d.as_ref().is_some_and(|(a, _)| Some(a) != now.as_ref()))
@@ -171,6 +175,7 @@ pub fn IdentityEventsPage() -> impl IntoView {
             {url_problem}
             {settings_problem_view(problem)}
             {zone_switch}
+            <ExportTools/>
             <LoadStatus what="Standfast" loading=loader.loading waiting=loader.waiting failure=loader.failure
                 on_retry=Callback::new(move |_| retries.update(|n| *n += 1))/>
             {results}

@@ -7,6 +7,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::components::error_box::Notice;
 use crate::components::events_table::{EventsTable, TableSkeleton};
+use crate::components::export_tools::ExportTools;
 use crate::components::load_status::LoadStatus;
 use crate::components::pager::Pager;
 use crate::components::search_form::SearchForm;
@@ -16,7 +17,8 @@ use crate::fetcher::Loader;
 use crate::format::{Zone, thousands};
 use crate::model::Source;
 use crate::pages::common::{
-    IdenResults, Wording, first_load, load_source, query_getter, register_rows, rows_of, settings_problem_view, unreadable_notice,
+    IdenResults, Wording, first_load, load_source, query_getter, register_rows, requests_of, rows_of,
+    settings_problem_view, unreadable_notice,
 };
 use crate::providers::iden;
 use crate::routes::{IpSearch, ip_form_target, ip_search_from_url};
@@ -148,6 +150,7 @@ pub fn IpSearchPage() -> impl IntoView {
             {settings_problem_view(idme_problem)}
             {settings_problem_view(iden_problem)}
             {controls}
+            <ExportTools/>
             <Show when=move || idme_on.get()>{idme_section}</Show>
             <Show when=move || iden_on.get()>{iden_section}</Show>
         </section>
@@ -159,7 +162,7 @@ pub fn IpSearchPage() -> impl IntoView {
 #[component]
 fn IdmeResults(idme: Loader<Asked<IdmePage>>, current: Memo<Option<IpSearch>>, zone: Signal<Zone>) -> impl IntoView {
     let rows = rows_of(idme, |p| &p.events);
-    register_rows(rows);
+    register_rows(rows, requests_of(idme, |p| &p.request));
     let stale = Signal::derive(move || {
         let now = current.get();
         idme.data.with(|d| match (d, now) {

@@ -9,3 +9,4 @@ pub mod not_found;
 pub mod settings;
 pub mod severity;
 pub mod user_timeline;
+pub mod verify;

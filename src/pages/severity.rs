@@ -8,6 +8,7 @@ use leptos_router::hooks::use_navigate;
 
 use crate::components::error_box::Notice;
 use crate::components::events_table::{EventsTable, severity_icon};
+use crate::components::export_tools::ExportTools;
 use crate::components::filter_fields::{Fields, field};
 use crate::components::load_status::LoadStatus;
 use crate::components::view_controls::{SourceSwitches, ZoneSwitch};
@@ -16,7 +17,8 @@ use crate::fetcher::Loader;
 use crate::format::{Zone, thousands};
 use crate::model::{AuditEvent, Severity, Source};
 use crate::pages::common::{
-    IdenResults, Wording, load_source, query_getter, register_rows, rows_of, settings_problem_view, unreadable_notice,
+    IdenResults, Wording, load_source, query_getter, register_rows, requests_of, rows_of, settings_problem_view,
+    unreadable_notice,
 };
 use crate::providers::iden;
 use crate::routes::query::input_text;
@@ -128,6 +130,7 @@ pub fn SeverityPage() -> impl IntoView {
             {problems.map(settings_problem_view)}
             {move || current.get().map(|view| controls(view, current))}
             {move || current.get().map(|view| view! { <SeverityChips view rows=loaded/> })}
+            <ExportTools/>
             <Show when=move || iden_on.get()>
                 <section class="source-section source-iden" aria-labelledby="iden-heading">
                     <h2 id="iden-heading" class="results-caption">"Iden events"</h2>
@@ -149,7 +152,7 @@ pub fn SeverityPage() -> impl IntoView {
                 <DerivedSection source=Source::Idme
                     plan=Signal::derive(move || current.get().map(|v| plan_note(idme_plan(&v))).unwrap_or(Ok(Vec::new())))
                     loading=idme.loading waiting=idme.waiting failure=idme.failure retry
-                    rows=rows_of(idme, |p| &p.events)
+                    rows=rows_of(idme, |p| &p.events) requests=requests_of(idme, |p| &p.request)
                     unreadable=Signal::derive(move || idme.data.with(|d| d.as_ref().map(|(_, p)| p.unreadable).unwrap_or(0)))
                     current zone/>
             </Show>
@@ -157,7 +160,7 @@ pub fn SeverityPage() -> impl IntoView {
                 <DerivedSection source=Source::Standfast
                     plan=Signal::derive(move || current.get().map(|v| plan_note(standfast_plan(&v))).unwrap_or(Ok(Vec::new())))
                     loading=standfast.loading waiting=standfast.waiting failure=standfast.failure retry
-                    rows=rows_of(standfast, |p| &p.events)
+                    rows=rows_of(standfast, |p| &p.events) requests=requests_of(standfast, |p| &p.request)
                     unreadable=Signal::derive(move || standfast.data.with(|d| d.as_ref().map(|(_, p)| p.unreadable).unwrap_or(0)))
                     current zone/>
             </Show>
@@ -233,6 +236,8 @@ fn DerivedSection(
     failure: RwSignal<Option<crate::providers::ApiError>>,
     retry: Callback<()>,
     rows: Signal<Vec<AuditEvent>>,
+    /// The vendor request behind `rows`.
+    requests: Signal<Vec<String>>,
     unreadable: Signal<usize>,
     current: Memo<Option<SeverityView>>,
     zone: Signal<Zone>,
@@ -255,7 +260,7 @@ fn DerivedSection(
         let Some(view) = current.get() else { return Vec::new() };
         rows.with(|all| all.iter().filter(|e| view.matches(e)).cloned().collect::<Vec<_>>())
     });
-    register_rows(shown);
+    register_rows(shown, requests);
     let empty = move || {
         let view = current.get()?;
         let total = rows.with(Vec::len);

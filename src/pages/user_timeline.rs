@@ -8,9 +8,10 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use crate::components::error_box::Notice;
 use crate::components::detail_panel::row_openers;
+use crate::components::error_box::Notice;
 use crate::components::events_table::{EventsTable, TableSkeleton, pivot, severity_badge};
+use crate::components::export_tools::ExportTools;
 use crate::components::load_status::LoadStatus;
 use crate::components::search_form::SearchForm;
 use crate::components::view_controls::{SourceSwitches, ZoneSwitch};
@@ -18,7 +19,9 @@ use crate::config::Provider;
 use crate::fetcher::Loader;
 use crate::format::{Zone, local_offset_minutes, thousands};
 use crate::model::{AuditEvent, Source, newest_first};
-use crate::pages::common::{load_source, query_getter, register_rows, settings_problem_view, unreadable_notice};
+use crate::pages::common::{
+    load_source, query_getter, register_rows, requests_of, settings_problem_view, unreadable_notice,
+};
 use crate::providers::{iden, standfast};
 use crate::routes::pivot::{ip_href, type_href};
 use crate::routes::query::Sources;
@@ -122,7 +125,16 @@ pub fn UserTimelinePage() -> impl IntoView {
         }
         newest_first(all)
     });
-    register_rows(rows.into());
+    register_rows(
+        rows.into(),
+        Signal::derive(move || {
+            let mut all = requests_of(idme, |p| &p.request).get();
+            all.extend(requests_of(actor, |p| &p.request).get());
+            all.extend(requests_of(subject, |p| &p.request).get());
+            all.extend(requests_of(standfast, |p| &p.request).get());
+            all
+        }),
+    );
     let any_loading = Signal::derive(move || {
         idme.loading.get() || actor.loading.get() || subject.loading.get() || standfast.loading.get()
     });
@@ -278,6 +290,7 @@ pub fn UserTimelinePage() -> impl IntoView {
             {url_problem}
             {problems.map(settings_problem_view)}
             {controls}
+            <ExportTools/>
             {statuses}
             {pagers}
             {empty}

@@ -7,7 +7,9 @@ use auditdeck_server::sandbox::idme::{PAGE_SIZE, wire_event};
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 
-use crate::harness::{Rig, TestResult, check, click, current_path, eventually, settled_rows, wait_for_path, wait_for_text};
+use crate::harness::{
+    Rig, TestResult, check, click, current_path, eventually, settled_rows, wait_for_path, wait_for_text,
+};
 
 const IDME: &str = ".source-idme";
 
@@ -73,7 +75,13 @@ pub async fn row_opens_detail_and_permalink_reopens_it(rig: &Rig, client: &Clien
     check(permalink == rig.url(&permalink_path), || format!("permalink {permalink}"))?;
 
     // Esc closes it and gives the focus back to the row.
-    client.active_element().await.map_err(|e| e.to_string())?.send_keys(&Key::Escape.to_string()).await.map_err(|e| e.to_string())?;
+    client
+        .active_element()
+        .await
+        .map_err(|e| e.to_string())?
+        .send_keys(&Key::Escape.to_string())
+        .await
+        .map_err(|e| e.to_string())?;
     wait_for_path(client, &view).await?;
     eventually("the panel to close", || async {
         client.find_all(Locator::Css(".detail-panel")).await.ok().filter(|p| p.is_empty())
@@ -82,7 +90,8 @@ pub async fn row_opens_detail_and_permalink_reopens_it(rig: &Rig, client: &Clien
     check(focused_row_id(client).await.as_deref() == Some(expected.id.as_str()), || "focus is back on the row".into())?;
 
     // Enter on a focused row opens that row.
-    let other = client.find(Locator::Css(&format!("{IDME} tr[data-id='{}']", ids[5]))).await.map_err(|e| e.to_string())?;
+    let other =
+        client.find(Locator::Css(&format!("{IDME} tr[data-id='{}']", ids[5]))).await.map_err(|e| e.to_string())?;
     other.send_keys(&Key::Enter.to_string()).await.map_err(|e| e.to_string())?;
     wait_for_path(client, &format!("{view}&event={}", ids[5])).await?;
 

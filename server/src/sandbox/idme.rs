@@ -111,14 +111,11 @@ async fn lookup(
     let index = s.ids.get_or_init(|| {
         data.idme_events.iter().enumerate().map(|(i, e)| (derived_id(&wire_event(&data, e)), i as u32)).collect()
     });
-    let not_found = || IdmeError {
-        status: StatusCode::NOT_FOUND,
-        code: "404",
-        message: format!("Event {id:?} not found"),
-    };
+    let not_found =
+        || IdmeError { status: StatusCode::NOT_FOUND, code: "404", message: format!("Event {id:?} not found") };
     let i = *index.get(&id).ok_or_else(not_found)?;
-    let mut record = serde_json::to_value(wire_event(&s.data, &s.data.idme_events[i as usize]))
-        .map_err(|_| not_found())?;
+    let mut record =
+        serde_json::to_value(wire_event(&s.data, &s.data.idme_events[i as usize])).map_err(|_| not_found())?;
     record["id"] = serde_json::Value::String(id);
     Ok(Json(record))
 }

@@ -94,6 +94,15 @@ pub const USER_AGENTS: [&str; 4] = [
     "iden-cli/2.4.1 python-requests/2.32",
 ];
 
+/// A user agent that is a spreadsheet formula: about one event in a hundred with a user agent
+/// carries it, so exports show their CSV cells neutralised (values are rendered as text).
+pub const FORMULA_USER_AGENT: &str = "=HYPERLINK(\"https://attacker.example/\",\"open\")";
+
+/// The user agent an event reports.
+pub fn user_agent(e: &Event) -> Option<&'static str> {
+    e.user_agent.map(|u| if e.variant % 101 == 0 { FORMULA_USER_AGENT } else { USER_AGENTS[u as usize] })
+}
+
 /// One Iden event, compact. `seq` orders events that share an instant and is unique.
 #[derive(Debug, Clone, Copy)]
 pub struct Event {

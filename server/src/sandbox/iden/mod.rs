@@ -28,7 +28,7 @@ use serde_json::{Value, json};
 
 use super::dataset::Dataset;
 use super::dataset::{format_uuid, parse_uuid};
-use data::{ACTOR_TYPES, CATEGORIES, EVENT_TYPES, Event, SEVERITIES, SOURCE_TYPES, SUBJECT_TYPES, USER_AGENTS};
+use data::{ACTOR_TYPES, CATEGORIES, EVENT_TYPES, Event, SEVERITIES, SOURCE_TYPES, SUBJECT_TYPES};
 
 pub const SANDBOX_KEY: &str = "iden_sandbox_auditdeck_key";
 pub const ORG_SLUG: &str = "auditdeck-sandbox";
@@ -303,7 +303,7 @@ impl IdenSandbox {
                 "type": ACTOR_TYPES[e.actor_type as usize],
                 "uuid": actor_uuid,
                 "ip": e.actor_ip.map(|i| self.data.ips[i as usize].to_string()),
-                "user_agent": e.user_agent.map(|u| USER_AGENTS[u as usize]),
+                "user_agent": data::user_agent(e),
             },
             "subject": {
                 "type": SUBJECT_TYPES[e.subject_type as usize],

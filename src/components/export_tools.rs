@@ -1,0 +1,108 @@
+//! Export of the rows the view shows: CSV or NDJSON, each with its manifest (see
+//! `crate::export`). The files are made in the browser and offered as download links.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_location;
+
+use crate::export::{Format, export, manifest_json};
+use crate::fetcher::now_ms;
+use crate::format::thousands;
+use crate::routes::permalink::with_event;
+use crate::shown::ShownRows;
+
+/// A file made for download: its object URL is released when it is replaced or the view goes.
+#[derive(Clone, PartialEq)]
+struct Made {
+    file_name: String,
+    file_url: String,
+    manifest_name: String,
+    manifest_url: String,
+    rows: usize,
+}
+
+fn object_url(content: &str, media_type: &str) -> Option<String> {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(content));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(media_type);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
+    web_sys::Url::create_object_url_with_blob(&blob).ok()
+}
+
+fn release(made: &Made) {
+    let _ = web_sys::Url::revoke_object_url(&made.file_url);
+    let _ = web_sys::Url::revoke_object_url(&made.manifest_url);
+}
+
+fn utc_now() -> String {
+    chrono::DateTime::from_timestamp_millis(now_ms() as i64)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_default()
+}
+
+#[component]
+pub fn ExportTools() -> impl IntoView {
+    let Some(shown) = ShownRows::use_context() else { return ().into_any() };
+    let location = use_location();
+    let made = RwSignal::new_local(None::<Made>);
+    let problem = RwSignal::new(None::<String>);
+    on_cleanup(move || {
+        if let Some(m) = made.try_get_untracked().flatten() {
+            release(&m);
+        }
+    });
+    let count = Memo::new(move |_| shown.all().len());
+    let make = move |format: Format| {
+        let (events, requests) = untrack(|| (shown.all(), shown.requests()));
+        let path = location.pathname.get_untracked();
+        // The view without an open event: the manifest names the query, not one row.
+        let view =
+            location.query.with_untracked(|q| with_event(&path, q.into_iter().map(|(k, v)| (k.as_ref(), v)), None));
+        let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+        let done = export(format, &events, &format!("{origin}{view}"), &path, requests, &utc_now());
+        let manifest_name = format!("{}.manifest.json", done.manifest.file_name);
+        let urls = (
+            object_url(&done.content, format.media_type()),
+            object_url(&manifest_json(&done.manifest), "application/json"),
+        );
+        let (Some(file_url), Some(manifest_url)) = urls else {
+            problem.set(Some("The browser could not make the file.".into()));
+            return;
+        };
+        problem.set(None);
+        let next = Made {
+            file_name: done.manifest.file_name.clone(),
+            file_url,
+            manifest_name,
+            manifest_url,
+            rows: done.manifest.row_count,
+        };
+        if let Some(old) = made.get_untracked() {
+            release(&old);
+        }
+        made.set(Some(next));
+    };
+    let links = move || {
+        made.get().map(|m| {
+            view! {
+                <span class="export-made" role="status">
+                    <a class="export-file" href=m.file_url.clone() download=m.file_name.clone()>{format!("Download {} ({} rows)", m.file_name, thousands(m.rows as u64))}</a>
+                    " · "
+                    <a class="export-manifest" href=m.manifest_url.clone() download=m.manifest_name.clone()>"Download its manifest"</a>
+                    " · "
+                    <A href="/verify">"Verify a file"</A>
+                </span>
+            }
+        })
+    };
+    view! {
+        <div class="export-tools" role="group" aria-label="Export the loaded rows">
+            <span class="export-count">{move || format!("Export the {} loaded rows as", thousands(count.get() as u64))}</span>
+            <button type="button" class="export-csv" on:click=move |_| make(Format::Csv) disabled=move || count.get() == 0>"CSV"</button>
+            <button type="button" class="export-ndjson" on:click=move |_| make(Format::Ndjson) disabled=move || count.get() == 0>"NDJSON"</button>
+            {links}
+            <span class="field-error" role="alert">{move || problem.get()}</span>
+        </div>
+    }
+    .into_any()
+}

@@ -1,0 +1,341 @@
+//! Exports of loaded rows: CSV or NDJSON in the normalized model plus the raw vendor record,
+//! and the manifest that lets a compliance officer show later that a file is unchanged (its
+//! SHA-256, row count, the view and the vendor requests behind it; never a credential).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::model::{AuditEvent, SeverityOrigin};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Csv,
+    Ndjson,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Ndjson => "ndjson",
+        }
+    }
+
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Format::Csv => "text/csv;charset=utf-8",
+            Format::Ndjson => "application/x-ndjson",
+        }
+    }
+}
+
+/// The columns, in order (CSV header and NDJSON keys).
+pub const COLUMNS: [&str; 22] = [
+    "id",
+    "id_derived",
+    "source",
+    "connection",
+    "occurred",
+    "recorded",
+    "event_type",
+    "category",
+    "severity",
+    "severity_origin",
+    "actor_kind",
+    "actor_uuid",
+    "actor_ip",
+    "actor_client",
+    "subject_kind",
+    "subject_uuid",
+    "application",
+    "workspace",
+    "conversation",
+    "flags",
+    "occurred_utc",
+    "raw",
+];
+
+/// A spreadsheet would run a cell starting with one of these as a formula (OWASP's CSV
+/// injection list): such cells get a leading apostrophe.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+pub fn neutralise(cell: &str) -> String {
+    if cell.starts_with(FORMULA_STARTS) { format!("'{cell}") } else { cell.to_string() }
+}
+
+fn flag_names(e: &AuditEvent) -> String {
+    let names: Vec<&str> =
+        crate::model::detail::flag_explanations(&e.flags, None).into_iter().map(|(n, _)| n).collect();
+    names.join(" ")
+}
+
+/// One event's values, column by column (the raw record as compact JSON).
+fn values(e: &AuditEvent) -> [String; 22] {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let subject = e.subject.clone().unwrap_or_default();
+    [
+        e.id.clone(),
+        e.id_derived.to_string(),
+        e.source.label().to_string(),
+        e.connection.clone(),
+        e.occurred.raw.clone(),
+        e.recorded.raw.clone(),
+        e.event_type.clone(),
+        e.category.clone(),
+        e.severity.as_str().to_string(),
+        match e.severity_origin {
+            SeverityOrigin::Vendor => "vendor".into(),
+            SeverityOrigin::Derived => "derived".into(),
+        },
+        text(&e.actor.kind),
+        text(&e.actor.uuid),
+        text(&e.actor.ip),
+        text(&e.actor.client),
+        text(&subject.kind),
+        text(&subject.uuid),
+        text(&e.context.application),
+        text(&e.context.workspace),
+        text(&e.context.conversation),
+        flag_names(e),
+        e.occurred.parsed.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)).unwrap_or_default(),
+        e.raw.to_string(),
+    ]
+}
+
+/// RFC 4180 CSV with a header row; every cell neutralised.
+pub fn to_csv(events: &[AuditEvent]) -> String {
+    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    let mut write = |cells: Vec<String>| writer.write_record(cells.iter().map(|c| neutralise(c)));
+    let mut ok = write(COLUMNS.iter().map(|c| c.to_string()).collect()).is_ok();
+    for e in events {
+        ok &= write(values(e).to_vec()).is_ok();
+    }
+    debug_assert!(ok, "writing to memory cannot fail");
+    writer.into_inner().map(|bytes| String::from_utf8_lossy(&bytes).into_owned()).unwrap_or_default()
+}
+
+/// One JSON object a line: the columns, with `raw` as the record itself.
+pub fn to_ndjson(events: &[AuditEvent]) -> String {
+    let mut out = String::new();
+    for e in events {
+        let mut object = serde_json::Map::new();
+        for (column, value) in COLUMNS.iter().zip(values(e)) {
+            object.insert(column.to_string(), Value::String(value));
+        }
+        object.insert("id_derived".into(), Value::Bool(e.id_derived));
+        object.insert("raw".into(), e.raw.clone());
+        out.push_str(&Value::Object(object).to_string());
+        out.push('\n');
+    }
+    out
+}
+
+pub fn render(format: Format, events: &[AuditEvent]) -> String {
+    match format {
+        Format::Csv => to_csv(events),
+        Format::Ndjson => to_ndjson(events),
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What an export says about itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// "auditdeck-export/1": how to read the rest.
+    pub manifest: String,
+    pub file_name: String,
+    pub format: Format,
+    /// The view the rows were loaded in: opening it shows the same query.
+    pub view_url: String,
+    /// The vendor requests behind the rows: method, URL and form fields, never a header.
+    pub requests: Vec<String>,
+    /// The connections the rows came through, by label (never the credential).
+    pub connections: Vec<String>,
+    /// RFC 3339, UTC.
+    pub exported_at: String,
+    pub row_count: usize,
+    pub sha256: String,
+}
+
+pub const MANIFEST_VERSION: &str = "auditdeck-export/1";
+
+/// The file name for an export made at `exported_at` (RFC 3339) from the view at `path`.
+pub fn file_name(path: &str, exported_at: &str, format: Format) -> String {
+    let view: String =
+        path.trim_matches('/').chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).take(40).collect();
+    let stamp: String = exported_at.chars().filter(|c| c.is_ascii_digit()).take(14).collect();
+    let view = if view.is_empty() { "home".to_string() } else { view };
+    format!("auditdeck-{view}-{stamp}.{}", format.extension())
+}
+
+pub struct Export {
+    pub content: String,
+    pub manifest: Manifest,
+}
+
+pub fn export(
+    format: Format,
+    events: &[AuditEvent],
+    view_url: &str,
+    view_path: &str,
+    requests: Vec<String>,
+    exported_at: &str,
+) -> Export {
+    let content = render(format, events);
+    let mut connections: Vec<String> = events.iter().map(|e| e.connection.clone()).collect();
+    connections.sort();
+    connections.dedup();
+    let manifest = Manifest {
+        manifest: MANIFEST_VERSION.into(),
+        file_name: file_name(view_path, exported_at, format),
+        format,
+        view_url: view_url.into(),
+        requests,
+        connections,
+        exported_at: exported_at.into(),
+        row_count: events.len(),
+        sha256: sha256_hex(content.as_bytes()),
+    };
+    Export { content, manifest }
+}
+
+pub fn manifest_json(manifest: &Manifest) -> String {
+    serde_json::to_string_pretty(manifest).unwrap_or_default()
+}
+
+/// How a file compares with a manifest.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// Same SHA-256 (and so the same rows).
+    Matches { sha256: String, manifest: Manifest },
+    /// The file is not the one the manifest describes.
+    Differs { file_sha256: String, manifest: Manifest },
+}
+
+/// Checks `file` against a manifest's text; Err when the manifest cannot be read.
+pub fn verify(file: &[u8], manifest_text: &str) -> Result<Verdict, String> {
+    let manifest: Manifest =
+        serde_json::from_str(manifest_text).map_err(|e| format!("This is not an Auditdeck export manifest ({e})."))?;
+    if manifest.manifest != MANIFEST_VERSION {
+        return Err(format!("Unknown manifest version {:?} (expected {MANIFEST_VERSION}).", manifest.manifest));
+    }
+    let file_sha256 = sha256_hex(file);
+    Ok(if file_sha256.eq_ignore_ascii_case(&manifest.sha256) {
+        Verdict::Matches { sha256: file_sha256, manifest }
+    } else {
+        Verdict::Differs { file_sha256, manifest }
+    })
+}
+
+/// The records of an export, for a check that the file reads (CSV: rows after the header).
+pub fn count_rows(format: Format, content: &str) -> Result<usize, String> {
+    match format {
+        Format::Csv => {
+            let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(content.as_bytes());
+            let mut n = 0;
+            for record in reader.records() {
+                record.map_err(|e| format!("the CSV does not read: {e}"))?;
+                n += 1;
+            }
+            Ok(n)
+        }
+        Format::Ndjson => content
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .try_fold(0, |n, line| serde_json::from_str::<Value>(line).map(|_| n + 1))
+            .map_err(|e| format!("the NDJSON does not read: {e}")),
+    }
+}
+
+/// What the manifest names as a vendor request, from a request description.
+pub fn describe_request(request: &crate::providers::HttpRequest) -> String {
+    let body = match &request.body {
+        crate::providers::RequestBody::None => String::new(),
+        crate::providers::RequestBody::Multipart(fields) => {
+            let fields: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            format!(" (form: {})", fields.join(", "))
+        }
+    };
+    format!("{} {}{body}", request.method.as_str(), request.url)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::model::from_iden;
+
+    fn events() -> Vec<AuditEvent> {
+        let hostile = json!({"event_id":"e1","event_type":"session.login","severity":"low","category":"authentication",
+            "occurred_at":"2026-04-08T14:30:00Z","actor":{"type":"user","ip":"203.0.113.9",
+            "user_agent":"=HYPERLINK(\"https://attacker.example/\",\"open\")"}});
+        let plain = json!({"event_id":"e2","event_type":"user.updated","severity":"info","category":"account",
+            "occurred_at":"2026-04-08T14:29:00Z","actor":{"type":"system","user_agent":"-1+2, \"quoted\"\nline"}});
+        vec![from_iden(&hostile, "Iden sandbox").unwrap(), from_iden(&plain, "Iden sandbox").unwrap()]
+    }
+
+    #[test]
+    fn csv_neutralises_formulas_and_quotes_what_needs_it() {
+        for (cell, want) in [
+            ("=1+1", "'=1+1"),
+            ("+1", "'+1"),
+            ("-1", "'-1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("a=1", "a=1"),
+            ("", ""),
+        ] {
+            assert_eq!(neutralise(cell), want);
+        }
+        let csv = to_csv(&events());
+        let mut reader = csv::Reader::from_reader(csv.as_bytes());
+        assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), COLUMNS);
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 2);
+        let client = COLUMNS.iter().position(|c| *c == "actor_client").unwrap();
+        assert_eq!(&rows[0][client], "'=HYPERLINK(\"https://attacker.example/\",\"open\")");
+        assert_eq!(&rows[1][client], "'-1+2, \"quoted\"\nline", "quotes, commas and newlines survive");
+        let raw = COLUMNS.iter().position(|c| *c == "raw").unwrap();
+        assert_eq!(serde_json::from_str::<Value>(&rows[0][raw]).unwrap()["event_id"], "e1");
+        assert_eq!(count_rows(Format::Csv, &csv), Ok(2));
+    }
+
+    #[test]
+    fn ndjson_has_one_object_a_line_with_the_raw_record() {
+        let text = to_ndjson(&events());
+        let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0]["raw"]["actor"]["ip"], "203.0.113.9");
+        assert_eq!(lines[0]["id_derived"], false);
+        assert_eq!(lines[1]["occurred_utc"], "2026-04-08T14:29:00.000Z");
+        assert_eq!(count_rows(Format::Ndjson, &text), Ok(2));
+    }
+
+    #[test]
+    fn manifest_verifies_the_file_and_catches_one_changed_byte() {
+        let made = export(
+            Format::Csv,
+            &events(),
+            "http://127.0.0.1/severity?actor_ip=203.0.113.9",
+            "/severity",
+            vec!["GET /sandbox/iden/org/acme/api/events/?actor_ip=203.0.113.9".into()],
+            "2026-11-22T12:00:00Z",
+        );
+        let m = &made.manifest;
+        assert_eq!((m.row_count, m.file_name.as_str()), (2, "auditdeck-severity-20261122120000.csv"));
+        assert_eq!(m.connections, ["Iden sandbox"]);
+        let text = manifest_json(m);
+        assert!(matches!(verify(made.content.as_bytes(), &text), Ok(Verdict::Matches { .. })));
+        let mut changed = made.content.clone().into_bytes();
+        changed[10] ^= 1;
+        assert!(matches!(verify(&changed, &text), Ok(Verdict::Differs { .. })));
+        assert!(verify(made.content.as_bytes(), "{}").unwrap_err().contains("not an Auditdeck export manifest"));
+    }
+}

@@ -1,0 +1,89 @@
+//! `/verify`: checks an exported file against its manifest, in the browser (nothing is sent
+//! anywhere): same SHA-256 means the file is the one exported; the manifest then says which
+//! view, requests and connections it came from.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::export::{Verdict, count_rows, verify};
+use crate::format::thousands;
+
+/// The bytes of the file chosen in a file input.
+async fn chosen_bytes(input: web_sys::HtmlInputElement) -> Option<(String, Vec<u8>)> {
+    let file = input.files()?.get(0)?;
+    let buffer = JsFuture::from(file.array_buffer()).await.ok()?;
+    Some((file.name(), js_sys::Uint8Array::new(&buffer).to_vec()))
+}
+
+fn input_of(ev: &leptos::ev::Event) -> Option<web_sys::HtmlInputElement> {
+    ev.target()?.dyn_into().ok()
+}
+
+#[component]
+pub fn VerifyPage() -> impl IntoView {
+    let file = RwSignal::new(None::<(String, Vec<u8>)>);
+    let manifest = RwSignal::new(None::<(String, Vec<u8>)>);
+    let read_into = move |target: RwSignal<Option<(String, Vec<u8>)>>| {
+        move |ev: leptos::ev::Event| {
+            let Some(input) = input_of(&ev) else { return };
+            leptos::task::spawn_local(async move {
+                target.try_set(chosen_bytes(input).await);
+            });
+        }
+    };
+    let outcome = move || {
+        let (file_name, bytes) = file.get()?;
+        let (_, manifest_bytes) = manifest.get()?;
+        let manifest_text = String::from_utf8_lossy(&manifest_bytes).into_owned();
+        Some(match verify(&bytes, &manifest_text) {
+            Err(message) => view! { <p class="verdict unreadable" role="alert">{message}</p> }.into_any(),
+            Ok(Verdict::Differs { file_sha256, manifest }) => view! {
+                <div class="verdict differs" role="alert">
+                    <p class="verdict-headline">{format!("✗ {file_name} is not the file this manifest describes.")}</p>
+                    <p>{format!("Its SHA-256 is {file_sha256}; the manifest of {} says {}.", manifest.file_name, manifest.sha256)}</p>
+                </div>
+            }
+            .into_any(),
+            Ok(Verdict::Matches { sha256, manifest }) => {
+                let rows = count_rows(manifest.format, &String::from_utf8_lossy(&bytes));
+                let rows_line = match rows {
+                    Ok(n) if n == manifest.row_count => format!("It reads as {} rows, as the manifest says.", thousands(n as u64)),
+                    Ok(n) => format!("It reads as {} rows but the manifest says {}.", thousands(n as u64), thousands(manifest.row_count as u64)),
+                    Err(e) => format!("It does not read as {}: {e}", manifest.format.extension()),
+                };
+                view! {
+                    <div class="verdict matches" role="status">
+                        <p class="verdict-headline">{format!("✓ {file_name} is unchanged since it was exported.")}</p>
+                        <p>{format!("SHA-256 {sha256}. {rows_line}")}</p>
+                        <dl class="fields">
+                            <dt>"Exported"</dt><dd>{manifest.exported_at.clone()}</dd>
+                            <dt>"View"</dt><dd><a href=manifest.view_url.clone()>{manifest.view_url.clone()}</a></dd>
+                            <dt>"Connections"</dt><dd>{manifest.connections.join(", ")}</dd>
+                            <dt>"Vendor requests"</dt>
+                            <dd><ul class="requests">{manifest.requests.iter().map(|r| view! { <li><code>{r.clone()}</code></li> }).collect_view()}</ul></dd>
+                        </dl>
+                    </div>
+                }
+                .into_any()
+            }
+        })
+    };
+    view! {
+        <section class="page verify">
+            <h1>"Verify an export"</h1>
+            <p class="lede">"Choose an exported file and its manifest. The check runs in this browser; nothing is uploaded."</p>
+            <div class="field-grid">
+                <div class="field">
+                    <label for="verify-file">"Exported file (.csv or .ndjson)"</label>
+                    <input id="verify-file" type="file" accept=".csv,.ndjson,text/csv,application/x-ndjson" on:change=read_into(file)/>
+                </div>
+                <div class="field">
+                    <label for="verify-manifest">"Its manifest (.manifest.json)"</label>
+                    <input id="verify-manifest" type="file" accept=".json,application/json" on:change=read_into(manifest)/>
+                </div>
+            </div>
+            <div class="verify-outcome" aria-live="polite">{outcome}</div>
+        </section>
+    }
+}
