@@ -223,7 +223,16 @@ base_url = "http://{upstream}/slow"
         .map(String::from)
         .collect::<Vec<_>>();
         args.push(format!("--user-data-dir={}", profile.display()));
-        let mut options = serde_json::json!({ "args": args });
+        let downloads = downloads_dir();
+        let _ = std::fs::create_dir_all(&downloads);
+        let mut options = serde_json::json!({
+            "args": args,
+            "prefs": {
+                "download.default_directory": downloads.to_string_lossy(),
+                "download.prompt_for_download": false,
+                "download.directory_upgrade": true,
+            },
+        });
         if Path::new("/usr/bin/chromium").is_file() {
             options["binary"] = "/usr/bin/chromium".into();
         }
@@ -255,6 +264,11 @@ base_url = "http://{upstream}/slow"
         let _ = std::fs::remove_dir_all(&profile);
         result
     }
+}
+
+/// Where the browser saves downloads (scenarios run one at a time, so they share it).
+pub fn downloads_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("auditdeck-e2e-{}-downloads", std::process::id()))
 }
 
 /// Polls `probe` until it returns Some, for up to 15 seconds.

@@ -2,6 +2,7 @@
 //! Run by `cargo xtask test` after the trunk build (`--features e2e`; custom harness).
 
 mod detail;
+mod export;
 mod harness;
 mod home;
 mod identity_events;
@@ -19,6 +20,9 @@ const SCENARIOS: &[(&str, Scenario)] = &[
         Box::pin(detail::row_opens_detail_and_permalink_reopens_it(r, c))
     }),
     ("detail_events_api_looks_an_event_up", |r, c| Box::pin(detail::events_api_looks_an_event_up_by_id(r, c))),
+    ("export_filtered_csv_neutralised_and_verified", |r, c| {
+        Box::pin(export::filtered_export_is_neutralised_and_verifies(r, c))
+    }),
     ("deep_link_shows_page_2", |r, c| Box::pin(ip_search::deep_link_shows_page_2(r, c))),
     ("next_link_goes_to_page_3", |r, c| Box::pin(ip_search::next_link_goes_to_page_3(r, c))),
     ("invalid_ip_sends_no_request", |r, c| Box::pin(ip_search::invalid_ip_sends_no_request(r, c))),

@@ -1,0 +1,105 @@
+//! Export of a filtered query and its verification, as a user meets them.
+
+use auditdeck_server::sandbox::dataset::format_uuid;
+use auditdeck_server::sandbox::iden::data::{FORMULA_USER_AGENT, user_agent};
+use fantoccini::{Client, Locator};
+use sha2::{Digest, Sha256};
+
+use crate::harness::{Rig, TestResult, check, click, downloads_dir, eventually, settled_rows, wait_for_text};
+
+const IDEN: &str = ".source-iden";
+const LIMIT: usize = 200;
+
+/// An actor IP among whose newest `LIMIT` Iden events is one with the formula user agent:
+/// (ip, that event's id, the ids of the newest `LIMIT`).
+fn ip_with_a_formula(rig: &Rig) -> Option<(String, String, Vec<String>)> {
+    let hostile = rig.data.iden.iter().filter(|e| user_agent(e) == Some(FORMULA_USER_AGENT));
+    for candidate in hostile {
+        let ip = candidate.actor_ip?;
+        let mut same: Vec<_> = rig.data.iden.iter().filter(|e| e.actor_ip == Some(ip)).collect();
+        same.sort_by_key(|e| std::cmp::Reverse((e.occurred_ms, e.seq)));
+        same.truncate(LIMIT);
+        if same.len() >= 3 && same.iter().any(|e| e.seq == candidate.seq) {
+            let ids = same.iter().map(|e| format_uuid(e.event_id)).collect();
+            return Some((rig.data.ips[ip as usize].to_string(), format_uuid(candidate.event_id), ids));
+        }
+    }
+    None
+}
+
+/// Clicks a download link and returns the file the browser saved (named as the link says).
+async fn download(client: &Client, css: &str) -> Result<String, String> {
+    let link = eventually(css, || async { client.find(Locator::Css(css)).await.ok() }).await?;
+    let name = link.attr("download").await.map_err(|e| e.to_string())?.ok_or("the link names no file")?;
+    let path = downloads_dir().join(&name);
+    let _ = std::fs::remove_file(&path);
+    link.click().await.map_err(|e| e.to_string())?;
+    // Chromium writes to a .crdownload file and renames it when done.
+    eventually(&format!("the download of {name}"), || async { std::fs::read_to_string(&path).ok() }).await
+}
+
+fn write_temp(name: &str, content: &[u8]) -> Result<String, String> {
+    let path = std::env::temp_dir().join(format!("auditdeck-e2e-{}-{name}", std::process::id()));
+    std::fs::write(&path, content).map_err(|e| e.to_string())?;
+    Ok(path.to_string_lossy().into_owned())
+}
+
+async fn choose_file(client: &Client, css: &str, path: &str) -> TestResult {
+    let input = client.find(Locator::Css(css)).await.map_err(|e| e.to_string())?;
+    input.send_keys(path).await.map_err(|e| e.to_string())
+}
+
+pub async fn filtered_export_is_neutralised_and_verifies(rig: &Rig, client: &Client) -> TestResult {
+    let (ip, hostile_id, want) = ip_with_a_formula(rig).ok_or("no actor IP has a formula user agent")?;
+    let view = format!("/severity?actor_ip={ip}&limit={LIMIT}");
+    client.goto(&rig.url(&view)).await.map_err(|e| e.to_string())?;
+    settled_rows(client, IDEN, "the filtered rows", |ids| ids == want).await?;
+    // Shown as text in the table.
+    let cell = format!("{IDEN} tr[data-id='{hostile_id}'] td.client");
+    wait_for_text(client, &cell, FORMULA_USER_AGENT).await?;
+
+    click(client, ".export-tools .export-csv").await?;
+    let csv_text = download(client, ".export-tools a.export-file").await?;
+    let manifest_text = download(client, ".export-tools a.export-manifest").await?;
+
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let headers = reader.headers().map_err(|e| e.to_string())?.clone();
+    let index = |name: &str| headers.iter().position(|h| h == name).ok_or(format!("no {name} column in {:?}", csv_text.chars().take(300).collect::<String>()));
+    let (id_at, client_at) = (index("id")?, index("actor_client")?);
+    let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().map_err(|e| e.to_string())?;
+    check(rows.len() == want.len(), || format!("{} CSV rows, {} shown", rows.len(), want.len()))?;
+    let ids: Vec<&str> = rows.iter().map(|r| &r[id_at]).collect();
+    check(ids == want, || "the CSV rows are the shown rows, in order".into())?;
+    let hostile = rows.iter().find(|r| r[id_at] == hostile_id).ok_or("the formula row is exported")?;
+    check(hostile[client_at] == format!("'{FORMULA_USER_AGENT}"), || format!("cell {:?}", &hostile[client_at]))?;
+
+    let manifest: serde_json::Value = serde_json::from_str(&manifest_text).map_err(|e| e.to_string())?;
+    let sha: String = Sha256::digest(csv_text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    check(manifest["sha256"] == sha.as_str(), || format!("manifest sha {} vs file {sha}", manifest["sha256"]))?;
+    check(manifest["row_count"] == want.len(), || format!("manifest rows {}", manifest["row_count"]))?;
+    check(manifest["view_url"] == rig.url(&view).as_str(), || format!("view_url {}", manifest["view_url"]))?;
+    let requests = manifest["requests"].to_string();
+    check(requests.contains(&format!("actor_ip={ip}")) && requests.contains("limit=200"), || requests.clone())?;
+    check(!manifest_text.contains("Api-Key") && !manifest_text.to_lowercase().contains("authorization"), || {
+        "the manifest holds no credential".into()
+    })?;
+
+    // /verify accepts the file, and rejects it once one byte changes.
+    let csv_path = write_temp("export.csv", csv_text.as_bytes())?;
+    let manifest_path = write_temp("export.manifest.json", manifest_text.as_bytes())?;
+    click(client, ".export-tools a[href='/verify']").await?;
+    choose_file(client, "#verify-manifest", &manifest_path).await?;
+    choose_file(client, "#verify-file", &csv_path).await?;
+    wait_for_text(client, ".verdict.matches", "is unchanged since it was exported").await?;
+    wait_for_text(client, ".verdict.matches", &format!("It reads as {} rows, as the manifest says.", want.len())).await?;
+    let mut changed = csv_text.into_bytes();
+    let middle = changed.len() / 2;
+    changed[middle] = if changed[middle] == b'0' { b'1' } else { b'0' };
+    let changed_path = write_temp("changed.csv", &changed)?;
+    choose_file(client, "#verify-file", &changed_path).await?;
+    wait_for_text(client, ".verdict.differs", "is not the file this manifest describes").await?;
+    for path in [csv_path, manifest_path, changed_path] {
+        let _ = std::fs::remove_file(path);
+    }
+    Ok(())
+}
