@@ -8,6 +8,7 @@
 pub mod config;
 pub mod export;
 pub mod format;
+pub mod histogram;
 pub mod model;
 pub mod providers;
 pub mod rate;

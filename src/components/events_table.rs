@@ -105,6 +105,8 @@ pub fn EventsTable(
     #[prop(into)]
     caption: Signal<String>,
 ) -> impl IntoView {
+    // The facet filters in the URL narrow what was loaded.
+    let events = crate::components::row_tools::filtered(events);
     let rows = move || {
         let zone = zone.get();
         crate::model::keyed(events.get()).into_iter().map(move |(key, e)| (key, zone, e)).collect::<Vec<_>>()
@@ -134,8 +136,22 @@ pub fn EventsTable(
                         children=move |(_, zone, e)| row(e, zone, searched.clone())
                     />
                 </tbody>
+                {filtered_out(events, 9)}
             </table>
         </div>
+    }
+}
+
+/// A row saying the facet filters hide every loaded row (the table is mounted only with rows).
+pub fn filtered_out(events: Signal<Vec<AuditEvent>>, columns: usize) -> impl IntoView {
+    move || {
+        events.with(Vec::is_empty).then(|| {
+            view! {
+                <tbody class="filtered-out">
+                    <tr><td colspan=columns class="empty">"The facet filters hide every loaded row on this page."</td></tr>
+                </tbody>
+            }
+        })
     }
 }
 

@@ -51,9 +51,11 @@ pub fn ExportTools() -> impl IntoView {
             release(&m);
         }
     });
-    let count = Memo::new(move |_| shown.all().len());
+    let filter = crate::components::row_tools::use_row_filter();
+    let count = Memo::new(move |_| filter.with(|f| f.apply(shown.all())).len());
     let make = move |format: Format| {
-        let (events, requests) = untrack(|| (shown.all(), shown.requests()));
+        // What the tables show: the loaded rows narrowed by the facet filters.
+        let (events, requests) = untrack(|| (filter.with(|f| f.apply(shown.all())), shown.requests()));
         let path = location.pathname.get_untracked();
         // The view without an open event: the manifest names the query, not one row.
         let view =

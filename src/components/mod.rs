@@ -10,6 +10,7 @@ pub mod export_tools;
 pub mod filter_fields;
 pub mod load_status;
 pub mod pager;
+pub mod row_tools;
 pub mod search_form;
 pub mod standfast_table;
 pub mod toggle;

@@ -79,6 +79,8 @@ pub fn StandfastTable(
     busy: Signal<bool>,
     #[prop(into)] caption: Signal<String>,
 ) -> impl IntoView {
+    // The facet filters in the URL narrow what was loaded.
+    let events = crate::components::row_tools::filtered(events);
     let rows = move || {
         let zone = zone.get();
         crate::model::keyed(events.get()).into_iter().map(move |(key, e)| (key, zone, e)).collect::<Vec<_>>()
@@ -116,6 +118,7 @@ pub fn StandfastTable(
                 <tbody on:click=open_on_click on:keydown=open_on_key>
                     <For each=rows key=|(key, zone, _)| (key.clone(), *zone) children=move |(_, zone, e)| row(e, zone)/>
                 </tbody>
+                {crate::components::events_table::filtered_out(events, 15)}
             </table>
         </div>
     }

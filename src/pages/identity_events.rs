@@ -10,9 +10,9 @@ use leptos_router::hooks::use_navigate;
 use crate::components::cursor_pager::CursorPager;
 use crate::components::error_box::Notice;
 use crate::components::events_table::TableSkeleton;
-use crate::components::export_tools::ExportTools;
 use crate::components::filter_fields::{Fields, field};
 use crate::components::load_status::LoadStatus;
+use crate::components::row_tools::RowTools;
 use crate::components::standfast_table::StandfastTable;
 use crate::components::view_controls::ZoneSwitch;
 use crate::config::Provider;
@@ -34,7 +34,7 @@ use crate::state::use_app_state;
 type Asked = (IdentityEvents, StandfastPage);
 
 fn request_key(view: &IdentityEvents) -> IdentityEvents {
-    IdentityEvents { zone: Zone::Utc, ..view.clone() }
+    IdentityEvents { zone: Zone::Utc, rows: Default::default(), ..view.clone() }
 }
 
 /// What the walk knows about a page reached from another: the page before it (its URL without
@@ -175,7 +175,14 @@ pub fn IdentityEventsPage() -> impl IntoView {
             {url_problem}
             {settings_problem_view(problem)}
             {zone_switch}
-            <ExportTools/>
+            <RowTools
+                with_rows=Callback::new(move |rows| current.get_untracked().map(|v| IdentityEvents { rows, ..v }.href()).unwrap_or_default())
+                narrow=Callback::new(move |(from, to)| {
+                    current.get_untracked().map(|v| {
+                        let filter = crate::providers::standfast::Filter { from: Some(from), to: Some(to), ..v.filter.clone() };
+                        IdentityEvents { filter, position: Default::default(), ..v }.href()
+                    }).unwrap_or_default()
+                })/>
             <LoadStatus what="Standfast" loading=loader.loading waiting=loader.waiting failure=loader.failure
                 on_retry=Callback::new(move |_| retries.update(|n| *n += 1))/>
             {results}
@@ -255,6 +262,9 @@ fn IdentityForm(current: Memo<Option<IdentityEvents>>) -> impl IntoView {
         let parsed = identity_events_from_url(|key| match key {
             "before" | "skip" => None,
             "tz" => keep.zone.query_value().map(String::from),
+            // The facet filters over the loaded rows stay as they were.
+            "only" => keep.rows.query_values().0,
+            "not" => keep.rows.query_values().1,
             other => values(other),
         });
         match parsed {

@@ -7,9 +7,9 @@ use leptos_router::hooks::use_params_map;
 
 use crate::components::error_box::Notice;
 use crate::components::events_table::{EventsTable, TableSkeleton};
-use crate::components::export_tools::ExportTools;
 use crate::components::load_status::LoadStatus;
 use crate::components::pager::Pager;
+use crate::components::row_tools::RowTools;
 use crate::components::search_form::SearchForm;
 use crate::components::view_controls::{SourceSwitches, ZoneSwitch};
 use crate::config::Provider;
@@ -60,7 +60,14 @@ pub fn IpSearchPage() -> impl IntoView {
         Provider::Idme,
         idme_problem,
         idme_retries,
-        move || current.get().filter(|s| s.sources.idme).map(|s| IpSearch { cursor: None, zone: Zone::Utc, ..s }),
+        move || {
+            current.get().filter(|s| s.sources.idme).map(|s| IpSearch {
+                cursor: None,
+                zone: Zone::Utc,
+                rows: Default::default(),
+                ..s
+            })
+        },
         |connection, asked, ticket| async move { idme_by_ip(&connection, asked.ip, asked.page, &ticket).await },
     );
     load_source(
@@ -68,7 +75,14 @@ pub fn IpSearchPage() -> impl IntoView {
         Provider::Iden,
         iden_problem,
         iden_retries,
-        move || current.get().filter(|s| s.sources.iden).map(|s| IpSearch { page: 1, zone: Zone::Utc, ..s }),
+        move || {
+            current.get().filter(|s| s.sources.iden).map(|s| IpSearch {
+                page: 1,
+                zone: Zone::Utc,
+                rows: Default::default(),
+                ..s
+            })
+        },
         |connection, asked, ticket| async move {
             let filter = iden::Filter { actor_ip: Some(asked.ip.to_string()), ..Default::default() };
             iden_list(&connection, &filter, asked.cursor.as_deref(), iden::DEFAULT_LIMIT, &ticket).await
@@ -150,7 +164,7 @@ pub fn IpSearchPage() -> impl IntoView {
             {settings_problem_view(idme_problem)}
             {settings_problem_view(iden_problem)}
             {controls}
-            <ExportTools/>
+            <RowTools with_rows=Callback::new(move |rows| current.get_untracked().map(|s| IpSearch { rows, ..s }.href()).unwrap_or_default())/>
             <Show when=move || idme_on.get()>{idme_section}</Show>
             <Show when=move || iden_on.get()>{iden_section}</Show>
         </section>

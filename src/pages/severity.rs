@@ -8,9 +8,9 @@ use leptos_router::hooks::use_navigate;
 
 use crate::components::error_box::Notice;
 use crate::components::events_table::{EventsTable, severity_icon};
-use crate::components::export_tools::ExportTools;
 use crate::components::filter_fields::{Fields, field};
 use crate::components::load_status::LoadStatus;
+use crate::components::row_tools::RowTools;
 use crate::components::view_controls::{SourceSwitches, ZoneSwitch};
 use crate::config::Provider;
 use crate::fetcher::Loader;
@@ -32,7 +32,7 @@ type Asked<T> = (SeverityView, T);
 
 /// The view as far as a source's request depends on it (not the zone, not other sources).
 fn request_key(view: &SeverityView) -> SeverityView {
-    SeverityView { zone: Zone::Utc, sources: SEVERITY_DEFAULT_SOURCES, ..view.clone() }
+    SeverityView { zone: Zone::Utc, sources: SEVERITY_DEFAULT_SOURCES, rows: Default::default(), ..view.clone() }
 }
 
 #[component]
@@ -130,7 +130,11 @@ pub fn SeverityPage() -> impl IntoView {
             {problems.map(settings_problem_view)}
             {move || current.get().map(|view| controls(view, current))}
             {move || current.get().map(|view| view! { <SeverityChips view rows=loaded/> })}
-            <ExportTools/>
+            <RowTools
+                with_rows=Callback::new(move |rows| current.get_untracked().map(|v| SeverityView { rows, ..v }.href()).unwrap_or_default())
+                narrow=Callback::new(move |(from, to)| {
+                    current.get_untracked().map(|v| SeverityView { filter_times: (Some(from), Some(to)), cursor: None, ..v }.href()).unwrap_or_default()
+                })/>
             <Show when=move || iden_on.get()>
                 <section class="source-section source-iden" aria-labelledby="iden-heading">
                     <h2 id="iden-heading" class="results-caption">"Iden events"</h2>
@@ -329,6 +333,9 @@ fn SeverityForm(current: Memo<Option<SeverityView>>) -> impl IntoView {
             "cursor" => None,
             "sources" => keep.sources.query_value(SEVERITY_DEFAULT_SOURCES),
             "tz" => keep.zone.query_value().map(String::from),
+            // The facet filters over the loaded rows stay as they were.
+            "only" => keep.rows.query_values().0,
+            "not" => keep.rows.query_values().1,
             other => fields.get(other),
         });
         match parsed {

@@ -11,8 +11,8 @@ use leptos_router::hooks::use_params_map;
 use crate::components::detail_panel::row_openers;
 use crate::components::error_box::Notice;
 use crate::components::events_table::{EventsTable, TableSkeleton, pivot, severity_badge};
-use crate::components::export_tools::ExportTools;
 use crate::components::load_status::LoadStatus;
+use crate::components::row_tools::RowTools;
 use crate::components::search_form::SearchForm;
 use crate::components::view_controls::{SourceSwitches, ZoneSwitch};
 use crate::config::Provider;
@@ -235,9 +235,10 @@ pub fn UserTimelinePage() -> impl IntoView {
                 .into_any()
         })
     };
+    let shown = crate::components::row_tools::filtered(rows.into());
     let timeline = move || {
         let zone = zone.get();
-        let days = group(rows.get(), move |t| if zone == Zone::Local { local_offset_minutes(t) } else { 0 });
+        let days = group(shown.get(), move |t| if zone == Zone::Local { local_offset_minutes(t) } else { 0 });
         let (open_on_click, open_on_key) = row_openers();
         view! {
             <ol class="timeline" aria-busy=move || any_loading.get().to_string() on:click=open_on_click on:keydown=open_on_key>
@@ -290,7 +291,7 @@ pub fn UserTimelinePage() -> impl IntoView {
             {url_problem}
             {problems.map(settings_problem_view)}
             {controls}
-            <ExportTools/>
+            <RowTools with_rows=Callback::new(move |rows| current.get_untracked().map(|v| UserTimeline { rows, ..v }.href()).unwrap_or_default())/>
             {statuses}
             {pagers}
             {empty}

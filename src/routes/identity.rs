@@ -4,6 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::query::{Href, bounded, instant_text, list, optional_instant, optional_uuid};
+use super::row_filter::RowFilter;
 use crate::format::Zone;
 use crate::providers::standfast::{self, DEFAULT_LIMIT, MAX_LIMIT, Position};
 
@@ -15,6 +16,8 @@ pub struct IdentityEvents {
     pub limit: u32,
     pub position: Position,
     pub zone: Zone,
+    /// Facet filters over the loaded rows.
+    pub rows: RowFilter,
 }
 
 /// The time range presets: label and length.
@@ -40,6 +43,7 @@ impl IdentityEvents {
             .param("before", self.position.before.as_deref())
             .param("skip", (self.position.skip > 0).then(|| self.position.skip.to_string()))
             .param("tz", self.zone.query_value())
+            .row_filter(&self.rows)
             .build()
     }
 
@@ -84,6 +88,7 @@ pub fn identity_events_from_url(get: impl Fn(&str) -> Option<String>) -> Result<
             skip: bounded(get("skip").as_deref(), "skip", 0, 100_000, 0)?,
         },
         zone: Zone::parse(get("tz").as_deref()),
+        rows: RowFilter::from_query(&get)?,
     })
 }
 

@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
 use super::query::{Href, Sources};
+use super::row_filter::RowFilter;
 use crate::format::Zone;
 use crate::model::Source;
 
@@ -25,11 +26,13 @@ pub struct IpSearch {
     pub cursor: Option<String>,
     pub sources: Sources,
     pub zone: Zone,
+    /// Facet filters over the loaded rows.
+    pub rows: RowFilter,
 }
 
 impl IpSearch {
     pub fn new(ip: IpAddr) -> Self {
-        IpSearch { ip, page: 1, cursor: None, sources: IP_DEFAULT_SOURCES, zone: Zone::Utc }
+        IpSearch { ip, page: 1, cursor: None, sources: IP_DEFAULT_SOURCES, zone: Zone::Utc, rows: RowFilter::default() }
     }
 
     pub fn href(&self) -> String {
@@ -39,6 +42,7 @@ impl IpSearch {
             .param("sources", self.sources.query_value(IP_DEFAULT_SOURCES))
             .param("cursor", self.cursor.as_deref())
             .param("tz", self.zone.query_value())
+            .row_filter(&self.rows)
             .build()
     }
 
@@ -90,6 +94,7 @@ pub fn ip_search_from_url(ip_param: &str, get: impl Fn(&str) -> Option<String>) 
         cursor: get("cursor").filter(|c| !c.is_empty()),
         sources: Sources::parse(get("sources").as_deref(), IP_DEFAULT_SOURCES)?,
         zone: Zone::parse(get("tz").as_deref()),
+        rows: RowFilter::from_query(&get)?,
     })
 }
 

@@ -10,6 +10,7 @@ pub mod ip;
 pub mod permalink;
 pub mod pivot;
 pub mod query;
+pub mod row_filter;
 pub mod severity;
 pub mod user;
 

@@ -30,6 +30,12 @@ impl Href {
         self
     }
 
+    /// The facet filters over the loaded rows (`only`, `not`).
+    pub fn row_filter(self, filter: &super::row_filter::RowFilter) -> Self {
+        let (only, not) = filter.query_values();
+        self.param("only", only).param("not", not)
+    }
+
     pub fn build(self) -> String {
         if self.pairs.is_empty() { self.path } else { format!("{}?{}", self.path, self.pairs.join("&")) }
     }

@@ -4,6 +4,7 @@
 use std::net::IpAddr;
 
 use super::query::{Href, Sources, bounded, instant_text, list, optional_instant, optional_uuid};
+use super::row_filter::RowFilter;
 use crate::format::Zone;
 use crate::model::{Severity, Source};
 use crate::providers::iden::{self, DEFAULT_LIMIT, MAX_LIMIT};
@@ -25,6 +26,8 @@ pub struct SeverityView {
     pub cursor: Option<String>,
     pub sources: Sources,
     pub zone: Zone,
+    /// Facet filters over the loaded rows.
+    pub rows: RowFilter,
 }
 
 impl Default for SeverityView {
@@ -42,6 +45,7 @@ impl Default for SeverityView {
             cursor: None,
             sources: SEVERITY_DEFAULT_SOURCES,
             zone: Zone::Utc,
+            rows: RowFilter::default(),
         }
     }
 }
@@ -63,6 +67,7 @@ impl SeverityView {
             .param("cursor", self.cursor.as_deref())
             .param("sources", self.sources.query_value(SEVERITY_DEFAULT_SOURCES))
             .param("tz", self.zone.query_value())
+            .row_filter(&self.rows)
             .build()
     }
 
@@ -167,6 +172,7 @@ pub fn severity_view_from_url(get: impl Fn(&str) -> Option<String>) -> Result<Se
         cursor: text("cursor"),
         sources: Sources::parse(get("sources").as_deref(), SEVERITY_DEFAULT_SOURCES)?,
         zone: Zone::parse(get("tz").as_deref()),
+        rows: RowFilter::from_query(&get)?,
     };
     view.iden_filter().validate()?;
     Ok(view)

@@ -2,6 +2,7 @@
 //! across the three sources, each paged its own way.
 
 use super::query::{Href, Sources, bounded, parse_uuid};
+use super::row_filter::RowFilter;
 use crate::format::Zone;
 use crate::model::Source;
 use crate::providers::standfast::Position;
@@ -31,6 +32,8 @@ pub struct UserTimeline {
     pub position: Position,
     pub layout: Layout,
     pub zone: Zone,
+    /// Facet filters over the loaded rows.
+    pub rows: RowFilter,
 }
 
 impl UserTimeline {
@@ -44,6 +47,7 @@ impl UserTimeline {
             position: Position::default(),
             layout: Layout::Timeline,
             zone: Zone::Utc,
+            rows: RowFilter::default(),
         }
     }
 
@@ -57,6 +61,7 @@ impl UserTimeline {
             .param("skip", (self.position.skip > 0).then(|| self.position.skip.to_string()))
             .param("layout", (self.layout == Layout::Table).then_some("table"))
             .param("tz", self.zone.query_value())
+            .row_filter(&self.rows)
             .build()
     }
 
@@ -82,6 +87,7 @@ pub fn user_timeline_from_url(uuid: &str, get: impl Fn(&str) -> Option<String>) 
             _ => Layout::Timeline,
         },
         zone: Zone::parse(get("tz").as_deref()),
+        rows: RowFilter::from_query(&get)?,
     })
 }
 

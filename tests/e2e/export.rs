@@ -64,7 +64,12 @@ pub async fn filtered_export_is_neutralised_and_verifies(rig: &Rig, client: &Cli
 
     let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
     let headers = reader.headers().map_err(|e| e.to_string())?.clone();
-    let index = |name: &str| headers.iter().position(|h| h == name).ok_or(format!("no {name} column in {:?}", csv_text.chars().take(300).collect::<String>()));
+    let index = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .ok_or(format!("no {name} column in {:?}", csv_text.chars().take(300).collect::<String>()))
+    };
     let (id_at, client_at) = (index("id")?, index("actor_client")?);
     let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().map_err(|e| e.to_string())?;
     check(rows.len() == want.len(), || format!("{} CSV rows, {} shown", rows.len(), want.len()))?;
@@ -91,7 +96,8 @@ pub async fn filtered_export_is_neutralised_and_verifies(rig: &Rig, client: &Cli
     choose_file(client, "#verify-manifest", &manifest_path).await?;
     choose_file(client, "#verify-file", &csv_path).await?;
     wait_for_text(client, ".verdict.matches", "is unchanged since it was exported").await?;
-    wait_for_text(client, ".verdict.matches", &format!("It reads as {} rows, as the manifest says.", want.len())).await?;
+    wait_for_text(client, ".verdict.matches", &format!("It reads as {} rows, as the manifest says.", want.len()))
+        .await?;
     let mut changed = csv_text.into_bytes();
     let middle = changed.len() / 2;
     changed[middle] = if changed[middle] == b'0' { b'1' } else { b'0' };

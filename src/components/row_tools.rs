@@ -1,0 +1,226 @@
+//! Tools over the rows a view has loaded, above its tables: the facet filters in force, events
+//! over time (a histogram whose buckets narrow the view's time range where the vendor filters
+//! by time), facet counts (click keeps a value, alt-click or "−" drops it) and export.
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+use crate::components::export_tools::ExportTools;
+use crate::format::thousands;
+use crate::histogram::{Histogram, histogram};
+use crate::model::AuditEvent;
+use crate::routes::query::instant_text;
+use crate::routes::row_filter::{Facet, FacetValue, RowFilter, counts};
+use crate::shown::ShownRows;
+
+/// Facet values listed per facet (the rest are summed up).
+const FACET_VALUES: usize = 6;
+
+/// The facet filters in the URL (a filter the URL cannot express is reported by the view).
+pub fn use_row_filter() -> Memo<RowFilter> {
+    let query = use_query_map();
+    Memo::new(move |_| RowFilter::from_query(|k| query.read().get(k)).unwrap_or_default())
+}
+
+/// `events` narrowed by the facet filters in the URL.
+pub fn filtered(events: Signal<Vec<AuditEvent>>) -> Signal<Vec<AuditEvent>> {
+    let filter = use_row_filter();
+    Signal::derive(move || filter.with(|f| f.apply(events.get())))
+}
+
+#[component]
+pub fn RowTools(
+    /// The view's URL with other facet filters.
+    with_rows: Callback<RowFilter, String>,
+    /// The view's URL narrowed to a time range, where its vendor filters by time.
+    #[prop(optional, into)]
+    narrow: Option<Callback<(DateTime<Utc>, DateTime<Utc>), String>>,
+) -> impl IntoView {
+    let Some(shown) = ShownRows::use_context() else { return ().into_any() };
+    let filter = use_row_filter();
+    let loaded = Memo::new(move |_| shown.all());
+    let kept = Memo::new(move |_| filter.with(|f| f.apply(loaded.get())));
+    view! {
+        <div class="row-tools">
+            <ActiveFilters filter with_rows kept=Signal::derive(move || kept.with(Vec::len)) loaded=Signal::derive(move || loaded.with(Vec::len))/>
+            <TimeHistogram rows=kept narrow/>
+            <Facets loaded filter with_rows/>
+            <ExportTools/>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn ActiveFilters(
+    filter: Memo<RowFilter>,
+    with_rows: Callback<RowFilter, String>,
+    kept: Signal<usize>,
+    loaded: Signal<usize>,
+) -> impl IntoView {
+    move || {
+        let f = filter.get();
+        (!f.is_empty()).then(|| {
+            let chip = |value: &FacetValue, verb: &'static str| {
+                let href = with_rows.run(f.without(value));
+                let text = format!("{verb} {}: {}", value.facet.label(), value.value);
+                view! { <A href=href attr:class=format!("filter-chip {}", verb.to_lowercase()) attr:title="Remove this filter">{text}" ✕"</A> }
+            };
+            let chips: Vec<_> =
+                f.only.iter().map(|v| chip(v, "Only")).chain(f.not.iter().map(|v| chip(v, "Not"))).collect();
+            view! {
+                <p class="active-filters" role="status">
+                    {format!("Showing {} of {} loaded rows (filtered in the browser): ", thousands(kept.get() as u64), thousands(loaded.get() as u64))}
+                    {chips}
+                    " " <A href=with_rows.run(RowFilter::default()) attr:class="clear-filters">"Clear"</A>
+                </p>
+            }
+        })
+    }
+}
+
+const CHART_W: f64 = 600.0;
+const CHART_H: f64 = 60.0;
+
+fn bucket_title(h: &Histogram, i: usize) -> String {
+    let (start, end) = h.bounds(i);
+    let n = h.counts[i];
+    format!(
+        "{} – {} UTC: {} event{}",
+        start.format("%Y-%m-%d %H:%M:%S"),
+        end.format("%Y-%m-%d %H:%M:%S"),
+        thousands(n as u64),
+        if n == 1 { "" } else { "s" }
+    )
+}
+
+#[component]
+fn TimeHistogram(
+    rows: Memo<Vec<AuditEvent>>,
+    narrow: Option<Callback<(DateTime<Utc>, DateTime<Utc>), String>>,
+) -> impl IntoView {
+    let navigate = StoredValue::new_local(use_navigate());
+    let drag_from = RwSignal::new(None::<usize>);
+    let chart =
+        Memo::new(move |_| rows.with(|r| histogram(r.iter().filter_map(|e| e.occurred.parsed.map(|t| t.to_utc())))));
+    move || {
+        let h = chart.get()?;
+        let max = h.max().max(1) as f64;
+        let width = CHART_W / h.counts.len() as f64;
+        // A range is inclusive at both ends for the vendors: it ends 1 ms before the next bucket.
+        let go = move |h: &Histogram, a: usize, b: usize| {
+            let (Some(narrow), (start, _), (_, end)) = (narrow, h.bounds(a.min(b)), h.bounds(a.max(b))) else { return };
+            let href = narrow.run((start, end - chrono::Duration::milliseconds(1)));
+            navigate.with_value(|n| n(&href, Default::default()));
+        };
+        let bars = (0..h.counts.len())
+            .map(|i| {
+                let n = h.counts[i];
+                let height = if n == 0 { 0.0 } else { (n as f64 / max * (CHART_H - 2.0)).max(2.0) };
+                let (start, end) = h.bounds(i);
+                let title = bucket_title(&h, i);
+                let label = title.clone();
+                let (up, key) = (h.clone(), h.clone());
+                let tabindex = if narrow.is_some() && n > 0 { "0" } else { "-1" };
+                let role = narrow.map(|_| "button");
+                let on_key = move |e: leptos::ev::KeyboardEvent| {
+                    if e.key() == "Enter" || e.key() == " " {
+                        e.prevent_default();
+                        go(&key, i, i);
+                    }
+                };
+                let on_up = move |_| {
+                    let from = drag_from.get_untracked().unwrap_or(i);
+                    drag_from.set(None);
+                    go(&up, from, i);
+                };
+                view! {
+                    <g class="bucket" data-from=instant_text(start) data-to=instant_text(end) data-count=n
+                        tabindex=tabindex role=role aria-label=label
+                        on:mousedown=move |_| drag_from.set(Some(i)) on:mouseup=on_up on:keydown=on_key>
+                        <title>{title}</title>
+                        <rect class="hit" x=i as f64 * width y="0" width=width height=CHART_H/>
+                        <rect class="bar" x=i as f64 * width + 0.5 y=CHART_H - height width=(width - 1.0).max(0.5) height=height/>
+                    </g>
+                }
+            })
+            .collect_view();
+        let (first, _) = h.bounds(0);
+        let (_, last) = h.bounds(h.counts.len() - 1);
+        let how = if narrow.is_some() {
+            "Click a bar, or drag across bars, to narrow the time range."
+        } else {
+            "This view's vendor cannot filter by time, so the bars only show the spread."
+        };
+        Some(view! {
+            <figure class="histogram" class:narrows=narrow.is_some()>
+                <svg viewBox=format!("0 0 {CHART_W} {CHART_H}") preserveAspectRatio="none" role="group"
+                    aria-label=format!("Events over time, {} per bar", h.bucket_label)>{bars}</svg>
+                <figcaption class="help">
+                    {format!("{} to {} UTC, {} per bar, busiest {}. {how}", first.format("%Y-%m-%d %H:%M"), last.format("%Y-%m-%d %H:%M"), h.bucket_label, thousands(h.max() as u64))}
+                </figcaption>
+            </figure>
+        })
+    }
+}
+
+#[component]
+fn Facets(
+    loaded: Memo<Vec<AuditEvent>>,
+    filter: Memo<RowFilter>,
+    with_rows: Callback<RowFilter, String>,
+) -> impl IntoView {
+    let navigate = StoredValue::new_local(use_navigate());
+    let columns = move || {
+        let f = filter.get();
+        loaded.with(|rows| {
+            Facet::ALL
+                .into_iter()
+                .map(|facet| {
+                    let all = counts(rows, facet);
+                    let rest: usize = all.iter().skip(FACET_VALUES).map(|(_, n)| n).sum();
+                    let items = all
+                        .into_iter()
+                        .take(FACET_VALUES)
+                        .map(|(value, n)| {
+                            let fv = FacetValue::new(facet, value.clone());
+                            let keep = with_rows.run(f.toggled_only(&fv));
+                            let drop = with_rows.run(f.toggled_not(&fv));
+                            let drop_on_alt = drop.clone();
+                            let state = if f.only.contains(&fv) { "kept" } else if f.not.contains(&fv) { "dropped" } else { "" };
+                            let on_click = move |e: leptos::ev::MouseEvent| {
+                                if e.alt_key() {
+                                    e.prevent_default();
+                                    navigate.with_value(|go| go(&drop_on_alt, Default::default()));
+                                }
+                            };
+                            view! {
+                                <li class=format!("facet-value {state}") data-facet=facet.key() data-value=value.clone()>
+                                    <a href=keep class="keep" title="Show only this value (alt-click: hide it)" on:click=on_click>
+                                        <span class="facet-text">{value.clone()}</span>" "<span class="facet-count">{thousands(n as u64)}</span>
+                                    </a>
+                                    " "<a href=drop class="drop" title=format!("Hide {value}") aria-label=format!("Hide {}", value)>"−"</a>
+                                </li>
+                            }
+                        })
+                        .collect_view();
+                    let more = (rest > 0).then(|| view! { <li class="help">{format!("others: {}", thousands(rest as u64))}</li> });
+                    view! {
+                        <div class="facet" data-facet=facet.key()>
+                            <h3>{facet.label()}</h3>
+                            <ul>{items}{more}</ul>
+                        </div>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    view! {
+        <details class="facets" open>
+            <summary>"Facets of the loaded rows"</summary>
+            <div class="facet-grid">{columns}</div>
+        </details>
+    }
+}

@@ -1,0 +1,240 @@
+//! Facet filters over the loaded rows, kept in the URL like every other filter:
+//! `only=type:session.login,ip:1.2.3.4` keeps rows with those values (any value of a facet,
+//! every facet), `not=source:Iden` drops rows with them. Commas and percent signs inside a
+//! value are escaped (`%2C`, `%25`). Vendors cannot express these (no vendor excludes), so
+//! they narrow what was loaded, in the browser; every view says so where it applies them.
+
+use crate::model::AuditEvent;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Facet {
+    Type,
+    Severity,
+    Source,
+    Application,
+    Ip,
+}
+
+impl Facet {
+    pub const ALL: [Facet; 5] = [Facet::Type, Facet::Severity, Facet::Source, Facet::Application, Facet::Ip];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Facet::Type => "type",
+            Facet::Severity => "severity",
+            Facet::Source => "source",
+            Facet::Application => "app",
+            Facet::Ip => "ip",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Facet::Type => "Event type",
+            Facet::Severity => "Severity",
+            Facet::Source => "Source",
+            Facet::Application => "Application / workspace",
+            Facet::Ip => "IP address",
+        }
+    }
+
+    fn parse(key: &str) -> Option<Facet> {
+        Facet::ALL.into_iter().find(|f| f.key() == key)
+    }
+
+    /// The event's value for this facet (None: it has none).
+    pub fn value_of(self, e: &AuditEvent) -> Option<String> {
+        match self {
+            Facet::Type => Some(e.event_type.clone()).filter(|t| !t.is_empty()),
+            Facet::Severity => Some(e.severity.as_str().to_string()),
+            Facet::Source => Some(e.source.label().to_string()),
+            Facet::Application => e.context.application.clone().or_else(|| e.context.workspace.clone()),
+            Facet::Ip => e.actor.ip.clone().filter(|ip| !ip.is_empty()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FacetValue {
+    pub facet: Facet,
+    pub value: String,
+}
+
+impl FacetValue {
+    pub fn new(facet: Facet, value: impl Into<String>) -> Self {
+        FacetValue { facet, value: value.into() }
+    }
+
+    fn matches(&self, e: &AuditEvent) -> bool {
+        self.facet.value_of(e).as_deref() == Some(self.value.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RowFilter {
+    pub only: Vec<FacetValue>,
+    pub not: Vec<FacetValue>,
+}
+
+fn escape(value: &str) -> String {
+    value.replace('%', "%25").replace(',', "%2C")
+}
+
+fn unescape(value: &str) -> String {
+    value.replace("%2C", ",").replace("%2c", ",").replace("%25", "%")
+}
+
+fn parse_list(text: Option<&str>, param: &str) -> Result<Vec<FacetValue>, String> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else { return Ok(Vec::new()) };
+    let mut values: Vec<FacetValue> = Vec::new();
+    for entry in text.split(',') {
+        let (key, value) = entry.split_once(':').unwrap_or((entry, ""));
+        let facet = Facet::parse(key.trim()).ok_or_else(|| {
+            let known: Vec<&str> = Facet::ALL.iter().map(|f| f.key()).collect();
+            format!("“{param}={entry}”: the facet must be one of {}, then “:” and a value.", known.join(", "))
+        })?;
+        let value = FacetValue::new(facet, unescape(value));
+        if !values.contains(&value) {
+            values.push(value);
+        }
+    }
+    Ok(values)
+}
+
+fn list_value(values: &[FacetValue]) -> Option<String> {
+    (!values.is_empty())
+        .then(|| values.iter().map(|v| format!("{}:{}", v.facet.key(), escape(&v.value))).collect::<Vec<_>>().join(","))
+}
+
+impl RowFilter {
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Result<RowFilter, String> {
+        Ok(RowFilter {
+            only: parse_list(get("only").as_deref(), "only")?,
+            not: parse_list(get("not").as_deref(), "not")?,
+        })
+    }
+
+    /// (`only`, `not`) for the URL.
+    pub fn query_values(&self) -> (Option<String>, Option<String>) {
+        (list_value(&self.only), list_value(&self.not))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.only.is_empty() && self.not.is_empty()
+    }
+
+    /// Kept: for every facet named in `only`, one of its values; none of the `not` values.
+    pub fn matches(&self, e: &AuditEvent) -> bool {
+        if self.not.iter().any(|v| v.matches(e)) {
+            return false;
+        }
+        Facet::ALL.into_iter().all(|facet| {
+            let mut wanted = self.only.iter().filter(|v| v.facet == facet).peekable();
+            wanted.peek().is_none() || wanted.any(|v| v.matches(e))
+        })
+    }
+
+    pub fn apply(&self, events: Vec<AuditEvent>) -> Vec<AuditEvent> {
+        if self.is_empty() { events } else { events.into_iter().filter(|e| self.matches(e)).collect() }
+    }
+
+    /// Click: keep only this value (again: stop keeping it). Clears an exclusion of it.
+    pub fn toggled_only(&self, value: &FacetValue) -> RowFilter {
+        let mut next = self.without(value);
+        if !self.only.contains(value) {
+            next.only.push(value.clone());
+        }
+        next
+    }
+
+    /// Alt-click: drop this value (again: stop dropping it). Clears keeping it.
+    pub fn toggled_not(&self, value: &FacetValue) -> RowFilter {
+        let mut next = self.without(value);
+        if !self.not.contains(value) {
+            next.not.push(value.clone());
+        }
+        next
+    }
+
+    pub fn without(&self, value: &FacetValue) -> RowFilter {
+        RowFilter {
+            only: self.only.iter().filter(|v| *v != value).cloned().collect(),
+            not: self.not.iter().filter(|v| *v != value).cloned().collect(),
+        }
+    }
+
+    /// In words, for empty states and notes.
+    pub fn describe(&self) -> String {
+        let part = |values: &[FacetValue], verb: &str| {
+            (!values.is_empty()).then(|| {
+                let list: Vec<String> = values.iter().map(|v| format!("{} {}", v.facet.key(), v.value)).collect();
+                format!("{verb} {}", list.join(", "))
+            })
+        };
+        [part(&self.only, "only"), part(&self.not, "not")].into_iter().flatten().collect::<Vec<_>>().join("; ")
+    }
+}
+
+/// Each value of a facet among `events`, with its count, most frequent first (ties by value).
+pub fn counts(events: &[AuditEvent], facet: Facet) -> Vec<(String, usize)> {
+    let mut map = std::collections::HashMap::<String, usize>::new();
+    for value in events.iter().filter_map(|e| facet.value_of(e)) {
+        *map.entry(value).or_insert(0) += 1;
+    }
+    let mut list: Vec<(String, usize)> = map.into_iter().collect();
+    list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    list
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::from_iden;
+
+    fn event(id: &str, event_type: &str, severity: &str, ip: Option<&str>) -> AuditEvent {
+        let raw = serde_json::json!({"event_id": id, "event_type": event_type, "severity": severity,
+            "occurred_at": "2026-04-08T14:30:00Z", "actor": {"ip": ip}});
+        from_iden(&raw, "c").unwrap()
+    }
+
+    #[test]
+    fn round_trip_with_commas_and_percents_in_values() {
+        let filter = RowFilter {
+            only: vec![FacetValue::new(Facet::Type, "session.login"), FacetValue::new(Facet::Application, "A, 100% B")],
+            not: vec![FacetValue::new(Facet::Ip, "10.0.0.1")],
+        };
+        let (only, not) = filter.query_values();
+        assert_eq!(only.as_deref(), Some("type:session.login,app:A%2C 100%25 B"));
+        let get = |k: &str| match k {
+            "only" => only.clone(),
+            "not" => not.clone(),
+            _ => None,
+        };
+        assert_eq!(RowFilter::from_query(get), Ok(filter));
+        let bad = RowFilter::from_query(|k| (k == "not").then(|| "colour:red".to_string())).unwrap_err();
+        assert!(bad.contains("not=colour:red") && bad.contains("type, severity, source, app, ip"), "{bad}");
+    }
+
+    #[test]
+    fn only_is_or_within_a_facet_and_and_across_not_drops() {
+        let rows = vec![
+            event("a", "session.login", "low", Some("1.1.1.1")),
+            event("b", "session.logout", "info", Some("2.2.2.2")),
+            event("c", "session.login", "high", None),
+        ];
+        let ids = |f: &RowFilter| f.apply(rows.clone()).into_iter().map(|e| e.id).collect::<Vec<_>>();
+        let login = FacetValue::new(Facet::Type, "session.login");
+        let logout = FacetValue::new(Facet::Type, "session.logout");
+        let f = RowFilter::default().toggled_only(&login);
+        assert_eq!(ids(&f), ["a", "c"]);
+        assert_eq!(ids(&f.toggled_only(&logout)), ["a", "b", "c"], "two values of one facet: either");
+        let ip = FacetValue::new(Facet::Ip, "1.1.1.1");
+        assert_eq!(ids(&f.toggled_only(&ip)), ["a"], "two facets: both");
+        assert_eq!(ids(&f.toggled_not(&ip)), ["c"]);
+        assert_eq!(f.toggled_only(&login), RowFilter::default(), "clicking again clears");
+        assert_eq!(f.toggled_not(&login).only, [], "excluding a kept value stops keeping it");
+        assert_eq!(f.toggled_not(&ip).describe(), "only type session.login; not ip 1.1.1.1");
+        assert_eq!(counts(&rows, Facet::Type), [("session.login".to_string(), 2), ("session.logout".to_string(), 1)]);
+        assert_eq!(counts(&rows, Facet::Ip).len(), 2, "rows without an IP are not counted");
+    }
+}
