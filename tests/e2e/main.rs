@@ -5,6 +5,7 @@ mod detail;
 mod export;
 mod harness;
 mod home;
+mod row_tools;
 mod identity_events;
 mod ip_search;
 mod settings;
@@ -20,6 +21,10 @@ const SCENARIOS: &[(&str, Scenario)] = &[
         Box::pin(detail::row_opens_detail_and_permalink_reopens_it(r, c))
     }),
     ("detail_events_api_looks_an_event_up", |r, c| Box::pin(detail::events_api_looks_an_event_up_by_id(r, c))),
+    ("row_tools_histogram_bar_narrows_the_range", |r, c| {
+        Box::pin(row_tools::histogram_bar_narrows_the_time_range(r, c))
+    }),
+    ("row_tools_facets_keep_and_drop_values", |r, c| Box::pin(row_tools::facets_keep_and_drop_values(r, c))),
     ("export_filtered_csv_neutralised_and_verified", |r, c| {
         Box::pin(export::filtered_export_is_neutralised_and_verifies(r, c))
     }),
