@@ -6,6 +6,8 @@ use leptos_router::path;
 
 use crate::components::connection_indicator::ConnectionIndicator;
 use crate::components::detail_panel::DetailPanel;
+use crate::components::shortcuts::Shortcuts;
+use crate::components::theme::ThemeSwitch;
 use crate::pages::event_lookup::EventLookupPage;
 use crate::pages::home::HomePage;
 use crate::pages::identity_events::IdentityEventsPage;
@@ -36,6 +38,7 @@ pub fn App() -> impl IntoView {
                     <A href="/settings">"Settings"</A>
                 </nav>
                 <ConnectionIndicator/>
+                <span class="header-tools"><ThemeSwitch/><Shortcuts/></span>
             </header>
             <main id="main" tabindex="-1">
                 <Routes fallback=|| view! { <NotFoundPage/> }>

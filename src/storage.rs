@@ -62,3 +62,19 @@ pub fn save_recent_searches(recent: &[crate::routes::home::RecentSearch]) {
         let _ = storage.set_item(RECENT_SEARCHES_KEY, &text);
     }
 }
+
+const THEME_KEY: &str = "auditdeck.theme";
+
+/// The theme chosen in this browser ("light", "dark"; None: follow the system).
+pub fn theme() -> Option<String> {
+    local().and_then(|s| s.get_item(THEME_KEY).ok().flatten())
+}
+
+pub fn save_theme(theme: Option<&str>) {
+    if let Some(storage) = local() {
+        let _ = match theme {
+            Some(t) => storage.set_item(THEME_KEY, t),
+            None => storage.remove_item(THEME_KEY),
+        };
+    }
+}

@@ -12,6 +12,8 @@ pub mod load_status;
 pub mod pager;
 pub mod row_tools;
 pub mod search_form;
+pub mod shortcuts;
 pub mod standfast_table;
+pub mod theme;
 pub mod toggle;
 pub mod view_controls;

@@ -206,7 +206,14 @@ fn Facets(
                             }
                         })
                         .collect_view();
-                    let more = (rest > 0).then(|| view! { <li class="help">{format!("others: {}", thousands(rest as u64))}</li> });
+                    let more = if rest > 0 {
+                        Some(format!("others: {}", thousands(rest as u64)))
+                    } else if rows.iter().all(|e| facet.value_of(e).is_none()) {
+                        Some("none in these rows".to_string())
+                    } else {
+                        None
+                    }
+                    .map(|text| view! { <li class="help">{text}</li> });
                     view! {
                         <div class="facet" data-facet=facet.key()>
                             <h3>{facet.label()}</h3>

@@ -5,9 +5,10 @@ mod detail;
 mod export;
 mod harness;
 mod home;
-mod row_tools;
 mod identity_events;
 mod ip_search;
+mod keyboard;
+mod row_tools;
 mod settings;
 mod severity;
 mod user_timeline;
@@ -25,6 +26,10 @@ const SCENARIOS: &[(&str, Scenario)] = &[
         Box::pin(row_tools::histogram_bar_narrows_the_time_range(r, c))
     }),
     ("row_tools_facets_keep_and_drop_values", |r, c| Box::pin(row_tools::facets_keep_and_drop_values(r, c))),
+    ("keyboard_shortcuts_move_through_rows", |r, c| {
+        Box::pin(keyboard::shortcuts_move_through_rows_and_open_them(r, c))
+    }),
+    ("keyboard_theme_switch_kept_across_reloads", |r, c| Box::pin(keyboard::theme_switch_is_kept_across_reloads(r, c))),
     ("export_filtered_csv_neutralised_and_verified", |r, c| {
         Box::pin(export::filtered_export_is_neutralised_and_verifies(r, c))
     }),

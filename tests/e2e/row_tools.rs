@@ -15,7 +15,9 @@ fn critical_between(rig: &Rig, from: i64, to: i64, n: usize) -> Vec<String> {
         .data
         .iden
         .iter()
-        .filter(|e| severity(EVENT_TYPES[e.kind as usize]) == "critical" && e.occurred_ms >= from && e.occurred_ms <= to)
+        .filter(|e| {
+            severity(EVENT_TYPES[e.kind as usize]) == "critical" && e.occurred_ms >= from && e.occurred_ms <= to
+        })
         .collect();
     events.sort_by_key(|e| std::cmp::Reverse((e.occurred_ms, e.seq)));
     events.into_iter().take(n).map(|e| format_uuid(e.event_id)).collect()
