@@ -51,7 +51,7 @@ fn move_focus(step: i32) -> Option<String> {
 }
 
 fn focus_search() {
-    let selector = "main form input[type=text], main form input:not([type]), main input[type=text]";
+    let selector = "main form input[type=search], main form input[type=text], main form select";
     if let Some(input) = document()
         .and_then(|d| d.query_selector(selector).ok().flatten())
         .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
