@@ -9,7 +9,9 @@ use leptos_router::components::A;
 
 use crate::format::Zone;
 use crate::model::detail::flag_explanations;
+use crate::components::row_tools::{filtered, use_row_filter, use_rows_href};
 use crate::model::{AuditEvent, Flags, SeverityOrigin};
+use crate::routes::row_filter::{Column, RowFilter};
 use crate::routes::pivot::{ip_href, type_href, user_href};
 
 /// Severity marks: the word plus an icon, so colour is never the only signal.
@@ -67,8 +69,8 @@ pub fn people(e: &AuditEvent) -> impl IntoView + use<> {
     view! { {actor_view}{subject_view} }
 }
 
-/// One row's cells.
-fn row(e: AuditEvent, zone: Zone, searched: Option<String>) -> impl IntoView {
+/// One row's cells, without the hidden columns. `index` is the row's place among all rows.
+fn row(e: AuditEvent, zone: Zone, searched: Option<String>, hidden: Hidden, index: usize) -> impl IntoView {
     let decoded = e.context.application_decoded.then(|| {
         let raw = e.raw.get("application").map(|v| v.to_string()).unwrap_or_default();
         view! { <span class="flag flag-decoded" title=format!("decoded from base64: {raw}")>"decoded"</span> }
@@ -77,18 +79,77 @@ fn row(e: AuditEvent, zone: Zone, searched: Option<String>) -> impl IntoView {
     let ip = e.actor.ip.clone();
     let type_link = type_href(e.source, &e.event_type);
     let where_ = e.context.application.clone().or_else(|| e.context.workspace.clone());
+    let shown = move |c: Column| !hidden.has(c);
+    let client = e.actor.client.clone();
     view! {
-        <tr data-id=e.id.clone() tabindex="0">
-            <td class="time"><time datetime=e.occurred.raw.clone() title=e.occurred.raw.clone()>{e.occurred.in_zone(zone)}</time></td>
-            <td class="event-type">{pivot(Some(e.event_type.clone()), type_link, "event-type-link")}</td>
-            <td class="severity">{severity_badge(&e)}</td>
-            <td class="ip">{pivot(ip.clone(), ip.as_deref().and_then(ip_href), "ip-link")}" "{marks}</td>
-            <td class="application">{where_}" "{decoded}</td>
-            <td class="client">{e.actor.client.clone()}</td>
-            <td class="people">{people(&e)}</td>
-            <td class="source">{e.source.label()}</td>
-            <td class="time"><time datetime=e.recorded.raw.clone() title=e.recorded.raw.clone()>{e.recorded.in_zone(zone)}</time></td>
+        <tr data-id=e.id.clone() tabindex="0" aria-rowindex=index + 2>
+            {shown(Column::Occurred).then(|| view! { <td class="time"><time datetime=e.occurred.raw.clone() title=e.occurred.raw.clone()>{e.occurred.in_zone(zone)}</time></td> })}
+            {shown(Column::Event).then(|| view! { <td class="event-type">{pivot(Some(e.event_type.clone()), type_link, "event-type-link")}</td> })}
+            {shown(Column::Severity).then(|| view! { <td class="severity">{severity_badge(&e)}</td> })}
+            {shown(Column::Ip).then(|| view! { <td class="ip">{pivot(ip.clone(), ip.as_deref().and_then(ip_href), "ip-link")}" "{marks}</td> })}
+            {shown(Column::Application).then(|| view! { <td class="application" title=where_.clone()>{where_.clone()}" "{decoded}</td> })}
+            {shown(Column::Client).then(|| view! { <td class="client" title=client.clone()>{client.clone()}</td> })}
+            {shown(Column::User).then(|| view! { <td class="people">{people(&e)}</td> })}
+            {shown(Column::Source).then(|| view! { <td class="source">{e.source.label()}</td> })}
+            {shown(Column::Recorded).then(|| view! { <td class="time"><time datetime=e.recorded.raw.clone() title=e.recorded.raw.clone()>{e.recorded.in_zone(zone)}</time></td> })}
         </tr>
+    }
+}
+
+/// The hidden columns as a bit set (cheap to compare in row keys).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+struct Hidden(u16);
+
+impl Hidden {
+    fn of(columns: &[Column]) -> Hidden {
+        Hidden(Column::ALL.iter().enumerate().filter(|(_, c)| columns.contains(c)).fold(0, |bits, (i, _)| bits | 1 << i))
+    }
+
+    fn has(self, column: Column) -> bool {
+        Column::ALL.iter().position(|c| *c == column).is_some_and(|i| self.0 & (1 << i) != 0)
+    }
+}
+
+/// Above this many rows only the rows in view are rendered.
+pub const VIRTUAL_FROM: usize = 300;
+/// The height of a row when rendering only the rows in view (CSS `table.virtual`).
+const ROW_PX: f64 = 33.0;
+/// Rows rendered above and below the visible ones.
+const OVERSCAN: usize = 20;
+
+/// Which rows to render for a scroll position: (first, last exclusive).
+pub fn visible_range(total: usize, scroll_top: f64, viewport_px: f64) -> (usize, usize) {
+    if total <= VIRTUAL_FROM {
+        return (0, total);
+    }
+    let first = ((scroll_top / ROW_PX).floor().max(0.0) as usize).min(total).saturating_sub(OVERSCAN);
+    let visible = (viewport_px / ROW_PX).ceil() as usize;
+    (first, (first + visible + 2 * OVERSCAN).min(total))
+}
+
+/// A sortable column header: a link that sorts by it (again: the other way).
+fn header(column: Column, filter: &RowFilter, href: &dyn Fn(RowFilter) -> String, title: Option<&'static str>) -> impl IntoView + use<> {
+    let current = filter.sort.filter(|(c, _)| *c == column);
+    let next = match current {
+        Some((_, false)) => Some((column, true)),
+        Some((_, true)) => None,
+        None => Some((column, false)),
+    };
+    let sort = match current {
+        Some((_, false)) => "ascending",
+        Some((_, true)) => "descending",
+        None => "none",
+    };
+    let mark = match current {
+        Some((_, false)) => " ▲",
+        Some((_, true)) => " ▼",
+        None => "",
+    };
+    let link = href(filter.with_sort(next));
+    view! {
+        <th scope="col" aria-sort=sort title=title data-column=column.key()>
+            <A href=link attr:class="sort-link">{column.label()}{mark}</A>
+        </th>
     }
 }
 
@@ -105,36 +166,76 @@ pub fn EventsTable(
     #[prop(into)]
     caption: Signal<String>,
 ) -> impl IntoView {
-    // The facet filters in the URL narrow what was loaded.
-    let events = crate::components::row_tools::filtered(events);
+    // The filters, sort and columns in the URL shape what was loaded.
+    let filter = use_row_filter();
+    let rows_href = use_rows_href();
+    let events = filtered(events);
+    let hidden = Memo::new(move |_| filter.with(|f| Hidden::of(&f.hidden)));
+    let total = Memo::new(move |_| events.with(Vec::len));
+    let scroll_top = RwSignal::new(0.0);
+    let viewport = RwSignal::new(800.0);
+    let wrap = NodeRef::<leptos::html::Div>::new();
+    let range = Memo::new(move |_| visible_range(total.get(), scroll_top.get(), viewport.get()));
+    let virtual_rows = Memo::new(move |_| total.get() > VIRTUAL_FROM);
     let rows = move || {
-        let zone = zone.get();
-        crate::model::keyed(events.get()).into_iter().map(move |(key, e)| (key, zone, e)).collect::<Vec<_>>()
+        let (zone, hidden, (first, last)) = (zone.get(), hidden.get(), range.get());
+        events.with(|all| {
+            crate::model::keyed(all[first.min(all.len())..last.min(all.len())].to_vec())
+                .into_iter()
+                .enumerate()
+                .map(move |(i, (key, e))| (key, zone, hidden, first + i, e))
+                .collect::<Vec<_>>()
+        })
+    };
+    let on_scroll = move |_| {
+        if let Some(el) = wrap.get() {
+            scroll_top.set(el.scroll_top() as f64);
+            viewport.set(el.client_height().max(200) as f64);
+        }
+    };
+    // Spacers stand in for the rows not rendered, so the scroll bar is true to the whole list.
+    let spacer = move |above: bool| {
+        move || {
+            let (first, last) = range.get();
+            let rows = if above { first } else { total.get() - last };
+            (virtual_rows.get() && rows > 0).then(|| {
+                view! { <tr class="spacer" aria-hidden="true"><td style:height=format!("{}px", rows as f64 * ROW_PX)></td></tr> }
+            })
+        }
+    };
+    let headers = move || {
+        let f = filter.get();
+        let href = rows_href.clone();
+        let title = |c: Column| match c {
+            Column::Occurred => Some("when the event happened"),
+            Column::Severity => Some("* derived by Auditdeck where the vendor sends none"),
+            Column::User => Some("actor → subject"),
+            Column::Recorded => Some("when the vendor recorded the event"),
+            _ => None,
+        };
+        Column::ALL
+            .into_iter()
+            .filter(|c| !f.hidden.contains(c))
+            .map(|c| header(c, &f, &href, title(c)))
+            .collect::<Vec<_>>()
     };
     let (open_on_click, open_on_key) = row_openers();
     view! {
-        <div class="table-wrap">
-            <table class="events" aria-busy=move || busy.get().to_string()>
-                <caption class="visually-hidden">{move || caption.get()}</caption>
+        <div class="table-wrap" class:virtual=move || virtual_rows.get() node_ref=wrap on:scroll=on_scroll>
+            <table class="events" class:virtual=move || virtual_rows.get() aria-busy=move || busy.get().to_string()
+                aria-rowcount=move || total.get() + 1>
+                <caption class="visually-hidden">{move || format!("{} ({} rows)", caption.get(), total.get())}</caption>
                 <thead>
-                    <tr>
-                        <th scope="col" title="when the event happened">"Occurred"</th>
-                        <th scope="col">"Event"</th>
-                        <th scope="col" title="* derived by Auditdeck where the vendor sends none">"Severity"</th>
-                        <th scope="col">"IP address"</th>
-                        <th scope="col">"Application / workspace"</th>
-                        <th scope="col">"Browser / client"</th>
-                        <th scope="col" title="actor → subject">"User"</th>
-                        <th scope="col">"Source"</th>
-                        <th scope="col" title="when the vendor recorded the event">"Recorded"</th>
-                    </tr>
+                    <tr aria-rowindex="1">{headers}</tr>
                 </thead>
                 <tbody on:click=open_on_click on:keydown=open_on_key>
+                    {spacer(true)}
                     <For
                         each=rows
-                        key=|(key, zone, _)| (key.clone(), *zone)
-                        children=move |(_, zone, e)| row(e, zone, searched.clone())
+                        key=|(key, zone, hidden, _, _)| (key.clone(), *zone, *hidden)
+                        children=move |(_, zone, hidden, index, e)| row(e, zone, searched.clone(), hidden, index)
                     />
+                    {spacer(false)}
                 </tbody>
                 {filtered_out(events, 9)}
             </table>
@@ -148,7 +249,7 @@ pub fn filtered_out(events: Signal<Vec<AuditEvent>>, columns: usize) -> impl Int
         events.with(Vec::is_empty).then(|| {
             view! {
                 <tbody class="filtered-out">
-                    <tr><td colspan=columns class="empty">"The facet filters hide every loaded row on this page."</td></tr>
+                    <tr><td colspan=columns class="empty">"The filters above hide every loaded row."</td></tr>
                 </tbody>
             }
         })

@@ -12,7 +12,7 @@ use crate::format::thousands;
 use crate::histogram::{Histogram, histogram};
 use crate::model::AuditEvent;
 use crate::routes::query::instant_text;
-use crate::routes::row_filter::{Facet, FacetValue, RowFilter, counts};
+use crate::routes::row_filter::{Column, Facet, FacetValue, RowFilter, counts};
 use crate::shown::ShownRows;
 
 /// Facet values listed per facet (the rest are summed up).
@@ -22,6 +22,19 @@ const FACET_VALUES: usize = 6;
 pub fn use_row_filter() -> Memo<RowFilter> {
     let query = use_query_map();
     Memo::new(move |_| RowFilter::from_query(|k| query.read().get(k)).unwrap_or_default())
+}
+
+/// The current view's URL with other row filters, sort or columns (the view's own parameters
+/// are kept as they are: its struct reads the same ones).
+pub fn use_rows_href() -> impl Fn(RowFilter) -> String + Clone + 'static {
+    let location = leptos_router::hooks::use_location();
+    move |filter: RowFilter| {
+        let path = location.pathname.get_untracked();
+        location.query.with_untracked(|q| {
+            let kept = q.into_iter().filter(|(k, _)| !crate::routes::row_filter::PARAMS.contains(&k.as_ref()));
+            kept.fold(crate::routes::query::Href::new(path.clone()), |h, (k, v)| h.param(k, Some(v))).row_filter(&filter).build()
+        })
+    }
 }
 
 /// `events` narrowed by the facet filters in the URL.
@@ -45,6 +58,10 @@ pub fn RowTools(
     view! {
         <div class="row-tools">
             <ActiveFilters filter with_rows kept=Signal::derive(move || kept.with(Vec::len)) loaded=Signal::derive(move || loaded.with(Vec::len))/>
+            <div class="row-controls">
+                <RowSearch filter/>
+                <ColumnChooser filter/>
+            </div>
             <TimeHistogram rows=kept narrow/>
             <Facets loaded filter with_rows/>
             <ExportTools/>
@@ -78,6 +95,60 @@ fn ActiveFilters(
                 </p>
             }
         })
+    }
+}
+
+/// Text search within the loaded rows (`q` in the URL); Enter applies it.
+#[component]
+fn RowSearch(filter: Memo<RowFilter>) -> impl IntoView {
+    let href = use_rows_href();
+    let navigate = StoredValue::new_local(use_navigate());
+    let typed = RwSignal::new(String::new());
+    Effect::new(move |_| typed.set(filter.with(|f| f.text.clone().unwrap_or_default())));
+    let submit = move |e: leptos::ev::SubmitEvent| {
+        e.prevent_default();
+        let text = typed.get_untracked().trim().to_string();
+        let next = RowFilter { text: (!text.is_empty()).then_some(text), ..filter.get_untracked() };
+        let target = href(next);
+        navigate.with_value(|n| n(&target, Default::default()));
+    };
+    view! {
+        <form class="row-search" role="search" on:submit=submit>
+            <label for="row-text">"Find in the loaded rows"</label>
+            <input id="row-text" type="search" autocomplete="off" spellcheck="false" placeholder="type, IP, user, application…"
+                prop:value=typed on:input=move |e| typed.set(event_target_value(&e))/>
+            <button type="submit">"Find"</button>
+        </form>
+    }
+}
+
+/// Which columns the events table shows (`hide` in the URL).
+#[component]
+fn ColumnChooser(filter: Memo<RowFilter>) -> impl IntoView {
+    let href = use_rows_href();
+    let navigate = StoredValue::new_local(use_navigate());
+    let boxes = Column::ALL
+        .into_iter()
+        .map(|column| {
+            let href = href.clone();
+            let id = format!("column-{}", column.key());
+            let on_change = move |e: leptos::ev::Event| {
+                let target = href(filter.get_untracked().with_hidden(column, !event_target_checked(&e)));
+                navigate.with_value(|n| n(&target, Default::default()));
+            };
+            view! {
+                <label class="check" for=id.clone()>
+                    <input type="checkbox" id=id prop:checked=move || filter.with(|f| !f.hidden.contains(&column)) on:change=on_change/>
+                    {column.label()}
+                </label>
+            }
+        })
+        .collect_view();
+    view! {
+        <details class="column-chooser">
+            <summary>"Columns"</summary>
+            <fieldset><legend class="visually-hidden">"Columns shown"</legend>{boxes}</fieldset>
+        </details>
     }
 }
 

@@ -263,8 +263,7 @@ fn IdentityForm(current: Memo<Option<IdentityEvents>>) -> impl IntoView {
             "before" | "skip" => None,
             "tz" => keep.zone.query_value().map(String::from),
             // The facet filters over the loaded rows stay as they were.
-            "only" => keep.rows.query_values().0,
-            "not" => keep.rows.query_values().1,
+            "only" | "not" | "q" | "sort" | "hide" => keep.rows.query_value(key),
             other => values(other),
         });
         match parsed {

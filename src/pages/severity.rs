@@ -334,8 +334,7 @@ fn SeverityForm(current: Memo<Option<SeverityView>>) -> impl IntoView {
             "sources" => keep.sources.query_value(SEVERITY_DEFAULT_SOURCES),
             "tz" => keep.zone.query_value().map(String::from),
             // The facet filters over the loaded rows stay as they were.
-            "only" => keep.rows.query_values().0,
-            "not" => keep.rows.query_values().1,
+            "only" | "not" | "q" | "sort" | "hide" => keep.rows.query_value(key),
             other => fields.get(other),
         });
         match parsed {

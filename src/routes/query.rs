@@ -32,8 +32,7 @@ impl Href {
 
     /// The facet filters over the loaded rows (`only`, `not`).
     pub fn row_filter(self, filter: &super::row_filter::RowFilter) -> Self {
-        let (only, not) = filter.query_values();
-        self.param("only", only).param("not", not)
+        super::row_filter::PARAMS.iter().fold(self, |href, key| href.param(key, filter.query_value(key)))
     }
 
     pub fn build(self) -> String {

@@ -1,4 +1,6 @@
-//! Facet filters over the loaded rows, kept in the URL like every other filter:
+//! How the loaded rows are shown, kept in the URL like every other filter: a text filter
+//! (`q`), a sort (`sort=type` or `sort=-occurred`), hidden columns (`hide=client,source`), and
+//! facet filters:
 //! `only=type:session.login,ip:1.2.3.4` keeps rows with those values (any value of a facet,
 //! every facet), `not=source:Iden` drops rows with them. Commas and percent signs inside a
 //! value are escaped (`%2C`, `%25`). Vendors cannot express these (no vendor excludes), so
@@ -70,11 +72,109 @@ impl FacetValue {
     }
 }
 
+/// The columns of the events table, by URL key (sortable, hideable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Column {
+    Occurred,
+    Event,
+    Severity,
+    Ip,
+    Application,
+    Client,
+    User,
+    Source,
+    Recorded,
+}
+
+impl Column {
+    pub const ALL: [Column; 9] = [
+        Column::Occurred,
+        Column::Event,
+        Column::Severity,
+        Column::Ip,
+        Column::Application,
+        Column::Client,
+        Column::User,
+        Column::Source,
+        Column::Recorded,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Column::Occurred => "occurred",
+            Column::Event => "type",
+            Column::Severity => "severity",
+            Column::Ip => "ip",
+            Column::Application => "app",
+            Column::Client => "client",
+            Column::User => "user",
+            Column::Source => "source",
+            Column::Recorded => "recorded",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Column::Occurred => "Occurred",
+            Column::Event => "Event",
+            Column::Severity => "Severity",
+            Column::Ip => "IP address",
+            Column::Application => "Application / workspace",
+            Column::Client => "Browser / client",
+            Column::User => "User",
+            Column::Source => "Source",
+            Column::Recorded => "Recorded",
+        }
+    }
+
+    fn parse(key: &str) -> Option<Column> {
+        Column::ALL.into_iter().find(|c| c.key() == key.trim())
+    }
+
+    /// Orders two events by this column (times by instant; unreadable times first).
+    fn compare(self, a: &AuditEvent, b: &AuditEvent) -> std::cmp::Ordering {
+        let text = |e: &AuditEvent| -> String {
+            match self {
+                Column::Event => e.event_type.clone(),
+                Column::Ip => e.actor.ip.clone().unwrap_or_default(),
+                Column::Application => {
+                    e.context.application.clone().or_else(|| e.context.workspace.clone()).unwrap_or_default()
+                }
+                Column::Client => e.actor.client.clone().unwrap_or_default(),
+                Column::User => {
+                    e.actor.uuid.clone().or_else(|| e.subject.as_ref().and_then(|s| s.uuid.clone())).unwrap_or_default()
+                }
+                Column::Source => e.source.label().to_string(),
+                _ => String::new(),
+            }
+        };
+        match self {
+            Column::Occurred => a.occurred.parsed.cmp(&b.occurred.parsed),
+            Column::Recorded => a.recorded.parsed.cmp(&b.recorded.parsed),
+            // Most severe first when ascending, as people read a severity scale.
+            Column::Severity => a.severity.cmp(&b.severity),
+            Column::Ip => {
+                let ip = |e: &AuditEvent| e.actor.ip.as_deref().and_then(|i| i.parse::<std::net::IpAddr>().ok());
+                ip(a).cmp(&ip(b)).then_with(|| text(a).cmp(&text(b)))
+            }
+            _ => text(a).cmp(&text(b)),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RowFilter {
     pub only: Vec<FacetValue>,
     pub not: Vec<FacetValue>,
+    /// Kept: rows with this text (any case) in a shown field.
+    pub text: Option<String>,
+    /// The column and whether descending.
+    pub sort: Option<(Column, bool)>,
+    pub hidden: Vec<Column>,
 }
+
+/// The URL parameters a [`RowFilter`] is kept in.
+pub const PARAMS: [&str; 5] = ["only", "not", "q", "sort", "hide"];
 
 fn escape(value: &str) -> String {
     value.replace('%', "%25").replace(',', "%2C")
@@ -108,24 +208,62 @@ fn list_value(values: &[FacetValue]) -> Option<String> {
 
 impl RowFilter {
     pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Result<RowFilter, String> {
+        let sort = match get("sort").map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(text) => {
+                let (key, descending) = match text.strip_prefix('-') {
+                    Some(key) => (key.to_string(), true),
+                    None => (text.clone(), false),
+                };
+                let column = Column::parse(&key).ok_or_else(|| format!("“sort={text}”: no such column."))?;
+                Some((column, descending))
+            }
+        };
+        let mut hidden = Vec::new();
+        for key in get("hide").unwrap_or_default().split(',').filter(|k| !k.trim().is_empty()) {
+            let column = Column::parse(key).ok_or_else(|| format!("“hide={key}”: no such column."))?;
+            if !hidden.contains(&column) {
+                hidden.push(column);
+            }
+        }
         Ok(RowFilter {
             only: parse_list(get("only").as_deref(), "only")?,
             not: parse_list(get("not").as_deref(), "not")?,
+            text: get("q").map(|q| q.trim().to_string()).filter(|q| !q.is_empty()),
+            sort,
+            hidden,
         })
     }
 
-    /// (`only`, `not`) for the URL.
-    pub fn query_values(&self) -> (Option<String>, Option<String>) {
-        (list_value(&self.only), list_value(&self.not))
+    /// The value of one of [`PARAMS`] for the URL.
+    pub fn query_value(&self, key: &str) -> Option<String> {
+        match key {
+            "only" => list_value(&self.only),
+            "not" => list_value(&self.not),
+            "q" => self.text.clone(),
+            "sort" => self.sort.map(|(c, descending)| format!("{}{}", if descending { "-" } else { "" }, c.key())),
+            "hide" => {
+                let keys: Vec<&str> = Column::ALL.into_iter().filter(|c| self.hidden.contains(c)).map(Column::key).collect();
+                (!keys.is_empty()).then(|| keys.join(","))
+            }
+            _ => None,
+        }
     }
 
+    /// Whether rows are dropped (facets or text); sorting and columns drop none.
     pub fn is_empty(&self) -> bool {
-        self.only.is_empty() && self.not.is_empty()
+        self.only.is_empty() && self.not.is_empty() && self.text.is_none()
     }
 
-    /// Kept: for every facet named in `only`, one of its values; none of the `not` values.
+    /// Kept: for every facet named in `only`, one of its values; none of the `not` values; the
+    /// text, when there is one, in one of the shown fields.
     pub fn matches(&self, e: &AuditEvent) -> bool {
         if self.not.iter().any(|v| v.matches(e)) {
+            return false;
+        }
+        if let Some(text) = &self.text
+            && !contains_text(e, &text.to_lowercase())
+        {
             return false;
         }
         Facet::ALL.into_iter().all(|facet| {
@@ -134,8 +272,26 @@ impl RowFilter {
         })
     }
 
+    /// The rows kept, in the chosen order (a stable sort: ties keep the vendor's order).
     pub fn apply(&self, events: Vec<AuditEvent>) -> Vec<AuditEvent> {
-        if self.is_empty() { events } else { events.into_iter().filter(|e| self.matches(e)).collect() }
+        let mut kept = if self.is_empty() { events } else { events.into_iter().filter(|e| self.matches(e)).collect() };
+        if let Some((column, descending)) = self.sort {
+            kept.sort_by(|a, b| if descending { column.compare(b, a) } else { column.compare(a, b) });
+        }
+        kept
+    }
+
+    pub fn with_sort(&self, sort: Option<(Column, bool)>) -> RowFilter {
+        RowFilter { sort, ..self.clone() }
+    }
+
+    pub fn with_hidden(&self, column: Column, hidden: bool) -> RowFilter {
+        let mut next = self.clone();
+        next.hidden.retain(|c| *c != column);
+        if hidden {
+            next.hidden.push(column);
+        }
+        next
     }
 
     /// Click: keep only this value (again: stop keeping it). Clears an exclusion of it.
@@ -160,6 +316,7 @@ impl RowFilter {
         RowFilter {
             only: self.only.iter().filter(|v| *v != value).cloned().collect(),
             not: self.not.iter().filter(|v| *v != value).cloned().collect(),
+            ..self.clone()
         }
     }
 
@@ -171,8 +328,27 @@ impl RowFilter {
                 format!("{verb} {}", list.join(", "))
             })
         };
-        [part(&self.only, "only"), part(&self.not, "not")].into_iter().flatten().collect::<Vec<_>>().join("; ")
+        let text = self.text.as_ref().map(|t| format!("containing “{t}”"));
+        [part(&self.only, "only"), part(&self.not, "not"), text].into_iter().flatten().collect::<Vec<_>>().join("; ")
     }
+}
+
+/// Whether a shown field holds `needle` (already lower case).
+fn contains_text(e: &AuditEvent, needle: &str) -> bool {
+    let fields = [
+        Some(&e.event_type),
+        Some(&e.id),
+        e.actor.ip.as_ref(),
+        e.actor.uuid.as_ref(),
+        e.actor.client.as_ref(),
+        e.subject.as_ref().and_then(|s| s.uuid.as_ref()),
+        e.context.application.as_ref(),
+        e.context.workspace.as_ref(),
+        Some(&e.occurred.text),
+    ];
+    fields.into_iter().flatten().any(|f| f.to_lowercase().contains(needle))
+        || e.severity.as_str().contains(needle)
+        || e.source.label().to_lowercase().contains(needle)
 }
 
 /// Each value of a facet among `events`, with its count, most frequent first (ties by value).
@@ -202,15 +378,15 @@ mod tests {
         let filter = RowFilter {
             only: vec![FacetValue::new(Facet::Type, "session.login"), FacetValue::new(Facet::Application, "A, 100% B")],
             not: vec![FacetValue::new(Facet::Ip, "10.0.0.1")],
+            ..Default::default()
         };
-        let (only, not) = filter.query_values();
+        let only = filter.query_value("only");
         assert_eq!(only.as_deref(), Some("type:session.login,app:A%2C 100%25 B"));
-        let get = |k: &str| match k {
-            "only" => only.clone(),
-            "not" => not.clone(),
-            _ => None,
-        };
-        assert_eq!(RowFilter::from_query(get), Ok(filter));
+        let filter = RowFilter { text: Some("chrome".into()), sort: Some((Column::Ip, true)), hidden: vec![Column::Source], ..filter };
+        assert_eq!(filter.query_value("sort").as_deref(), Some("-ip"));
+        let get = |k: &str| filter.query_value(k);
+        assert_eq!(RowFilter::from_query(get), Ok(filter.clone()));
+        assert!(RowFilter::from_query(|k| (k == "sort").then(|| "colour".into())).is_err());
         let bad = RowFilter::from_query(|k| (k == "not").then(|| "colour:red".to_string())).unwrap_err();
         assert!(bad.contains("not=colour:red") && bad.contains("type, severity, source, app, ip"), "{bad}");
     }
@@ -236,5 +412,22 @@ mod tests {
         assert_eq!(f.toggled_not(&ip).describe(), "only type session.login; not ip 1.1.1.1");
         assert_eq!(counts(&rows, Facet::Type), [("session.login".to_string(), 2), ("session.logout".to_string(), 1)]);
         assert_eq!(counts(&rows, Facet::Ip).len(), 2, "rows without an IP are not counted");
+    }
+
+    #[test]
+    fn text_filter_and_sort_within_the_loaded_rows() {
+        let rows = vec![
+            event("a", "session.login", "low", Some("10.0.0.9")),
+            event("b", "account.updated", "critical", Some("9.0.0.1")),
+            event("c", "session.logout", "info", Some("10.0.0.10")),
+        ];
+        let ids = |f: RowFilter| f.apply(rows.clone()).into_iter().map(|e| e.id).collect::<Vec<_>>();
+        assert_eq!(ids(RowFilter { text: Some("SESSION".into()), ..Default::default() }), ["a", "c"]);
+        assert_eq!(ids(RowFilter { text: Some("critical".into()), ..Default::default() }), ["b"]);
+        let sorted = |column, descending| ids(RowFilter { sort: Some((column, descending)), ..Default::default() });
+        assert_eq!(sorted(Column::Event, false), ["b", "a", "c"]);
+        assert_eq!(sorted(Column::Ip, false), ["b", "a", "c"], "IPs compare as addresses, not text");
+        assert_eq!(sorted(Column::Severity, false), ["b", "a", "c"], "most severe first");
+        assert_eq!(sorted(Column::Severity, true), ["c", "a", "b"]);
     }
 }
