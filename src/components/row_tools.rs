@@ -132,12 +132,13 @@ fn ColumnChooser(filter: Memo<RowFilter>) -> impl IntoView {
         .map(|column| {
             let href = href.clone();
             let id = format!("column-{}", column.key());
+            let label_for = id.clone();
             let on_change = move |e: leptos::ev::Event| {
                 let target = href(filter.get_untracked().with_hidden(column, !event_target_checked(&e)));
                 navigate.with_value(|n| n(&target, Default::default()));
             };
             view! {
-                <label class="check" for=id.clone()>
+                <label class="check" for=label_for>
                     <input type="checkbox" id=id prop:checked=move || filter.with(|f| !f.hidden.contains(&column)) on:change=on_change/>
                     {column.label()}
                 </label>
