@@ -7,12 +7,12 @@ use leptos::prelude::*;
 use crate::components::detail_panel::row_openers;
 use leptos_router::components::A;
 
+use crate::components::row_tools::{filtered, use_row_filter, use_rows_href};
 use crate::format::Zone;
 use crate::model::detail::flag_explanations;
-use crate::components::row_tools::{filtered, use_row_filter, use_rows_href};
 use crate::model::{AuditEvent, Flags, SeverityOrigin};
-use crate::routes::row_filter::{Column, RowFilter};
 use crate::routes::pivot::{ip_href, type_href, user_href};
+use crate::routes::row_filter::{Column, RowFilter};
 
 /// Severity marks: the word plus an icon, so colour is never the only signal.
 pub fn severity_icon(severity: crate::model::Severity) -> &'static str {
@@ -102,7 +102,9 @@ struct Hidden(u16);
 
 impl Hidden {
     fn of(columns: &[Column]) -> Hidden {
-        Hidden(Column::ALL.iter().enumerate().filter(|(_, c)| columns.contains(c)).fold(0, |bits, (i, _)| bits | 1 << i))
+        Hidden(
+            Column::ALL.iter().enumerate().filter(|(_, c)| columns.contains(c)).fold(0, |bits, (i, _)| bits | 1 << i),
+        )
     }
 
     fn has(self, column: Column) -> bool {
@@ -128,7 +130,12 @@ pub fn visible_range(total: usize, scroll_top: f64, viewport_px: f64) -> (usize,
 }
 
 /// A sortable column header: a link that sorts by it (again: the other way).
-fn header(column: Column, filter: &RowFilter, href: &dyn Fn(RowFilter) -> String, title: Option<&'static str>) -> impl IntoView + use<> {
+fn header(
+    column: Column,
+    filter: &RowFilter,
+    href: &dyn Fn(RowFilter) -> String,
+    title: Option<&'static str>,
+) -> impl IntoView + use<> {
     let current = filter.sort.filter(|(c, _)| *c == column);
     let next = match current {
         Some((_, false)) => Some((column, true)),

@@ -32,7 +32,9 @@ pub fn use_rows_href() -> impl Fn(RowFilter) -> String + Clone + 'static {
         let path = location.pathname.get_untracked();
         location.query.with_untracked(|q| {
             let kept = q.into_iter().filter(|(k, _)| !crate::routes::row_filter::PARAMS.contains(&k.as_ref()));
-            kept.fold(crate::routes::query::Href::new(path.clone()), |h, (k, v)| h.param(k, Some(v))).row_filter(&filter).build()
+            kept.fold(crate::routes::query::Href::new(path.clone()), |h, (k, v)| h.param(k, Some(v)))
+                .row_filter(&filter)
+                .build()
         })
     }
 }

@@ -9,6 +9,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::cursor_pager::CursorPager;
 use crate::components::events_table::{EventsTable, TableSkeleton};
+use crate::components::load_more::{LoadMore, NextPage};
 use crate::config::Provider;
 use crate::fetcher::{Loader, Ticket};
 use crate::format::Zone;
@@ -152,6 +153,29 @@ pub fn rows_of<K: Send + Sync + 'static, T: Send + Sync + 'static>(
     Signal::derive(move || loader.data.with(|d| d.as_ref().map(|(_, page)| events(page).clone()).unwrap_or_default()))
 }
 
+/// Iden's next pages for "Load more": `ask` says what the view asks (filter and page size).
+pub fn iden_more(
+    ask: impl Fn() -> Option<(crate::providers::iden::Filter, u32)> + 'static,
+) -> StoredValue<NextPage<String>, LocalStorage> {
+    let state = crate::state::use_app_state();
+    let ask = std::rc::Rc::new(ask);
+    let next: NextPage<String> = std::rc::Rc::new(move |cursor: String, ticket: Ticket| {
+        let ask = ask.clone();
+        Box::pin(async move {
+            let (filter, limit) = ask().ok_or(FetchFailure::Aborted)?;
+            let connection = state.connection(Provider::Iden).ok().flatten().ok_or_else(|| {
+                FetchFailure::Failed(crate::providers::ApiError::Network {
+                    detail: "the Iden connection is not set up".into(),
+                })
+            })?;
+            let page = crate::sources::iden_list(&connection, &filter, Some(&cursor), limit, &ticket).await?;
+            record(state, Provider::Iden, &Ok::<(), FetchFailure>(()));
+            Ok((page.events, page.next_cursor))
+        })
+    });
+    StoredValue::new_local(next)
+}
+
 /// A page of Iden's cursor listing: pager links from its cursors, then the table or an empty
 /// state. The table stays mounted while pages change, so rows keyed by id are kept, not redrawn.
 /// `at` makes the view's link for a cursor (None: the newest page); `asked` is the cursor the
@@ -165,9 +189,22 @@ pub fn IdenResults<K: Send + Sync + 'static>(
     stale: Signal<bool>,
     zone: Signal<Zone>,
     #[prop(optional, into)] searched: Option<String>,
+    /// "Load more" appends the next pages, when given.
+    #[prop(optional)]
+    more: Option<StoredValue<NextPage<String>, LocalStorage>>,
 ) -> impl IntoView {
-    let rows = rows_of(loader, |p| &p.events);
+    let page_rows = rows_of(loader, |p| &p.events);
+    let extra = RwSignal::new(Vec::<AuditEvent>::new());
+    let rows = Signal::derive(move || {
+        let mut all = page_rows.get();
+        extra.with(|x| all.extend(x.iter().cloned()));
+        all
+    });
     register_rows(rows, requests_of(loader, |p| &p.request));
+    let load_more = more.map(|next_page| {
+        let after = Signal::derive(move || loader.data.with(|d| d.as_ref().and_then(|(_, p)| p.next_cursor.clone())));
+        view! { <LoadMore after next_page extra page_rows=Signal::derive(move || page_rows.with(Vec::len)) what="Iden"/> }
+    });
     let pager = move || {
         let cursor = asked.get()?;
         loader.data.with(|d| {
@@ -208,6 +245,7 @@ pub fn IdenResults<K: Send + Sync + 'static>(
                     busy=Signal::derive(move || loader.loading.get()) caption=Signal::derive(move || wording.get().caption)/>
                 {pager}
             </Show>
+            {load_more}
         </div>
     }
 }

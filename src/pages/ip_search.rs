@@ -17,7 +17,7 @@ use crate::fetcher::Loader;
 use crate::format::{Zone, thousands};
 use crate::model::Source;
 use crate::pages::common::{
-    IdenResults, Wording, first_load, load_source, query_getter, register_rows, requests_of, rows_of,
+    IdenResults, Wording, first_load, iden_more, load_source, query_getter, register_rows, requests_of, rows_of,
     settings_problem_view, unreadable_notice,
 };
 use crate::providers::iden;
@@ -131,7 +131,8 @@ pub fn IpSearchPage() -> impl IntoView {
                 <h2 id="iden-heading" class="results-caption">{move || format!("Iden events with actor IP {}", ip_text())}</h2>
                 <LoadStatus what="Iden" loading=iden.loading waiting=iden.waiting failure=iden.failure
                     on_retry=Callback::new(move |_| iden_retries.update(|n| *n += 1))/>
-                <IdenResults loader=iden asked at wording stale zone searched=ip_text()/>
+                <IdenResults loader=iden asked at wording stale zone searched=ip_text()
+                    more=iden_more(move || current.get_untracked().map(|s| (iden::Filter { actor_ip: Some(s.ip.to_string()), ..Default::default() }, iden::DEFAULT_LIMIT)))/>
             </section>
         }
     };

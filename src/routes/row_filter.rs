@@ -243,7 +243,8 @@ impl RowFilter {
             "q" => self.text.clone(),
             "sort" => self.sort.map(|(c, descending)| format!("{}{}", if descending { "-" } else { "" }, c.key())),
             "hide" => {
-                let keys: Vec<&str> = Column::ALL.into_iter().filter(|c| self.hidden.contains(c)).map(Column::key).collect();
+                let keys: Vec<&str> =
+                    Column::ALL.into_iter().filter(|c| self.hidden.contains(c)).map(Column::key).collect();
                 (!keys.is_empty()).then(|| keys.join(","))
             }
             _ => None,
@@ -382,7 +383,12 @@ mod tests {
         };
         let only = filter.query_value("only");
         assert_eq!(only.as_deref(), Some("type:session.login,app:A%2C 100%25 B"));
-        let filter = RowFilter { text: Some("chrome".into()), sort: Some((Column::Ip, true)), hidden: vec![Column::Source], ..filter };
+        let filter = RowFilter {
+            text: Some("chrome".into()),
+            sort: Some((Column::Ip, true)),
+            hidden: vec![Column::Source],
+            ..filter
+        };
         assert_eq!(filter.query_value("sort").as_deref(), Some("-ip"));
         let get = |k: &str| filter.query_value(k);
         assert_eq!(RowFilter::from_query(get), Ok(filter.clone()));
