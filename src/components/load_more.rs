@@ -87,8 +87,10 @@ pub fn LoadMore<C: Clone + PartialEq + Send + Sync + 'static>(
                 " up to "
                 <input type="number" class="load-more-cap" min="100" max=MAX_CAP step="100" prop:value=move || cap.get().to_string()
                     on:change=move |e| {
-                        let value = event_target_value(&e).trim().parse::<usize>().unwrap_or(DEFAULT_CAP);
-                        cap.set(value.clamp(100, MAX_CAP));
+                        // Half-typed or empty: the cap stays as it was.
+                        if let Ok(value) = event_target_value(&e).trim().parse::<usize>() {
+                            cap.set(value.clamp(100, MAX_CAP));
+                        }
                     }/>
                 " rows"
             </label>

@@ -8,6 +8,7 @@ mod home;
 mod identity_events;
 mod ip_search;
 mod keyboard;
+mod large;
 mod row_tools;
 mod settings;
 mod severity;
@@ -30,6 +31,7 @@ const SCENARIOS: &[(&str, Scenario)] = &[
         Box::pin(keyboard::shortcuts_move_through_rows_and_open_them(r, c))
     }),
     ("keyboard_theme_switch_kept_across_reloads", |r, c| Box::pin(keyboard::theme_switch_is_kept_across_reloads(r, c))),
+    ("large_load_more_to_5000_then_sort_and_search", |r, c| Box::pin(large::load_more_to_5000_then_sort_and_search(r, c))),
     ("export_filtered_csv_neutralised_and_verified", |r, c| {
         Box::pin(export::filtered_export_is_neutralised_and_verifies(r, c))
     }),

@@ -1,0 +1,82 @@
+//! Large result sets: load more to 5,000 rows, then sort and search within them.
+
+use auditdeck::format::thousands;
+use auditdeck_server::sandbox::dataset::format_uuid;
+use auditdeck_server::sandbox::iden::data::EVENT_TYPES;
+use fantoccini::{Client, Locator};
+
+use crate::harness::{Rig, TestResult, check, click, column, eventually, row_ids, type_into, wait_for_path, wait_for_text};
+
+const IDEN: &str = ".source-iden";
+const ROWS: usize = 5_000;
+
+pub async fn load_more_to_5000_then_sort_and_search(rig: &Rig, client: &Client) -> TestResult {
+    let mut events: Vec<_> = rig.data.iden.iter().collect();
+    events.sort_by_key(|e| std::cmp::Reverse((e.occurred_ms, e.seq)));
+    events.truncate(ROWS);
+    let view = "/severity?limit=200";
+    client.goto(&rig.url(view)).await.map_err(|e| e.to_string())?;
+    eventually("the first page", || async { (row_ids(client, IDEN).await.ok()?.len() == 200).then_some(()) }).await?;
+    type_into(client, ".load-more-cap", &ROWS.to_string()).await?;
+    click(client, "h1").await?; // the change event
+    click(client, ".load-more-start").await?;
+    wait_for_text(client, ".load-more-status", &format!("{} rows loaded: the cap.", thousands(ROWS as u64))).await?;
+    wait_for_text(client, ".export-count", &format!("Export the {} loaded rows", thousands(ROWS as u64))).await?;
+    // Only the rows in view are in the page, yet the table knows all of them.
+    let rendered = row_ids(client, IDEN).await?;
+    check(rendered.len() < 200, || format!("{} rows rendered of {ROWS}", rendered.len()))?;
+    let want_first: Vec<String> = events.iter().take(5).map(|e| format_uuid(e.event_id)).collect();
+    check(rendered.iter().filter(|id| !id.is_empty()).take(5).cloned().collect::<Vec<_>>() == want_first, || {
+        "the newest rows come first".into()
+    })?;
+    let count = client
+        .find(Locator::Css(&format!("{IDEN} table.events")))
+        .await
+        .map_err(|e| e.to_string())?
+        .attr("aria-rowcount")
+        .await
+        .map_err(|e| e.to_string())?;
+    check(count.as_deref() == Some(&(ROWS + 1).to_string()), || format!("aria-rowcount {count:?}"))?;
+
+    // Sort by event type: the URL says so, and the alphabetically first type leads.
+    click(client, &format!("{IDEN} th[data-column='type'] a")).await?;
+    wait_for_path(client, &format!("{view}&sort=type")).await?;
+    let first_type = events.iter().map(|e| EVENT_TYPES[e.kind as usize]).min().ok_or("no events")?;
+    eventually("rows sorted by type", || async {
+        let types = column(client, IDEN, 1).await.ok()?;
+        (types.iter().filter(|t| !t.is_empty()).all(|t| t == first_type) && !types.is_empty()).then_some(())
+    })
+    .await?;
+    // Again: the other way.
+    click(client, &format!("{IDEN} th[data-column='type'] a")).await?;
+    wait_for_path(client, &format!("{view}&sort=-type")).await?;
+    let last_type = events.iter().map(|e| EVENT_TYPES[e.kind as usize]).max().ok_or("no events")?;
+    wait_for_text(client, &format!("{IDEN} tbody tr[data-id] td.event-type"), last_type).await?;
+
+    // Search within the loaded rows.
+    let needle = "session.login";
+    let matching = events.iter().filter(|e| EVENT_TYPES[e.kind as usize].contains(needle)).count();
+    type_into(client, "#row-text", &format!("{needle}\n")).await?;
+    wait_for_path(client, &format!("{view}&q={needle}&sort=-type")).await?;
+    wait_for_text(
+        client,
+        ".active-filters",
+        &format!("Showing {} of {} loaded rows", thousands(matching as u64), thousands(ROWS as u64)),
+    )
+    .await?;
+    let types = column(client, IDEN, 1).await?;
+    check(types.iter().filter(|t| !t.is_empty()).all(|t| t.contains(needle)), || format!("{types:?}"))?;
+
+    // Scrolling renders the rows further down.
+    let before = row_ids(client, IDEN).await?;
+    client
+        .execute("document.querySelector('.source-iden .table-wrap').scrollTop = 20000;", vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    eventually("other rows after scrolling", || async {
+        let now = row_ids(client, IDEN).await.ok()?;
+        (now.iter().filter(|id| !id.is_empty()).next() != before.iter().filter(|id| !id.is_empty()).next()).then_some(())
+    })
+    .await?;
+    Ok(())
+}
