@@ -36,18 +36,22 @@ fn rows() -> Vec<web_sys::HtmlElement> {
     (0..list.length()).filter_map(|i| list.item(i)?.dyn_into::<web_sys::HtmlElement>().ok()).collect()
 }
 
-/// Focuses the row `step` away from the focused one (the first row when none is focused).
-fn move_focus(step: i32) -> Option<String> {
-    let rows = rows();
-    let active = document()?.active_element();
-    let here = active.and_then(|a| rows.iter().position(|r| r.is_same_node(Some(&a))));
+/// The row `step` away from `anchor` (the open event's row) or else from the focused row; the
+/// first row when neither is a row.
+fn next_row(step: i32, anchor: Option<&str>) -> Option<web_sys::HtmlElement> {
+    let mut rows = rows();
+    let here = match anchor {
+        Some(id) => rows.iter().position(|r| r.get_attribute("data-id").as_deref() == Some(id)),
+        None => {
+            let active = document()?.active_element();
+            active.and_then(|a| rows.iter().position(|r| r.is_same_node(Some(&a))))
+        }
+    };
     let next = match here {
         Some(i) => (i as i32 + step).clamp(0, rows.len() as i32 - 1) as usize,
         None => 0,
     };
-    let row = rows.get(next)?;
-    let _ = row.focus();
-    row.get_attribute("data-id")
+    (next < rows.len()).then(|| rows.swap_remove(next))
 }
 
 fn focus_search() {
@@ -85,15 +89,19 @@ pub fn Shortcuts() -> impl IntoView {
             }
             "?" => help.update(|h| *h = !*h),
             "j" | "k" => {
-                let moved = move_focus(if key == "j" { 1 } else { -1 });
-                let panel_open = query.with_untracked(|q| q.get(EVENT_PARAM).is_some());
-                if let (Some(id), true) = (moved, panel_open) {
-                    let target = href(Some(&id));
-                    navigate.with_value(|n| {
-                        n(&target, leptos_router::NavigateOptions { replace: true, ..Default::default() })
-                    });
-                    // Keep the keyboard on the rows, not on the panel's heading.
-                    let _ = move_focus(0);
+                let step = if key == "j" { 1 } else { -1 };
+                let open = query.with_untracked(|q| q.get(EVENT_PARAM));
+                let Some(row) = next_row(step, open.as_deref()) else { return };
+                match (open, row.get_attribute("data-id")) {
+                    // With the panel open, the panel follows (and keeps the focus).
+                    (Some(_), Some(id)) => {
+                        let target = href(Some(&id));
+                        let options = leptos_router::NavigateOptions { replace: true, ..Default::default() };
+                        navigate.with_value(|n| n(&target, options));
+                    }
+                    _ => {
+                        let _ = row.focus();
+                    }
                 }
             }
             _ => {}

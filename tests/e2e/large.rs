@@ -44,7 +44,8 @@ pub async fn load_more_to_5000_then_sort_and_search(rig: &Rig, client: &Client) 
     let first_type = events.iter().map(|e| EVENT_TYPES[e.kind as usize]).min().ok_or("no events")?;
     eventually("rows sorted by type", || async {
         let types = column(client, IDEN, 1).await.ok()?;
-        (types.iter().filter(|t| !t.is_empty()).all(|t| t == first_type) && !types.is_empty()).then_some(())
+        let sorted = types.windows(2).all(|w| w[0] <= w[1]);
+        (types.first().map(String::as_str) == Some(first_type) && sorted).then_some(())
     })
     .await?;
     // Again: the other way.
