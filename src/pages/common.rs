@@ -9,6 +9,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::cursor_pager::CursorPager;
 use crate::components::events_table::{EventsTable, TableSkeleton};
+use crate::components::live_tail::LiveTail;
 use crate::components::load_more::{LoadMore, NextPage};
 use crate::config::Provider;
 use crate::fetcher::{Loader, Ticket};
@@ -157,6 +158,22 @@ pub fn rows_of<K: Send + Sync + 'static, T: Send + Sync + 'static>(
 pub fn iden_more(
     ask: impl Fn() -> Option<(crate::providers::iden::Filter, u32)> + 'static,
 ) -> StoredValue<NextPage<String>, LocalStorage> {
+    iden_pages(ask, false)
+}
+
+/// Iden's events added since, for live tail: the document's way is to follow `previous_cursor`.
+pub fn iden_newer(
+    ask: impl Fn() -> Option<(crate::providers::iden::Filter, u32)> + 'static,
+) -> StoredValue<NextPage<String>, LocalStorage> {
+    iden_pages(ask, true)
+}
+
+/// Iden pages from a cursor, with the cursor onwards: `next_cursor` going older, or
+/// `previous_cursor` going newer.
+fn iden_pages(
+    ask: impl Fn() -> Option<(crate::providers::iden::Filter, u32)> + 'static,
+    newer: bool,
+) -> StoredValue<NextPage<String>, LocalStorage> {
     let state = crate::state::use_app_state();
     let ask = std::rc::Rc::new(ask);
     let next: NextPage<String> = std::rc::Rc::new(move |cursor: String, ticket: Ticket| {
@@ -170,7 +187,7 @@ pub fn iden_more(
             })?;
             let page = crate::sources::iden_list(&connection, &filter, Some(&cursor), limit, &ticket).await?;
             record(state, Provider::Iden, &Ok::<(), FetchFailure>(()));
-            Ok((page.events, page.next_cursor))
+            Ok((page.events, if newer { page.previous_cursor } else { page.next_cursor }))
         })
     });
     StoredValue::new_local(next)
@@ -192,13 +209,26 @@ pub fn IdenResults<K: Send + Sync + 'static>(
     /// "Load more" appends the next pages, when given.
     #[prop(optional)]
     more: Option<StoredValue<NextPage<String>, LocalStorage>>,
+    /// Live tail puts events added since on top, when given.
+    #[prop(optional)]
+    live: Option<StoredValue<NextPage<String>, LocalStorage>>,
 ) -> impl IntoView {
     let page_rows = rows_of(loader, |p| &p.events);
     let extra = RwSignal::new(Vec::<AuditEvent>::new());
+    let fresh = RwSignal::new(Vec::<AuditEvent>::new());
     let rows = Signal::derive(move || {
-        let mut all = page_rows.get();
+        let mut all = fresh.get();
+        page_rows.with(|p| all.extend(p.iter().cloned()));
         extra.with(|x| all.extend(x.iter().cloned()));
         all
+    });
+    let live_tail = live.map(|poll| {
+        // Only the newest page can grow at the top.
+        let start = Signal::derive(move || {
+            let on_first = asked.get() == Some(None);
+            loader.data.with(|d| d.as_ref().and_then(|(_, p)| p.previous_cursor.clone())).filter(|_| on_first)
+        });
+        view! { <LiveTail start poll fresh what="Iden"/> }
     });
     register_rows(rows, requests_of(loader, |p| &p.request));
     let load_more = more.map(|next_page| {
@@ -239,6 +269,7 @@ pub fn IdenResults<K: Send + Sync + 'static>(
         <div class="results" class:stale=move || stale.get()>
             {move || first_load(loader).then(|| view! { <TableSkeleton/> })}
             {empty}
+            {live_tail}
             {pager}
             <Show when=move || !rows.with(Vec::is_empty)>
                 <EventsTable events=rows zone searched=searched.clone().unwrap_or_default()

@@ -17,7 +17,7 @@ use crate::fetcher::Loader;
 use crate::format::{Zone, thousands};
 use crate::model::{AuditEvent, Severity, Source};
 use crate::pages::common::{
-    IdenResults, Wording, iden_more, load_source, query_getter, register_rows, requests_of, rows_of,
+    IdenResults, Wording, iden_more, iden_newer, load_source, query_getter, register_rows, requests_of, rows_of,
     settings_problem_view, unreadable_notice,
 };
 use crate::providers::iden;
@@ -140,6 +140,7 @@ pub fn SeverityPage() -> impl IntoView {
                     <h2 id="iden-heading" class="results-caption">"Iden events"</h2>
                     <LoadStatus what="Iden" loading=iden.loading waiting=iden.waiting failure=iden.failure on_retry=retry/>
                     <IdenResults loader=iden zone more=iden_more(move || current.get_untracked().map(|v| (v.iden_filter(), v.limit)))
+                        live=iden_newer(move || current.get_untracked().map(|v| (v.iden_filter(), v.limit)))
                         asked=Signal::derive(move || iden.data.with(|d| d.as_ref().map(|(a, _)| a.cursor.clone())))
                         at=Callback::new(move |cursor| current.get_untracked().map(|v| SeverityView { cursor, ..v }.href()).unwrap_or_default())
                         wording=Signal::derive(move || {

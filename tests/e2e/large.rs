@@ -5,7 +5,9 @@ use auditdeck_server::sandbox::dataset::format_uuid;
 use auditdeck_server::sandbox::iden::data::EVENT_TYPES;
 use fantoccini::{Client, Locator};
 
-use crate::harness::{Rig, TestResult, check, click, column, eventually, row_ids, type_into, wait_for_path, wait_for_text};
+use crate::harness::{
+    Rig, TestResult, check, click, column, eventually, row_ids, type_into, wait_for_path, wait_for_text,
+};
 
 const IDEN: &str = ".source-iden";
 const ROWS: usize = 5_000;
@@ -76,7 +78,8 @@ pub async fn load_more_to_5000_then_sort_and_search(rig: &Rig, client: &Client) 
         .map_err(|e| e.to_string())?;
     eventually("other rows after scrolling", || async {
         let now = row_ids(client, IDEN).await.ok()?;
-        (now.iter().filter(|id| !id.is_empty()).next() != before.iter().filter(|id| !id.is_empty()).next()).then_some(())
+        (now.iter().filter(|id| !id.is_empty()).next() != before.iter().filter(|id| !id.is_empty()).next())
+            .then_some(())
     })
     .await?;
     Ok(())

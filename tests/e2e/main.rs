@@ -9,6 +9,7 @@ mod identity_events;
 mod ip_search;
 mod keyboard;
 mod large;
+mod live;
 mod row_tools;
 mod settings;
 mod severity;
@@ -31,7 +32,9 @@ const SCENARIOS: &[(&str, Scenario)] = &[
         Box::pin(keyboard::shortcuts_move_through_rows_and_open_them(r, c))
     }),
     ("keyboard_theme_switch_kept_across_reloads", |r, c| Box::pin(keyboard::theme_switch_is_kept_across_reloads(r, c))),
-    ("large_load_more_to_5000_then_sort_and_search", |r, c| Box::pin(large::load_more_to_5000_then_sort_and_search(r, c))),
+    ("large_load_more_to_5000_then_sort_and_search", |r, c| {
+        Box::pin(large::load_more_to_5000_then_sort_and_search(r, c))
+    }),
     ("export_filtered_csv_neutralised_and_verified", |r, c| {
         Box::pin(export::filtered_export_is_neutralised_and_verifies(r, c))
     }),
@@ -85,6 +88,8 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("home_routes_searches_and_remembers_them", |r, c| {
         Box::pin(home::search_box_routes_uuid_type_and_severity_and_remembers(r, c))
     }),
+    // Last: it adds events to the shared sandbox.
+    ("live_tail_shows_an_event_the_sandbox_adds", |r, c| Box::pin(live::live_tail_shows_an_event_the_sandbox_adds(r, c))),
 ];
 
 fn main() -> ExitCode {
