@@ -8,11 +8,13 @@ use leptos::prelude::*;
 use crate::model::AuditEvent;
 
 type Entries<T> = RwSignal<Vec<(u64, T)>>;
+/// A table's rows and the vendor requests that answered them.
+type Table = (Signal<Vec<AuditEvent>>, Signal<Vec<String>>);
 
 #[derive(Clone, Copy)]
 pub struct ShownRows {
     /// Each table's rows and the vendor requests that answered them.
-    tables: Entries<(Signal<Vec<AuditEvent>>, Signal<Vec<String>>)>,
+    tables: Entries<Table>,
     loading: Entries<Signal<bool>>,
     next: StoredValue<u64>,
 }

@@ -130,9 +130,9 @@ pub fn DetailPanel() -> impl IntoView {
         })
     };
     let title = move || {
-        found.get().and_then(|(e, id)| match e {
-            Some(e) => Some(format!("{} · {}", e.event_type, e.occurred.in_zone(zone.get()))),
-            None => Some(format!("Event {id}")),
+        found.get().map(|(e, id)| match e {
+            Some(e) => format!("{} · {}", e.event_type, e.occurred.in_zone(zone.get())),
+            None => format!("Event {id}"),
         })
     };
     view! {

@@ -68,7 +68,8 @@ pub fn LiveTail<C: Clone + PartialEq + Send + Sync + 'static>(
         if tab_hidden() {
             return;
         }
-        loader.run(false, move |ticket| async move {
+        // Past the cache: the same cursor asked again must reach the vendor.
+        loader.run(true, move |ticket| async move {
             let (events, next) = poll.with_value(|f| f(cursor.clone(), ticket)).await?;
             let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
             if !events.is_empty() {

@@ -15,6 +15,9 @@ use crate::routes::query::instant_text;
 use crate::routes::row_filter::{Column, Facet, FacetValue, RowFilter, counts};
 use crate::shown::ShownRows;
 
+/// The view's URL narrowed to a time range (both ends inclusive).
+pub type Narrow = Callback<(DateTime<Utc>, DateTime<Utc>), String>;
+
 /// Facet values listed per facet (the rest are summed up).
 const FACET_VALUES: usize = 6;
 
@@ -51,7 +54,7 @@ pub fn RowTools(
     with_rows: Callback<RowFilter, String>,
     /// The view's URL narrowed to a time range, where its vendor filters by time.
     #[prop(optional, into)]
-    narrow: Option<Callback<(DateTime<Utc>, DateTime<Utc>), String>>,
+    narrow: Option<Narrow>,
 ) -> impl IntoView {
     let Some(shown) = ShownRows::use_context() else { return ().into_any() };
     let filter = use_row_filter();
@@ -171,10 +174,7 @@ fn bucket_title(h: &Histogram, i: usize) -> String {
 }
 
 #[component]
-fn TimeHistogram(
-    rows: Memo<Vec<AuditEvent>>,
-    narrow: Option<Callback<(DateTime<Utc>, DateTime<Utc>), String>>,
-) -> impl IntoView {
+fn TimeHistogram(rows: Memo<Vec<AuditEvent>>, narrow: Option<Narrow>) -> impl IntoView {
     let navigate = StoredValue::new_local(use_navigate());
     let drag_from = RwSignal::new(None::<usize>);
     let chart =

@@ -78,8 +78,7 @@ pub async fn load_more_to_5000_then_sort_and_search(rig: &Rig, client: &Client) 
         .map_err(|e| e.to_string())?;
     eventually("other rows after scrolling", || async {
         let now = row_ids(client, IDEN).await.ok()?;
-        (now.iter().filter(|id| !id.is_empty()).next() != before.iter().filter(|id| !id.is_empty()).next())
-            .then_some(())
+        (now.iter().find(|id| !id.is_empty()) != before.iter().find(|id| !id.is_empty())).then_some(())
     })
     .await?;
     Ok(())

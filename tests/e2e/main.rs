@@ -89,7 +89,9 @@ const SCENARIOS: &[(&str, Scenario)] = &[
         Box::pin(home::search_box_routes_uuid_type_and_severity_and_remembers(r, c))
     }),
     // Last: it adds events to the shared sandbox.
-    ("live_tail_shows_an_event_the_sandbox_adds", |r, c| Box::pin(live::live_tail_shows_an_event_the_sandbox_adds(r, c))),
+    ("live_tail_shows_an_event_the_sandbox_adds", |r, c| {
+        Box::pin(live::live_tail_shows_an_event_the_sandbox_adds(r, c))
+    }),
 ];
 
 fn main() -> ExitCode {

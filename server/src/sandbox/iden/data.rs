@@ -100,7 +100,7 @@ pub const FORMULA_USER_AGENT: &str = "=HYPERLINK(\"https://attacker.example/\",\
 
 /// The user agent an event reports.
 pub fn user_agent(e: &Event) -> Option<&'static str> {
-    e.user_agent.map(|u| if e.variant % 101 == 0 { FORMULA_USER_AGENT } else { USER_AGENTS[u as usize] })
+    e.user_agent.map(|u| if e.variant.is_multiple_of(101) { FORMULA_USER_AGENT } else { USER_AGENTS[u as usize] })
 }
 
 /// One Iden event, compact. `seq` orders events that share an instant and is unique.
