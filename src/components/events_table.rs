@@ -276,3 +276,21 @@ pub fn TableSkeleton() -> impl IntoView {
         </div>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_rows_in_view_are_rendered_above_the_threshold() {
+        assert_eq!(visible_range(VIRTUAL_FROM, 5_000.0, 600.0), (0, VIRTUAL_FROM), "small tables render every row");
+        let (first, last) = visible_range(5_000, 0.0, 660.0);
+        assert_eq!((first, last), (0, 20 + 2 * OVERSCAN));
+        // 1,000 rows down: the rows from there, with the overscan above and below.
+        let (first, last) = visible_range(5_000, 1_000.0 * ROW_PX, 660.0);
+        assert_eq!((first, last), (1_000 - OVERSCAN, 1_000 - OVERSCAN + 20 + 2 * OVERSCAN));
+        assert_eq!(visible_range(5_000, 1e9, 660.0).1, 5_000, "never past the end");
+        assert!(Hidden::of(&[Column::Source]).has(Column::Source));
+        assert!(!Hidden::of(&[Column::Source]).has(Column::Ip));
+    }
+}

@@ -1,25 +1,31 @@
 //! `/ip/:ip`: ID.me search by IP address (page numbers) and, with the source switch, Iden events
 //! whose actor IP it is (cursors). Both in the same table, each with its own pager.
 
+use std::rc::Rc;
+
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::error_box::Notice;
 use crate::components::events_table::{EventsTable, TableSkeleton};
+use crate::components::load_more::{LoadMore, NextPage};
 use crate::components::load_status::LoadStatus;
 use crate::components::pager::Pager;
 use crate::components::row_tools::RowTools;
 use crate::components::search_form::SearchForm;
 use crate::components::view_controls::{SourceSwitches, ZoneSwitch};
 use crate::config::Provider;
-use crate::fetcher::Loader;
+use crate::fetcher::{Loader, Ticket};
 use crate::format::{Zone, thousands};
+use crate::http::FetchFailure;
+use crate::model::AuditEvent;
 use crate::model::Source;
 use crate::pages::common::{
     IdenResults, Wording, first_load, iden_more, load_source, query_getter, register_rows, requests_of, rows_of,
     settings_problem_view, unreadable_notice,
 };
+use crate::providers::ApiError;
 use crate::providers::iden;
 use crate::routes::{IpSearch, ip_form_target, ip_search_from_url};
 use crate::sources::{IdenPage, IdmePage, iden_list, idme_by_ip};
@@ -176,8 +182,28 @@ pub fn IpSearchPage() -> impl IntoView {
 /// or an empty or past-the-end state.
 #[component]
 fn IdmeResults(idme: Loader<Asked<IdmePage>>, current: Memo<Option<IpSearch>>, zone: Signal<Zone>) -> impl IntoView {
-    let rows = rows_of(idme, |p| &p.events);
+    let page_rows = rows_of(idme, |p| &p.events);
+    // "Load more" appends the next pages by number.
+    let extra = RwSignal::new(Vec::<AuditEvent>::new());
+    let rows = Signal::derive(move || {
+        let mut all = page_rows.get();
+        extra.with(|x| all.extend(x.iter().cloned()));
+        all
+    });
     register_rows(rows, requests_of(idme, |p| &p.request));
+    let state = crate::state::use_app_state();
+    let next_page: NextPage<u64> = Rc::new(move |page: u64, ticket: Ticket| {
+        Box::pin(async move {
+            let ip = current.get_untracked().map(|s| s.ip).ok_or(FetchFailure::Aborted)?;
+            let connection = state.connection(Provider::Idme).ok().flatten().ok_or_else(|| {
+                FetchFailure::Failed(ApiError::Network { detail: "the ID.me connection is not set up".into() })
+            })?;
+            let answer = idme_by_ip(&connection, ip, page, &ticket).await?;
+            Ok((answer.events, answer.meta.next_page))
+        })
+    });
+    let next_page = StoredValue::new_local(next_page);
+    let after = Signal::derive(move || idme.data.with(|d| d.as_ref().and_then(|(_, p)| p.meta.next_page)));
     let stale = Signal::derive(move || {
         let now = current.get();
         idme.data.with(|d| match (d, now) {
@@ -244,6 +270,7 @@ fn IdmeResults(idme: Loader<Asked<IdmePage>>, current: Memo<Option<IpSearch>>, z
                 <EventsTable events=rows zone searched=searched() busy=Signal::derive(move || idme.loading.get()) caption/>
             </Show>
             {pager}
+            <LoadMore after next_page extra page_rows=Signal::derive(move || page_rows.with(Vec::len)) what="ID.me"/>
         </div>
     }
 }

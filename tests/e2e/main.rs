@@ -35,6 +35,9 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("large_load_more_to_5000_then_sort_and_search", |r, c| {
         Box::pin(large::load_more_to_5000_then_sort_and_search(r, c))
     }),
+    ("large_idme_load_more_appends_numbered_pages", |r, c| {
+        Box::pin(large::idme_load_more_appends_numbered_pages(r, c))
+    }),
     ("export_filtered_csv_neutralised_and_verified", |r, c| {
         Box::pin(export::filtered_export_is_neutralised_and_verifies(r, c))
     }),
