@@ -58,12 +58,15 @@ pub fn row_openers() -> (impl Fn(ev::MouseEvent) + Copy + 'static, impl Fn(ev::K
     (on_click, on_key)
 }
 
-fn focus_row(id: &str) {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+/// The view's row of an event, if it is drawn.
+pub fn row_element(id: &str) -> Option<web_sys::HtmlElement> {
+    let document = web_sys::window()?.document()?;
     let selector = format!("[data-id=\"{}\"][tabindex]", id.replace('\\', "\\\\").replace('"', "\\\""));
-    if let Some(row) =
-        document.query_selector(&selector).ok().flatten().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-    {
+    document.query_selector(&selector).ok().flatten()?.dyn_into().ok()
+}
+
+fn focus_row(id: &str) {
+    if let Some(row) = row_element(id) {
         let _ = row.focus();
     }
 }

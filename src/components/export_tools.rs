@@ -8,6 +8,7 @@ use leptos_router::hooks::use_location;
 use crate::export::{Format, export, manifest_json};
 use crate::fetcher::now_ms;
 use crate::format::thousands;
+use crate::model::AuditEvent;
 use crate::routes::permalink::with_event;
 use crate::shown::ShownRows;
 
@@ -40,8 +41,9 @@ fn utc_now() -> String {
         .unwrap_or_default()
 }
 
+/// `rows`: what the tables show (the loaded rows after the row filters, in their order).
 #[component]
-pub fn ExportTools() -> impl IntoView {
+pub fn ExportTools(rows: Memo<Vec<AuditEvent>>) -> impl IntoView {
     let Some(shown) = ShownRows::use_context() else { return ().into_any() };
     let location = use_location();
     let made = RwSignal::new_local(None::<Made>);
@@ -51,11 +53,9 @@ pub fn ExportTools() -> impl IntoView {
             release(&m);
         }
     });
-    let filter = crate::components::row_tools::use_row_filter();
-    let count = Memo::new(move |_| filter.with(|f| f.apply(shown.all())).len());
+    let count = Memo::new(move |_| rows.with(Vec::len));
     let make = move |format: Format| {
-        // What the tables show: the loaded rows narrowed by the facet filters.
-        let (events, requests) = untrack(|| (filter.with(|f| f.apply(shown.all())), shown.requests()));
+        let (events, requests) = (rows.get_untracked(), untrack(|| shown.requests()));
         let path = location.pathname.get_untracked();
         // The view without an open event: the manifest names the query, not one row.
         let view =

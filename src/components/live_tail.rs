@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
+use crate::components::detail_panel::row_element;
 use crate::components::load_more::NextPage;
 use crate::components::load_status::LoadStatus;
 use crate::fetcher::Loader;
@@ -28,12 +29,8 @@ fn tab_hidden() -> bool {
 /// Marks the rows of `ids` as new for a moment (a CSS animation), once they are drawn.
 fn highlight(ids: Vec<String>) {
     let mark = move || {
-        let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
-        for id in &ids {
-            let selector = format!("[data-id=\"{}\"]", id.replace('\\', "\\\\").replace('"', "\\\""));
-            if let Ok(Some(row)) = document.query_selector(&selector) {
-                let _ = row.class_list().add_1("live-new");
-            }
+        for row in ids.iter().filter_map(|id| row_element(id)) {
+            let _ = row.class_list().add_1("live-new");
         }
     };
     set_timeout(mark, Duration::from_millis(50));

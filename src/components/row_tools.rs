@@ -34,8 +34,8 @@ pub fn use_rows_href() -> impl Fn(RowFilter) -> String + Clone + 'static {
     move |filter: RowFilter| {
         let path = location.pathname.get_untracked();
         location.query.with_untracked(|q| {
-            let kept = q.into_iter().filter(|(k, _)| !crate::routes::row_filter::PARAMS.contains(&k.as_ref()));
-            kept.fold(crate::routes::query::Href::new(path.clone()), |h, (k, v)| h.param(k, Some(v)))
+            let pairs = q.into_iter().map(|(k, v)| (k.as_ref(), v));
+            crate::routes::query::Href::keeping(&path, pairs, &crate::routes::row_filter::PARAMS)
                 .row_filter(&filter)
                 .build()
         })
@@ -69,7 +69,7 @@ pub fn RowTools(
             </div>
             <TimeHistogram rows=kept narrow/>
             <Facets loaded filter with_rows/>
-            <ExportTools/>
+            <ExportTools rows=kept/>
         </div>
     }
     .into_any()

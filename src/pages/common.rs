@@ -154,6 +154,15 @@ pub fn rows_of<K: Send + Sync + 'static, T: Send + Sync + 'static>(
     Signal::derive(move || loader.data.with(|d| d.as_ref().map(|(_, page)| events(page).clone()).unwrap_or_default()))
 }
 
+/// A provider's connection for a request made on demand ("Load more", live tail).
+pub fn connection_now(state: AppState, provider: Provider) -> Result<ResolvedConnection, FetchFailure> {
+    state.connection(provider).ok().flatten().ok_or_else(|| {
+        FetchFailure::Failed(crate::providers::ApiError::Network {
+            detail: format!("the {} connection is not set up (Settings)", provider.short()),
+        })
+    })
+}
+
 /// Iden's next pages for "Load more": `ask` says what the view asks (filter and page size).
 pub fn iden_more(
     ask: impl Fn() -> Option<(crate::providers::iden::Filter, u32)> + 'static,
@@ -180,11 +189,7 @@ fn iden_pages(
         let ask = ask.clone();
         Box::pin(async move {
             let (filter, limit) = ask().ok_or(FetchFailure::Aborted)?;
-            let connection = state.connection(Provider::Iden).ok().flatten().ok_or_else(|| {
-                FetchFailure::Failed(crate::providers::ApiError::Network {
-                    detail: "the Iden connection is not set up".into(),
-                })
-            })?;
+            let connection = connection_now(state, Provider::Iden)?;
             let page = crate::sources::iden_list(&connection, &filter, Some(&cursor), limit, &ticket).await?;
             record(state, Provider::Iden, &Ok::<(), FetchFailure>(()));
             Ok((page.events, if newer { page.previous_cursor } else { page.next_cursor }))

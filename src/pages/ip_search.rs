@@ -22,10 +22,9 @@ use crate::http::FetchFailure;
 use crate::model::AuditEvent;
 use crate::model::Source;
 use crate::pages::common::{
-    IdenResults, Wording, first_load, iden_more, load_source, query_getter, register_rows, requests_of, rows_of,
-    settings_problem_view, unreadable_notice,
+    IdenResults, Wording, connection_now, first_load, iden_more, load_source, query_getter, register_rows, requests_of,
+    rows_of, settings_problem_view, unreadable_notice,
 };
-use crate::providers::ApiError;
 use crate::providers::iden;
 use crate::routes::{IpSearch, ip_form_target, ip_search_from_url};
 use crate::sources::{IdenPage, IdmePage, iden_list, idme_by_ip};
@@ -195,9 +194,7 @@ fn IdmeResults(idme: Loader<Asked<IdmePage>>, current: Memo<Option<IpSearch>>, z
     let next_page: NextPage<u64> = Rc::new(move |page: u64, ticket: Ticket| {
         Box::pin(async move {
             let ip = current.get_untracked().map(|s| s.ip).ok_or(FetchFailure::Aborted)?;
-            let connection = state.connection(Provider::Idme).ok().flatten().ok_or_else(|| {
-                FetchFailure::Failed(ApiError::Network { detail: "the ID.me connection is not set up".into() })
-            })?;
+            let connection = connection_now(state, Provider::Idme)?;
             let answer = idme_by_ip(&connection, ip, page, &ticket).await?;
             Ok((answer.events, answer.meta.next_page))
         })

@@ -9,11 +9,7 @@ pub const EVENT_PARAM: &str = "event";
 /// The view's URL (`path` and its query pairs) with `id` as the open event, or with no event
 /// open for None. The other parameters keep their order.
 pub fn with_event<'a>(path: &str, pairs: impl IntoIterator<Item = (&'a str, &'a str)>, id: Option<&str>) -> String {
-    let href = pairs
-        .into_iter()
-        .filter(|(key, _)| *key != EVENT_PARAM)
-        .fold(Href::new(path), |href, (key, value)| href.param(key, Some(value)));
-    href.param(EVENT_PARAM, id).build()
+    Href::keeping(path, pairs, &[EVENT_PARAM]).param(EVENT_PARAM, id).build()
 }
 
 /// The lookup page of an event id.

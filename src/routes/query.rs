@@ -20,6 +20,14 @@ impl Href {
         Href { path: path.into(), pairs: Vec::new() }
     }
 
+    /// A URL's path and query pairs, without the parameters in `dropping` (to set them anew).
+    pub fn keeping<'a>(path: &str, pairs: impl IntoIterator<Item = (&'a str, &'a str)>, dropping: &[&str]) -> Self {
+        pairs
+            .into_iter()
+            .filter(|(key, _)| !dropping.contains(key))
+            .fold(Href::new(path), |href, (key, value)| href.param(key, Some(value)))
+    }
+
     pub fn param(mut self, key: &str, value: Option<impl AsRef<str>>) -> Self {
         if let Some(v) = value {
             let v = v.as_ref();
