@@ -143,6 +143,17 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Which rows an export holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// The rows the view had loaded (its page, and any pages appended).
+    #[default]
+    LoadedRows,
+    /// Every page of the query, fetched for the export.
+    WholeQuery,
+}
+
 /// What an export says about itself.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
@@ -152,6 +163,9 @@ pub struct Manifest {
     pub format: Format,
     /// The view the rows were loaded in: opening it shows the same query.
     pub view_url: String,
+    /// The loaded rows or the whole query (manifests before this field: the loaded rows).
+    #[serde(default)]
+    pub scope: Scope,
     /// The vendor requests behind the rows: method, URL and form fields, never a header.
     pub requests: Vec<String>,
     /// The connections the rows came through, by label (never the credential).
@@ -185,6 +199,7 @@ pub fn export(
     view_path: &str,
     requests: Vec<String>,
     exported_at: &str,
+    scope: Scope,
 ) -> Export {
     let content = render(format, events);
     let mut connections: Vec<String> = events.iter().map(|e| e.connection.clone()).collect();
@@ -195,6 +210,7 @@ pub fn export(
         file_name: file_name(view_path, exported_at, format),
         format,
         view_url: view_url.into(),
+        scope,
         requests,
         connections,
         exported_at: exported_at.into(),
@@ -327,11 +343,15 @@ mod tests {
             "/severity",
             vec!["GET /sandbox/iden/org/acme/api/events/?actor_ip=203.0.113.9".into()],
             "2026-11-22T12:00:00Z",
+            Scope::WholeQuery,
         );
         let m = &made.manifest;
         assert_eq!((m.row_count, m.file_name.as_str()), (2, "auditdeck-severity-20261122120000.csv"));
         assert_eq!(m.connections, ["Iden sandbox"]);
         let text = manifest_json(m);
+        assert!(text.contains(r#""scope": "whole_query""#), "{text}");
+        let older = text.replace(r#""scope": "whole_query","#, "");
+        assert_eq!(serde_json::from_str::<Manifest>(&older).map(|m| m.scope).ok(), Some(Scope::LoadedRows));
         assert!(matches!(verify(made.content.as_bytes(), &text), Ok(Verdict::Matches { .. })));
         let mut changed = made.content.clone().into_bytes();
         changed[10] ^= 1;

@@ -1,7 +1,8 @@
 //! The rows the current view shows, for what works across its tables: the detail panel (which
 //! finds the open event among them), and the tools over the loaded rows. Tables register their
 //! rows while mounted; loaders register whether they are busy, so "not in the results" is only
-//! said once every answer is in.
+//! said once every answer is in. "Load more" controls register themselves, so an export of the
+//! whole query can drive them to the end.
 
 use leptos::prelude::*;
 
@@ -11,11 +12,25 @@ type Entries<T> = RwSignal<Vec<(u64, T)>>;
 /// A table's rows and the vendor requests that answered them.
 type Table = (Signal<Vec<AuditEvent>>, Signal<Vec<String>>);
 
+/// A "Load more" of the view, as the whole-query export drives it.
+#[derive(Clone, Copy)]
+pub struct Pager {
+    /// Loads every remaining page (up to the largest cap).
+    pub load_all: Callback<()>,
+    pub cancel: Callback<()>,
+    pub busy: Signal<bool>,
+    /// The vendor has more after the loaded rows.
+    pub has_more: Signal<bool>,
+    /// Waiting for the vendor's rate limit.
+    pub waiting: Signal<bool>,
+}
+
 #[derive(Clone, Copy)]
 pub struct ShownRows {
     /// Each table's rows and the vendor requests that answered them.
     tables: Entries<Table>,
     loading: Entries<Signal<bool>>,
+    pagers: Entries<Pager>,
     next: StoredValue<u64>,
 }
 
@@ -24,6 +39,7 @@ impl ShownRows {
         provide_context(ShownRows {
             tables: RwSignal::new(Vec::new()),
             loading: RwSignal::new(Vec::new()),
+            pagers: RwSignal::new(Vec::new()),
             next: StoredValue::new(0),
         });
     }
@@ -49,6 +65,16 @@ impl ShownRows {
     /// A request's busy flag, for as long as the calling component lives.
     pub fn register_loading(self, loading: Signal<bool>) {
         self.add(self.loading, loading);
+    }
+
+    /// A "Load more", for as long as the calling component lives.
+    pub fn register_pager(self, pager: Pager) {
+        self.add(self.pagers, pager);
+    }
+
+    /// The view's "Load more" controls (tracked).
+    pub fn pagers(self) -> Vec<Pager> {
+        self.pagers.with(|p| p.iter().map(|(_, pager)| *pager).collect())
     }
 
     pub fn busy(self) -> bool {

@@ -57,6 +57,7 @@ async fn run(args: Args) -> Result<(), String> {
     let addr = SocketAddr::new(args.bind, args.port);
     if config.sandbox {
         gateway.sandbox.iden.spawn_live_events();
+        gateway.sandbox.standfast.spawn_live_events();
     }
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let shown = match args.bind {

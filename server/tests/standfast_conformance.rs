@@ -250,3 +250,29 @@ async fn walking_back_with_ties_yields_every_matching_event_exactly_once() {
     assert_eq!(ids.len(), expected);
     assert_eq!(HashSet::<&String>::from_iter(&ids).len(), expected);
 }
+
+#[tokio::test]
+async fn events_added_while_running_come_first_and_from_the_newest_seen_finds_them() {
+    let gw = TestGateway::new();
+    let before = events(&gw, ws(), "?limit=5").await;
+    let newest_seen = before[0]["occurredAt"].as_str().unwrap().to_string();
+    let added = gw.sandbox.standfast.insert_now(0, 3);
+    assert_eq!(added.len(), 3);
+    let after = events(&gw, ws(), "?limit=8").await;
+    let ids: Vec<&str> = after.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!(ids[..3], added.iter().map(String::as_str).collect::<Vec<_>>()[..], "the added events lead");
+    assert_eq!(after[3..], before[..], "the history follows them unchanged");
+    // `from` is inclusive: the newest seen instant comes back with the new ones.
+    let since = events(&gw, ws(), &format!("?from={newest_seen}&limit=500")).await;
+    assert!(since.iter().take(3).map(|e| e["id"].as_str().unwrap()).eq(added.iter().map(String::as_str)));
+    assert!(since.iter().any(|e| e["id"] == before[0]["id"]), "from is inclusive");
+    // Another workspace is untouched, and the added events pass the type filter like any other.
+    assert!(
+        events(&gw, WORKSPACES[1].0, "?limit=3")
+            .await
+            .iter()
+            .all(|e| !added.contains(&e["id"].as_str().unwrap().to_string()))
+    );
+    let kind = after[0]["eventType"].as_str().unwrap();
+    assert_eq!(events(&gw, ws(), &format!("?type={kind}&limit=1")).await[0]["id"], after[0]["id"]);
+}

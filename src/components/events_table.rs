@@ -8,6 +8,7 @@ use crate::components::detail_panel::row_openers;
 use leptos_router::components::A;
 
 use crate::components::row_tools::{filtered, use_row_filter, use_rows_href};
+use crate::components::virtual_rows::VirtualRows;
 use crate::format::Zone;
 use crate::model::detail::flag_explanations;
 use crate::model::{AuditEvent, Flags, SeverityOrigin};
@@ -112,23 +113,6 @@ impl Hidden {
     }
 }
 
-/// Above this many rows only the rows in view are rendered.
-pub const VIRTUAL_FROM: usize = 300;
-/// The height of a row when rendering only the rows in view (CSS `table.virtual`).
-const ROW_PX: f64 = 33.0;
-/// Rows rendered above and below the visible ones.
-const OVERSCAN: usize = 20;
-
-/// Which rows to render for a scroll position: (first, last exclusive).
-pub fn visible_range(total: usize, scroll_top: f64, viewport_px: f64) -> (usize, usize) {
-    if total <= VIRTUAL_FROM {
-        return (0, total);
-    }
-    let first = ((scroll_top / ROW_PX).floor().max(0.0) as usize).min(total).saturating_sub(OVERSCAN);
-    let visible = (viewport_px / ROW_PX).ceil() as usize;
-    (first, (first + visible + 2 * OVERSCAN).min(total))
-}
-
 /// A sortable column header: a link that sorts by it (again: the other way).
 fn header(
     column: Column,
@@ -179,13 +163,9 @@ pub fn EventsTable(
     let events = filtered(events);
     let hidden = Memo::new(move |_| filter.with(|f| Hidden::of(&f.hidden)));
     let total = Memo::new(move |_| events.with(Vec::len));
-    let scroll_top = RwSignal::new(0.0);
-    let viewport = RwSignal::new(800.0);
-    let wrap = NodeRef::<leptos::html::Div>::new();
-    let range = Memo::new(move |_| visible_range(total.get(), scroll_top.get(), viewport.get()));
-    let virtual_rows = Memo::new(move |_| total.get() > VIRTUAL_FROM);
+    let shown = VirtualRows::new(total);
     let rows = move || {
-        let (zone, hidden, (first, last)) = (zone.get(), hidden.get(), range.get());
+        let (zone, hidden, (first, last)) = (zone.get(), hidden.get(), shown.range.get());
         events.with(|all| {
             crate::model::keyed(all[first.min(all.len())..last.min(all.len())].to_vec())
                 .into_iter()
@@ -193,22 +173,6 @@ pub fn EventsTable(
                 .map(move |(i, (key, e))| (key, zone, hidden, first + i, e))
                 .collect::<Vec<_>>()
         })
-    };
-    let on_scroll = move |_| {
-        if let Some(el) = wrap.get() {
-            scroll_top.set(el.scroll_top() as f64);
-            viewport.set(el.client_height().max(200) as f64);
-        }
-    };
-    // Spacers stand in for the rows not rendered, so the scroll bar is true to the whole list.
-    let spacer = move |above: bool| {
-        move || {
-            let (first, last) = range.get();
-            let rows = if above { first } else { total.get() - last };
-            (virtual_rows.get() && rows > 0).then(|| {
-                view! { <tr class="spacer" aria-hidden="true"><td style:height=format!("{}px", rows as f64 * ROW_PX)></td></tr> }
-            })
-        }
     };
     let headers = move || {
         let f = filter.get();
@@ -228,21 +192,21 @@ pub fn EventsTable(
     };
     let (open_on_click, open_on_key) = row_openers();
     view! {
-        <div class="table-wrap" class:virtual=move || virtual_rows.get() node_ref=wrap on:scroll=on_scroll>
-            <table class="events" class:virtual=move || virtual_rows.get() aria-busy=move || busy.get().to_string()
+        <div class="table-wrap" class:virtual=move || shown.on.get() node_ref=shown.wrap on:scroll=shown.on_scroll()>
+            <table class="events" class:virtual=move || shown.on.get() aria-busy=move || busy.get().to_string()
                 aria-rowcount=move || total.get() + 1>
                 <caption class="visually-hidden">{move || format!("{} ({} rows)", caption.get(), total.get())}</caption>
                 <thead>
                     <tr aria-rowindex="1">{headers}</tr>
                 </thead>
                 <tbody on:click=open_on_click on:keydown=open_on_key>
-                    {spacer(true)}
+                    {shown.spacer(true)}
                     <For
                         each=rows
                         key=|(key, zone, hidden, _, _)| (key.clone(), *zone, *hidden)
                         children=move |(_, zone, hidden, index, e)| row(e, zone, searched.clone(), hidden, index)
                     />
-                    {spacer(false)}
+                    {shown.spacer(false)}
                 </tbody>
                 {filtered_out(events, 9)}
             </table>
@@ -282,14 +246,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_the_rows_in_view_are_rendered_above_the_threshold() {
-        assert_eq!(visible_range(VIRTUAL_FROM, 5_000.0, 600.0), (0, VIRTUAL_FROM), "small tables render every row");
-        let (first, last) = visible_range(5_000, 0.0, 660.0);
-        assert_eq!((first, last), (0, 20 + 2 * OVERSCAN));
-        // 1,000 rows down: the rows from there, with the overscan above and below.
-        let (first, last) = visible_range(5_000, 1_000.0 * ROW_PX, 660.0);
-        assert_eq!((first, last), (1_000 - OVERSCAN, 1_000 - OVERSCAN + 20 + 2 * OVERSCAN));
-        assert_eq!(visible_range(5_000, 1e9, 660.0).1, 5_000, "never past the end");
+    fn hidden_columns_are_a_bit_set() {
         assert!(Hidden::of(&[Column::Source]).has(Column::Source));
         assert!(!Hidden::of(&[Column::Source]).has(Column::Ip));
     }

@@ -1,16 +1,18 @@
-//! Export of the rows the view shows: CSV or NDJSON, each with its manifest (see
-//! `crate::export`). The files are made in the browser and offered as download links.
+//! Export of the rows the view shows, or of the whole query: CSV or NDJSON, each with its
+//! manifest (see `crate::export`). The files are made in the browser and offered as download
+//! links. The whole query drives the view's "Load more" controls to the vendor's last page
+//! (their progress, rate-limit waits and cancel included), then exports what they loaded.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
-use crate::export::{Format, export, manifest_json};
+use crate::export::{Format, Scope, export, manifest_json};
 use crate::fetcher::now_ms;
 use crate::format::thousands;
 use crate::model::AuditEvent;
 use crate::routes::permalink::with_event;
-use crate::shown::ShownRows;
+use crate::shown::{Pager, ShownRows};
 
 /// A file made for download: its object URL is released when it is replaced or the view goes.
 #[derive(Clone, PartialEq)]
@@ -54,14 +56,16 @@ pub fn ExportTools(rows: Memo<Vec<AuditEvent>>) -> impl IntoView {
         }
     });
     let count = Memo::new(move |_| rows.with(Vec::len));
-    let make = move |format: Format| {
+    // A whole-query export under way: its format.
+    let whole = RwSignal::new(None::<Format>);
+    let make = move |format: Format, scope: Scope| {
         let (events, requests) = (rows.get_untracked(), untrack(|| shown.requests()));
         let path = location.pathname.get_untracked();
         // The view without an open event: the manifest names the query, not one row.
         let view =
             location.query.with_untracked(|q| with_event(&path, q.into_iter().map(|(k, v)| (k.as_ref(), v)), None));
         let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
-        let done = export(format, &events, &format!("{origin}{view}"), &path, requests, &utc_now());
+        let done = export(format, &events, &format!("{origin}{view}"), &path, requests, &utc_now(), scope);
         let manifest_name = format!("{}.manifest.json", done.manifest.file_name);
         let urls = (
             object_url(&done.content, format.media_type()),
@@ -84,6 +88,51 @@ pub fn ExportTools(rows: Memo<Vec<AuditEvent>>) -> impl IntoView {
         }
         made.set(Some(next));
     };
+    let pagers = Memo::new(move |_| shown.pagers().len());
+    let start_whole = move |format: Format| {
+        problem.set(None);
+        whole.set(Some(format));
+        for pager in shown.pagers() {
+            pager.load_all.run(());
+        }
+    };
+    // Once no pager is busy: every page is in (export), or one stopped short (say so).
+    Effect::new(move |_| {
+        let Some(format) = whole.get() else { return };
+        let pagers = shown.pagers();
+        if pagers.iter().any(|p| p.busy.get()) || shown.busy() {
+            return;
+        }
+        whole.set(None);
+        if pagers.iter().any(|p| p.has_more.get_untracked()) {
+            problem.set(Some(format!(
+                "The whole query was not exported: loading stopped before the vendor's last page ({} rows loaded). \
+                 Retry it, or export the loaded rows.",
+                thousands(count.get_untracked() as u64)
+            )));
+        } else {
+            make(format, Scope::WholeQuery);
+        }
+    });
+    let cancel_whole = move |_| {
+        whole.set(None);
+        shown.pagers().iter().for_each(|p: &Pager| p.cancel.run(()));
+        problem.set(Some("Export of the whole query cancelled: nothing was exported.".into()));
+    };
+    let whole_status = move || {
+        whole.get().map(|_| {
+            let waiting = shown.pagers().iter().any(|p| p.waiting.get());
+            let wait = if waiting { " Waiting for the vendor's rate limit…" } else { "" };
+            view! {
+                <span class="export-whole-status" role="status">
+                    <progress></progress>
+                    {format!(" Fetching every page of the query: {} rows so far.{wait} ", thousands(count.get() as u64))}
+                    <button type="button" class="export-whole-cancel" on:click=cancel_whole>"Cancel"</button>
+                </span>
+            }
+        })
+    };
+    let whole_busy = move || whole.with(Option::is_some) || shown.busy();
     let links = move || {
         made.get().map(|m| {
             view! {
@@ -100,8 +149,16 @@ pub fn ExportTools(rows: Memo<Vec<AuditEvent>>) -> impl IntoView {
     view! {
         <div class="export-tools" role="group" aria-label="Export the loaded rows">
             <span class="export-count">{move || format!("Export the {} loaded rows as", thousands(count.get() as u64))}</span>
-            <button type="button" class="export-csv" on:click=move |_| make(Format::Csv) disabled=move || count.get() == 0>"CSV"</button>
-            <button type="button" class="export-ndjson" on:click=move |_| make(Format::Ndjson) disabled=move || count.get() == 0>"NDJSON"</button>
+            <button type="button" class="export-csv" on:click=move |_| make(Format::Csv, Scope::LoadedRows) disabled=move || count.get() == 0>"CSV"</button>
+            <button type="button" class="export-ndjson" on:click=move |_| make(Format::Ndjson, Scope::LoadedRows) disabled=move || count.get() == 0>"NDJSON"</button>
+            <Show when=move || { pagers.get() > 0 }>
+                <span class="export-whole" title="Loads every page of the query (up to 100,000 rows, within the vendor's rate limit), then exports">
+                    " · or every page of the query as "
+                    <button type="button" class="export-whole-csv" on:click=move |_| start_whole(Format::Csv) disabled=whole_busy>"CSV"</button>
+                    <button type="button" class="export-whole-ndjson" on:click=move |_| start_whole(Format::Ndjson) disabled=whole_busy>"NDJSON"</button>
+                </span>
+            </Show>
+            {whole_status}
             {links}
             <span class="field-error" role="alert">{move || problem.get()}</span>
         </div>

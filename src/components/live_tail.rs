@@ -44,16 +44,23 @@ pub fn LiveTail<C: Clone + PartialEq + Send + Sync + 'static>(
     /// The new events, newest first, shown above the page's rows.
     fresh: RwSignal<Vec<AuditEvent>>,
     what: &'static str,
+    /// Why live tail is off when `start` is None.
+    #[prop(default = "Live tail follows the newest page: go to « Newest to use it.")]
+    idle_note: &'static str,
 ) -> impl IntoView {
     let on = RwSignal::new(false);
     let from = RwSignal::new(None::<C>);
     let last_checked = RwSignal::new(None::<String>);
     let paused = RwSignal::new(false);
     let loader = Loader::<Option<C>>::new();
+    // The requests that brought new rows, for export manifests.
+    let requests = RwSignal::new(Vec::<String>::new());
+    crate::pages::common::register_rows(Signal::derive(Vec::new), requests.into());
     // A new page or filter starts over.
     Effect::new(move |_| {
         from.set(start.get());
         fresh.set(Vec::new());
+        requests.set(Vec::new());
         loader.stop();
     });
     let check = move || {
@@ -67,7 +74,8 @@ pub fn LiveTail<C: Clone + PartialEq + Send + Sync + 'static>(
         }
         // Past the cache: the same cursor asked again must reach the vendor.
         loader.run(true, move |ticket| async move {
-            let (events, next) = poll.with_value(|f| f(cursor.clone(), ticket)).await?;
+            let crate::components::load_more::MorePage { events, next, requests: asked } =
+                poll.with_value(|f| f(cursor.clone(), ticket)).await?;
             let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
             if !events.is_empty() {
                 fresh.try_update(|rows| {
@@ -76,6 +84,7 @@ pub fn LiveTail<C: Clone + PartialEq + Send + Sync + 'static>(
                     *rows = all;
                 });
                 highlight(ids);
+                requests.try_update(|r| r.extend(asked));
             }
             from.try_set(Some(next.unwrap_or(cursor)));
             last_checked.try_set(Some(clock_now()));
@@ -96,7 +105,7 @@ pub fn LiveTail<C: Clone + PartialEq + Send + Sync + 'static>(
     };
     let status = move || {
         if start.with(Option::is_none) {
-            return "Live tail follows the newest page: go to « Newest to use it.".to_string();
+            return idle_note.to_string();
         }
         if !on.get() {
             return String::new();

@@ -14,9 +14,17 @@ use crate::format::thousands;
 use crate::http::FetchFailure;
 use crate::model::AuditEvent;
 
-/// The rows after a continuation (a cursor, a page number…) and the continuation after them.
-pub type NextPage<C> =
-    Rc<dyn Fn(C, Ticket) -> Pin<Box<dyn Future<Output = Result<(Vec<AuditEvent>, Option<C>), FetchFailure>>>>>;
+/// What a continuation (a cursor, a page number…) led to.
+pub struct MorePage<C> {
+    pub events: Vec<AuditEvent>,
+    /// Where the vendor continues after them; None at the end.
+    pub next: Option<C>,
+    /// The vendor requests made (no header), for export manifests.
+    pub requests: Vec<String>,
+}
+
+/// The rows after a continuation and the continuation after them.
+pub type NextPage<C> = Rc<dyn Fn(C, Ticket) -> Pin<Box<dyn Future<Output = Result<MorePage<C>, FetchFailure>>>>>;
 
 pub const DEFAULT_CAP: usize = 10_000;
 pub const MAX_CAP: usize = 100_000;
@@ -36,17 +44,21 @@ pub fn LoadMore<C: Clone + PartialEq + Send + Sync + 'static>(
     // Where the appended rows end; None before anything is appended.
     let appended_until = RwSignal::new(None::<Option<C>>);
     let loader = Loader::<Option<C>>::new();
+    let requests = RwSignal::new(Vec::<String>::new());
+    // The appended rows are in the view's tables; their requests go with them.
+    crate::pages::common::register_rows(Signal::derive(Vec::new), requests.into());
     // A new page or filter starts over.
     Effect::new(move |_| {
         after.track();
         loader.stop();
         extra.set(Vec::new());
+        requests.set(Vec::new());
         appended_until.set(None);
     });
     let total = move || page_rows.get() + extra.with(Vec::len);
     let continuation = move || appended_until.get().unwrap_or_else(|| after.get());
     let start = move |_: ()| {
-        let Some(from) = continuation() else { return };
+        let Some(from) = continuation().filter(|_| !loader.loading.get_untracked()) else { return };
         let limit = cap.get_untracked();
         loader.run(false, move |ticket| async move {
             let mut next = Some(from);
@@ -54,9 +66,10 @@ pub fn LoadMore<C: Clone + PartialEq + Send + Sync + 'static>(
                 if page_rows.get_untracked() + extra.with_untracked(Vec::len) >= limit {
                     break;
                 }
-                let (events, after) = next_page.with_value(|f| f(c, ticket.clone())).await?;
-                extra.try_update(|rows| rows.extend(events));
-                next = after;
+                let page = next_page.with_value(|f| f(c, ticket.clone())).await?;
+                extra.try_update(|rows| rows.extend(page.events));
+                requests.try_update(|r| r.extend(page.requests));
+                next = page.next;
                 appended_until.try_set(Some(next.clone()));
             }
             Ok(next)
@@ -77,6 +90,18 @@ pub fn LoadMore<C: Clone + PartialEq + Send + Sync + 'static>(
             String::new()
         }
     };
+    if let Some(shown) = crate::shown::ShownRows::use_context() {
+        shown.register_pager(crate::shown::Pager {
+            load_all: Callback::new(move |_| {
+                cap.set(MAX_CAP);
+                start(());
+            }),
+            cancel: Callback::new(move |_| loader.stop()),
+            busy: loader.loading.into(),
+            has_more: Signal::derive(move || continuation().is_some()),
+            waiting: Signal::derive(move || loader.waiting.with(Option::is_some)),
+        });
+    }
     let cannot_start = move || loader.loading.get() || continuation().is_none() || total() >= cap.get();
     view! {
         <div class="load-more" role="group" aria-label=format!("Load more {what} rows")>

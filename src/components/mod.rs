@@ -19,3 +19,4 @@ pub mod standfast_table;
 pub mod theme;
 pub mod toggle;
 pub mod view_controls;
+pub mod virtual_rows;

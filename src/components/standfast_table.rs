@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::components::detail_panel::row_openers;
+use crate::components::virtual_rows::VirtualRows;
 
 use crate::components::events_table::{pivot, severity_badge};
 use crate::format::{Zone, shown_time};
@@ -36,7 +37,8 @@ pub fn compact_scope_values(value: Option<&serde_json::Value>) -> (String, Strin
     }
 }
 
-fn row(e: AuditEvent, zone: Zone) -> impl IntoView {
+/// One row; `index` is its place among all rows.
+fn row(e: AuditEvent, zone: Zone, index: usize) -> impl IntoView {
     let wire = read_event(&e.raw).unwrap_or_default();
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let (scope_short, scope_full) = compact_scope_values(e.raw.get("scopeValues"));
@@ -52,7 +54,7 @@ fn row(e: AuditEvent, zone: Zone) -> impl IntoView {
     let contact = wire.factor_bound_to_principal.clone();
     let created = shown_time(wire.created_at.as_deref());
     view! {
-        <tr data-id=e.id.clone() tabindex="0">
+        <tr data-id=e.id.clone() tabindex="0" aria-rowindex=index + 2>
             <td class="time"><time datetime=e.occurred.raw.clone() title=e.occurred.raw.clone()>{e.occurred.in_zone(zone)}</time></td>
             <td class="event-type">{pivot(Some(e.event_type.clone()), type_href(e.source, &e.event_type), "event-type-link")}" "{contract}</td>
             <td class="severity">{severity_badge(&e)}</td>
@@ -81,9 +83,17 @@ pub fn StandfastTable(
 ) -> impl IntoView {
     // The facet filters in the URL narrow what was loaded.
     let events = crate::components::row_tools::filtered(events);
+    let total = Memo::new(move |_| events.with(Vec::len));
+    let shown = VirtualRows::new(total);
     let rows = move || {
-        let zone = zone.get();
-        crate::model::keyed(events.get()).into_iter().map(move |(key, e)| (key, zone, e)).collect::<Vec<_>>()
+        let (zone, (first, last)) = (zone.get(), shown.range.get());
+        events.with(|all| {
+            crate::model::keyed(all[first.min(all.len())..last.min(all.len())].to_vec())
+                .into_iter()
+                .enumerate()
+                .map(move |(i, (key, e))| (key, zone, first + i, e))
+                .collect::<Vec<_>>()
+        })
     };
     let headers = [
         ("occurredAt", "Occurred"),
@@ -104,11 +114,12 @@ pub fn StandfastTable(
     ];
     let (open_on_click, open_on_key) = row_openers();
     view! {
-        <div class="table-wrap">
-            <table class="events standfast" aria-busy=move || busy.get().to_string()>
-                <caption class="visually-hidden">{move || caption.get()}</caption>
+        <div class="table-wrap" class:virtual=move || shown.on.get() node_ref=shown.wrap on:scroll=shown.on_scroll()>
+            <table class="events standfast" class:virtual=move || shown.on.get() aria-busy=move || busy.get().to_string()
+                aria-rowcount=move || total.get() + 1>
+                <caption class="visually-hidden">{move || format!("{} ({} rows)", caption.get(), total.get())}</caption>
                 <thead>
-                    <tr>
+                    <tr aria-rowindex="1">
                         {headers.map(|(wire, label)| {
                             let title = if wire.is_empty() { "derived by Auditdeck from the type (NOTES.md)".to_string() } else { wire.to_string() };
                             view! { <th scope="col" title=title>{label}</th> }
@@ -116,7 +127,9 @@ pub fn StandfastTable(
                     </tr>
                 </thead>
                 <tbody on:click=open_on_click on:keydown=open_on_key>
-                    <For each=rows key=|(key, zone, _)| (key.clone(), *zone) children=move |(_, zone, e)| row(e, zone)/>
+                    {shown.spacer(true)}
+                    <For each=rows key=|(key, zone, _, _)| (key.clone(), *zone) children=move |(_, zone, index, e)| row(e, zone, index)/>
+                    {shown.spacer(false)}
                 </tbody>
                 {crate::components::events_table::filtered_out(events, 15)}
             </table>

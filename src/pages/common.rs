@@ -10,7 +10,7 @@ use leptos_router::hooks::use_query_map;
 use crate::components::cursor_pager::CursorPager;
 use crate::components::events_table::{EventsTable, TableSkeleton};
 use crate::components::live_tail::LiveTail;
-use crate::components::load_more::{LoadMore, NextPage};
+use crate::components::load_more::{LoadMore, MorePage, NextPage};
 use crate::config::Provider;
 use crate::fetcher::{Loader, Ticket};
 use crate::format::Zone;
@@ -192,7 +192,8 @@ fn iden_pages(
             let connection = connection_now(state, Provider::Iden)?;
             let page = crate::sources::iden_list(&connection, &filter, Some(&cursor), limit, &ticket).await?;
             record(state, Provider::Iden, &Ok::<(), FetchFailure>(()));
-            Ok((page.events, if newer { page.previous_cursor } else { page.next_cursor }))
+            let next = if newer { page.previous_cursor } else { page.next_cursor };
+            Ok(MorePage { events: page.events, next, requests: vec![page.request] })
         })
     });
     StoredValue::new_local(next)

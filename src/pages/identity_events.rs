@@ -1,7 +1,11 @@
 //! `/identity-events`: Standfast's identity events, filtered, walked back page by page with
-//! tie-safe positions in the URL.
+//! tie-safe positions in the URL; "Load more" appends older pages, live tail puts newer events
+//! on top (`from` = the newest instant seen, as the document allows nothing else).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use chrono::{DateTime, Utc};
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -11,18 +15,22 @@ use crate::components::cursor_pager::CursorPager;
 use crate::components::error_box::Notice;
 use crate::components::events_table::TableSkeleton;
 use crate::components::filter_fields::{Fields, field};
+use crate::components::live_tail::LiveTail;
+use crate::components::load_more::{LoadMore, MorePage, NextPage};
 use crate::components::load_status::LoadStatus;
 use crate::components::row_tools::RowTools;
 use crate::components::standfast_table::StandfastTable;
 use crate::components::view_controls::ZoneSwitch;
 use crate::config::Provider;
-use crate::fetcher::{Loader, now_ms};
+use crate::fetcher::{Loader, Ticket, now_ms};
 use crate::format::{Zone, thousands};
+use crate::http::FetchFailure;
+use crate::model::AuditEvent;
 use crate::pages::common::{
-    first_load, load_source, query_getter, register_rows, requests_of, rows_of, settings_problem_view,
+    connection_now, first_load, load_source, query_getter, register_rows, requests_of, rows_of, settings_problem_view,
     unreadable_notice,
 };
-use crate::providers::standfast::{EVENT_TYPES, MAX_LIMIT};
+use crate::providers::standfast::{EVENT_TYPES, MAX_LIMIT, Position};
 use crate::routes::identity::{
     DEFAULT_RETENTION_MONTHS, IdentityEvents, PRESETS, identity_events_from_url, preset_range,
 };
@@ -36,6 +44,9 @@ type Asked = (IdentityEvents, StandfastPage);
 fn request_key(view: &IdentityEvents) -> IdentityEvents {
     IdentityEvents { zone: Zone::Utc, rows: Default::default(), ..view.clone() }
 }
+
+/// Pages a live-tail check may walk when many events arrived since the last one.
+const LIVE_PAGES: usize = 4;
 
 /// What the walk knows about a page reached from another: the page before it (its URL without
 /// the zone) and its number, when the walk started at the first page.
@@ -103,8 +114,82 @@ pub fn IdentityEventsPage() -> impl IntoView {
             })
         })
     };
-    let rows = rows_of(loader, |p| &p.events);
+    let page_rows = rows_of(loader, |p| &p.events);
+    // Older pages appended by "Load more", newer events put on top by live tail.
+    let extra = RwSignal::new(Vec::<AuditEvent>::new());
+    let fresh = RwSignal::new(Vec::<AuditEvent>::new());
+    let rows = Signal::derive(move || {
+        let mut all = fresh.get();
+        page_rows.with(|p| all.extend(p.iter().cloned()));
+        extra.with(|x| all.extend(x.iter().cloned()));
+        all
+    });
     register_rows(rows, requests_of(loader, |p| &p.request));
+    // Where appended pages met more events at one instant than Standfast returns at once.
+    let appended_tie = RwSignal::new(None::<String>);
+    let state = use_app_state();
+    let older_pages: NextPage<Position> = Rc::new(move |position: Position, ticket: Ticket| {
+        Box::pin(async move {
+            let key = current.get_untracked().map(|v| request_key(&v)).ok_or(FetchFailure::Aborted)?;
+            let connection = connection_now(state, Provider::Standfast)?;
+            let workspace = key.workspace.clone().unwrap_or_else(|| connection.scope.clone());
+            // Full pages: fewer requests for the same rows.
+            let mut page = standfast_page(&connection, &workspace, &key.filter, &position, MAX_LIMIT, &ticket).await?;
+            appended_tie.try_set(page.tie_too_large.take());
+            // Ids the vendor repeats across the walk's pages are flagged here too.
+            let here = key.at(position).href();
+            seen.update_value(|(_, first_seen)| crate::model::flag_repeats(&mut page.events, first_seen, &here));
+            Ok(MorePage { events: page.events, next: page.older, requests: vec![page.request] })
+        })
+    });
+    let newer_events: NextPage<DateTime<Utc>> = Rc::new(move |from: DateTime<Utc>, ticket: Ticket| {
+        Box::pin(async move {
+            let key = current.get_untracked().map(|v| request_key(&v)).ok_or(FetchFailure::Aborted)?;
+            let connection = connection_now(state, Provider::Standfast)?;
+            let workspace = key.workspace.clone().unwrap_or_else(|| connection.scope.clone());
+            let filter = crate::providers::standfast::Filter { from: Some(from), ..key.filter.clone() };
+            let (mut found, mut requests) = (Vec::new(), Vec::new());
+            let mut position = Position::default();
+            for _ in 0..LIVE_PAGES {
+                let page = standfast_page(&connection, &workspace, &filter, &position, MAX_LIMIT, &ticket).await?;
+                found.extend(page.events);
+                requests.push(page.request);
+                match page.older {
+                    Some(older) => position = older,
+                    None => break,
+                }
+            }
+            // `from` is inclusive: the events of the newest instant seen come again.
+            let known: HashSet<String> = rows.with_untracked(|r| r.iter().map(|e| e.id.clone()).collect());
+            found.retain(|e| !known.contains(&e.id));
+            let newest = found.iter().filter_map(|e| e.occurred.parsed).map(|t| t.to_utc()).max();
+            Ok(MorePage { events: found, next: Some(newest.map_or(from, |t| t.max(from))), requests })
+        })
+    });
+    let load_more = view! {
+        <LoadMore after=Signal::derive(move || loader.data.with(|d| d.as_ref().and_then(|(_, p)| p.older.clone())))
+            next_page=StoredValue::new_local(older_pages) extra
+            page_rows=Signal::derive(move || page_rows.with(Vec::len)) what="Standfast"/>
+    };
+    // Live tail follows the newest page of an open-ended range, from its newest instant.
+    let live_start = Signal::derive(move || {
+        loader.data.with(|d| {
+            let (asked, page) = d.as_ref()?;
+            if asked.position.before.is_some() || asked.filter.to.is_some() {
+                return None;
+            }
+            let newest = page.events.iter().filter_map(|e| e.occurred.parsed).map(|t| t.to_utc()).max();
+            Some(
+                newest
+                    .or(asked.filter.from)
+                    .unwrap_or_else(|| chrono::DateTime::from_timestamp_millis(now_ms() as i64).unwrap_or_default()),
+            )
+        })
+    });
+    let live_tail = view! {
+        <LiveTail start=live_start poll=StoredValue::new_local(newer_events) fresh what="Standfast"
+            idle_note="Live tail follows the newest page of a range without an end: go to « Newest and clear “To” to use it."/>
+    };
     let stale = Signal::derive(move || {
         let now = current.get().map(|v| request_key(&v));
         loader.data.with(|d| d.as_ref().is_some_and(|(a, _)| Some(a) != now.as_ref()))
@@ -121,7 +206,7 @@ pub fn IdentityEventsPage() -> impl IntoView {
     let ending = move || {
         loader.data.with(|d| {
             let (asked, page) = d.as_ref()?;
-            let tie = page.tie_too_large.clone().map(|at| {
+            let tie = page.tie_too_large.clone().or_else(|| appended_tie.get()).map(|at| {
                 let message = format!(
                     "More than {MAX_LIMIT} events share the instant {at}: Standfast's `before` paging cannot reach \
                      the rest of them. Narrow the time range to see them."
@@ -129,7 +214,7 @@ pub fn IdentityEventsPage() -> impl IntoView {
                 view! { <Notice kind="tie-too-large" message/> }
             });
             let now = chrono::DateTime::from_timestamp_millis(now_ms() as i64).unwrap_or_default();
-            let end = page.older.is_none().then(|| {
+            let end = (page.older.is_none() && extra.with(Vec::is_empty)).then(|| {
                 let mut text = "End of results: there are no older events for these filters.".to_string();
                 if asked.may_reach_retention(now) {
                     text.push_str(&format!(
@@ -153,11 +238,13 @@ pub fn IdentityEventsPage() -> impl IntoView {
         <div class="results" class:stale=move || stale.get()>
             {move || first_load(loader).then(|| view! { <TableSkeleton/> })}
             {notes}
+            {live_tail}
             {pager}
             <Show when=move || !rows.with(Vec::is_empty)>
                 <StandfastTable events=rows zone busy=Signal::derive(move || loader.loading.get()) caption/>
                 {pager}
             </Show>
+            {load_more}
             {ending}
         </div>
     };

@@ -9,7 +9,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::components::error_box::Notice;
 use crate::components::events_table::{EventsTable, TableSkeleton};
-use crate::components::load_more::{LoadMore, NextPage};
+use crate::components::load_more::{LoadMore, MorePage, NextPage};
 use crate::components::load_status::LoadStatus;
 use crate::components::pager::Pager;
 use crate::components::row_tools::RowTools;
@@ -196,7 +196,7 @@ fn IdmeResults(idme: Loader<Asked<IdmePage>>, current: Memo<Option<IpSearch>>, z
             let ip = current.get_untracked().map(|s| s.ip).ok_or(FetchFailure::Aborted)?;
             let connection = connection_now(state, Provider::Idme)?;
             let answer = idme_by_ip(&connection, ip, page, &ticket).await?;
-            Ok((answer.events, answer.meta.next_page))
+            Ok(MorePage { events: answer.events, next: answer.meta.next_page, requests: vec![answer.request] })
         })
     });
     let next_page = StoredValue::new_local(next_page);

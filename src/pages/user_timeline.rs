@@ -11,6 +11,7 @@ use leptos_router::hooks::use_params_map;
 use crate::components::detail_panel::row_openers;
 use crate::components::error_box::Notice;
 use crate::components::events_table::{EventsTable, TableSkeleton, pivot, severity_badge};
+use crate::components::load_more::LoadMore;
 use crate::components::load_status::LoadStatus;
 use crate::components::row_tools::RowTools;
 use crate::components::search_form::SearchForm;
@@ -22,6 +23,7 @@ use crate::model::{AuditEvent, Source, newest_first};
 use crate::pages::common::{
     load_source, query_getter, register_rows, requests_of, settings_problem_view, unreadable_notice,
 };
+use crate::pages::timeline_more::{Lane, TimelineMore, oldest, timeline_more};
 use crate::providers::{iden, standfast};
 use crate::routes::pivot::{ip_href, type_href};
 use crate::routes::query::Sources;
@@ -100,9 +102,11 @@ pub fn UserTimelinePage() -> impl IntoView {
         },
     );
 
+    // Older pages appended by "Load more", of every source.
+    let extra = RwSignal::new(Vec::<AuditEvent>::new());
     // The rows of every included source, merged newest first (an Iden event where the user is
     // both actor and subject appears once).
-    let rows = Memo::new(move |_| {
+    let page_rows = Memo::new(move |_| {
         let Some(view) = current.get() else { return Vec::new() };
         let mut all = Vec::new();
         if view.sources.idme
@@ -111,10 +115,9 @@ pub fn UserTimelinePage() -> impl IntoView {
             all.extend(page.events);
         }
         if view.sources.iden {
-            let mut ids = HashSet::new();
             for loader in [actor, subject] {
                 if let Some((_, page)) = loader.data.get() {
-                    all.extend(page.events.into_iter().filter(|e| ids.insert(e.id.clone())));
+                    all.extend(page.events);
                 }
             }
         }
@@ -123,8 +126,46 @@ pub fn UserTimelinePage() -> impl IntoView {
         {
             all.extend(page.events);
         }
+        all
+    });
+    let rows = Memo::new(move |_| {
+        let mut all = page_rows.get();
+        extra.with(|x| all.extend(x.iter().cloned()));
+        let mut ids = HashSet::new();
+        all.retain(|e| e.source != Source::Iden || ids.insert(e.id.clone()));
         newest_first(all)
     });
+    // Where each included source continues after its page.
+    let after = Signal::derive(move || {
+        let view = current.get()?;
+        let lane = |events: &[AuditEvent]| oldest(events);
+        let mut more = TimelineMore::default();
+        if view.sources.idme {
+            more.idme = idme.data.with(|d| {
+                d.as_ref().and_then(|(_, p)| p.meta.next_page.map(|next| Lane { next, oldest: lane(&p.events) }))
+            });
+        }
+        if view.sources.iden {
+            let iden_lane = |loader: Loader<Asked<(String, Option<String>), IdenPage>>| {
+                loader.data.with(|d| {
+                    d.as_ref()
+                        .and_then(|(_, p)| p.next_cursor.clone().map(|next| Lane { next, oldest: lane(&p.events) }))
+                })
+            };
+            more.actor = iden_lane(actor);
+            more.subject = iden_lane(subject);
+        }
+        if view.sources.standfast {
+            more.standfast = standfast.data.with(|d| {
+                d.as_ref().and_then(|(_, p)| p.older.clone().map(|next| Lane { next, oldest: lane(&p.events) }))
+            });
+        }
+        more.or_none()
+    });
+    let load_more = view! {
+        <LoadMore after next_page=timeline_more(move || current.get_untracked().map(|v| v.uuid)) extra
+            page_rows=Signal::derive(move || page_rows.with(Vec::len)) what="timeline"/>
+    };
     register_rows(
         rows.into(),
         Signal::derive(move || {
@@ -296,6 +337,7 @@ pub fn UserTimelinePage() -> impl IntoView {
             {pagers}
             {empty}
             {body}
+            {load_more}
         </section>
     }
 }

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::export::{Verdict, count_rows, verify};
+use crate::export::{Scope, Verdict, count_rows, verify};
 use crate::format::thousands;
 
 /// The bytes of the file chosen in a file input.
@@ -58,7 +58,8 @@ pub fn VerifyPage() -> impl IntoView {
                         <p>{format!("SHA-256 {sha256}. {rows_line}")}</p>
                         <dl class="fields">
                             <dt>"Exported"</dt><dd>{manifest.exported_at.clone()}</dd>
-                            <dt>"View"</dt><dd><a href=manifest.view_url.clone()>{manifest.view_url.clone()}</a></dd>
+                            <dt>"Rows"</dt><dd>{match manifest.scope { Scope::WholeQuery => "every page of the query", Scope::LoadedRows => "the rows loaded in the view" }}</dd>
+                            <dt>"View"</dt><dd>{view_link(&manifest.view_url)}</dd>
                             <dt>"Connections"</dt><dd>{manifest.connections.join(", ")}</dd>
                             <dt>"Vendor requests"</dt>
                             <dd><ul class="requests">{manifest.requests.iter().map(|r| view! { <li><code>{r.clone()}</code></li> }).collect_view()}</ul></dd>
@@ -86,4 +87,12 @@ pub fn VerifyPage() -> impl IntoView {
             <div class="verify-outcome" aria-live="polite">{outcome}</div>
         </section>
     }
+}
+
+/// The manifest's view as a link, only when it is a web address (a manifest is a file anyone
+/// can write: a `javascript:` URL stays text).
+fn view_link(url: &str) -> impl IntoView + use<> {
+    let web = url.starts_with("https://") || url.starts_with("http://");
+    let (href, text) = (url.to_string(), url.to_string());
+    if web { view! { <a href=href>{text}</a> }.into_any() } else { view! { <span>{text}</span> }.into_any() }
 }

@@ -1,5 +1,6 @@
 //! Export of a filtered query and its verification, as a user meets them.
 
+use auditdeck::format::thousands;
 use auditdeck_server::sandbox::dataset::format_uuid;
 use auditdeck_server::sandbox::iden::data::{FORMULA_USER_AGENT, user_agent};
 use fantoccini::{Client, Locator};
@@ -107,5 +108,46 @@ pub async fn filtered_export_is_neutralised_and_verifies(rig: &Rig, client: &Cli
     for path in [csv_path, manifest_path, changed_path] {
         let _ = std::fs::remove_file(path);
     }
+    Ok(())
+}
+
+/// The whole query, beyond the loaded page: every event of a Standfast window that crosses its
+/// largest tie group, each once, in the vendor's order; the manifest says so.
+pub async fn whole_query_export_holds_every_page(rig: &Rig, client: &Client) -> TestResult {
+    const VIEW: &str = ".identity-events";
+    let (from, to, group, want) = crate::identity_events::tie_window(rig, 1_200);
+    check(want.len() > 1_000 && group > 20, || format!("{} events, tie group {group}", want.len()))?;
+    let (from, to) = (crate::identity_events::iso(from), crate::identity_events::iso(to));
+    let view = format!("/identity-events?from={from}&to={to}&limit=20");
+    client.goto(&rig.url(&view)).await.map_err(|e| e.to_string())?;
+    settled_rows(client, VIEW, "the first page", |ids| ids.len() == 20).await?;
+    wait_for_text(client, ".export-count", "Export the 20 loaded rows").await?;
+
+    click(client, ".export-tools .export-whole-csv").await?;
+    let csv_text = download(client, ".export-tools a.export-file").await?;
+    let manifest_text = download(client, ".export-tools a.export-manifest").await?;
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let id_at = reader.headers().map_err(|e| e.to_string())?.iter().position(|h| h == "id").ok_or("no id column")?;
+    let ids: Vec<String> = reader
+        .records()
+        .map(|r| r.map(|r| r[id_at].to_string()))
+        .collect::<Result<_, _>>()
+        .map_err(|e| e.to_string())?;
+    check(ids.len() == want.len(), || format!("{} CSV rows, the query has {}", ids.len(), want.len()))?;
+    check(ids == want, || "every event once, newest first, as Standfast lists them".into())?;
+
+    let manifest: serde_json::Value = serde_json::from_str(&manifest_text).map_err(|e| e.to_string())?;
+    check(manifest["scope"] == "whole_query", || format!("scope {}", manifest["scope"]))?;
+    check(manifest["row_count"] == want.len(), || format!("manifest rows {}", manifest["row_count"]))?;
+    // The view's 20-row page, then the older pages walked with `before`.
+    let requests: Vec<&str> =
+        manifest["requests"].as_array().map(|r| r.iter().filter_map(|v| v.as_str()).collect()).unwrap_or_default();
+    let walked = requests.len() >= 3
+        && requests[0].contains("limit=20")
+        && !requests[0].contains("before=")
+        && requests[1..].iter().all(|r| r.contains("before="));
+    check(walked, || format!("requests: {requests:?}"))?;
+    wait_for_text(client, ".load-more-status", &format!("All {} rows are loaded", thousands(want.len() as u64)))
+        .await?;
     Ok(())
 }

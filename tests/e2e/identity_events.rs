@@ -13,7 +13,7 @@ use crate::harness::{
 
 const VIEW: &str = ".identity-events";
 
-fn iso(second: i64) -> String {
+pub fn iso(second: i64) -> String {
     DateTime::from_timestamp(second, 0)
         .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
         .unwrap_or_default()
@@ -30,7 +30,7 @@ fn check_workspace() {
 }
 
 /// A window ending at the largest tie group, holding about `size` more events before it.
-fn tie_window(rig: &Rig, size: usize) -> (i64, i64, usize, Vec<String>) {
+pub fn tie_window(rig: &Rig, size: usize) -> (i64, i64, usize, Vec<String>) {
     let list = events(rig);
     let mut groups = std::collections::HashMap::new();
     for e in list {

@@ -88,12 +88,19 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("identity_events_presets_and_500_rows", |r, c| {
         Box::pin(identity_events::presets_write_an_absolute_range_and_500_rows_render(r, c))
     }),
+    ("export_whole_query_holds_every_page", |r, c| Box::pin(export::whole_query_export_holds_every_page(r, c))),
+    ("user_timeline_load_more_to_every_source_end", |r, c| {
+        Box::pin(user_timeline::load_more_brings_every_source_to_its_end(r, c))
+    }),
     ("home_routes_searches_and_remembers_them", |r, c| {
         Box::pin(home::search_box_routes_uuid_type_and_severity_and_remembers(r, c))
     }),
     // Last: it adds events to the shared sandbox.
     ("live_tail_shows_an_event_the_sandbox_adds", |r, c| {
         Box::pin(live::live_tail_shows_an_event_the_sandbox_adds(r, c))
+    }),
+    ("live_tail_standfast_shows_events_the_sandbox_adds", |r, c| {
+        Box::pin(live::standfast_live_tail_shows_events_the_sandbox_adds(r, c))
     }),
 ];
 

@@ -138,3 +138,47 @@ pub async fn invalid_uuid_is_refused_before_any_request(rig: &Rig, client: &Clie
     let sent = rig.sandbox.request_count() - before;
     check(sent == 0, || format!("{sent} sandbox requests for an invalid UUID"))
 }
+
+/// A person with events in every source and more than a page in one, but not too many.
+fn person_with_pages(rig: &Rig) -> Option<(String, usize)> {
+    use auditdeck_server::sandbox::standfast::{missing_field, required_fields};
+    let standfast = &rig.data.standfast.by_workspace[0];
+    (0..rig.data.people.len()).find_map(|i| {
+        let p = &rig.data.people[i];
+        let idme = rig.data.idme_events_for_user(&p.uuid).len();
+        let iden = rig
+            .data
+            .iden
+            .iter()
+            .filter(|e| e.actor == Some(i as u32) || (e.subject_type != 6 && e.subject == p.uuid_value()))
+            .count();
+        // Standfast's contact filter: events bound to the contact (NOTES.md).
+        let bound = |e: &&auditdeck_server::sandbox::standfast::data::Event| {
+            e.person == i as u32
+                && required_fields(e.kind).contains(&"factorBoundToPrincipal")
+                && missing_field(e) != Some("factorBoundToPrincipal")
+        };
+        let contact = standfast.iter().filter(bound).count();
+        let total = idme + iden + contact;
+        let paged = idme > 50 || iden > 50 || contact > 50;
+        (idme > 0 && iden > 0 && contact > 0 && paged && total < 3_000).then(|| (format_uuid(p.uuid_value()), total))
+    })
+}
+
+pub async fn load_more_brings_every_source_to_its_end(rig: &Rig, client: &Client) -> TestResult {
+    let (uuid, total) = person_with_pages(rig).ok_or("no person with pages in a source")?;
+    let view = format!("/users/{uuid}?layout=table");
+    client.goto(&rig.url(&view)).await.map_err(|e| e.to_string())?;
+    let first = settled_rows(client, VIEW, "the first pages", |_| true).await?;
+    check(first.iter().filter(|id| !id.is_empty()).count() < total, || "the first pages hold only part".into())?;
+    click(client, ".load-more-start").await?;
+    wait_for_text(client, ".load-more-status", "the vendor has no more").await?;
+    eventually("every event of the person in the table", || async {
+        let table = client.find(Locator::Css(&format!("{VIEW} table.events"))).await.ok()?;
+        let rows = table.attr("aria-rowcount").await.ok()??;
+        (rows == (total + 1).to_string()).then_some(())
+    })
+    .await
+    .map_err(|e| format!("{e} ({total} events expected)"))?;
+    Ok(())
+}

@@ -23,6 +23,8 @@ pub struct Sandbox {
     pub data: Arc<Dataset>,
     /// The Iden emulation: its store grows while the gateway runs.
     pub iden: iden::IdenSandbox,
+    /// The Standfast emulation: its store grows too.
+    pub standfast: standfast::StandfastSandbox,
     requests: Arc<AtomicU64>,
 }
 
@@ -30,7 +32,8 @@ impl Sandbox {
     /// `iden_rate_limit`: Iden requests a minute per key (the vendor's is 60; 0 turns it off).
     pub fn new(data: Arc<Dataset>, iden_rate_limit: u32) -> Self {
         let iden = iden::IdenSandbox::new(data.clone(), iden_rate_limit);
-        Sandbox { data, iden, requests: Arc::new(AtomicU64::new(0)) }
+        let standfast = standfast::StandfastSandbox::new(data.clone());
+        Sandbox { data, iden, standfast, requests: Arc::new(AtomicU64::new(0)) }
     }
 
     /// Requests the sandbox has received since it started (all vendors).
@@ -43,7 +46,7 @@ impl Sandbox {
         let requests = self.requests.clone();
         Router::new()
             .nest("/idme", idme::router(self.data.clone()))
-            .nest("/standfast", standfast::router(self.data.clone()))
+            .nest("/standfast", self.standfast.router())
             .nest("/iden", self.iden.router())
             .layer(middleware::from_fn(move |request: Request, next: Next| {
                 let requests = requests.clone();

@@ -3,11 +3,15 @@
 //! with `Authorization: Bearer <key>`. from/to inclusive, `before` exclusive (NOTES.md), limit
 //! 1–500 (default 100), newest first by occurredAt then id. The document names no error format;
 //! the sandbox answers `{"message": "..."}`.
+//!
+//! Events can be added while the gateway runs ([`StandfastSandbox::insert_now`]): they are newer
+//! than the generated history, so live tail (`from` = newest seen) has something to find.
 
 pub mod data;
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -15,10 +19,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, SecondsFormat, Utc};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 
 use super::dataset::Dataset;
-use super::dataset::{format_uuid, parse_uuid};
+use super::dataset::{format_uuid, parse_uuid, random_uuid};
 use data::{EVENT_TYPES, Event, TENANT_ID, WORKSPACES};
 
 /// The sandbox's API key, in the document's key format.
@@ -26,8 +32,70 @@ pub const SANDBOX_KEY: &str = "sf_test_v1_auditdeck_sandbox";
 pub const DEFAULT_LIMIT: usize = 100;
 pub const MAX_LIMIT: usize = 500;
 
-pub fn router(data: Arc<Dataset>) -> Router {
-    Router::new().route("/api/workspaces/{workspace_id}/identity-events", get(list)).with_state(data)
+/// The generated history plus the events added while the gateway runs.
+#[derive(Clone)]
+pub struct StandfastSandbox {
+    data: Arc<Dataset>,
+    /// Per workspace: the added events, newest first (all newer than the generated ones).
+    added: Arc<RwLock<Vec<Vec<Event>>>>,
+    rng: Arc<Mutex<ChaCha8Rng>>,
+}
+
+impl StandfastSandbox {
+    pub fn new(data: Arc<Dataset>) -> Self {
+        let added = vec![Vec::new(); WORKSPACES.len()];
+        StandfastSandbox {
+            data,
+            added: Arc::new(RwLock::new(added)),
+            rng: Arc::new(Mutex::new(ChaCha8Rng::seed_from_u64(11))),
+        }
+    }
+
+    pub fn router(&self) -> Router {
+        Router::new().route("/api/workspaces/{workspace_id}/identity-events", get(list)).with_state(self.clone())
+    }
+
+    /// Adds `n` events happening now to a workspace, of one of its contacts; returns their
+    /// ids, newest first (the order the API lists them in).
+    pub fn insert_now(&self, workspace: usize, n: usize) -> Vec<String> {
+        let (Ok(mut added), Ok(mut rng)) = (self.added.write(), self.rng.lock()) else { return Vec::new() };
+        let Some(list) = added.get_mut(workspace) else { return Vec::new() };
+        let generated = self.data.standfast.by_workspace.get(workspace).and_then(|l| l.first());
+        let newest = list.first().or(generated).map_or(0, |e| e.occurred_s);
+        let occurred_s = Utc::now().timestamp().max(newest);
+        // A person's workspace is their index modulo the workspace count (data::generate).
+        let contacts = (self.data.people.len().saturating_sub(workspace) / WORKSPACES.len()).max(1);
+        for _ in 0..n {
+            let person = (rng.random_range(0..contacts) * WORKSPACES.len() + workspace) as u32;
+            list.push(Event {
+                id: random_uuid(&mut *rng),
+                conversation: random_uuid(&mut *rng),
+                workspace: workspace as u8,
+                person,
+                occurred_s,
+                created_delta_ms: rng.random_range(0..9),
+                kind: rng.random_range(0..EVENT_TYPES.len()) as u8,
+                variant: rng.random(),
+                weight_milli: rng.random_range(50..1000),
+                breaks_contract: false,
+            });
+        }
+        list.sort_by(|a, b| b.occurred_s.cmp(&a.occurred_s).then(b.id.cmp(&a.id)));
+        list.iter().filter(|e| e.occurred_s == occurred_s).map(|e| format_uuid(e.id)).collect()
+    }
+
+    /// Adds an event to the first workspace now and then while the gateway runs (live tail).
+    pub fn spawn_live_events(&self) {
+        let this = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(45));
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                this.insert_now(0, 1);
+            }
+        });
+    }
 }
 
 fn error(status: StatusCode, message: impl Into<String>) -> Response {
@@ -237,9 +305,9 @@ pub fn matches(data: &Dataset, e: &Event, f: &Filter) -> bool {
         && f.contact.is_none_or(|c| bound_contact(data, e) == Some(c))
 }
 
-/// One page: binary search to the upper bound, then walk down until `limit` matches.
-pub fn query<'a>(data: &'a Dataset, workspace: usize, f: &Filter) -> Vec<&'a Event> {
-    let events = &data.standfast.by_workspace[workspace];
+/// One page over a list newest first: binary search to the upper bound, then walk down until
+/// `limit` matches.
+pub fn query<'a>(data: &Dataset, events: &'a [Event], f: &Filter) -> Vec<&'a Event> {
     let upper_exclusive = match (f.before_ms, f.to_ms) {
         (Some(b), Some(t)) => Some(b.min(t + 1)),
         (Some(b), None) => Some(b),
@@ -256,7 +324,7 @@ pub fn query<'a>(data: &'a Dataset, workspace: usize, f: &Filter) -> Vec<&'a Eve
 }
 
 async fn list(
-    State(data): State<Arc<Dataset>>,
+    State(sandbox): State<StandfastSandbox>,
     Path(workspace_id): Path<String>,
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
@@ -264,6 +332,7 @@ async fn list(
     if let Err((status, message)) = authorize(&headers) {
         return error(status, message);
     }
+    let data = &sandbox.data;
     let Some(workspace) = data.standfast.workspace_index(&workspace_id) else {
         return error(StatusCode::NOT_FOUND, format!("workspace {workspace_id} not found"));
     };
@@ -271,6 +340,13 @@ async fn list(
         Ok(f) => f,
         Err(message) => return error(StatusCode::UNPROCESSABLE_ENTITY, message),
     };
-    let events: Vec<Value> = query(&data, workspace, &filter).into_iter().map(|e| render(&data, e)).collect();
+    // The added events are newer than the generated ones: they come first.
+    let added = sandbox.added.read().map(|a| a[workspace].clone()).unwrap_or_default();
+    let mut page = query(data, &added, &filter);
+    if page.len() < filter.limit {
+        let rest = Filter { limit: filter.limit - page.len(), ..filter.clone() };
+        page.extend(query(data, &data.standfast.by_workspace[workspace], &rest));
+    }
+    let events: Vec<Value> = page.into_iter().map(|e| render(data, e)).collect();
     Json(json!({ "events": events })).into_response()
 }
