@@ -94,28 +94,9 @@ pub fn SeverityPage() -> impl IntoView {
         },
     );
 
-    // Every row loaded for this view: Iden's, and the derived sources' narrowed to the filters.
-    let loaded = Memo::new(move |_| {
-        let Some(view) = current.get() else { return Vec::new() };
-        let mut rows: Vec<AuditEvent> = Vec::new();
-        if view.sources.iden
-            && let Some((_, page)) = iden.data.get()
-        {
-            rows.extend(page.events);
-        }
-        if view.sources.idme
-            && let Some((_, page)) = idme.data.get()
-        {
-            rows.extend(page.events.into_iter().filter(|e| view.matches(e)));
-        }
-        if view.sources.standfast
-            && let Some((_, page)) = standfast.data.get()
-        {
-            rows.extend(page.events.into_iter().filter(|e| view.matches(e)));
-        }
-        rows
-    });
-
+    // What the tables show: the pages, and rows Load more and live tail added.
+    let shown = crate::shown::ShownRows::use_context();
+    let shown_rows = Memo::new(move |_| shown.map(|s| s.all()).unwrap_or_default());
     let iden_on = Memo::new(move |_| current.get().is_some_and(|v| v.sources.iden));
     let idme_on = Memo::new(move |_| current.get().is_some_and(|v| v.sources.idme));
     let standfast_on = Memo::new(move |_| current.get().is_some_and(|v| v.sources.standfast));
@@ -129,7 +110,7 @@ pub fn SeverityPage() -> impl IntoView {
             {url_problem}
             {problems.map(settings_problem_view)}
             {move || current.get().map(|view| controls(view, current))}
-            {move || current.get().map(|view| view! { <SeverityChips view rows=loaded/> })}
+            {move || current.get().map(|view| view! { <SeverityChips view rows=shown_rows/> })}
             <RowTools
                 with_rows=Callback::new(move |rows| current.get_untracked().map(|v| SeverityView { rows, ..v }.href()).unwrap_or_default())
                 narrow=Callback::new(move |(from, to)| {

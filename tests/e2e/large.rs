@@ -2,7 +2,7 @@
 
 use auditdeck::format::thousands;
 use auditdeck_server::sandbox::dataset::format_uuid;
-use auditdeck_server::sandbox::iden::data::EVENT_TYPES;
+use auditdeck_server::sandbox::iden::data::{EVENT_TYPES, severity};
 use fantoccini::{Client, Locator};
 
 use crate::harness::{
@@ -24,6 +24,16 @@ pub async fn load_more_to_5000_then_sort_and_search(rig: &Rig, client: &Client) 
     click(client, ".load-more-start").await?;
     wait_for_text(client, ".load-more-status", &format!("{} rows loaded: the cap.", thousands(ROWS as u64))).await?;
     wait_for_text(client, ".export-count", &format!("Export the {} loaded rows", thousands(ROWS as u64))).await?;
+    // The severity chips count the appended rows too.
+    wait_for_text(client, ".severity-chips .help", &format!("Counts of the {} loaded rows", thousands(ROWS as u64)))
+        .await?;
+    let critical = events.iter().filter(|e| severity(EVENT_TYPES[e.kind as usize]) == "critical").count();
+    wait_for_text(
+        client,
+        ".severity-chips [data-severity='critical']",
+        &format!("critical {}", thousands(critical as u64)),
+    )
+    .await?;
     // Only the rows in view are in the page, yet the table knows all of them.
     let rendered = row_ids(client, IDEN).await?;
     check(rendered.len() < 200, || format!("{} rows rendered of {ROWS}", rendered.len()))?;
