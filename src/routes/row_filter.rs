@@ -219,13 +219,12 @@ impl RowFilter {
                 Some((column, descending))
             }
         };
-        let mut hidden = Vec::new();
+        let mut named = Vec::new();
         for key in get("hide").unwrap_or_default().split(',').filter(|k| !k.trim().is_empty()) {
-            let column = Column::parse(key).ok_or_else(|| format!("“hide={key}”: no such column."))?;
-            if !hidden.contains(&column) {
-                hidden.push(column);
-            }
+            named.push(Column::parse(key).ok_or_else(|| format!("“hide={key}”: no such column."))?);
         }
+        // In the table's order, as the URL writes them: one set of columns, one value.
+        let hidden = Column::ALL.into_iter().filter(|c| named.contains(c)).collect();
         Ok(RowFilter {
             only: parse_list(get("only").as_deref(), "only")?,
             not: parse_list(get("not").as_deref(), "not")?,
@@ -288,10 +287,8 @@ impl RowFilter {
 
     pub fn with_hidden(&self, column: Column, hidden: bool) -> RowFilter {
         let mut next = self.clone();
-        next.hidden.retain(|c| *c != column);
-        if hidden {
-            next.hidden.push(column);
-        }
+        next.hidden =
+            Column::ALL.into_iter().filter(|c| if *c == column { hidden } else { self.hidden.contains(c) }).collect();
         next
     }
 
