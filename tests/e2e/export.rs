@@ -29,7 +29,7 @@ fn ip_with_a_formula(rig: &Rig) -> Option<(String, String, Vec<String>)> {
 }
 
 /// Clicks a download link and returns the file the browser saved (named as the link says).
-async fn download(client: &Client, css: &str) -> Result<String, String> {
+pub async fn download(client: &Client, css: &str) -> Result<String, String> {
     let link = eventually(css, || async { client.find(Locator::Css(css)).await.ok() }).await?;
     let name = link.attr("download").await.map_err(|e| e.to_string())?.ok_or("the link names no file")?;
     let path = downloads_dir().join(&name);

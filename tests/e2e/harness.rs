@@ -238,6 +238,8 @@ base_url = "http://{upstream}/slow"
         }
         let mut caps = serde_json::Map::new();
         caps.insert("goog:chromeOptions".into(), options);
+        // The console, for tests that prove what it never prints.
+        caps.insert("goog:loggingPrefs".into(), serde_json::json!({ "browser": "ALL" }));
         ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps)
             .connect(&self.webdriver)
@@ -410,4 +412,20 @@ pub async fn wait_for_path(client: &Client, path: &str) -> TestResult {
     })
     .await
     .map_err(|e| format!("{e}; last: {}", last.borrow()))
+}
+
+/// The browser console's messages since the last call (ChromeDriver's log endpoint).
+pub async fn console_messages(rig: &Rig, client: &Client) -> Result<Vec<String>, String> {
+    use http_body_util::BodyExt;
+    let session = client.session_id().await.map_err(|e| e.to_string())?.ok_or("no WebDriver session")?;
+    let request = axum::http::Request::post(format!("{}/session/{session}/se/log", rig.webdriver))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(http_body_util::Full::new(axum::body::Bytes::from(r#"{"type":"browser"}"#)))
+        .map_err(|e| e.to_string())?;
+    let http = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build_http();
+    let response = http.request(request).await.map_err(|e| e.to_string())?;
+    let body = response.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
+    let json: serde_json::Value = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
+    let entries = json["value"].as_array().ok_or_else(|| format!("no log entries in {json}"))?;
+    Ok(entries.iter().map(|e| e["message"].as_str().unwrap_or_default().to_string()).collect())
 }

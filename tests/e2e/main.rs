@@ -1,6 +1,7 @@
 //! Browser end-to-end tests: the release build in headless Chromium against the gateway.
 //! Run by `cargo xtask test` after the trunk build (`--features e2e`; custom harness).
 
+mod credentials;
 mod detail;
 mod export;
 mod harness;
@@ -91,6 +92,9 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("export_whole_query_holds_every_page", |r, c| Box::pin(export::whole_query_export_holds_every_page(r, c))),
     ("user_timeline_load_more_to_every_source_end", |r, c| {
         Box::pin(user_timeline::load_more_brings_every_source_to_its_end(r, c))
+    }),
+    ("credentials_typed_secret_goes_nowhere_else", |r, c| {
+        Box::pin(credentials::a_typed_secret_stays_out_of_urls_storage_console_and_exports(r, c))
     }),
     ("home_routes_searches_and_remembers_them", |r, c| {
         Box::pin(home::search_box_routes_uuid_type_and_severity_and_remembers(r, c))
