@@ -62,6 +62,11 @@ impl ShownRows {
         self.add(self.tables, (rows, requests));
     }
 
+    /// Requests whose rows are in another registered table's (rows appended to it).
+    pub fn register_requests(self, requests: Signal<Vec<String>>) {
+        self.add(self.tables, (Signal::derive(Vec::new), requests));
+    }
+
     /// A request's busy flag, for as long as the calling component lives.
     pub fn register_loading(self, loading: Signal<bool>) {
         self.add(self.loading, loading);

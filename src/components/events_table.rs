@@ -165,14 +165,8 @@ pub fn EventsTable(
     let total = Memo::new(move |_| events.with(Vec::len));
     let shown = VirtualRows::new(total);
     let rows = move || {
-        let (zone, hidden, (first, last)) = (zone.get(), hidden.get(), shown.range.get());
-        events.with(|all| {
-            crate::model::keyed(all[first.min(all.len())..last.min(all.len())].to_vec())
-                .into_iter()
-                .enumerate()
-                .map(move |(i, (key, e))| (key, zone, hidden, first + i, e))
-                .collect::<Vec<_>>()
-        })
+        let (zone, hidden) = (zone.get(), hidden.get());
+        shown.window(events).into_iter().map(|(key, index, e)| (key, zone, hidden, index, e)).collect::<Vec<_>>()
     };
     let headers = move || {
         let f = filter.get();

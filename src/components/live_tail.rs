@@ -55,7 +55,9 @@ pub fn LiveTail<C: Clone + PartialEq + Send + Sync + 'static>(
     let loader = Loader::<Option<C>>::new();
     // The requests that brought new rows, for export manifests.
     let requests = RwSignal::new(Vec::<String>::new());
-    crate::pages::common::register_rows(Signal::derive(Vec::new), requests.into());
+    if let Some(shown) = crate::shown::ShownRows::use_context() {
+        shown.register_requests(requests.into());
+    }
     // A new page or filter starts over.
     Effect::new(move |_| {
         from.set(start.get());

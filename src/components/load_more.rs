@@ -45,8 +45,11 @@ pub fn LoadMore<C: Clone + PartialEq + Send + Sync + 'static>(
     let appended_until = RwSignal::new(None::<Option<C>>);
     let loader = Loader::<Option<C>>::new();
     let requests = RwSignal::new(Vec::<String>::new());
+    let shown = crate::shown::ShownRows::use_context();
     // The appended rows are in the view's tables; their requests go with them.
-    crate::pages::common::register_rows(Signal::derive(Vec::new), requests.into());
+    if let Some(shown) = shown {
+        shown.register_requests(requests.into());
+    }
     // A new page or filter starts over.
     Effect::new(move |_| {
         after.track();
@@ -90,7 +93,7 @@ pub fn LoadMore<C: Clone + PartialEq + Send + Sync + 'static>(
             String::new()
         }
     };
-    if let Some(shown) = crate::shown::ShownRows::use_context() {
+    if let Some(shown) = shown {
         shown.register_pager(crate::shown::Pager {
             load_all: Callback::new(move |_| {
                 cap.set(MAX_CAP);

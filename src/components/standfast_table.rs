@@ -86,14 +86,8 @@ pub fn StandfastTable(
     let total = Memo::new(move |_| events.with(Vec::len));
     let shown = VirtualRows::new(total);
     let rows = move || {
-        let (zone, (first, last)) = (zone.get(), shown.range.get());
-        events.with(|all| {
-            crate::model::keyed(all[first.min(all.len())..last.min(all.len())].to_vec())
-                .into_iter()
-                .enumerate()
-                .map(move |(i, (key, e))| (key, zone, first + i, e))
-                .collect::<Vec<_>>()
-        })
+        let zone = zone.get();
+        shown.window(events).into_iter().map(|(key, index, e)| (key, zone, index, e)).collect::<Vec<_>>()
     };
     let headers = [
         ("occurredAt", "Occurred"),

@@ -5,6 +5,8 @@
 use leptos::html::Div;
 use leptos::prelude::*;
 
+use crate::model::AuditEvent;
+
 /// Above this many rows only the rows in view are rendered.
 pub const VIRTUAL_FROM: usize = 300;
 /// The height of a row when rendering only the rows in view (CSS `table.virtual`).
@@ -57,6 +59,18 @@ impl VirtualRows {
                 self.viewport.set(el.client_height().max(200) as f64);
             }
         }
+    }
+
+    /// The rows to render of `events` (tracked): each with its key and its place among all.
+    pub fn window(self, events: Signal<Vec<AuditEvent>>) -> Vec<(String, usize, AuditEvent)> {
+        let (first, last) = self.range.get();
+        events.with(|all| {
+            crate::model::keyed(all[first.min(all.len())..last.min(all.len())].to_vec())
+                .into_iter()
+                .enumerate()
+                .map(|(i, (key, e))| (key, first + i, e))
+                .collect()
+        })
     }
 
     /// The spacer row above (`true`) or below the rendered rows, when rows are left out there.

@@ -154,6 +154,27 @@ pub fn rows_of<K: Send + Sync + 'static, T: Send + Sync + 'static>(
     Signal::derive(move || loader.data.with(|d| d.as_ref().map(|(_, page)| events(page).clone()).unwrap_or_default()))
 }
 
+/// A page's rows with the rows live tail puts on top and "Load more" appends below.
+#[derive(Clone, Copy)]
+pub struct GrowingRows {
+    pub fresh: RwSignal<Vec<AuditEvent>>,
+    pub extra: RwSignal<Vec<AuditEvent>>,
+    /// Fresh, then the page's, then the appended rows.
+    pub all: Signal<Vec<AuditEvent>>,
+}
+
+pub fn growing_rows(page_rows: Signal<Vec<AuditEvent>>) -> GrowingRows {
+    let fresh = RwSignal::new(Vec::<AuditEvent>::new());
+    let extra = RwSignal::new(Vec::<AuditEvent>::new());
+    let all = Signal::derive(move || {
+        let mut all = fresh.get();
+        page_rows.with(|p| all.extend(p.iter().cloned()));
+        extra.with(|x| all.extend(x.iter().cloned()));
+        all
+    });
+    GrowingRows { fresh, extra, all }
+}
+
 /// A provider's connection for a request made on demand ("Load more", live tail).
 pub fn connection_now(state: AppState, provider: Provider) -> Result<ResolvedConnection, FetchFailure> {
     state.connection(provider).ok().flatten().ok_or_else(|| {
@@ -220,14 +241,7 @@ pub fn IdenResults<K: Send + Sync + 'static>(
     live: Option<StoredValue<NextPage<String>, LocalStorage>>,
 ) -> impl IntoView {
     let page_rows = rows_of(loader, |p| &p.events);
-    let extra = RwSignal::new(Vec::<AuditEvent>::new());
-    let fresh = RwSignal::new(Vec::<AuditEvent>::new());
-    let rows = Signal::derive(move || {
-        let mut all = fresh.get();
-        page_rows.with(|p| all.extend(p.iter().cloned()));
-        extra.with(|x| all.extend(x.iter().cloned()));
-        all
-    });
+    let GrowingRows { fresh, extra, all: rows } = growing_rows(page_rows);
     let live_tail = live.map(|poll| {
         // Only the newest page can grow at the top.
         let start = Signal::derive(move || {

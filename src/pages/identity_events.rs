@@ -27,8 +27,8 @@ use crate::format::{Zone, thousands};
 use crate::http::FetchFailure;
 use crate::model::AuditEvent;
 use crate::pages::common::{
-    connection_now, first_load, load_source, query_getter, register_rows, requests_of, rows_of, settings_problem_view,
-    unreadable_notice,
+    GrowingRows, connection_now, first_load, growing_rows, load_source, query_getter, register_rows, requests_of,
+    rows_of, settings_problem_view, unreadable_notice,
 };
 use crate::providers::standfast::{EVENT_TYPES, MAX_LIMIT, Position};
 use crate::routes::identity::{
@@ -47,6 +47,11 @@ fn request_key(view: &IdentityEvents) -> IdentityEvents {
 
 /// Pages a live-tail check may walk when many events arrived since the last one.
 const LIVE_PAGES: usize = 4;
+
+/// The newest time among `events`.
+fn newest(events: &[AuditEvent]) -> Option<DateTime<Utc>> {
+    events.iter().filter_map(|e| e.occurred.parsed).map(|t| t.to_utc()).max()
+}
 
 /// What the walk knows about a page reached from another: the page before it (its URL without
 /// the zone) and its number, when the walk started at the first page.
@@ -116,17 +121,15 @@ pub fn IdentityEventsPage() -> impl IntoView {
     };
     let page_rows = rows_of(loader, |p| &p.events);
     // Older pages appended by "Load more", newer events put on top by live tail.
-    let extra = RwSignal::new(Vec::<AuditEvent>::new());
-    let fresh = RwSignal::new(Vec::<AuditEvent>::new());
-    let rows = Signal::derive(move || {
-        let mut all = fresh.get();
-        page_rows.with(|p| all.extend(p.iter().cloned()));
-        extra.with(|x| all.extend(x.iter().cloned()));
-        all
-    });
+    let GrowingRows { fresh, extra, all: rows } = growing_rows(page_rows);
     register_rows(rows, requests_of(loader, |p| &p.request));
-    // Where appended pages met more events at one instant than Standfast returns at once.
+    // Where appended pages met more events at one instant than Standfast returns at once (a
+    // new page starts over).
     let appended_tie = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        loader.data.track();
+        appended_tie.set(None);
+    });
     let state = use_app_state();
     let older_pages: NextPage<Position> = Rc::new(move |position: Position, ticket: Ticket| {
         Box::pin(async move {
@@ -162,7 +165,7 @@ pub fn IdentityEventsPage() -> impl IntoView {
             // `from` is inclusive: the events of the newest instant seen come again.
             let known: HashSet<String> = rows.with_untracked(|r| r.iter().map(|e| e.id.clone()).collect());
             found.retain(|e| !known.contains(&e.id));
-            let newest = found.iter().filter_map(|e| e.occurred.parsed).map(|t| t.to_utc()).max();
+            let newest = newest(&found);
             Ok(MorePage { events: found, next: Some(newest.map_or(from, |t| t.max(from))), requests })
         })
     });
@@ -178,9 +181,8 @@ pub fn IdentityEventsPage() -> impl IntoView {
             if asked.position.before.is_some() || asked.filter.to.is_some() {
                 return None;
             }
-            let newest = page.events.iter().filter_map(|e| e.occurred.parsed).map(|t| t.to_utc()).max();
             Some(
-                newest
+                newest(&page.events)
                     .or(asked.filter.from)
                     .unwrap_or_else(|| chrono::DateTime::from_timestamp_millis(now_ms() as i64).unwrap_or_default()),
             )
@@ -214,7 +216,7 @@ pub fn IdentityEventsPage() -> impl IntoView {
                 view! { <Notice kind="tie-too-large" message/> }
             });
             let now = chrono::DateTime::from_timestamp_millis(now_ms() as i64).unwrap_or_default();
-            let end = (page.older.is_none() && extra.with(Vec::is_empty)).then(|| {
+            let end = page.older.is_none().then(|| {
                 let mut text = "End of results: there are no older events for these filters.".to_string();
                 if asked.may_reach_retention(now) {
                     text.push_str(&format!(

@@ -38,6 +38,13 @@ pub struct TimelineMore {
     pub standfast: Option<Lane<standfast::Position>>,
 }
 
+impl<P> Lane<P> {
+    /// Where a source continues after `events`, when it does.
+    pub fn after(next: Option<P>, events: &[AuditEvent]) -> Option<Lane<P>> {
+        next.map(|next| Lane { next, oldest: oldest(events) })
+    }
+}
+
 /// Which source to ask next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Next {

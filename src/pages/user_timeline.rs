@@ -23,7 +23,7 @@ use crate::model::{AuditEvent, Source, newest_first};
 use crate::pages::common::{
     load_source, query_getter, register_rows, requests_of, settings_problem_view, unreadable_notice,
 };
-use crate::pages::timeline_more::{Lane, TimelineMore, oldest, timeline_more};
+use crate::pages::timeline_more::{Lane, TimelineMore, timeline_more};
 use crate::providers::{iden, standfast};
 use crate::routes::pivot::{ip_href, type_href};
 use crate::routes::query::Sources;
@@ -138,27 +138,20 @@ pub fn UserTimelinePage() -> impl IntoView {
     // Where each included source continues after its page.
     let after = Signal::derive(move || {
         let view = current.get()?;
-        let lane = |events: &[AuditEvent]| oldest(events);
         let mut more = TimelineMore::default();
         if view.sources.idme {
-            more.idme = idme.data.with(|d| {
-                d.as_ref().and_then(|(_, p)| p.meta.next_page.map(|next| Lane { next, oldest: lane(&p.events) }))
-            });
+            more.idme = idme.data.with(|d| d.as_ref().and_then(|(_, p)| Lane::after(p.meta.next_page, &p.events)));
         }
         if view.sources.iden {
             let iden_lane = |loader: Loader<Asked<(String, Option<String>), IdenPage>>| {
-                loader.data.with(|d| {
-                    d.as_ref()
-                        .and_then(|(_, p)| p.next_cursor.clone().map(|next| Lane { next, oldest: lane(&p.events) }))
-                })
+                loader.data.with(|d| d.as_ref().and_then(|(_, p)| Lane::after(p.next_cursor.clone(), &p.events)))
             };
             more.actor = iden_lane(actor);
             more.subject = iden_lane(subject);
         }
         if view.sources.standfast {
-            more.standfast = standfast.data.with(|d| {
-                d.as_ref().and_then(|(_, p)| p.older.clone().map(|next| Lane { next, oldest: lane(&p.events) }))
-            });
+            more.standfast =
+                standfast.data.with(|d| d.as_ref().and_then(|(_, p)| Lane::after(p.older.clone(), &p.events)));
         }
         more.or_none()
     });

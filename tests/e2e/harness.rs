@@ -429,3 +429,12 @@ pub async fn console_messages(rig: &Rig, client: &Client) -> Result<Vec<String>,
     let entries = json["value"].as_array().ok_or_else(|| format!("no log entries in {json}"))?;
     Ok(entries.iter().map(|e| e["message"].as_str().unwrap_or_default().to_string()).collect())
 }
+
+/// The number of rows the events table under `scope` says it holds (`aria-rowcount` less the
+/// header row), rendered or not.
+pub async fn table_row_count(client: &Client, scope: &str) -> Result<usize, String> {
+    let table = client.find(Locator::Css(&format!("{scope} table.events"))).await.map_err(|e| e.to_string())?;
+    let count =
+        table.attr("aria-rowcount").await.map_err(|e| e.to_string())?.ok_or("the table has no aria-rowcount")?;
+    count.parse::<usize>().map(|n| n.saturating_sub(1)).map_err(|e| format!("aria-rowcount {count:?}: {e}"))
+}

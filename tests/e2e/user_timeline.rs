@@ -5,7 +5,8 @@ use auditdeck_server::sandbox::dataset::format_uuid;
 use fantoccini::{Client, Locator};
 
 use crate::harness::{
-    Rig, TestResult, check, click, current_path, eventually, settled_rows, wait_for_path, wait_for_text,
+    Rig, TestResult, check, click, current_path, eventually, settled_rows, table_row_count, wait_for_path,
+    wait_for_text,
 };
 
 const VIEW: &str = ".user-timeline";
@@ -174,9 +175,7 @@ pub async fn load_more_brings_every_source_to_its_end(rig: &Rig, client: &Client
     click(client, ".load-more-start").await?;
     wait_for_text(client, ".load-more-status", "the vendor has no more").await?;
     eventually("every event of the person in the table", || async {
-        let table = client.find(Locator::Css(&format!("{VIEW} table.events"))).await.ok()?;
-        let rows = table.attr("aria-rowcount").await.ok()??;
-        (rows == (total + 1).to_string()).then_some(())
+        (table_row_count(client, VIEW).await.ok()? == total).then_some(())
     })
     .await
     .map_err(|e| format!("{e} ({total} events expected)"))?;
