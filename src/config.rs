@@ -73,6 +73,9 @@ pub struct Connection {
 pub struct AppConfig {
     #[serde(default)]
     pub connections: Vec<Connection>,
+    /// How long to wait for any response before giving the request up (None: the app's default).
+    #[serde(default)]
+    pub response_timeout_secs: Option<u32>,
 }
 
 impl AppConfig {

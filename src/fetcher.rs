@@ -127,17 +127,34 @@ fn with_budget<R>(policy: &RatePolicy, f: impl FnOnce(&mut RateBudget) -> R) -> 
 
 /// Sends a request for a view: from the cache when it was answered before, within the rate
 /// budget, waiting out 429s. Error statuses are returned as responses for the adapter to read.
-pub async fn fetch(
+/// Sends `request` (or takes its cached answer) and reads the answer with `read`. Only an answer
+/// that reads is cached: after a garbled one, Retry and back/forward ask the vendor again.
+pub async fn fetch<T>(
     request: &HttpRequest,
     ticket: &Ticket,
     rate: Option<&RatePolicy>,
-) -> Result<HttpResponse, FetchFailure> {
+    read: impl FnOnce(&HttpResponse) -> Result<T, crate::providers::ApiError>,
+) -> Result<T, FetchFailure> {
     let key = cache_key(request);
     if !ticket.refresh
         && let Some(response) = cached(&key)
     {
-        return Ok(response);
+        return read(&response).map_err(FetchFailure::Failed);
     }
+    let response = send_within_rate(request, ticket, rate).await?;
+    let value = read(&response).map_err(FetchFailure::Failed)?;
+    if response.is_success() {
+        store(key, &response);
+    }
+    Ok(value)
+}
+
+/// Sends `request` within the connection's rate limit, waiting out 429s.
+async fn send_within_rate(
+    request: &HttpRequest,
+    ticket: &Ticket,
+    rate: Option<&RatePolicy>,
+) -> Result<HttpResponse, FetchFailure> {
     let mut attempts = 0;
     loop {
         if let Some(policy) = rate {
@@ -172,12 +189,7 @@ pub async fn fetch(
                     reason: WaitReason::RateLimited { vendor: policy.vendor, message: (policy.message)(&response) },
                 }));
             }
-            _ => {
-                if response.is_success() {
-                    store(key, &response);
-                }
-                return Ok(response);
-            }
+            _ => return Ok(response),
         }
     }
 }

@@ -9,6 +9,20 @@ use web_sys::{AbortController, AbortSignal, FormData, Headers, RequestInit, Resp
 
 use crate::providers::{ApiError, HttpRequest, HttpResponse, RequestBody};
 
+/// How long a request may take, body included, when the gateway's config names no other limit.
+const DEFAULT_RESPONSE_TIMEOUT_SECS: f64 = 40.0;
+
+thread_local! {
+    static RESPONSE_TIMEOUT_SECS: std::cell::Cell<f64> = const { std::cell::Cell::new(DEFAULT_RESPONSE_TIMEOUT_SECS) };
+}
+
+/// Sets how long any request may take before it is given up (from the gateway's config).
+pub fn set_response_timeout_secs(secs: f64) {
+    if secs.is_finite() && secs > 0.0 {
+        RESPONSE_TIMEOUT_SECS.with(|t| t.set(secs.min(3600.0)));
+    }
+}
+
 /// Aborts its request when dropped (unless it has finished).
 pub struct InFlight {
     controller: Option<AbortController>,
@@ -79,26 +93,36 @@ pub async fn send(request: &HttpRequest, signal: Option<AbortSignal>) -> Result<
         }
         init.set_body(&form);
     }
-    if let Some(signal) = &signal {
-        init.set_signal(Some(signal));
-    }
+    // A vendor that never answers (or stops halfway through the body) must not leave the view
+    // loading forever: the request also ends when the deadline passes.
+    let timeout_secs = RESPONSE_TIMEOUT_SECS.with(std::cell::Cell::get);
+    let deadline = AbortSignal::timeout_with_f64(timeout_secs * 1000.0);
+    let either = match &signal {
+        Some(signal) => AbortSignal::any(&js_sys::Array::of2(signal, &deadline)),
+        None => deadline.clone(),
+    };
+    init.set_signal(Some(&either));
     let aborted = || signal.as_ref().is_some_and(AbortSignal::aborted);
+    let failed = |stage: &str, e: &JsValue| {
+        if aborted() {
+            FetchFailure::Aborted
+        } else if deadline.aborted() {
+            network(format!("timed out: no complete response within {timeout_secs} s ({})", request.url))
+        } else {
+            network(format!("{stage}{} ({})", js_text(e), request.url))
+        }
+    };
 
-    let response = JsFuture::from(window.fetch_with_str_and_init(&request.url, &init)).await.map_err(|e| {
-        if aborted() { FetchFailure::Aborted } else { network(format!("{} ({})", js_text(&e), request.url)) }
-    })?;
+    let response =
+        JsFuture::from(window.fetch_with_str_and_init(&request.url, &init)).await.map_err(|e| failed("", &e))?;
     let response: Response = response.dyn_into().map_err(|_| network("fetch returned no Response"))?;
     let status = response.status();
     let content_type = response.headers().get("content-type").ok().flatten();
     let retry_after = response.headers().get("retry-after").ok().flatten();
     let buffer = response.array_buffer().map_err(|e| network(js_text(&e)))?;
-    let bytes = JsFuture::from(buffer).await.map_err(|e| {
-        if aborted() {
-            FetchFailure::Aborted
-        } else {
-            network(format!("the response body could not be read: {}", js_text(&e)))
-        }
-    })?;
+    let bytes = JsFuture::from(buffer)
+        .await
+        .map_err(|e| failed("the connection broke off while the response was read: ", &e))?;
     let body = String::from_utf8_lossy(&Uint8Array::new(&bytes).to_vec()).into_owned();
     Ok(HttpResponse { status, content_type, retry_after, body })
 }

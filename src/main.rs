@@ -1,4 +1,4 @@
 fn main() {
-    console_error_panic_hook::set_once();
+    auditdeck::panic_report::install();
     leptos::mount::mount_to_body(auditdeck::app::App);
 }

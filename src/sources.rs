@@ -59,8 +59,8 @@ pub async fn idme_by_ip(
     ticket: &Ticket,
 ) -> Result<IdmePage, FetchFailure> {
     let request = idme::search_by_ip(&connection.base_url, ip, page, connection.authorization.as_deref());
-    let response = fetch(&request, ticket, None).await?;
-    let mut result = idme_page(&response, &connection.label, page, describe_request(&request))?;
+    let parsed = fetch(&request, ticket, None, idme::parse_search).await?;
+    let mut result = idme_page(parsed, &connection.label, page, describe_request(&request));
     flag_ip_mismatch(&mut result.events, ip);
     Ok(result)
 }
@@ -74,15 +74,14 @@ pub async fn idme_by_user(
 ) -> Result<IdmePage, FetchFailure> {
     let hex = crate::routes::query::uuid_hex(uuid);
     let request = idme::search_by_user(&connection.base_url, &hex, page, connection.authorization.as_deref());
-    let response = fetch(&request, ticket, None).await?;
-    idme_page(&response, &connection.label, page, describe_request(&request))
+    let parsed = fetch(&request, ticket, None, idme::parse_search).await?;
+    Ok(idme_page(parsed, &connection.label, page, describe_request(&request)))
 }
 
-fn idme_page(response: &HttpResponse, label: &str, page: u64, request: String) -> Result<IdmePage, FetchFailure> {
-    let parsed = idme::parse_search(response).map_err(failed)?;
+fn idme_page(parsed: idme::SearchPage, label: &str, page: u64, request: String) -> IdmePage {
     let (mut events, unreadable) = convert_page(&parsed.events, |raw| from_idme(raw, label));
     flag_order(&mut events);
-    Ok(IdmePage { events, request, unreadable, meta: parsed.meta, page })
+    IdmePage { events, request, unreadable, meta: parsed.meta, page }
 }
 
 /// Iden's documented budget for this connection (requests from every view share it).
@@ -114,8 +113,7 @@ pub async fn iden_list(
         limit,
         connection.authorization.as_deref(),
     );
-    let response = fetch(&request, ticket, Some(&iden_rate_policy(connection))).await?;
-    let page = iden::parse_page(&response).map_err(failed)?;
+    let page = fetch(&request, ticket, Some(&iden_rate_policy(connection)), iden::parse_page).await?;
     let (mut events, unreadable) = convert_page(&page.results, |raw| from_iden(raw, &connection.label));
     flag_order(&mut events);
     Ok(IdenPage {
@@ -144,8 +142,7 @@ pub async fn standfast_page(
         want.limit,
         connection.authorization.as_deref(),
     );
-    let response = fetch(&request, ticket, None).await?;
-    let raws = standfast::parse_list(&response).map_err(failed)?;
+    let raws = fetch(&request, ticket, None, readable_standfast_page).await?;
     let (raws, older, tie_too_large) =
         match standfast::take_page(position, page_size, &want, raws, standfast::raw_occurred) {
             Step::Page { events, older } => (events, older, None),
@@ -155,6 +152,23 @@ pub async fn standfast_page(
     let (mut events, unreadable) = convert_page(&raws, |raw| from_standfast(raw, &connection.label, workspace));
     flag_order(&mut events);
     Ok(StandfastPage { events, request: describe_request(&request), unreadable, older, tie_too_large })
+}
+
+/// Standfast pages by time: a page none of whose records has a readable `occurredAt` can be
+/// neither placed nor continued from, so it is an error (saying "no more events" would be a
+/// lie), and it is not cached.
+fn readable_standfast_page(response: &HttpResponse) -> Result<Vec<serde_json::Value>, ApiError> {
+    let raws = standfast::parse_list(response)?;
+    if !raws.is_empty() && raws.iter().all(|raw| standfast::raw_occurred(raw).is_none()) {
+        return Err(ApiError::Malformed {
+            status: response.status,
+            detail: format!(
+                "none of the {} records has a readable occurredAt, so paging cannot continue past them",
+                raws.len()
+            ),
+        });
+    }
+    Ok(raws)
 }
 
 /// One ID.me event through the Events API (the connection's path template and bearer token).
@@ -169,12 +183,9 @@ pub async fn idme_event(
     let request =
         idme_events::lookup_request(&connection.base_url, &lookup.path_template, id, lookup.authorization.as_deref())
             .map_err(|message| failed(ApiError::Vendor { status: 400, code: None, message }))?;
-    let response = fetch(&request, ticket, None).await?;
-    let record = idme_events::parse_lookup(&response).map_err(failed)?;
+    let (record, status) =
+        fetch(&request, ticket, None, |r| idme_events::parse_lookup(r).map(|record| (record, r.status))).await?;
     from_idme(&record, &connection.label).ok_or_else(|| {
-        failed(ApiError::Malformed {
-            status: response.status,
-            detail: "the record's fields are not of the documented types".into(),
-        })
+        failed(ApiError::Malformed { status, detail: "the record's fields are not of the documented types".into() })
     })
 }

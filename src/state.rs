@@ -92,7 +92,12 @@ async fn load_config() -> ConfigState {
         HttpRequest { method: Method::Get, url: "/config.json".into(), headers: Vec::new(), body: RequestBody::None };
     match crate::http::send(&request, None).await {
         Ok(HttpResponse { status: 200, body, .. }) => match AppConfig::parse(&body) {
-            Ok(config) => ConfigState::Loaded(config),
+            Ok(config) => {
+                if let Some(secs) = config.response_timeout_secs {
+                    crate::http::set_response_timeout_secs(f64::from(secs));
+                }
+                ConfigState::Loaded(config)
+            }
             Err(message) => ConfigState::Failed(message),
         },
         Ok(response) => ConfigState::Failed(format!("the gateway's /config.json answered {}", response.status)),

@@ -68,10 +68,10 @@ pub fn group(events: Vec<AuditEvent>, offset_minutes: impl Fn(DateTime<Utc>) -> 
 mod tests {
     use super::*;
     use crate::format::shown_time;
-    use crate::model::{Actor, Context, Flags, Severity, SeverityOrigin, Source};
+    use crate::model::{Actor, Context, EventFields, Flags, Severity, SeverityOrigin, Source};
 
     fn event(at: &str, ip: &str) -> AuditEvent {
-        AuditEvent {
+        AuditEvent::new(EventFields {
             source: Source::Iden,
             connection: "c".into(),
             id: at.into(),
@@ -87,7 +87,7 @@ mod tests {
             context: Context::default(),
             flags: Flags::default(),
             raw: serde_json::Value::Null,
-        }
+        })
     }
 
     #[test]

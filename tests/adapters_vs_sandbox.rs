@@ -201,7 +201,7 @@ async fn idme_events_api_finds_records_by_the_id_the_app_derives() {
         let found = idme_events::parse_lookup(&send(&router, &request).await).unwrap();
         let looked_up = from_idme(&found, "sandbox").unwrap();
         assert_eq!((looked_up.id.as_str(), looked_up.id_derived), (listed.id.as_str(), false));
-        assert_eq!((looked_up.event_type, looked_up.occurred), (listed.event_type, listed.occurred));
+        assert_eq!((&looked_up.event_type, &looked_up.occurred), (&listed.event_type, &listed.occurred));
     }
     let unknown = idme_events::lookup_request("/sandbox/idme", "", "idme-000000000000000000000000", token.as_deref());
     let err = idme_events::parse_lookup(&send(&router, &unknown.unwrap()).await).unwrap_err();

@@ -82,6 +82,17 @@ pub struct GatewayConfig {
     /// raise it, or set 0 to turn it off, for tests and demos.
     #[serde(default = "iden_rate_limit")]
     pub sandbox_iden_rate_limit: u32,
+    /// Mount `POST /sandbox/faults`, which makes the sandbox misbehave on demand (default off).
+    #[serde(default)]
+    pub sandbox_faults: bool,
+    /// Seconds the app waits for any response before it gives the request up and says so.
+    /// Longer than `upstream_timeout_secs`, so a proxied request gets the gateway's 504 first.
+    #[serde(default = "default_response_timeout")]
+    pub app_response_timeout_secs: u32,
+}
+
+fn default_response_timeout() -> u32 {
+    40
 }
 
 fn iden_rate_limit() -> u32 {
@@ -104,6 +115,8 @@ impl Default for GatewayConfig {
             upstream_timeout_secs: default_timeout(),
             extra_connect_src: Vec::new(),
             sandbox_iden_rate_limit: iden_rate_limit(),
+            sandbox_faults: false,
+            app_response_timeout_secs: default_response_timeout(),
         }
     }
 }
@@ -133,6 +146,9 @@ impl GatewayConfig {
         }
         if !(self.upstream_timeout_secs > 0.0 && self.upstream_timeout_secs <= 600.0) {
             return Err("upstream_timeout_secs must be between 0 and 600".into());
+        }
+        if !(1..=3600).contains(&self.app_response_timeout_secs) {
+            return Err("app_response_timeout_secs must be between 1 and 3600".into());
         }
         Ok(())
     }
@@ -208,6 +224,8 @@ pub struct PublicConnection {
 #[derive(Debug, Clone, Serialize)]
 pub struct PublicConfig {
     pub connections: Vec<PublicConnection>,
+    /// How long the app waits for a response before it gives up.
+    pub response_timeout_secs: u32,
 }
 
 #[cfg(test)]
@@ -247,7 +265,11 @@ mod tests {
     #[test]
     fn public_config_never_names_the_secret_variable() {
         let config: GatewayConfig = toml::from_str(EXAMPLE).unwrap();
-        let json = serde_json::to_string(&PublicConfig { connections: config.public_connections() }).unwrap();
+        let json = serde_json::to_string(&PublicConfig {
+            connections: config.public_connections(),
+            response_timeout_secs: 40,
+        })
+        .unwrap();
         assert!(!json.contains("IDME_SECRET"));
         assert!(!json.contains("IDEN_KEY"));
         assert!(!json.contains("secret_env"));

@@ -43,7 +43,11 @@ pub fn build(
         .merge(web::config_route(&options.config))
         .route("/upstream/{*rest}", any(proxy::handle).with_state(proxy));
     if options.config.sandbox {
-        router = router.nest("/sandbox", sandbox.router());
+        let mut sandbox_routes = sandbox.router();
+        if options.config.sandbox_faults {
+            sandbox_routes = sandbox_routes.merge(sandbox.faults.router());
+        }
+        router = router.nest("/sandbox", sandbox_routes);
     }
     let router = router.merge(web::app_routes(&options.dist)).layer(CompressionLayer::new());
     let router = web::security_headers(router, &options.config);

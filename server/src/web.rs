@@ -48,8 +48,11 @@ pub fn app_routes(dist: &Path) -> Router {
 }
 
 pub fn config_route(config: &GatewayConfig) -> Router {
-    let body = serde_json::to_string(&crate::config::PublicConfig { connections: config.public_connections() })
-        .unwrap_or_else(|_| "{\"connections\":[]}".into());
+    let body = serde_json::to_string(&crate::config::PublicConfig {
+        connections: config.public_connections(),
+        response_timeout_secs: config.app_response_timeout_secs,
+    })
+    .unwrap_or_else(|_| "{\"connections\":[]}".into());
     Router::new().route(
         "/config.json",
         get(move || {

@@ -96,3 +96,33 @@ async fn a_missing_build_is_explained() {
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(String::from_utf8_lossy(&body).contains("cargo xtask serve"));
 }
+
+#[tokio::test]
+async fn config_json_names_the_apps_response_deadline() {
+    let gw = gateway_with_dist();
+    let (_, _, body) = gw.request(Method::GET, "/config.json", None, Body::Empty).await;
+    let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(json["response_timeout_secs"], 40, "the default: longer than the 30 s upstream timeout");
+}
+
+#[tokio::test]
+async fn faults_are_armed_over_http_only_when_the_config_allows() {
+    let arm = || Body::Raw("application/json", br#"{"vendor":"iden","fault":"html-bad-gateway"}"#.to_vec());
+    let off = gateway_with_dist();
+    let (status, _, _) = off.request(Method::POST, "/sandbox/faults", None, arm()).await;
+    assert_ne!(status, StatusCode::NO_CONTENT, "no fault route unless sandbox_faults is on");
+
+    let config: GatewayConfig = toml::from_str("sandbox_faults = true").unwrap();
+    let on = TestGateway::with(config, fake_dist(), |_| None);
+    let (status, _, _) = on.request(Method::POST, "/sandbox/faults", None, arm()).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let path = format!("/sandbox/iden/org/{}/api/events/", auditdeck_server::sandbox::iden::ORG_SLUG);
+    let auth = format!("Api-Key {}", auditdeck_server::sandbox::iden::SANDBOX_KEY);
+    let (status, headers, body) = on.request(Method::GET, &path, Some(&auth), Body::Empty).await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY);
+    assert_eq!(headers[header::CONTENT_TYPE], "text/html");
+    assert!(String::from_utf8_lossy(&body).contains("502 Bad Gateway"));
+    let (status, _, _) = on.request(Method::GET, &path, Some(&auth), Body::Empty).await;
+    assert_eq!(status, StatusCode::OK, "an armed fault is used once");
+    assert_eq!(on.sandbox.request_count(), 2, "arming is not a vendor request");
+}

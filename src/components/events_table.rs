@@ -88,7 +88,7 @@ fn row(e: AuditEvent, zone: Zone, searched: Option<String>, hidden: Hidden, inde
             {shown(Column::Event).then(|| view! { <td class="event-type">{pivot(Some(e.event_type.clone()), type_link, "event-type-link")}</td> })}
             {shown(Column::Severity).then(|| view! { <td class="severity">{severity_badge(&e)}</td> })}
             {shown(Column::Ip).then(|| view! { <td class="ip">{pivot(ip.clone(), ip.as_deref().and_then(ip_href), "ip-link")}" "{marks}</td> })}
-            {shown(Column::Application).then(|| view! { <td class="application" title=where_.clone()>{where_.clone()}" "{decoded}</td> })}
+            {shown(Column::Application).then(|| view! { <td class="application" title=where_.clone()><span class="cell-line"><span class="clip">{where_.clone()}</span>{decoded}</span></td> })}
             {shown(Column::Client).then(|| view! { <td class="client" title=client.clone()>{client.clone()}</td> })}
             {shown(Column::User).then(|| view! { <td class="people">{people(&e)}</td> })}
             {shown(Column::Source).then(|| view! { <td class="source">{e.source.label()}</td> })}

@@ -22,13 +22,15 @@ struct Made {
     manifest_name: String,
     manifest_url: String,
     rows: usize,
+    sha256: String,
 }
 
 fn object_url(content: &str, media_type: &str) -> Option<String> {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(content));
+    // The bytes as they are: a JS string of a large export would cost a UTF-16 copy of it.
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(content.as_bytes()));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(media_type);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).ok()?;
     web_sys::Url::create_object_url_with_blob(&blob).ok()
 }
 
@@ -82,6 +84,7 @@ pub fn ExportTools(rows: Memo<Vec<AuditEvent>>) -> impl IntoView {
             manifest_name,
             manifest_url,
             rows: done.manifest.row_count,
+            sha256: done.manifest.sha256.clone(),
         };
         if let Some(old) = made.get_untracked() {
             release(&old);
@@ -140,6 +143,7 @@ pub fn ExportTools(rows: Memo<Vec<AuditEvent>>) -> impl IntoView {
                     <a class="export-file" href=m.file_url.clone() download=m.file_name.clone()>{format!("Download {} ({} rows)", m.file_name, thousands(m.rows as u64))}</a>
                     " · "
                     <a class="export-manifest" href=m.manifest_url.clone() download=m.manifest_name.clone()>"Download its manifest"</a>
+                    " · SHA-256 " <code class="export-sha256">{m.sha256.clone()}</code>
                     " · "
                     <A href="/verify">"Verify a file"</A>
                 </span>

@@ -76,7 +76,7 @@ pub fn LiveTail<C: Clone + PartialEq + Send + Sync + 'static>(
         }
         // Past the cache: the same cursor asked again must reach the vendor.
         loader.run(true, move |ticket| async move {
-            let crate::components::load_more::MorePage { events, next, requests: asked } =
+            let crate::components::load_more::MorePage { events, next, requests: asked, .. } =
                 poll.with_value(|f| f(cursor.clone(), ticket)).await?;
             let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
             if !events.is_empty() {

@@ -21,6 +21,8 @@ pub struct MorePage<C> {
     pub next: Option<C>,
     /// The vendor requests made (no header), for export manifests.
     pub requests: Vec<String>,
+    /// Records the vendor sent that could not be read (not in `events`).
+    pub unreadable: usize,
 }
 
 /// The rows after a continuation and the continuation after them.
@@ -45,6 +47,8 @@ pub fn LoadMore<C: Clone + PartialEq + Send + Sync + 'static>(
     let appended_until = RwSignal::new(None::<Option<C>>);
     let loader = Loader::<Option<C>>::new();
     let requests = RwSignal::new(Vec::<String>::new());
+    // Records of the appended pages that could not be read: said, never silently dropped.
+    let unreadable = RwSignal::new(0usize);
     let shown = crate::shown::ShownRows::use_context();
     // The appended rows are in the view's tables; their requests go with them.
     if let Some(shown) = shown {
@@ -56,6 +60,7 @@ pub fn LoadMore<C: Clone + PartialEq + Send + Sync + 'static>(
         loader.stop();
         extra.set(Vec::new());
         requests.set(Vec::new());
+        unreadable.set(0);
         appended_until.set(None);
     });
     let total = move || page_rows.get() + extra.with(Vec::len);
@@ -72,6 +77,7 @@ pub fn LoadMore<C: Clone + PartialEq + Send + Sync + 'static>(
                 let page = next_page.with_value(|f| f(c, ticket.clone())).await?;
                 extra.try_update(|rows| rows.extend(page.events));
                 requests.try_update(|r| r.extend(page.requests));
+                unreadable.try_update(|n| *n += page.unreadable);
                 next = page.next;
                 appended_until.try_set(Some(next.clone()));
             }
@@ -127,6 +133,12 @@ pub fn LoadMore<C: Clone + PartialEq + Send + Sync + 'static>(
                 <button type="button" class="load-more-cancel" on:click=move |_| loader.stop()>"Cancel"</button>
             </Show>
             <span class="load-more-status" role="status" aria-live="polite">{status}</span>
+            {move || (unreadable.get() > 0).then(|| view! {
+                <crate::components::error_box::Notice kind="unreadable" message=format!(
+                    "{} appended record(s) could not be read (fields missing, null or of the wrong type) and are not shown.",
+                    thousands(unreadable.get() as u64)
+                )/>
+            })}
             <LoadStatus what loading=loader.loading waiting=loader.waiting failure=loader.failure on_retry=Callback::new(move |_| start(()))/>
         </div>
     }

@@ -45,7 +45,9 @@ pub fn use_rows_href() -> impl Fn(RowFilter) -> String + Clone + 'static {
 /// `events` narrowed by the facet filters in the URL.
 pub fn filtered(events: Signal<Vec<AuditEvent>>) -> Signal<Vec<AuditEvent>> {
     let filter = use_row_filter();
-    Signal::derive(move || filter.with(|f| f.apply(events.get())))
+    // A memo: the table reads the rows on every scroll step, and filtering and sorting 100,000
+    // rows per read would cost a frame each.
+    Memo::new(move |_| filter.with(|f| f.apply(events.get()))).into()
 }
 
 #[component]
@@ -198,7 +200,8 @@ fn TimeHistogram(rows: Memo<Vec<AuditEvent>>, narrow: Option<Narrow>) -> impl In
                 let label = title.clone();
                 let (up, key) = (h.clone(), h.clone());
                 let tabindex = if narrow.is_some() && n > 0 { "0" } else { "-1" };
-                let role = narrow.map(|_| "button");
+                // Without a range to narrow, a bar is only a picture of its count (still labelled).
+                let role = if narrow.is_some() { "button" } else { "img" };
                 let on_key = move |e: leptos::ev::KeyboardEvent| {
                     if e.key() == "Enter" || e.key() == " " {
                         e.prevent_default();

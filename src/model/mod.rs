@@ -7,6 +7,7 @@ pub mod severity;
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -113,8 +114,40 @@ impl Flags {
     }
 }
 
+/// One audit event. Rows are copied between the view's page, the appended pages, the row
+/// filters, the facets and the exports, so a copy shares the record instead of duplicating it:
+/// with 100,000 rows loaded, a copy of them all is 100,000 pointers. Changing a copy (the
+/// data-quality flags) gives it its own record.
+#[derive(Debug, Clone)]
+pub struct AuditEvent(Arc<EventFields>);
+
+impl AuditEvent {
+    pub fn new(fields: EventFields) -> Self {
+        AuditEvent(Arc::new(fields))
+    }
+}
+
+impl std::ops::Deref for AuditEvent {
+    type Target = EventFields;
+    fn deref(&self) -> &EventFields {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for AuditEvent {
+    fn deref_mut(&mut self) -> &mut EventFields {
+        Arc::make_mut(&mut self.0)
+    }
+}
+
+impl PartialEq for AuditEvent {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
-pub struct AuditEvent {
+pub struct EventFields {
     pub source: Source,
     /// The connection (from `/config.json` or custom) the event came through.
     pub connection: String,
@@ -153,13 +186,16 @@ const CLOCK_TOLERANCE_MS: i64 = 60_000;
 
 pub fn from_idme(raw: &Value, connection: &str) -> Option<AuditEvent> {
     let wire: idme::WireEvent = serde_json::from_value(raw.clone()).ok()?;
+    if says_neither_what_nor_when(&wire.event, &wire.tracked_at) {
+        return None;
+    }
     let occurred = shown_time(wire.tracked_at.as_deref());
     let recorded = shown_time(wire.updated_at.as_deref());
     let event_type = wire.event.clone().unwrap_or_default();
     let application = wire.application.as_deref().map(idme::decode_application);
     // The Events API's records may carry the id; the audit-logging ones never do.
     let vendor_id = raw.get("id").and_then(Value::as_str).filter(|id| !id.is_empty()).map(String::from);
-    Some(AuditEvent {
+    Some(AuditEvent::new(EventFields {
         source: Source::Idme,
         connection: connection.to_string(),
         id_derived: vendor_id.is_none(),
@@ -187,7 +223,7 @@ pub fn from_idme(raw: &Value, connection: &str) -> Option<AuditEvent> {
             ..Context::default()
         },
         raw: raw.clone(),
-    })
+    }))
 }
 
 pub fn from_standfast(raw: &Value, connection: &str, workspace: &str) -> Option<AuditEvent> {
@@ -197,7 +233,7 @@ pub fn from_standfast(raw: &Value, connection: &str, workspace: &str) -> Option<
     let event_type = wire.event_type.clone().unwrap_or_default();
     let clock = matches!((occurred.parsed, recorded.parsed),
         (Some(o), Some(c)) if (c - o).num_milliseconds().abs() > CLOCK_TOLERANCE_MS);
-    Some(AuditEvent {
+    Some(AuditEvent::new(EventFields {
         source: Source::Standfast,
         connection: connection.to_string(),
         id: wire.id.clone().unwrap_or_default(),
@@ -220,14 +256,17 @@ pub fn from_standfast(raw: &Value, connection: &str, workspace: &str) -> Option<
             ..Context::default()
         },
         raw: raw.clone(),
-    })
+    }))
 }
 
 pub fn from_iden(raw: &Value, connection: &str) -> Option<AuditEvent> {
     let wire = iden::read_event(raw)?;
+    if says_neither_what_nor_when(&wire.event_type, &wire.occurred_at) {
+        return None;
+    }
     let event_type = wire.event_type.clone().unwrap_or_default();
     let actor = wire.actor.clone().unwrap_or_default();
-    Some(AuditEvent {
+    Some(AuditEvent::new(EventFields {
         source: Source::Iden,
         connection: connection.to_string(),
         id: wire.event_id.clone().unwrap_or_default(),
@@ -244,7 +283,13 @@ pub fn from_iden(raw: &Value, connection: &str) -> Option<AuditEvent> {
         context: Context::default(),
         flags: Flags::default(),
         raw: raw.clone(),
-    })
+    }))
+}
+
+/// A record that says neither what happened nor when is not an audit event: it is counted as
+/// unreadable rather than shown as a blank row.
+fn says_neither_what_nor_when(what: &Option<String>, when: &Option<String>) -> bool {
+    what.is_none() && when.is_none()
 }
 
 /// Converts a page of raw records; records that cannot be read at all are counted, not shown.
@@ -345,6 +390,24 @@ mod tests {
     }
 
     #[test]
+    fn idme_record_with_neither_event_nor_time_is_unreadable() {
+        let blank = serde_json::json!({"event": null, "ipaddress": null, "application": null, "browser": null,
+            "tracked_at": null, "updated_at": null});
+        assert!(from_idme(&blank, "c").is_none());
+        let timeless = serde_json::json!({"event": "session.signin"});
+        assert!(from_idme(&timeless, "c").is_some(), "a missing time alone is flagged, not dropped");
+    }
+
+    #[test]
+    fn iden_record_with_neither_type_nor_time_is_unreadable() {
+        let blank = serde_json::json!({"event_id": null, "event_type": null, "occurred_at": null,
+            "severity": null, "actor": {"id": null, "ip": null}});
+        assert!(from_iden(&blank, "c").is_none());
+        let timeless = serde_json::json!({"event_id": "e1", "event_type": "session.login.failed"});
+        assert!(from_iden(&timeless, "c").is_some(), "a missing time alone is shown, not dropped");
+    }
+
+    #[test]
     fn idme_page_flags_clock_order_and_mismatch() {
         let page = fixture("idme_search_by_ip_3.json");
         let (mut events, unreadable) = convert_page(page["events"].as_array().unwrap(), |r| from_idme(r, "c"));
@@ -364,7 +427,7 @@ mod tests {
         let e = from_standfast(&page["events"][0], "standfast-sandbox", "ws").unwrap();
         assert_eq!(e.id, "<uuid>");
         assert_eq!((e.severity, e.severity_origin), (Severity::Low, SeverityOrigin::Derived));
-        assert_eq!(e.subject.unwrap().uuid.as_deref(), Some("<contact-uuid>"));
+        assert_eq!(e.subject.as_ref().unwrap().uuid.as_deref(), Some("<contact-uuid>"));
         assert!(!e.flags.any());
         let breaker = serde_json::json!({"id":"x","eventType":"risk_signal_raised","riskSignalWeight":0.9,
             "occurredAt":"2026-05-13T10:14:32Z","createdAt":"2026-05-13T12:14:32Z"});
@@ -381,21 +444,19 @@ mod tests {
         assert_eq!((e.severity, e.severity_origin), (Severity::Low, SeverityOrigin::Vendor));
         assert_eq!(e.category, "authentication");
         assert_eq!(e.actor.ip.as_deref(), Some("203.0.113.42"));
-        assert_eq!(e.subject.unwrap().kind.as_deref(), Some("iden_user"));
+        assert_eq!(e.subject.as_ref().unwrap().kind.as_deref(), Some("iden_user"));
         assert_eq!(e.recorded.text, "2026-04-08 14:30:00.123 +00:00");
     }
 
     #[test]
     fn unreadable_records_are_counted_and_repeats_flagged() {
-        let raws = vec![serde_json::json!({"event_id":"a"}), serde_json::json!(5), serde_json::json!({"event_id":"b"})];
+        let record = |id: &str| serde_json::json!({"event_id": id, "event_type": "session.login.succeeded"});
+        let raws = vec![record("a"), serde_json::json!(5), record("b")];
         let (mut page1, unreadable) = convert_page(&raws, |r| from_iden(r, "c"));
         assert_eq!((page1.len(), unreadable), (2, 1));
         let mut first_seen = HashMap::new();
         flag_repeats(&mut page1, &mut first_seen, "p1");
-        let (mut page2, _) =
-            convert_page(&[serde_json::json!({"event_id":"b"}), serde_json::json!({"event_id":"c"})], |r| {
-                from_iden(r, "c")
-            });
+        let (mut page2, _) = convert_page(&[record("b"), record("c")], |r| from_iden(r, "c"));
         flag_repeats(&mut page2, &mut first_seen, "p2");
         assert_eq!(page2.iter().map(|e| e.flags.duplicate).collect::<Vec<_>>(), [true, false]);
         flag_repeats(&mut page1, &mut first_seen, "p1");

@@ -62,7 +62,9 @@ pub fn settings_problem_view(problem: RwSignal<Option<String>>) -> impl IntoView
 /// A count of records that could not be read, when there are any.
 pub fn unreadable_notice(count: usize) -> Option<impl IntoView> {
     (count > 0).then(|| {
-        let message = format!("{count} record(s) on this page could not be read and are not shown.");
+        let message = format!(
+            "{count} record(s) on this page could not be read (fields missing, null or of the wrong type) and are not shown."
+        );
         view! { <crate::components::error_box::Notice message=message kind="unreadable"/> }
     })
 }
@@ -151,7 +153,8 @@ pub fn rows_of<K: Send + Sync + 'static, T: Send + Sync + 'static>(
     loader: Loader<(K, T)>,
     events: fn(&T) -> &Vec<AuditEvent>,
 ) -> Signal<Vec<AuditEvent>> {
-    Signal::derive(move || loader.data.with(|d| d.as_ref().map(|(_, page)| events(page).clone()).unwrap_or_default()))
+    Memo::new(move |_| loader.data.with(|d| d.as_ref().map(|(_, page)| events(page).clone()).unwrap_or_default()))
+        .into()
 }
 
 /// A page's rows with the rows live tail puts on top and "Load more" appends below.
@@ -166,13 +169,13 @@ pub struct GrowingRows {
 pub fn growing_rows(page_rows: Signal<Vec<AuditEvent>>) -> GrowingRows {
     let fresh = RwSignal::new(Vec::<AuditEvent>::new());
     let extra = RwSignal::new(Vec::<AuditEvent>::new());
-    let all = Signal::derive(move || {
+    let all = Memo::new(move |_| {
         let mut all = fresh.get();
         page_rows.with(|p| all.extend(p.iter().cloned()));
         extra.with(|x| all.extend(x.iter().cloned()));
         all
     });
-    GrowingRows { fresh, extra, all }
+    GrowingRows { fresh, extra, all: all.into() }
 }
 
 /// A provider's connection for a request made on demand ("Load more", live tail).
@@ -214,7 +217,7 @@ fn iden_pages(
             let page = crate::sources::iden_list(&connection, &filter, Some(&cursor), limit, &ticket).await?;
             record(state, Provider::Iden, &Ok::<(), FetchFailure>(()));
             let next = if newer { page.previous_cursor } else { page.next_cursor };
-            Ok(MorePage { events: page.events, next, requests: vec![page.request] })
+            Ok(MorePage { events: page.events, next, requests: vec![page.request], unreadable: page.unreadable })
         })
     });
     StoredValue::new_local(next)
@@ -276,7 +279,8 @@ pub fn IdenResults<K: Send + Sync + 'static>(
     let empty = move || {
         let cursor = asked.get()?;
         let unreadable = loader.data.with(|d| d.as_ref().map(|(_, p)| p.unreadable).unwrap_or(0));
-        let text = if !rows.with(Vec::is_empty) {
+        // Unreadable records are not "no events": the notice says what happened to them.
+        let text = if !rows.with(Vec::is_empty) || unreadable > 0 {
             return Some(view! { {unreadable_notice(unreadable)} }.into_any());
         } else if cursor.is_none() {
             wording.get().empty

@@ -142,7 +142,12 @@ pub fn IdentityEventsPage() -> impl IntoView {
             // Ids the vendor repeats across the walk's pages are flagged here too.
             let here = key.at(position).href();
             seen.update_value(|(_, first_seen)| crate::model::flag_repeats(&mut page.events, first_seen, &here));
-            Ok(MorePage { events: page.events, next: page.older, requests: vec![page.request] })
+            Ok(MorePage {
+                events: page.events,
+                next: page.older,
+                requests: vec![page.request],
+                unreadable: page.unreadable,
+            })
         })
     });
     let newer_events: NextPage<DateTime<Utc>> = Rc::new(move |from: DateTime<Utc>, ticket: Ticket| {
@@ -151,12 +156,13 @@ pub fn IdentityEventsPage() -> impl IntoView {
             let connection = connection_now(state, Provider::Standfast)?;
             let workspace = key.workspace.clone().unwrap_or_else(|| connection.scope.clone());
             let filter = crate::providers::standfast::Filter { from: Some(from), ..key.filter.clone() };
-            let (mut found, mut requests) = (Vec::new(), Vec::new());
+            let (mut found, mut requests, mut unreadable) = (Vec::new(), Vec::new(), 0);
             let mut position = Position::default();
             for _ in 0..LIVE_PAGES {
                 let page = standfast_page(&connection, &workspace, &filter, &position, MAX_LIMIT, &ticket).await?;
                 found.extend(page.events);
                 requests.push(page.request);
+                unreadable += page.unreadable;
                 match page.older {
                     Some(older) => position = older,
                     None => break,
@@ -166,7 +172,7 @@ pub fn IdentityEventsPage() -> impl IntoView {
             let known: HashSet<String> = rows.with_untracked(|r| r.iter().map(|e| e.id.clone()).collect());
             found.retain(|e| !known.contains(&e.id));
             let newest = newest(&found);
-            Ok(MorePage { events: found, next: Some(newest.map_or(from, |t| t.max(from))), requests })
+            Ok(MorePage { events: found, next: Some(newest.map_or(from, |t| t.max(from))), requests, unreadable })
         })
     });
     let load_more = view! {
@@ -199,7 +205,7 @@ pub fn IdentityEventsPage() -> impl IntoView {
     let notes = move || {
         loader.data.with(|d| {
             let (asked, page) = d.as_ref()?;
-            let empty = (page.events.is_empty() && asked.position.before.is_none()).then(|| {
+            let empty = (page.events.is_empty() && page.unreadable == 0 && asked.position.before.is_none()).then(|| {
                 view! { <p class="empty" role="status">{format!("No Standfast events for: {}.", describe(asked))}</p> }
             });
             Some(view! { {unreadable_notice(page.unreadable)} {empty} })

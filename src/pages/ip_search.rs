@@ -184,11 +184,12 @@ fn IdmeResults(idme: Loader<Asked<IdmePage>>, current: Memo<Option<IpSearch>>, z
     let page_rows = rows_of(idme, |p| &p.events);
     // "Load more" appends the next pages by number.
     let extra = RwSignal::new(Vec::<AuditEvent>::new());
-    let rows = Signal::derive(move || {
+    let rows: Signal<Vec<AuditEvent>> = Memo::new(move |_| {
         let mut all = page_rows.get();
         extra.with(|x| all.extend(x.iter().cloned()));
         all
-    });
+    })
+    .into();
     register_rows(rows, requests_of(idme, |p| &p.request));
     let state = crate::state::use_app_state();
     let next_page: NextPage<u64> = Rc::new(move |page: u64, ticket: Ticket| {
@@ -196,7 +197,12 @@ fn IdmeResults(idme: Loader<Asked<IdmePage>>, current: Memo<Option<IpSearch>>, z
             let ip = current.get_untracked().map(|s| s.ip).ok_or(FetchFailure::Aborted)?;
             let connection = connection_now(state, Provider::Idme)?;
             let answer = idme_by_ip(&connection, ip, page, &ticket).await?;
-            Ok(MorePage { events: answer.events, next: answer.meta.next_page, requests: vec![answer.request] })
+            Ok(MorePage {
+                events: answer.events,
+                next: answer.meta.next_page,
+                requests: vec![answer.request],
+                unreadable: answer.unreadable,
+            })
         })
     });
     let next_page = StoredValue::new_local(next_page);
@@ -236,7 +242,8 @@ fn IdmeResults(idme: Loader<Asked<IdmePage>>, current: Memo<Option<IpSearch>>, z
                 format!("Still showing page {} for {} while the new results load.", thousands(asked.page), asked.ip);
             view! { <p class="stale-note" role="status">{text}</p> }
         });
-        let empty = if !rows.with(Vec::is_empty) {
+        // Unreadable records are not "no events": the notice says what happened to them.
+        let empty = if !rows.with(Vec::is_empty) || unreadable > 0 {
             None
         } else if total_count == 0 {
             Some(view! { <p class="empty" role="status">{format!("No ID.me events for {}.", asked.ip)}</p> }.into_any())

@@ -242,10 +242,11 @@ fn DerivedSection(
         Err(reason) => format!("{name} is not included: {reason}"),
     };
     let included = Memo::new(move |_| plan.with(Result::is_ok));
-    let shown = Signal::derive(move || {
+    let shown: Signal<Vec<AuditEvent>> = Memo::new(move |_| {
         let Some(view) = current.get() else { return Vec::new() };
         rows.with(|all| all.iter().filter(|e| view.matches(e)).cloned().collect::<Vec<_>>())
-    });
+    })
+    .into();
     register_rows(shown, requests);
     let empty = move || {
         let view = current.get()?;

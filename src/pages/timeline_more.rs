@@ -103,22 +103,22 @@ pub fn timeline_more(uuid: impl Fn() -> Option<String> + 'static) -> StoredValue
         let uuid = uuid.clone();
         Box::pin(async move {
             let uuid = uuid().ok_or(FetchFailure::Aborted)?;
-            let (events, request) = match more.next() {
-                None => return Ok(MorePage { events: Vec::new(), next: None, requests: Vec::new() }),
+            let (events, request, unreadable) = match more.next() {
+                None => return Ok(MorePage { events: Vec::new(), next: None, requests: Vec::new(), unreadable: 0 }),
                 Some(Next::Idme) => {
                     let Some(lane) = more.idme.take() else {
-                        return Ok(MorePage { events: Vec::new(), next: None, requests: Vec::new() });
+                        return Ok(MorePage { events: Vec::new(), next: None, requests: Vec::new(), unreadable: 0 });
                     };
                     let connection = connection_now(state, Provider::Idme)?;
                     let page = idme_by_user(&connection, &uuid, lane.next, &ticket).await?;
                     more.idme = advance(&lane, page.meta.next_page, &page.events);
-                    (page.events, page.request)
+                    (page.events, page.request, page.unreadable)
                 }
                 Some(source @ (Next::Actor | Next::Subject)) => {
                     let as_subject = source == Next::Subject;
                     let slot = if as_subject { &mut more.subject } else { &mut more.actor };
                     let Some(lane) = slot.take() else {
-                        return Ok(MorePage { events: Vec::new(), next: None, requests: Vec::new() });
+                        return Ok(MorePage { events: Vec::new(), next: None, requests: Vec::new(), unreadable: 0 });
                     };
                     let filter = if as_subject {
                         iden::Filter { subject_uuid: Some(uuid), ..Default::default() }
@@ -128,11 +128,11 @@ pub fn timeline_more(uuid: impl Fn() -> Option<String> + 'static) -> StoredValue
                     let connection = connection_now(state, Provider::Iden)?;
                     let page = iden_list(&connection, &filter, Some(&lane.next), IDEN_PAGE, &ticket).await?;
                     *slot = advance(&lane, page.next_cursor, &page.events);
-                    (page.events, page.request)
+                    (page.events, page.request, page.unreadable)
                 }
                 Some(Next::Standfast) => {
                     let Some(lane) = more.standfast.take() else {
-                        return Ok(MorePage { events: Vec::new(), next: None, requests: Vec::new() });
+                        return Ok(MorePage { events: Vec::new(), next: None, requests: Vec::new(), unreadable: 0 });
                     };
                     let connection = connection_now(state, Provider::Standfast)?;
                     let filter = standfast::Filter { contact: Some(uuid), ..Default::default() };
@@ -140,10 +140,10 @@ pub fn timeline_more(uuid: impl Fn() -> Option<String> + 'static) -> StoredValue
                         standfast_page(&connection, &connection.scope, &filter, &lane.next, STANDFAST_PAGE, &ticket)
                             .await?;
                     more.standfast = advance(&lane, page.older, &page.events);
-                    (page.events, page.request)
+                    (page.events, page.request, page.unreadable)
                 }
             };
-            Ok(MorePage { events, next: more.or_none(), requests: vec![request] })
+            Ok(MorePage { events, next: more.or_none(), requests: vec![request], unreadable })
         })
     });
     StoredValue::new_local(next)

@@ -6,7 +6,9 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::{ApiError, HttpRequest, HttpResponse, Method, RequestBody, encode, excerpt, retry_after_secs};
+use super::{
+    ApiError, HttpRequest, HttpResponse, Method, RequestBody, encode, error_excerpt, retry_after_secs, unreadable_body,
+};
 
 pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 200;
@@ -136,13 +138,10 @@ pub fn parse_page(response: &HttpResponse) -> Result<Page, ApiError> {
                 message: message.unwrap_or_else(|| "Too Many Requests".into()),
             },
             (_, Some(message)) => ApiError::Vendor { status, code: None, message },
-            (_, None) => ApiError::Http { status, excerpt: excerpt(&response.body, 160) },
+            (_, None) => ApiError::Http { status, excerpt: error_excerpt(&response.body, 160) },
         });
     }
-    serde_json::from_str::<Page>(&response.body).map_err(|e| ApiError::Malformed {
-        status,
-        detail: format!("{e} (body starts: {})", excerpt(&response.body, 80)),
-    })
+    serde_json::from_str::<Page>(&response.body).map_err(|e| unreadable_body(status, e, &response.body))
 }
 
 pub fn read_event(raw: &serde_json::Value) -> Option<WireEvent> {

@@ -9,7 +9,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::Deserialize;
 
-use super::{ApiError, HttpRequest, HttpResponse, Method, RequestBody, excerpt};
+use super::{ApiError, HttpRequest, HttpResponse, Method, RequestBody, error_excerpt, unreadable_body};
 
 pub const PAGE_SIZE: u64 = 50;
 
@@ -175,13 +175,8 @@ struct WireError {
 pub fn parse_search(response: &HttpResponse) -> Result<SearchPage, ApiError> {
     let status = response.status;
     if (200..300).contains(&status) {
-        if response.body.trim().is_empty() {
-            return Err(ApiError::Malformed { status, detail: "the response body is empty".into() });
-        }
-        return serde_json::from_str::<SearchPage>(&response.body).map_err(|e| ApiError::Malformed {
-            status,
-            detail: format!("{e} (body starts: {})", excerpt(&response.body, 80)),
-        });
+        return serde_json::from_str::<SearchPage>(&response.body)
+            .map_err(|e| unreadable_body(status, e, &response.body));
     }
     Err(error_of(response))
 }
@@ -199,7 +194,7 @@ pub fn error_of(response: &HttpResponse) -> ApiError {
             }),
             message: error.message,
         },
-        Err(_) => ApiError::Http { status, excerpt: excerpt(&response.body, 160) },
+        Err(_) => ApiError::Http { status, excerpt: error_excerpt(&response.body, 160) },
     }
 }
 

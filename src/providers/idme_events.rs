@@ -71,8 +71,8 @@ pub fn parse_lookup(response: &HttpResponse) -> Result<Value, ApiError> {
         return Err(super::idme::error_of(response));
     }
     let malformed = |detail: String| ApiError::Malformed { status, detail };
-    let body: Value = serde_json::from_str(&response.body)
-        .map_err(|e| malformed(format!("{e} (body starts: {})", excerpt(&response.body, 80))))?;
+    let body: Value =
+        serde_json::from_str(&response.body).map_err(|e| super::unreadable_body(status, e, &response.body))?;
     let record = ["event", "data"].iter().find_map(|k| body.get(*k).filter(|v| v.is_object())).unwrap_or(&body);
     if record.is_object() {
         Ok(record.clone())

@@ -162,7 +162,24 @@ pub fn retry_after_secs(value: Option<&str>) -> Option<u64> {
     value.and_then(|v| v.trim().parse::<u64>().ok())
 }
 
-/// The first characters of a body, on one line, for error messages.
+/// A success answer whose body is not what the document describes: the parser's complaint
+/// and how the body starts, or that there was no body at all.
+pub fn unreadable_body(status: u16, error: impl fmt::Display, body: &str) -> ApiError {
+    let detail = if body.trim().is_empty() {
+        "the response body is empty".to_string()
+    } else {
+        format!("{error} (body starts: {})", excerpt(body, 80))
+    };
+    ApiError::Malformed { status, detail }
+}
+
+/// The first characters of an error body, on one line. An HTML page (a proxy's error page) is
+/// reduced to its text: the markup says nothing to the reader.
+pub fn error_excerpt(body: &str, max_chars: usize) -> String {
+    if body.trim_start().starts_with('<') { excerpt(&markup_text(body), max_chars) } else { excerpt(body, max_chars) }
+}
+
+/// The first characters of a text, on one line.
 pub fn excerpt(body: &str, max_chars: usize) -> String {
     let flat: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
     if flat.chars().count() > max_chars {
@@ -171,6 +188,24 @@ pub fn excerpt(body: &str, max_chars: usize) -> String {
     } else {
         flat
     }
+}
+
+/// The text between the tags of an HTML page (no entity decoding: it is only shown as text).
+fn markup_text(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                text.push(' ');
+            }
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text
 }
 
 #[cfg(test)]
@@ -194,6 +229,8 @@ mod tests {
     #[test]
     fn excerpt_flattens_and_cuts() {
         assert_eq!(excerpt("<html>\n  <h1>Bad   gateway</h1>", 100), "<html> <h1>Bad gateway</h1>");
+        assert_eq!(error_excerpt("<html>\n  <h1>Bad   gateway</h1><hr><i>nginx</i></html>", 100), "Bad gateway nginx");
+        assert_eq!(error_excerpt("not <html>", 100), "not <html>");
         assert_eq!(excerpt("abcdef", 3), "abc…");
     }
 }

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::Deserialize;
 
-use super::{ApiError, HttpRequest, HttpResponse, Method, RequestBody, encode, excerpt};
+use super::{ApiError, HttpRequest, HttpResponse, Method, RequestBody, encode, error_excerpt, unreadable_body};
 
 pub const DEFAULT_LIMIT: u32 = 100;
 pub const MAX_LIMIT: u32 = 500;
@@ -170,13 +170,12 @@ pub fn parse_list(response: &HttpResponse) -> Result<Vec<serde_json::Value>, Api
         }
         return Err(match serde_json::from_str::<Message>(&response.body) {
             Ok(m) => ApiError::Vendor { status, code: None, message: m.message },
-            Err(_) => ApiError::Http { status, excerpt: excerpt(&response.body, 160) },
+            Err(_) => ApiError::Http { status, excerpt: error_excerpt(&response.body, 160) },
         });
     }
-    serde_json::from_str::<ListResponse>(&response.body).map(|r| r.events).map_err(|e| ApiError::Malformed {
-        status,
-        detail: format!("{e} (body starts: {})", excerpt(&response.body, 80)),
-    })
+    serde_json::from_str::<ListResponse>(&response.body)
+        .map(|r| r.events)
+        .map_err(|e| unreadable_body(status, e, &response.body))
 }
 
 /// `occurredAt` of a raw event, when it is a readable time.

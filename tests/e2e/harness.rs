@@ -23,7 +23,7 @@ pub type Scenario = for<'a> fn(&'a Rig, &'a Client) -> Pin<Box<dyn Future<Output
 /// The upstream the gateway proxies `doc-sample` to, and the credential it adds for it.
 pub const SAMPLE_UPSTREAM_ID: &str = "doc-sample";
 const SAMPLE_SECRET_ENV: &str = "AUDITDECK_E2E_SAMPLE_SECRET";
-const SAMPLE_SECRET: &str = "sample-upstream-secret";
+pub const SAMPLE_SECRET: &str = "sample-upstream-secret";
 
 /// What the slow upstream saw: searches started, and searches dropped before they answered.
 #[derive(Default)]
@@ -55,6 +55,9 @@ pub const BROWSER_TZ: &str = "America/New_York";
 
 pub struct Rig {
     pub base: String,
+    /// The upstream the `doc-sample` connection proxies to (the benchmark also calls it directly).
+    #[allow(dead_code)] // read by benches/browser.rs, which shares this file
+    pub upstream: SocketAddr,
     pub slow: Arc<SlowUpstream>,
     pub data: Arc<Dataset>,
     pub sandbox: Sandbox,
@@ -127,7 +130,7 @@ async fn start_sample_upstream(manifest_dir: &Path, slow: Arc<SlowUpstream>) -> 
     Ok(addr)
 }
 
-fn base64_of(text: &str) -> String {
+pub fn base64_of(text: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(text)
 }
@@ -149,6 +152,9 @@ impl Rig {
         let config: GatewayConfig = toml::from_str(&format!(
             r#"
 sandbox_iden_rate_limit = 0
+sandbox_faults = true
+# The hanging-response fault waits for this.
+app_response_timeout_secs = 6
 
 [[upstream]]
 id = "{SAMPLE_UPSTREAM_ID}"
@@ -194,6 +200,7 @@ base_url = "http://{upstream}/slow"
         let screenshots = manifest_dir.join("target/e2e-screenshots");
         Ok(Rig {
             base: format!("http://{addr}"),
+            upstream,
             slow,
             data,
             sandbox: gateway.sandbox,
@@ -253,6 +260,9 @@ base_url = "http://{upstream}/slow"
         let _ = std::fs::remove_dir_all(&profile);
         let client = self.browser(&profile).await?;
         let result = scenario(self, &client).await;
+        // Any panic fails the scenario, whatever it asserted: the app's hook shows it on the
+        // page and logs it to the console (which also covers pages navigated away from).
+        let result = result.and(no_panic(self, &client).await);
         if result.is_err()
             && let Ok(png) = client.screenshot().await
         {
@@ -265,6 +275,18 @@ base_url = "http://{upstream}/slow"
         let _ = client.close().await;
         let _ = std::fs::remove_dir_all(&profile);
         result
+    }
+}
+
+/// Fails when the app panicked: its report on the page, or a panic in the console log.
+pub async fn no_panic(rig: &Rig, client: &Client) -> TestResult {
+    if let Some(report) = text_of(client, "#panic-report").await {
+        return Err(format!("the app panicked: {report}"));
+    }
+    let console = console_messages(rig, client).await?;
+    match console.iter().find(|m| m.contains("panicked at")) {
+        Some(panic) => Err(format!("the app panicked: {panic}")),
+        None => Ok(()),
     }
 }
 

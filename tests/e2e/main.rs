@@ -1,11 +1,14 @@
 //! Browser end-to-end tests: the release build in headless Chromium against the gateway.
 //! Run by `cargo xtask test` after the trunk build (`--features e2e`; custom harness).
 
+mod accessibility;
 mod credentials;
 mod detail;
 mod export;
+mod faults;
 mod harness;
 mod home;
+mod hostile;
 mod identity_events;
 mod ip_search;
 mod keyboard;
@@ -95,6 +98,18 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     }),
     ("credentials_typed_secret_goes_nowhere_else", |r, c| {
         Box::pin(credentials::a_typed_secret_stays_out_of_urls_storage_console_and_exports(r, c))
+    }),
+    ("faults_every_fault_is_named_and_retry_recovers", |r, c| {
+        Box::pin(faults::every_fault_is_named_and_retry_recovers(r, c))
+    }),
+    ("hostile_strings_render_as_text_and_the_layout_holds", |r, c| {
+        Box::pin(hostile::hostile_strings_render_as_text_and_the_layout_holds(r, c))
+    }),
+    ("accessibility_axe_on_every_route_light_and_dark", |r, c| {
+        Box::pin(accessibility::axe_finds_no_serious_violation_on_any_route(r, c))
+    }),
+    ("accessibility_keyboard_only_search_to_export", |r, c| {
+        Box::pin(accessibility::keyboard_only_search_results_detail_export(r, c))
     }),
     ("home_routes_searches_and_remembers_them", |r, c| {
         Box::pin(home::search_box_routes_uuid_type_and_severity_and_remembers(r, c))

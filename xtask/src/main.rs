@@ -12,19 +12,25 @@ const TRUNK_VERSION: &str = "0.21.14";
 const WASM_OPT_CRATE_VERSION: &str = "0.116.1";
 const WASM_OPT_BINARYEN: &str = "version_116";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// The accessibility checker the browser tests inject (from the npm registry).
+const AXE_CORE_VERSION: &str = "4.11.0";
 
 const USAGE: &str = "usage:
   cargo xtask serve [--port N] [--bind ADDR] [--config FILE] [--iden-rate-limit N]
       install the toolchain if needed, build the app (release), start the gateway
   cargo xtask test
       install the toolchain and Chromium if needed; fmt, clippy, native tests,
-      release build, browser end-to-end tests";
+      release build, browser end-to-end tests
+  cargo xtask bench
+      install what is missing, build the app (release), measure it in headless Chromium
+      and the gateway under load; print the figures and write target/bench.json";
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("serve") => serve(&args[1..]),
         Some("test") if args.len() == 1 => test(),
+        Some("bench") if args.len() == 1 => bench(),
         Some("-h" | "--help") | None => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -200,6 +206,31 @@ fn ensure_chromium() -> Result<(), String> {
     run(install).map_err(|e| format!("{e}: could not install Chromium; install chromium and chromium-driver by hand"))
 }
 
+/// Where the browser tests find axe-core (they read `AUDITDECK_AXE`).
+fn axe_script() -> PathBuf {
+    workspace_root().join(format!("target/axe-{AXE_CORE_VERSION}/node_modules/axe-core/axe.min.js"))
+}
+
+/// axe-core for the accessibility audit, installed from the npm registry into `target/`.
+fn ensure_axe() -> Result<(), String> {
+    if axe_script().is_file() {
+        return Ok(());
+    }
+    step(&format!("installing axe-core {AXE_CORE_VERSION} from the npm registry"));
+    if !on_path("npm") {
+        return Err("the accessibility tests need axe-core from the npm registry: install Node.js and npm \
+             (Debian: `apt-get install npm`) and run again"
+            .into());
+    }
+    let prefix = workspace_root().join(format!("target/axe-{AXE_CORE_VERSION}"));
+    let mut install = command("npm");
+    install
+        .args(["install", "--no-audit", "--no-fund", "--no-save", "--prefix"])
+        .arg(&prefix)
+        .arg(format!("axe-core@{AXE_CORE_VERSION}"));
+    run(install)
+}
+
 fn trunk_build() -> Result<(), String> {
     let mut c = command("trunk");
     c.args(["build", "--release", "--offline"]);
@@ -247,6 +278,19 @@ fn exec(c: Command) -> Result<(), String> {
     run(c)
 }
 
+/// Figures, not verdicts: prints the table and writes `target/bench.json`.
+fn bench() -> Result<(), String> {
+    ensure_build_tools()?;
+    ensure_chromium()?;
+    step("building the app (release)");
+    trunk_build()?;
+    step("measuring (several minutes: 100,000 rows are loaded through the sandbox)");
+    let mut c = command("cargo");
+    c.args(["bench", "--package", "auditdeck", "--features", "e2e", "--bench", "browser"]);
+    c.env("AUDITDECK_DIST", workspace_root().join("dist"));
+    run(c)
+}
+
 /// One named step of `cargo xtask test`.
 type Step = Box<dyn Fn() -> Result<(), String>>;
 
@@ -258,7 +302,7 @@ fn test() -> Result<(), String> {
         c
     };
     let steps: Vec<(&str, Step)> = vec![
-        ("install tools", Box::new(|| ensure_build_tools().and_then(|_| ensure_chromium()))),
+        ("install tools", Box::new(|| ensure_build_tools().and_then(|_| ensure_chromium()).and_then(|_| ensure_axe()))),
         ("cargo fmt --check", Box::new(move || run(cargo(&["fmt", "--all", "--check"])))),
         (
             "cargo clippy",
@@ -273,6 +317,7 @@ fn test() -> Result<(), String> {
             Box::new(move || {
                 let mut c = cargo(&["test", "--package", "auditdeck", "--features", "e2e", "--test", "e2e"]);
                 c.env("AUDITDECK_DIST", workspace_root().join("dist"));
+                c.env("AUDITDECK_AXE", axe_script());
                 run(c)
             }),
         ),

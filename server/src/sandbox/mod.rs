@@ -2,6 +2,7 @@
 //! One module per vendor, mirroring `src/providers/` in the app.
 
 pub mod dataset;
+pub mod faults;
 pub mod iden;
 pub mod idme;
 pub mod standfast;
@@ -15,6 +16,7 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 
 pub use dataset::Dataset;
+use faults::Vendor;
 
 /// The sandbox's shared state: the data set (built once) and a count of the requests it
 /// answered, which tests read to prove that the app sent none.
@@ -25,6 +27,8 @@ pub struct Sandbox {
     pub iden: iden::IdenSandbox,
     /// The Standfast emulation: its store grows too.
     pub standfast: standfast::StandfastSandbox,
+    /// Faults armed for the vendors' next requests (tests, demos).
+    pub faults: faults::Faults,
     requests: Arc<AtomicU64>,
 }
 
@@ -33,7 +37,7 @@ impl Sandbox {
     pub fn new(data: Arc<Dataset>, iden_rate_limit: u32) -> Self {
         let iden = iden::IdenSandbox::new(data.clone(), iden_rate_limit);
         let standfast = standfast::StandfastSandbox::new(data.clone());
-        Sandbox { data, iden, standfast, requests: Arc::new(AtomicU64::new(0)) }
+        Sandbox { data, iden, standfast, faults: faults::Faults::default(), requests: Arc::new(AtomicU64::new(0)) }
     }
 
     /// Requests the sandbox has received since it started (all vendors).
@@ -45,9 +49,9 @@ impl Sandbox {
     pub fn router(&self) -> Router {
         let requests = self.requests.clone();
         Router::new()
-            .nest("/idme", idme::router(self.data.clone()))
-            .nest("/standfast", self.standfast.router())
-            .nest("/iden", self.iden.router())
+            .nest("/idme", self.faults.wrap(Vendor::Idme, idme::router(self.data.clone())))
+            .nest("/standfast", self.faults.wrap(Vendor::Standfast, self.standfast.router()))
+            .nest("/iden", self.faults.wrap(Vendor::Iden, self.iden.router()))
             .layer(middleware::from_fn(move |request: Request, next: Next| {
                 let requests = requests.clone();
                 async move {

@@ -1,0 +1,549 @@
+//! `cargo xtask bench`: the release build in headless Chromium against the sandbox, and the
+//! gateway under load. Prints one table and writes `target/bench.json`. A benchmark, not a
+//! test: it reports figures next to their budgets and never fails on timing.
+
+#[path = "../tests/e2e/harness.rs"]
+#[allow(dead_code)]
+mod harness;
+
+use std::sync::Mutex;
+use std::time::Instant;
+
+use axum::http::{Method, Request};
+use fantoccini::{Client, Locator};
+use harness::{Rig, TestResult, click, eventually, type_into};
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client as HttpClient;
+use hyper_util::rt::TokioExecutor;
+use serde_json::{Value, json};
+
+/// One figure: name, value, unit, budget (None: no budget), lower is better.
+#[derive(Clone)]
+struct Figure {
+    name: String,
+    value: f64,
+    unit: &'static str,
+    budget: Option<f64>,
+}
+
+static FIGURES: Mutex<Vec<Figure>> = Mutex::new(Vec::new());
+
+fn record(name: impl Into<String>, value: f64, unit: &'static str, budget: Option<f64>) {
+    if let Ok(mut f) = FIGURES.lock() {
+        f.push(Figure { name: name.into(), value, unit, budget });
+    }
+}
+
+type Http = HttpClient<hyper_util::client::legacy::connect::HttpConnector, Full<axum::body::Bytes>>;
+
+fn http() -> Http {
+    HttpClient::builder(TokioExecutor::new()).build_http()
+}
+
+/// Sends a request; returns the status and the body's size as sent (compressed when asked).
+async fn send(
+    client: &Http,
+    method: Method,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Result<(u16, usize), String> {
+    let mut request = Request::builder().method(method).uri(url);
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    let request = request.body(Full::new(axum::body::Bytes::copy_from_slice(body))).map_err(|e| e.to_string())?;
+    let response = client.request(request).await.map_err(|e| e.to_string())?;
+    let status = response.status().as_u16();
+    let bytes = response.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
+    Ok((status, bytes.len()))
+}
+
+// ---------------------------------------------------------------- first load
+
+async fn first_load(rig: &Rig, client: &Client) -> TestResult {
+    client.goto(&rig.url("/")).await.map_err(|e| e.to_string())?;
+    eventually("the home page", || async { client.find(Locator::Css("main h1")).await.ok() }).await?;
+    let urls = client
+        .execute("return [location.href, ...performance.getEntriesByType('resource').map(e => e.name)];", vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    let urls: Vec<String> = serde_json::from_value(urls).map_err(|e| e.to_string())?;
+    let http = http();
+    let (mut html, mut js, mut wasm, mut css, mut other) = (0, 0, 0, 0, 0);
+    for url in urls.iter().filter(|u| u.starts_with(&rig.base) && !u.contains("/config.json")) {
+        let (_, size) = send(&http, Method::GET, url, &[("accept-encoding", "gzip")], &[]).await?;
+        let path = url.trim_start_matches(&rig.base);
+        let slot = if path == "/" || path.ends_with(".html") {
+            &mut html
+        } else if path.ends_with(".js") {
+            &mut js
+        } else if path.ends_with(".wasm") {
+            &mut wasm
+        } else if path.ends_with(".css") {
+            &mut css
+        } else {
+            &mut other
+        };
+        *slot += size;
+    }
+    let kb = |b: usize| b as f64 / 1024.0;
+    record("first load, gzipped: html", kb(html), "KB", None);
+    record("first load, gzipped: js", kb(js), "KB", None);
+    record("first load, gzipped: wasm", kb(wasm), "KB", None);
+    record("first load, gzipped: css", kb(css), "KB", None);
+    record("first load, gzipped: other (icons)", kb(other), "KB", None);
+    record("first load, gzipped: total", kb(html + js + wasm + css + other), "KB", Some(200.0));
+    Ok(())
+}
+
+// ---------------------------------------------------------------- paint
+
+/// Polls until at least `minEntries` Iden responses have been timed and the table under `scope`
+/// holds `rows` rows and is not busy, then waits for the frame after next: returns
+/// performance.now() at that point.
+const WAIT_PAINTED: &str = r#"
+const [scope, rows, needle, minEntries] = arguments;
+const done = arguments[arguments.length - 1];
+const ready = () => {
+    const answered = performance.getEntriesByType('resource').filter(e => e.name.includes(needle)).length;
+    const t = document.querySelector(scope + ' table.events');
+    return answered >= minEntries && t && t.getAttribute('aria-busy') !== 'true'
+        && Number(t.getAttribute('aria-rowcount')) === rows + 1;
+};
+const t0 = performance.now();
+const poll = () => {
+    if (ready()) return requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now())));
+    if (performance.now() - t0 < 600000) return requestAnimationFrame(poll);
+    // Stuck: say what is missing instead of waiting for the script timeout.
+    const t = document.querySelector(scope + ' table.events');
+    done(`stuck after 10 min: ${performance.getEntriesByType('resource').filter(e => e.name.includes(needle)).length} of ${minEntries} responses timed, `
+        + `table ${t ? `aria-busy=${t.getAttribute('aria-busy')} aria-rowcount=${t.getAttribute('aria-rowcount')}` : 'absent'}, want ${rows + 1} rows; ${location.href}`);
+};
+poll();
+"#;
+
+/// The end of the last vendor response whose URL holds `needle`, and every such URL in order.
+const RESPONSES: &str = r#"
+const needle = arguments[0];
+const entries = performance.getEntriesByType('resource').filter(e => e.name.includes(needle));
+return [entries.length ? entries[entries.length - 1].responseEnd : null, entries.map(e => e.name)];
+"#;
+
+/// The plain-JavaScript baseline: fetches `urls`, then builds a plain table of the rows with
+/// createElement and textContent; returns the time from the data being available to painted.
+const BASELINE: &str = r#"
+const [urls, auth, listKey] = arguments;
+const done = arguments[arguments.length - 1];
+(async () => {
+    let rows = [];
+    for (const url of urls) {
+        const res = await fetch(url, { headers: { Authorization: auth } });
+        const body = await res.json();
+        rows = rows.concat(listKey ? body[listKey] : body);
+    }
+    const available = performance.now();
+    const table = document.createElement('table');
+    const tbody = document.createElement('tbody');
+    for (const r of rows) {
+        const tr = document.createElement('tr');
+        for (const v of [r.id, r.occurred_at || r.created_at, r.type || r.event_type, r.severity, JSON.stringify(r.actor || r.contact_id || ''), r.ip_address || '']) {
+            const td = document.createElement('td');
+            td.textContent = v == null ? '' : String(v);
+            tr.appendChild(td);
+        }
+        tbody.appendChild(tr);
+    }
+    table.appendChild(tbody);
+    const holder = document.createElement('div');
+    holder.style.cssText = 'max-height: 75vh; overflow: auto';
+    holder.appendChild(table);
+    document.body.appendChild(holder);
+    requestAnimationFrame(() => requestAnimationFrame(() => {
+        const painted = performance.now();
+        holder.remove();
+        done(painted - available);
+    }));
+})().catch(e => done('baseline failed: ' + e));
+"#;
+
+const IDEN: &str = ".source-iden";
+const IDEN_PATH: &str = "/sandbox/iden/";
+
+fn iden_auth() -> String {
+    format!("Api-Key {}", auditdeck_server::sandbox::iden::SANDBOX_KEY)
+}
+
+async fn wait_painted(client: &Client, rows: usize, min_entries: usize) -> Result<f64, String> {
+    let painted = client
+        .execute_async(WAIT_PAINTED, vec![IDEN.into(), rows.into(), IDEN_PATH.into(), min_entries.into()])
+        .await
+        .map_err(|e| format!("waiting for {rows} rows: {e}"))?;
+    painted.as_f64().ok_or_else(|| format!("waiting for {rows} rows: {painted}"))
+}
+
+/// How many Iden responses the page has timed so far.
+async fn iden_entries(client: &Client) -> Result<usize, String> {
+    let (_, urls) = responses(client).await.unwrap_or((0.0, Vec::new()));
+    Ok(urls.len())
+}
+
+/// Moves the running app to `path` as its own links do (history and popstate, no reload).
+async fn spa_goto(client: &Client, path: &str) -> TestResult {
+    client
+        .execute(
+            "history.pushState(null, '', arguments[0]); dispatchEvent(new PopStateEvent('popstate'));",
+            vec![path.into()],
+        )
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+async fn responses(client: &Client) -> Result<(f64, Vec<String>), String> {
+    let value = client.execute(RESPONSES, vec![IDEN_PATH.into()]).await.map_err(|e| e.to_string())?;
+    let (end, urls): (Option<f64>, Vec<String>) = serde_json::from_value(value).map_err(|e| e.to_string())?;
+    Ok((end.ok_or("no Iden response was timed")?, urls))
+}
+
+async fn baseline(client: &Client, urls: Vec<String>) -> Result<f64, String> {
+    let value = client
+        .execute_async(BASELINE, vec![json!(urls), iden_auth().into(), "results".into()])
+        .await
+        .map_err(|e| e.to_string())?;
+    value.as_f64().ok_or_else(|| format!("{value}"))
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// Raises the Load more cap (the field commits on change).
+async fn set_cap(client: &Client, rows: usize) -> TestResult {
+    type_into(client, ".load-more-cap", &rows.to_string()).await?;
+    click(client, "h1").await
+}
+
+/// Lets scripts run long: the app keeps Iden's documented 60 requests a minute, so thousands
+/// of rows take minutes. Also keeps every resource timing (the buffer holds 250 by default).
+async fn allow_long_scripts(client: &Client) -> TestResult {
+    let minutes = |m: u64| Some(std::time::Duration::from_secs(m * 60));
+    client
+        .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(minutes(20), minutes(2), None))
+        .await
+        .map_err(|e| e.to_string())?;
+    client.execute("performance.setResourceTimingBufferSize(100000);", vec![]).await.map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+async fn paint(rig: &Rig, client: &Client) -> TestResult {
+    client.goto(&rig.url("/severity?limit=20")).await.map_err(|e| e.to_string())?;
+    allow_long_scripts(client).await?;
+    wait_painted(client, 20, 1).await?;
+    // Three samples each, every one a view the running app has not loaded yet (as when a user
+    // changes a filter): its own first request, never the cache, so no (filter, limit) repeats. Iden pages hold up to 200, so
+    // 500 and 5,000 rows come by Load more, with page sizes that divide the count (Load more
+    // fetches whole pages), timed from the last response.
+    let samples: [(usize, [(&str, usize); 3]); 3] = [
+        (50, [("severity=info", 50), ("severity=low", 50), ("severity=medium", 50)]),
+        (500, [("", 100), ("", 125), ("", 50)]),
+        (5_000, [("", 200), ("severity=info", 125), ("severity=info", 100)]),
+    ];
+    for (rows, views) in samples {
+        let (mut app, mut plain) = (Vec::new(), Vec::new());
+        for (filter, limit) in views {
+            let before = iden_entries(client).await?;
+            spa_goto(client, &format!("/severity?limit={limit}&{filter}")).await?;
+            wait_painted(client, limit, before + 1).await?;
+            let requests = rows.div_ceil(limit);
+            if requests > 1 {
+                set_cap(client, rows).await?;
+                click(client, ".load-more-start").await?;
+            }
+            let painted = wait_painted(client, rows, before + requests).await?;
+            let (end, urls) = responses(client).await?;
+            app.push(painted - end);
+            plain.push(baseline(client, urls[before..].to_vec()).await?);
+        }
+        let (app, plain) = (median(app), median(plain));
+        record(format!("paint {rows} rows after the last response: Auditdeck"), app, "ms", None);
+        record(format!("paint {rows} rows after the last response: plain JS"), plain, "ms", None);
+        let budget = (rows == 500).then_some(1.3);
+        record(format!("paint {rows} rows: Auditdeck / plain JS"), app / plain.max(0.001), "×", budget);
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- 100,000 rows
+
+const ROWS_100K: usize = 100_000;
+
+/// Clicks `css`, then waits until the first rendered row of the table changes and two frames
+/// pass; returns the milliseconds.
+const TIME_CHANGE: &str = r#"
+const [scope, css, text] = arguments;
+const done = arguments[arguments.length - 1];
+const first = () => { const r = document.querySelector(scope + ' table.events tbody tr[data-id]:not([data-id=""])'); return r ? r.getAttribute('data-id') : null; };
+const before = first();
+const t0 = performance.now();
+if (text !== null) {
+    const input = document.querySelector(css);
+    input.value = text;
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    input.form.requestSubmit();
+} else {
+    document.querySelector(css).click();
+}
+const poll = () => (first() !== before && document.querySelector(scope + ' table.events').getAttribute('aria-busy') !== 'true')
+    ? requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now() - t0)))
+    : (performance.now() - t0 > 60000 ? done(-1) : requestAnimationFrame(poll));
+poll();
+"#;
+
+/// Scrolls the table's wrapper by 10 rows a step, 100 steps (1,000 rows); each step's work
+/// (scroll handler, render, layout) is timed within its frame. Returns the worst step in ms.
+const SCROLL: &str = r#"
+const scope = arguments[0];
+const done = arguments[arguments.length - 1];
+const wrap = document.querySelector(scope + ' .table-wrap');
+let step = 0, worst = 0;
+const tick = () => {
+    const t0 = performance.now();
+    wrap.scrollTop += 330;
+    wrap.dispatchEvent(new Event('scroll'));
+    const last = wrap.querySelector('tbody tr:last-child');
+    if (last) last.getBoundingClientRect();
+    worst = Math.max(worst, performance.now() - t0);
+    step += 1;
+    step < 100 ? requestAnimationFrame(tick) : done(worst);
+};
+requestAnimationFrame(tick);
+"#;
+
+/// Makes the CSV of the loaded rows; returns the milliseconds until its link is there.
+const EXPORT: &str = r#"
+const done = arguments[arguments.length - 1];
+const t0 = performance.now();
+document.querySelector('.export-tools .export-csv').click();
+const poll = () => document.querySelector('.export-tools a.export-manifest')
+    ? done(performance.now() - t0)
+    : (performance.now() - t0 > 120000 ? done(-1) : requestAnimationFrame(poll));
+poll();
+"#;
+
+async fn hundred_thousand(rig: &Rig, client: &Client) -> TestResult {
+    client.goto(&rig.url("/severity?limit=200")).await.map_err(|e| e.to_string())?;
+    allow_long_scripts(client).await?;
+    wait_painted(client, 200, 1).await?;
+    set_cap(client, ROWS_100K).await?;
+    let started = Instant::now();
+    click(client, ".load-more-start").await?;
+    // 500 requests to the sandbox: minutes, not seconds.
+    client
+        .execute_async(
+            r#"const [want, done] = arguments; const t0 = performance.now();
+               const poll = () => { const t = document.querySelector('.source-iden table.events');
+                   if (t && Number(t.getAttribute('aria-rowcount')) === want + 1) return done(true);
+                   if (performance.now() - t0 > 18 * 60000) return done(`stuck after 18 min: aria-rowcount=${t && t.getAttribute('aria-rowcount')}; `
+                       + (document.querySelector('.load-more') || document.body).innerText.slice(0, 300));
+                   setTimeout(poll, 250); };
+               poll();"#,
+            vec![ROWS_100K.into()],
+        )
+        .await
+        .map_err(|e| format!("loading 100,000 rows: {e}"))
+        .and_then(|v| if v == Value::Bool(true) { Ok(()) } else { Err(format!("loading 100,000 rows: {v}")) })?;
+    record("load 100,000 rows (500 Iden pages from the sandbox)", started.elapsed().as_secs_f64(), "s", None);
+
+    let sort = client
+        .execute_async(TIME_CHANGE, vec![IDEN.into(), format!("{IDEN} th[data-column='type'] a").into(), Value::Null])
+        .await
+        .map_err(|e| e.to_string())?;
+    record("100,000 rows: sort by type", sort.as_f64().unwrap_or(-1.0), "ms", Some(100.0));
+    let filter = client
+        .execute_async(TIME_CHANGE, vec![IDEN.into(), "#row-text".into(), "session.login".into()])
+        .await
+        .map_err(|e| e.to_string())?;
+    record("100,000 rows: text filter", filter.as_f64().unwrap_or(-1.0), "ms", Some(100.0));
+    // Clear the filter again for the scroll and the export.
+    client
+        .execute_async(TIME_CHANGE, vec![IDEN.into(), "#row-text".into(), "".into()])
+        .await
+        .map_err(|e| e.to_string())?;
+    let worst = client.execute_async(SCROLL, vec![IDEN.into()]).await.map_err(|e| e.to_string())?;
+    record("100,000 rows: worst frame scrolling 1,000 rows", worst.as_f64().unwrap_or(-1.0), "ms", Some(16.0));
+    let heap = client
+        .execute("return performance.memory ? performance.memory.usedJSHeapSize : null;", vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    record("100,000 rows: JS heap", heap.as_f64().unwrap_or(f64::NAN) / 1_048_576.0, "MB", Some(150.0));
+
+    let export = client.execute_async(EXPORT, vec![]).await.map_err(|e| e.to_string())?;
+    record("100,000 rows: CSV export with its SHA-256", export.as_f64().unwrap_or(-1.0) / 1000.0, "s", Some(1.0));
+    // The page shows the file's rows and SHA-256 (a blob cannot be fetched under the CSP).
+    let made = client
+        .execute(
+            r#"return [document.querySelector('.export-tools a.export-file').textContent,
+                       document.querySelector('.export-tools .export-sha256').textContent];"#,
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let (file, sha): (String, String) = serde_json::from_value(made).map_err(|e| e.to_string())?;
+    if let Ok(mut f) = SHA.lock() {
+        *f = format!("{file}, sha256 {sha}");
+    }
+    Ok(())
+}
+
+static SHA: Mutex<String> = Mutex::new(String::new());
+
+// ---------------------------------------------------------------- gateway
+
+/// Latency percentiles of `n` requests one after another, and requests/s with `parallel` at once.
+async fn load(
+    what: &str,
+    url: &str,
+    method: Method,
+    headers: &[(&str, &str)],
+    body: &'static [u8],
+) -> Result<f64, String> {
+    let http = http();
+    for _ in 0..50 {
+        send(&http, method.clone(), url, headers, body).await?;
+    }
+    let mut latencies = Vec::new();
+    for _ in 0..1_000 {
+        let t = Instant::now();
+        let (status, _) = send(&http, method.clone(), url, headers, body).await?;
+        if status != 200 {
+            return Err(format!("{what}: status {status}"));
+        }
+        latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    latencies.sort_by(f64::total_cmp);
+    let p50 = latencies[latencies.len() / 2];
+    let p99 = latencies[latencies.len() * 99 / 100];
+    let (parallel, per_task) = (16, 250);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..parallel {
+        let (http, url, method) = (http.clone(), url.to_string(), method.clone());
+        let headers: Vec<(String, String)> = headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        tasks.push(tokio::spawn(async move {
+            let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            for _ in 0..per_task {
+                send(&http, method.clone(), &url, &headers, body).await?;
+            }
+            Ok::<(), String>(())
+        }));
+    }
+    for task in tasks {
+        task.await.map_err(|e| e.to_string())??;
+    }
+    let rate = (parallel * per_task) as f64 / started.elapsed().as_secs_f64();
+    record(format!("gateway, {what}: requests/s (16 at once)"), rate, "req/s", None);
+    record(format!("gateway, {what}: p50"), p50, "ms", None);
+    record(format!("gateway, {what}: p99"), p99, "ms", None);
+    Ok(p50)
+}
+
+async fn gateway(rig: &Rig) -> TestResult {
+    let iden =
+        format!("{}/sandbox/iden/org/{}/api/events/?limit=50", rig.base, auditdeck_server::sandbox::iden::ORG_SLUG);
+    let auth = iden_auth();
+    load("sandbox Iden page of 50", &iden, Method::GET, &[("authorization", &auth)], b"").await?;
+    let form = b"ip_address=152.133.18.33";
+    let urlencoded = ("content-type", "application/x-www-form-urlencoded");
+    let proxied = format!("{}/upstream/{}/api/v1/events/search", rig.base, harness::SAMPLE_UPSTREAM_ID);
+    let proxied_p50 =
+        load("proxied search (gateway adds the credential)", &proxied, Method::POST, &[urlencoded], form).await?;
+    let direct = format!("http://{}/api/v1/events/search", rig.upstream);
+    let credential = format!("ID.me {}", harness::base64_of(harness::SAMPLE_SECRET));
+    let direct_p50 = load(
+        "the same search sent to the upstream directly",
+        &direct,
+        Method::POST,
+        &[urlencoded, ("authorization", &credential)],
+        form,
+    )
+    .await?;
+    record("gateway: proxy overhead at p50", proxied_p50 - direct_p50, "ms", Some(1.0));
+    Ok(())
+}
+
+// ---------------------------------------------------------------- report
+
+fn report() -> Value {
+    let figures = FIGURES.lock().map(|f| f.clone()).unwrap_or_default();
+    println!("\n{:<62} {:>12}  {:<6} {:>10}", "figure", "value", "unit", "budget");
+    println!("{}", "-".repeat(100));
+    let mut rows = Vec::new();
+    for f in &figures {
+        let verdict = match f.budget {
+            Some(b) if f.value.is_finite() && f.value >= 0.0 && f.value <= b => "within budget",
+            Some(_) => "OVER BUDGET",
+            None => "",
+        };
+        let budget = f.budget.map(|b| format!("≤ {b}")).unwrap_or_default();
+        println!("{:<62} {:>12.2}  {:<6} {:>10}  {verdict}", f.name, f.value, f.unit, budget);
+        rows.push(
+            json!({ "figure": f.name, "value": f.value, "unit": f.unit, "budget": f.budget, "verdict": verdict }),
+        );
+    }
+    let sha = SHA.lock().map(|s| s.clone()).unwrap_or_default();
+    println!("\nexport of 100,000 rows: {sha}");
+    json!({ "figures": rows, "export_100k": sha })
+}
+
+fn main() -> std::process::ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("bench: cannot start tokio: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async {
+        let rig = match Rig::start().await {
+            Ok(rig) => rig,
+            Err(e) => {
+                eprintln!("bench: cannot set up: {e}");
+                return std::process::ExitCode::FAILURE;
+            }
+        };
+        let mut problems = Vec::new();
+        let scenarios: [(&str, harness::Scenario); 3] = [
+            ("bench_first_load", |r, c| Box::pin(first_load(r, c))),
+            ("bench_paint", |r, c| Box::pin(paint(r, c))),
+            ("bench_100k", |r, c| Box::pin(hundred_thousand(r, c))),
+        ];
+        // AUDITDECK_BENCH=paint (a part of a name) runs only the matching parts.
+        let only = std::env::var("AUDITDECK_BENCH").unwrap_or_default();
+        for (name, scenario) in scenarios.into_iter().filter(|(name, _)| name.contains(&only)) {
+            println!("bench: {name}…");
+            if let Err(e) = rig.run(name, scenario).await {
+                problems.push(format!("{name}: {e}"));
+            }
+        }
+        if "bench_gateway".contains(&only) {
+            println!("bench: gateway…");
+            if let Err(e) = gateway(&rig).await {
+                problems.push(format!("gateway: {e}"));
+            }
+        }
+        let mut json = report();
+        json["problems"] = json!(problems);
+        let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench.json");
+        match serde_json::to_string_pretty(&json).map(|text| std::fs::write(&out, text)) {
+            Ok(Ok(())) => println!("written to {}", out.display()),
+            _ => eprintln!("bench: cannot write {}", out.display()),
+        }
+        for p in &problems {
+            eprintln!("bench: could not measure: {p}");
+        }
+        // Figures are reported, never judged; only a measurement that could not run fails.
+        if problems.is_empty() { std::process::ExitCode::SUCCESS } else { std::process::ExitCode::FAILURE }
+    })
+}
