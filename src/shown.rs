@@ -83,23 +83,21 @@ impl ShownRows {
     }
 
     pub fn busy(self) -> bool {
-        self.loading.with(|l| l.iter().any(|(_, busy)| busy.get()))
+        self.loading.get().iter().any(|(_, busy)| busy.get())
     }
 
     /// The first shown event with this id (tracked).
     pub fn find(self, id: &str) -> Option<AuditEvent> {
-        self.tables.with(|tables| {
-            tables.iter().find_map(|(_, (rows, _))| rows.with(|r| r.iter().find(|e| e.id == id).cloned()))
-        })
+        self.tables.get().iter().find_map(|(_, (rows, _))| rows.with(|r| r.iter().find(|e| e.id == id).cloned()))
     }
 
     /// Every shown row, table after table (tracked).
     pub fn all(self) -> Vec<AuditEvent> {
-        self.tables.with(|tables| tables.iter().flat_map(|(_, (rows, _))| rows.get()).collect())
+        self.tables.get().iter().flat_map(|(_, (rows, _))| rows.get()).collect()
     }
 
     /// The vendor requests behind the shown rows (tracked).
     pub fn requests(self) -> Vec<String> {
-        self.tables.with(|tables| tables.iter().flat_map(|(_, (_, requests))| requests.get()).collect())
+        self.tables.get().iter().flat_map(|(_, (_, requests))| requests.get()).collect()
     }
 }

@@ -163,10 +163,10 @@ pub fn EventsTable(
     let events = filtered(events);
     let hidden = Memo::new(move |_| filter.with(|f| Hidden::of(&f.hidden)));
     let total = Memo::new(move |_| events.with(Vec::len));
-    let shown = VirtualRows::new(total);
+    let shown = VirtualRows::new(events);
     let rows = move || {
         let (zone, hidden) = (zone.get(), hidden.get());
-        shown.window(events).into_iter().map(|(key, index, e)| (key, zone, hidden, index, e)).collect::<Vec<_>>()
+        shown.window().into_iter().map(|(key, index, e)| (key, zone, hidden, index, e)).collect::<Vec<_>>()
     };
     let headers = move || {
         let f = filter.get();

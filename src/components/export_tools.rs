@@ -45,9 +45,11 @@ fn utc_now() -> String {
         .unwrap_or_default()
 }
 
-/// `rows`: what the tables show (the loaded rows after the row filters, in their order).
+/// `rows`: what the tables show (the loaded rows after the row filters); the file has them in
+/// the order the URL's sort gives the tables.
 #[component]
 pub fn ExportTools(rows: Memo<Vec<AuditEvent>>) -> impl IntoView {
+    let filter = crate::components::row_tools::use_row_filter();
     let Some(shown) = ShownRows::use_context() else { return ().into_any() };
     let location = use_location();
     let made = RwSignal::new_local(None::<Made>);
@@ -61,7 +63,8 @@ pub fn ExportTools(rows: Memo<Vec<AuditEvent>>) -> impl IntoView {
     // A whole-query export under way: its format.
     let whole = RwSignal::new(None::<Format>);
     let make = move |format: Format, scope: Scope| {
-        let (events, requests) = (rows.get_untracked(), untrack(|| shown.requests()));
+        let (mut events, requests) = (rows.get_untracked(), untrack(|| shown.requests()));
+        filter.with_untracked(|f| f.order(&mut events));
         let path = location.pathname.get_untracked();
         // The view without an open event: the manifest names the query, not one row.
         let view =

@@ -47,7 +47,13 @@ pub fn filtered(events: Signal<Vec<AuditEvent>>) -> Signal<Vec<AuditEvent>> {
     let filter = use_row_filter();
     // A memo: the table reads the rows on every scroll step, and filtering and sorting 100,000
     // rows per read would cost a frame each.
-    Memo::new(move |_| filter.with(|f| f.apply(events.get()))).into()
+    // A memo: the table reads the rows on every scroll step, and filtering and sorting 100,000
+    // rows per read would cost a frame each.
+    Memo::new(move |_| {
+        let filter = filter.get();
+        filter.apply(events.get())
+    })
+    .into()
 }
 
 #[component]
@@ -61,7 +67,12 @@ pub fn RowTools(
     let Some(shown) = ShownRows::use_context() else { return ().into_any() };
     let filter = use_row_filter();
     let loaded = Memo::new(move |_| shown.all());
-    let kept = Memo::new(move |_| filter.with(|f| f.apply(loaded.get())));
+    // In loaded order: a sort changes none of the counts, the chart or the file's rows, so it
+    // recomputes none of them (the export puts its rows in the table's order when it is made).
+    let kept = Memo::new(move |_| {
+        let filter = filter.get();
+        filter.keep(loaded.get())
+    });
     view! {
         <div class="row-tools">
             <ActiveFilters filter with_rows kept=Signal::derive(move || kept.with(Vec::len)) loaded=Signal::derive(move || loaded.with(Vec::len))/>
@@ -96,7 +107,12 @@ fn ActiveFilters(
                 f.only.iter().map(|v| chip(v, "Only")).chain(f.not.iter().map(|v| chip(v, "Not"))).collect();
             view! {
                 <p class="active-filters" role="status">
-                    {format!("Showing {} of {} loaded rows (filtered in the browser): ", thousands(kept.get() as u64), thousands(loaded.get() as u64))}
+                    {
+                        // `loaded` before `kept` (which derives from it), so a change to the loaded
+                        // rows is seen even when the kept count stays the same.
+                        let loaded = loaded.get();
+                        format!("Showing {} of {} loaded rows (filtered in the browser): ", thousands(kept.get() as u64), thousands(loaded as u64))
+                    }
                     {chips}
                     " " <A href=with_rows.run(RowFilter::default()) attr:class="clear-filters">"Clear"</A>
                 </p>
@@ -250,17 +266,28 @@ fn Facets(
     with_rows: Callback<RowFilter, String>,
 ) -> impl IntoView {
     let navigate = StoredValue::new_local(use_navigate());
+    // Counted when rows arrive, not when a filter or the sort changes (the links do).
+    let tallies = Memo::new(move |_| {
+        loaded.with(|rows| {
+            Facet::ALL.map(|facet| {
+                let all = counts(rows, facet);
+                let none = all.is_empty();
+                (facet, all, none)
+            })
+        })
+    });
     let columns = move || {
         let f = filter.get();
-        loaded.with(|rows| {
-            Facet::ALL
-                .into_iter()
-                .map(|facet| {
-                    let all = counts(rows, facet);
+        tallies.with(|tallies| {
+            tallies
+                .iter()
+                .map(|(facet, all, none)| {
+                    let (facet, none) = (*facet, *none);
                     let rest: usize = all.iter().skip(FACET_VALUES).map(|(_, n)| n).sum();
                     let items = all
-                        .into_iter()
+                        .iter()
                         .take(FACET_VALUES)
+                        .cloned()
                         .map(|(value, n)| {
                             let fv = FacetValue::new(facet, value.clone());
                             let keep = with_rows.run(f.toggled_only(&fv));
@@ -285,7 +312,7 @@ fn Facets(
                         .collect_view();
                     let more = if rest > 0 {
                         Some(format!("others: {}", thousands(rest as u64)))
-                    } else if rows.iter().all(|e| facet.value_of(e).is_none()) {
+                    } else if none {
                         Some("none in these rows".to_string())
                     } else {
                         None

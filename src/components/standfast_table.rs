@@ -84,10 +84,10 @@ pub fn StandfastTable(
     // The facet filters in the URL narrow what was loaded.
     let events = crate::components::row_tools::filtered(events);
     let total = Memo::new(move |_| events.with(Vec::len));
-    let shown = VirtualRows::new(total);
+    let shown = VirtualRows::new(events);
     let rows = move || {
         let zone = zone.get();
-        shown.window(events).into_iter().map(|(key, index, e)| (key, zone, index, e)).collect::<Vec<_>>()
+        shown.window().into_iter().map(|(key, index, e)| (key, zone, index, e)).collect::<Vec<_>>()
     };
     let headers = [
         ("occurredAt", "Occurred"),

@@ -25,30 +25,30 @@ pub fn visible_range(total: usize, scroll_top: f64, viewport_px: f64) -> (usize,
 }
 
 /// A table's scroll state: put `wrap` and `on_scroll` on its scrolling wrapper, render the
-/// rows of `range`, with `spacer(true)` before them and `spacer(false)` after.
+/// rows of `window()`, with `spacer(true)` before them and `spacer(false)` after.
+///
+/// The window and the spacers read the rows themselves, not a memo of their count: a closure
+/// that reads a memo both directly and through a memo derived from it can miss a change
+/// (leptos' reactive graph re-checks the derived path first and then sees the direct source
+/// clean), which left a table showing the rows before "Back" when both pages had 25 rows.
 #[derive(Clone, Copy)]
 pub struct VirtualRows {
     pub wrap: NodeRef<Div>,
     scroll_top: RwSignal<f64>,
     viewport: RwSignal<f64>,
-    total: Memo<usize>,
-    /// The rows to render: (first, last exclusive).
-    pub range: Memo<(usize, usize)>,
+    rows: Signal<Vec<AuditEvent>>,
     /// Whether only the rows in view are rendered.
     pub on: Memo<bool>,
 }
 
 impl VirtualRows {
-    pub fn new(total: Memo<usize>) -> Self {
-        let scroll_top = RwSignal::new(0.0);
-        let viewport = RwSignal::new(800.0);
+    pub fn new(rows: Signal<Vec<AuditEvent>>) -> Self {
         VirtualRows {
             wrap: NodeRef::new(),
-            scroll_top,
-            viewport,
-            total,
-            range: Memo::new(move |_| visible_range(total.get(), scroll_top.get(), viewport.get())),
-            on: Memo::new(move |_| total.get() > VIRTUAL_FROM),
+            scroll_top: RwSignal::new(0.0),
+            viewport: RwSignal::new(800.0),
+            rows,
+            on: Memo::new(move |_| rows.with(Vec::len) > VIRTUAL_FROM),
         }
     }
 
@@ -61,10 +61,17 @@ impl VirtualRows {
         }
     }
 
-    /// The rows to render of `events` (tracked): each with its key and its place among all.
-    pub fn window(self, events: Signal<Vec<AuditEvent>>) -> Vec<(String, usize, AuditEvent)> {
-        let (first, last) = self.range.get();
-        events.with(|all| {
+    /// The rows to render (tracked): (first, last exclusive) of how many.
+    fn range(self) -> (usize, usize, usize) {
+        let total = self.rows.with(Vec::len);
+        let (first, last) = visible_range(total, self.scroll_top.get(), self.viewport.get());
+        (first, last, total)
+    }
+
+    /// The rows to render (tracked): each with its key and its place among all.
+    pub fn window(self) -> Vec<(String, usize, AuditEvent)> {
+        let (first, last, _) = self.range();
+        self.rows.with(|all| {
             crate::model::keyed(all[first.min(all.len())..last.min(all.len())].to_vec())
                 .into_iter()
                 .enumerate()
@@ -76,9 +83,9 @@ impl VirtualRows {
     /// The spacer row above (`true`) or below the rendered rows, when rows are left out there.
     pub fn spacer(self, above: bool) -> impl Fn() -> Option<AnyView> + Send + Sync + 'static {
         move || {
-            let (first, last) = self.range.get();
-            let rows = if above { first } else { self.total.get() - last };
-            (self.on.get() && rows > 0).then(|| {
+            let (first, last, total) = self.range();
+            let rows = if above { first } else { total - last.min(total) };
+            (total > VIRTUAL_FROM && rows > 0).then(|| {
                 view! { <tr class="spacer" aria-hidden="true"><td style:height=format!("{}px", rows as f64 * ROW_PX)></td></tr> }
                     .into_any()
             })

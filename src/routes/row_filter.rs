@@ -45,13 +45,13 @@ impl Facet {
     }
 
     /// The event's value for this facet (None: it has none).
-    pub fn value_of(self, e: &AuditEvent) -> Option<String> {
+    pub fn value_of(self, e: &AuditEvent) -> Option<&str> {
         match self {
-            Facet::Type => Some(e.event_type.clone()).filter(|t| !t.is_empty()),
-            Facet::Severity => Some(e.severity.as_str().to_string()),
-            Facet::Source => Some(e.source.label().to_string()),
-            Facet::Application => e.context.application.clone().or_else(|| e.context.workspace.clone()),
-            Facet::Ip => e.actor.ip.clone().filter(|ip| !ip.is_empty()),
+            Facet::Type => Some(e.event_type.as_str()).filter(|t| !t.is_empty()),
+            Facet::Severity => Some(e.severity.as_str()),
+            Facet::Source => Some(e.source.label()),
+            Facet::Application => e.context.application.as_deref().or(e.context.workspace.as_deref()),
+            Facet::Ip => e.actor.ip.as_deref().filter(|ip| !ip.is_empty()),
         }
     }
 }
@@ -68,7 +68,7 @@ impl FacetValue {
     }
 
     fn matches(&self, e: &AuditEvent) -> bool {
-        self.facet.value_of(e).as_deref() == Some(self.value.as_str())
+        self.facet.value_of(e) == Some(self.value.as_str())
     }
 }
 
@@ -297,16 +297,25 @@ impl RowFilter {
 
     /// The rows kept, in the chosen order (a stable sort: ties keep the vendor's order).
     pub fn apply(&self, events: Vec<AuditEvent>) -> Vec<AuditEvent> {
-        let text = self.text.as_deref().map(str::to_lowercase);
-        let mut kept = if self.is_empty() {
-            events
-        } else {
-            events.into_iter().filter(|e| self.matches_text(e, text.as_deref())).collect()
-        };
-        if let Some((column, descending)) = self.sort {
-            column.sort(&mut kept, descending);
-        }
+        let mut kept = self.keep(events);
+        self.order(&mut kept);
         kept
+    }
+
+    /// The rows kept, in their loaded order (for what does not depend on the order).
+    pub fn keep(&self, events: Vec<AuditEvent>) -> Vec<AuditEvent> {
+        if self.is_empty() {
+            return events;
+        }
+        let text = self.text.as_deref().map(str::to_lowercase);
+        events.into_iter().filter(|e| self.matches_text(e, text.as_deref())).collect()
+    }
+
+    /// Puts rows in the chosen order (a stable sort: ties keep the vendor's order).
+    pub fn order(&self, rows: &mut [AuditEvent]) {
+        if let Some((column, descending)) = self.sort {
+            column.sort(rows, descending);
+        }
     }
 
     pub fn with_sort(&self, sort: Option<(Column, bool)>) -> RowFilter {
@@ -391,11 +400,12 @@ fn holds(haystack: &str, needle: &str) -> bool {
 
 /// Each value of a facet among `events`, with its count, most frequent first (ties by value).
 pub fn counts(events: &[AuditEvent], facet: Facet) -> Vec<(String, usize)> {
-    let mut map = std::collections::HashMap::<String, usize>::new();
+    // Borrowed keys: 100,000 rows are counted without copying a value per row.
+    let mut map = std::collections::HashMap::<&str, usize>::new();
     for value in events.iter().filter_map(|e| facet.value_of(e)) {
         *map.entry(value).or_insert(0) += 1;
     }
-    let mut list: Vec<(String, usize)> = map.into_iter().collect();
+    let mut list: Vec<(String, usize)> = map.into_iter().map(|(value, n)| (value.to_string(), n)).collect();
     list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     list
 }
