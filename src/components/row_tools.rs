@@ -47,8 +47,6 @@ pub fn filtered(events: Signal<Vec<AuditEvent>>) -> Signal<Vec<AuditEvent>> {
     let filter = use_row_filter();
     // A memo: the table reads the rows on every scroll step, and filtering and sorting 100,000
     // rows per read would cost a frame each.
-    // A memo: the table reads the rows on every scroll step, and filtering and sorting 100,000
-    // rows per read would cost a frame each.
     Memo::new(move |_| {
         let filter = filter.get();
         filter.apply(events.get())
