@@ -285,8 +285,8 @@ fn Facets(
                     let items = all
                         .iter()
                         .take(FACET_VALUES)
-                        .cloned()
                         .map(|(value, n)| {
+                            let n = *n;
                             let fv = FacetValue::new(facet, value.clone());
                             let keep = with_rows.run(f.toggled_only(&fv));
                             let drop = with_rows.run(f.toggled_not(&fv));
