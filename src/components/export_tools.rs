@@ -48,8 +48,7 @@ fn utc_now() -> String {
 /// `rows`: what the tables show (the loaded rows after the row filters); the file has them in
 /// the order the URL's sort gives the tables.
 #[component]
-pub fn ExportTools(rows: Memo<Vec<AuditEvent>>) -> impl IntoView {
-    let filter = crate::components::row_tools::use_row_filter();
+pub fn ExportTools(rows: Memo<Vec<AuditEvent>>, filter: Memo<crate::routes::row_filter::RowFilter>) -> impl IntoView {
     let Some(shown) = ShownRows::use_context() else { return ().into_any() };
     let location = use_location();
     let made = RwSignal::new_local(None::<Made>);

@@ -25,6 +25,13 @@ pub struct MorePage<C> {
     pub unreadable: usize,
 }
 
+impl<C> MorePage<C> {
+    /// Nothing more: no rows, no continuation, no request made.
+    pub fn end() -> Self {
+        MorePage { events: Vec::new(), next: None, requests: Vec::new(), unreadable: 0 }
+    }
+}
+
 /// The rows after a continuation and the continuation after them.
 pub type NextPage<C> = Rc<dyn Fn(C, Ticket) -> Pin<Box<dyn Future<Output = Result<MorePage<C>, FetchFailure>>>>>;
 

@@ -80,7 +80,7 @@ pub fn RowTools(
             </div>
             <TimeHistogram rows=kept narrow/>
             <Facets loaded filter with_rows/>
-            <ExportTools rows=kept/>
+            <ExportTools rows=kept filter/>
         </div>
     }
     .into_any()
@@ -265,22 +265,14 @@ fn Facets(
 ) -> impl IntoView {
     let navigate = StoredValue::new_local(use_navigate());
     // Counted when rows arrive, not when a filter or the sort changes (the links do).
-    let tallies = Memo::new(move |_| {
-        loaded.with(|rows| {
-            Facet::ALL.map(|facet| {
-                let all = counts(rows, facet);
-                let none = all.is_empty();
-                (facet, all, none)
-            })
-        })
-    });
+    let tallies = Memo::new(move |_| loaded.with(|rows| Facet::ALL.map(|facet| (facet, counts(rows, facet)))));
     let columns = move || {
         let f = filter.get();
         tallies.with(|tallies| {
             tallies
                 .iter()
-                .map(|(facet, all, none)| {
-                    let (facet, none) = (*facet, *none);
+                .map(|(facet, all)| {
+                    let facet = *facet;
                     let rest: usize = all.iter().skip(FACET_VALUES).map(|(_, n)| n).sum();
                     let items = all
                         .iter()
@@ -310,7 +302,7 @@ fn Facets(
                         .collect_view();
                     let more = if rest > 0 {
                         Some(format!("others: {}", thousands(rest as u64)))
-                    } else if none {
+                    } else if all.is_empty() {
                         Some("none in these rows".to_string())
                     } else {
                         None

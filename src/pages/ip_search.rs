@@ -19,11 +19,10 @@ use crate::config::Provider;
 use crate::fetcher::{Loader, Ticket};
 use crate::format::{Zone, thousands};
 use crate::http::FetchFailure;
-use crate::model::AuditEvent;
 use crate::model::Source;
 use crate::pages::common::{
-    IdenResults, Wording, connection_now, first_load, iden_more, load_source, query_getter, register_rows, requests_of,
-    rows_of, settings_problem_view, unreadable_notice,
+    GrowingRows, IdenResults, Wording, connection_now, first_load, growing_rows, iden_more, load_source, query_getter,
+    register_rows, requests_of, rows_of, settings_problem_view, unreadable_notice,
 };
 use crate::providers::iden;
 use crate::routes::{IpSearch, ip_form_target, ip_search_from_url};
@@ -182,14 +181,8 @@ pub fn IpSearchPage() -> impl IntoView {
 #[component]
 fn IdmeResults(idme: Loader<Asked<IdmePage>>, current: Memo<Option<IpSearch>>, zone: Signal<Zone>) -> impl IntoView {
     let page_rows = rows_of(idme, |p| &p.events);
-    // "Load more" appends the next pages by number.
-    let extra = RwSignal::new(Vec::<AuditEvent>::new());
-    let rows: Signal<Vec<AuditEvent>> = Memo::new(move |_| {
-        let mut all = page_rows.get();
-        extra.with(|x| all.extend(x.iter().cloned()));
-        all
-    })
-    .into();
+    // "Load more" appends the next pages by number (ID.me has no live tail: nothing fresh).
+    let GrowingRows { extra, all: rows, .. } = growing_rows(page_rows);
     register_rows(rows, requests_of(idme, |p| &p.request));
     let state = crate::state::use_app_state();
     let next_page: NextPage<u64> = Rc::new(move |page: u64, ticket: Ticket| {

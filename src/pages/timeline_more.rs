@@ -104,10 +104,10 @@ pub fn timeline_more(uuid: impl Fn() -> Option<String> + 'static) -> StoredValue
         Box::pin(async move {
             let uuid = uuid().ok_or(FetchFailure::Aborted)?;
             let (events, request, unreadable) = match more.next() {
-                None => return Ok(MorePage { events: Vec::new(), next: None, requests: Vec::new(), unreadable: 0 }),
+                None => return Ok(MorePage::end()),
                 Some(Next::Idme) => {
                     let Some(lane) = more.idme.take() else {
-                        return Ok(MorePage { events: Vec::new(), next: None, requests: Vec::new(), unreadable: 0 });
+                        return Ok(MorePage::end());
                     };
                     let connection = connection_now(state, Provider::Idme)?;
                     let page = idme_by_user(&connection, &uuid, lane.next, &ticket).await?;
@@ -118,7 +118,7 @@ pub fn timeline_more(uuid: impl Fn() -> Option<String> + 'static) -> StoredValue
                     let as_subject = source == Next::Subject;
                     let slot = if as_subject { &mut more.subject } else { &mut more.actor };
                     let Some(lane) = slot.take() else {
-                        return Ok(MorePage { events: Vec::new(), next: None, requests: Vec::new(), unreadable: 0 });
+                        return Ok(MorePage::end());
                     };
                     let filter = if as_subject {
                         iden::Filter { subject_uuid: Some(uuid), ..Default::default() }
@@ -132,7 +132,7 @@ pub fn timeline_more(uuid: impl Fn() -> Option<String> + 'static) -> StoredValue
                 }
                 Some(Next::Standfast) => {
                     let Some(lane) = more.standfast.take() else {
-                        return Ok(MorePage { events: Vec::new(), next: None, requests: Vec::new(), unreadable: 0 });
+                        return Ok(MorePage::end());
                     };
                     let connection = connection_now(state, Provider::Standfast)?;
                     let filter = standfast::Filter { contact: Some(uuid), ..Default::default() };

@@ -97,14 +97,11 @@ async fn press(client: &Client, key: impl Into<String>) -> TestResult {
 
 /// (id, data-id, class) of the focused element.
 async fn focused(client: &Client) -> Result<(String, String, String), String> {
-    let value = client
-        .execute(
-            "const a = document.activeElement; return [a.id || '', a.getAttribute('data-id') || '', a.className || ''];",
-            vec![],
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-    serde_json::from_value(value).map_err(|e| e.to_string())
+    crate::harness::page_value(
+        client,
+        "const a = document.activeElement; return [a.id || '', a.getAttribute('data-id') || '', a.className || ''];",
+    )
+    .await
 }
 
 /// Presses `key` (Tab or Shift+Tab) until the focused element satisfies `wanted`, at most 150 times.

@@ -21,14 +21,11 @@ fn record(rig: &Rig, ip: IpAddr, n: usize) -> serde_json::Value {
 
 /// The panel's (label, value) pairs.
 async fn detail_fields(client: &Client) -> Result<Vec<(String, String)>, String> {
-    let value = client
-        .execute(
-            "return [...document.querySelectorAll('.event-detail dt')].map(dt => [dt.textContent, dt.nextElementSibling.textContent]);",
-            vec![],
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-    serde_json::from_value(value).map_err(|e| e.to_string())
+    crate::harness::page_value(
+        client,
+        "return [...document.querySelectorAll('.event-detail dt')].map(dt => [dt.textContent, dt.nextElementSibling.textContent]);",
+    )
+    .await
 }
 
 fn field<'a>(fields: &'a [(String, String)], label: &str) -> Option<&'a str> {

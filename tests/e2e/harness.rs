@@ -460,3 +460,9 @@ pub async fn table_row_count(client: &Client, scope: &str) -> Result<usize, Stri
         table.attr("aria-rowcount").await.map_err(|e| e.to_string())?.ok_or("the table has no aria-rowcount")?;
     count.parse::<usize>().map(|n| n.saturating_sub(1)).map_err(|e| format!("aria-rowcount {count:?}: {e}"))
 }
+
+/// Runs `script` in the page and reads what it returns.
+pub async fn page_value<T: serde::de::DeserializeOwned>(client: &Client, script: &str) -> Result<T, String> {
+    let value = client.execute(script, vec![]).await.map_err(|e| e.to_string())?;
+    serde_json::from_value(value).map_err(|e| e.to_string())
+}

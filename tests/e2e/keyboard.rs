@@ -13,11 +13,11 @@ async fn press(client: &Client, keys: &str) -> TestResult {
 }
 
 async fn focused(client: &Client) -> Result<(String, String), String> {
-    let value = client
-        .execute("const a = document.activeElement; return [a.id || '', a.getAttribute('data-id') || ''];", vec![])
-        .await
-        .map_err(|e| e.to_string())?;
-    serde_json::from_value(value).map_err(|e| e.to_string())
+    crate::harness::page_value(
+        client,
+        "const a = document.activeElement; return [a.id || '', a.getAttribute('data-id') || ''];",
+    )
+    .await
 }
 
 pub async fn shortcuts_move_through_rows_and_open_them(rig: &Rig, client: &Client) -> TestResult {
