@@ -89,11 +89,11 @@ fn values(e: &AuditEvent) -> [Cow<'_, str>; 22] {
         Cow::Borrowed(e.id.as_str()),
         Cow::Borrowed(if e.id_derived { "true" } else { "false" }),
         Cow::Borrowed(e.source.label()),
-        Cow::Borrowed(e.connection.as_str()),
+        Cow::Borrowed(&*e.connection),
         Cow::Borrowed(e.occurred.raw.as_str()),
         Cow::Borrowed(e.recorded.raw.as_str()),
         Cow::Borrowed(e.event_type.as_str()),
-        Cow::Borrowed(e.category.as_str()),
+        Cow::Borrowed(&*e.category),
         Cow::Borrowed(e.severity.as_str()),
         Cow::Borrowed(match e.severity_origin {
             SeverityOrigin::Vendor => "vendor",
@@ -112,7 +112,7 @@ fn values(e: &AuditEvent) -> [Cow<'_, str>; 22] {
         Cow::Owned(
             e.occurred.parsed.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)).unwrap_or_default(),
         ),
-        Cow::Owned(e.raw.to_string()),
+        Cow::Borrowed(e.raw.text()),
     ]
 }
 
@@ -143,7 +143,7 @@ pub fn to_ndjson(events: &[AuditEvent]) -> String {
             object.insert(column.to_string(), Value::String(value.into_owned()));
         }
         object.insert("id_derived".into(), Value::Bool(e.id_derived));
-        object.insert("raw".into(), e.raw.clone());
+        object.insert("raw".into(), e.raw.value());
         out.push_str(&Value::Object(object).to_string());
         out.push('\n');
     }
@@ -210,7 +210,9 @@ pub struct Export {
     pub manifest: Manifest,
 }
 
-pub fn export(
+/// The file and its manifest, whose SHA-256 is left empty for [`signed`] or the browser's own
+/// digest (much faster than this code compiled to WebAssembly) to fill in.
+pub fn export_unsigned(
     format: Format,
     events: &[AuditEvent],
     view_url: &str,
@@ -220,9 +222,7 @@ pub fn export(
     scope: Scope,
 ) -> Export {
     let content = render(format, events);
-    let mut connections: Vec<String> = events.iter().map(|e| e.connection.clone()).collect();
-    connections.sort();
-    connections.dedup();
+    let connections: std::collections::BTreeSet<&str> = events.iter().map(|e| &*e.connection).collect();
     let manifest = Manifest {
         manifest: MANIFEST_VERSION.into(),
         file_name: file_name(view_path, exported_at, format),
@@ -230,12 +230,18 @@ pub fn export(
         view_url: view_url.into(),
         scope,
         requests,
-        connections,
+        connections: connections.into_iter().map(String::from).collect(),
         exported_at: exported_at.into(),
         row_count: events.len(),
-        sha256: sha256_hex(content.as_bytes()),
+        sha256: String::new(),
     };
     Export { content, manifest }
+}
+
+/// An export with its SHA-256 filled in.
+pub fn signed(mut export: Export) -> Export {
+    export.manifest.sha256 = sha256_hex(export.content.as_bytes());
+    export
 }
 
 pub fn manifest_json(manifest: &Manifest) -> String {
@@ -354,7 +360,7 @@ mod tests {
 
     #[test]
     fn manifest_verifies_the_file_and_catches_one_changed_byte() {
-        let made = export(
+        let made = signed(export_unsigned(
             Format::Csv,
             &events(),
             "http://127.0.0.1/severity?actor_ip=203.0.113.9",
@@ -362,7 +368,7 @@ mod tests {
             vec!["GET /sandbox/iden/org/acme/api/events/?actor_ip=203.0.113.9".into()],
             "2026-11-22T12:00:00Z",
             Scope::WholeQuery,
-        );
+        ));
         let m = &made.manifest;
         assert_eq!((m.row_count, m.file_name.as_str()), (2, "auditdeck-severity-20261122120000.csv"));
         assert_eq!(m.connections, ["Iden sandbox"]);

@@ -21,15 +21,17 @@ use crate::http::{FetchFailure, InFlight, send};
 use crate::providers::{HttpRequest, HttpResponse, RequestBody, retry_after_secs};
 use crate::rate::RateBudget;
 
-/// Answers kept for back/forward (the oldest goes first).
+/// Answers kept for back/forward (the oldest goes first), at most this many and this many bytes
+/// of body: a "Load more" of 100,000 rows would otherwise keep every page's body beside its rows.
 const CACHE_ENTRIES: usize = 120;
+const CACHE_BYTES: usize = 4 << 20;
 /// 429s waited out before the error is shown.
 const MAX_RATE_LIMIT_RETRIES: u32 = 3;
 /// When a 429 carries no Retry-After.
 const DEFAULT_RETRY_AFTER_SECS: u64 = 60;
 
 thread_local! {
-    static CACHE: RefCell<(HashMap<String, HttpResponse>, VecDeque<String>)> = RefCell::default();
+    static CACHE: RefCell<Cache> = RefCell::default();
     static BUDGETS: RefCell<HashMap<String, RateBudget>> = RefCell::default();
 }
 
@@ -99,22 +101,36 @@ fn cache_key(request: &HttpRequest) -> String {
     format!("{} {} {body} {credential}", request.method.as_str(), request.url)
 }
 
+#[derive(Default)]
+struct Cache {
+    answers: HashMap<String, HttpResponse>,
+    /// Oldest first.
+    order: VecDeque<String>,
+    bytes: usize,
+}
+
+impl Cache {
+    fn insert(&mut self, key: String, response: &HttpResponse) {
+        self.bytes += response.body.len();
+        match self.answers.insert(key.clone(), response.clone()) {
+            Some(old) => self.bytes -= old.body.len(),
+            None => self.order.push_back(key),
+        }
+        // The newest answer stays, whatever its size.
+        while self.order.len() > 1 && (self.order.len() > CACHE_ENTRIES || self.bytes > CACHE_BYTES) {
+            if let Some(old) = self.order.pop_front().and_then(|k| self.answers.remove(&k)) {
+                self.bytes -= old.body.len();
+            }
+        }
+    }
+}
+
 fn cached(key: &str) -> Option<HttpResponse> {
-    CACHE.with(|c| c.borrow().0.get(key).cloned())
+    CACHE.with(|c| c.borrow().answers.get(key).cloned())
 }
 
 fn store(key: String, response: &HttpResponse) {
-    CACHE.with(|c| {
-        let (map, order) = &mut *c.borrow_mut();
-        if map.insert(key.clone(), response.clone()).is_none() {
-            order.push_back(key);
-        }
-        while order.len() > CACHE_ENTRIES {
-            if let Some(old) = order.pop_front() {
-                map.remove(&old);
-            }
-        }
-    });
+    CACHE.with(|c| c.borrow_mut().insert(key, response));
 }
 
 fn with_budget<R>(policy: &RatePolicy, f: impl FnOnce(&mut RateBudget) -> R) -> R {
@@ -281,5 +297,29 @@ impl<T: Send + Sync + 'static> Loader<T> {
 impl<T: Send + Sync + 'static> Default for Loader<T> {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(bytes: usize) -> HttpResponse {
+        HttpResponse { status: 200, content_type: None, retry_after: None, body: "x".repeat(bytes) }
+    }
+
+    #[test]
+    fn the_cache_keeps_the_newest_answers_within_its_byte_budget() {
+        let mut cache = Cache::default();
+        for i in 0..5 {
+            cache.insert(format!("k{i}"), &answer(CACHE_BYTES / 3));
+        }
+        assert_eq!(cache.order, ["k2", "k3", "k4"]);
+        assert!(cache.answers.contains_key("k2") && !cache.answers.contains_key("k1"));
+        cache.insert("k4".into(), &answer(10));
+        assert_eq!((cache.order.len(), cache.bytes), (3, 2 * (CACHE_BYTES / 3) + 10), "an answer replaced");
+        cache.insert("big".into(), &answer(2 * CACHE_BYTES));
+        assert_eq!(cache.order, ["big"], "the newest stays, whatever its size");
+        assert_eq!(cache.answers.len(), 1);
     }
 }

@@ -86,7 +86,7 @@ mod tests {
             subject: None,
             context: Context::default(),
             flags: Flags::default(),
-            raw: serde_json::Value::Null,
+            raw: crate::model::RawRecord::default(),
         })
     }
 

@@ -73,7 +73,7 @@ pub fn people(e: &AuditEvent) -> impl IntoView + use<> {
 /// One row's cells, without the hidden columns. `index` is the row's place among all rows.
 fn row(e: AuditEvent, zone: Zone, searched: Option<String>, hidden: Hidden, index: usize) -> impl IntoView {
     let decoded = e.context.application_decoded.then(|| {
-        let raw = e.raw.get("application").map(|v| v.to_string()).unwrap_or_default();
+        let raw = e.raw.value().get("application").map(|v| v.to_string()).unwrap_or_default();
         view! { <span class="flag flag-decoded" title=format!("decoded from base64: {raw}")>"decoded"</span> }
     });
     let marks = flag_marks(&e.flags, searched.as_deref());

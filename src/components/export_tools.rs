@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
-use crate::export::{Format, Scope, export, manifest_json};
+use crate::export::{Format, Scope, export_unsigned, manifest_json, sha256_hex};
 use crate::fetcher::now_ms;
 use crate::format::thousands;
 use crate::model::AuditEvent;
@@ -25,13 +25,20 @@ struct Made {
     sha256: String,
 }
 
-fn object_url(content: &str, media_type: &str) -> Option<String> {
-    // The bytes as they are: a JS string of a large export would cost a UTF-16 copy of it.
-    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(content.as_bytes()));
+fn object_url(bytes: &js_sys::Uint8Array, media_type: &str) -> Option<String> {
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(media_type);
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).ok()?;
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&js_sys::Array::of1(bytes), &options).ok()?;
     web_sys::Url::create_object_url_with_blob(&blob).ok()
+}
+
+/// The SHA-256 (hex) of `bytes` by the browser's Web Crypto, which is many times faster than
+/// this code's own; None where it is missing (a page served over plain HTTP from another host).
+async fn browser_sha256(bytes: &js_sys::Uint8Array) -> Option<String> {
+    let subtle = web_sys::window()?.crypto().ok()?.subtle();
+    let digest = subtle.digest_with_str_and_buffer_source("SHA-256", bytes).ok()?;
+    let digest = wasm_bindgen_futures::JsFuture::from(digest).await.ok()?;
+    Some(js_sys::Uint8Array::new(&digest).to_vec().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 fn release(made: &Made) {
@@ -52,6 +59,9 @@ pub fn ExportTools(rows: Memo<Vec<AuditEvent>>, filter: Memo<crate::routes::row_
     let Some(shown) = ShownRows::use_context() else { return ().into_any() };
     let location = use_location();
     let made = RwSignal::new_local(None::<Made>);
+    // A file being made (its digest is computed off the click): further clicks wait for it. The
+    // buttons stay enabled, so a keyboard user's focus stays on the one pressed.
+    let making = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);
     on_cleanup(move || {
         if let Some(m) = made.try_get_untracked().flatten() {
@@ -62,6 +72,9 @@ pub fn ExportTools(rows: Memo<Vec<AuditEvent>>, filter: Memo<crate::routes::row_
     // A whole-query export under way: its format.
     let whole = RwSignal::new(None::<Format>);
     let make = move |format: Format, scope: Scope| {
+        if making.get_untracked() {
+            return;
+        }
         let (mut events, requests) = (rows.get_untracked(), untrack(|| shown.requests()));
         filter.with_untracked(|f| f.order(&mut events));
         let path = location.pathname.get_untracked();
@@ -69,29 +82,43 @@ pub fn ExportTools(rows: Memo<Vec<AuditEvent>>, filter: Memo<crate::routes::row_
         let view =
             location.query.with_untracked(|q| with_event(&path, q.into_iter().map(|(k, v)| (k.as_ref(), v)), None));
         let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
-        let done = export(format, &events, &format!("{origin}{view}"), &path, requests, &utc_now(), scope);
-        let manifest_name = format!("{}.manifest.json", done.manifest.file_name);
-        let urls = (
-            object_url(&done.content, format.media_type()),
-            object_url(&manifest_json(&done.manifest), "application/json"),
-        );
-        let (Some(file_url), Some(manifest_url)) = urls else {
-            problem.set(Some("The browser could not make the file.".into()));
-            return;
-        };
-        problem.set(None);
-        let next = Made {
-            file_name: done.manifest.file_name.clone(),
-            file_url,
-            manifest_name,
-            manifest_url,
-            rows: done.manifest.row_count,
-            sha256: done.manifest.sha256.clone(),
-        };
-        if let Some(old) = made.get_untracked() {
-            release(&old);
-        }
-        made.set(Some(next));
+        let done = export_unsigned(format, &events, &format!("{origin}{view}"), &path, requests, &utc_now(), scope);
+        // The file's bytes, copied once out of the app's memory: the Blob and the digest share them
+        // (a JS string of a large export would cost a UTF-16 copy of it).
+        let bytes = js_sys::Uint8Array::from(done.content.as_bytes());
+        making.set(true);
+        leptos::task::spawn_local(async move {
+            let mut manifest = done.manifest;
+            manifest.sha256 = match browser_sha256(&bytes).await {
+                Some(sha256) => sha256,
+                None => sha256_hex(done.content.as_bytes()),
+            };
+            drop(done.content);
+            if making.try_set(false).is_some() {
+                // The view is gone: nobody will download the file.
+                return;
+            }
+            let manifest_name = format!("{}.manifest.json", manifest.file_name);
+            let manifest_bytes = js_sys::Uint8Array::from(manifest_json(&manifest).as_bytes());
+            let urls = (object_url(&bytes, format.media_type()), object_url(&manifest_bytes, "application/json"));
+            let (Some(file_url), Some(manifest_url)) = urls else {
+                problem.set(Some("The browser could not make the file.".into()));
+                return;
+            };
+            problem.set(None);
+            let next = Made {
+                file_name: manifest.file_name.clone(),
+                file_url,
+                manifest_name,
+                manifest_url,
+                rows: manifest.row_count,
+                sha256: manifest.sha256.clone(),
+            };
+            if let Some(old) = made.get_untracked() {
+                release(&old);
+            }
+            made.set(Some(next));
+        });
     };
     let pagers = Memo::new(move |_| shown.pagers().len());
     let start_whole = move |format: Format| {
@@ -165,6 +192,7 @@ pub fn ExportTools(rows: Memo<Vec<AuditEvent>>, filter: Memo<crate::routes::row_
                 </span>
             </Show>
             {whole_status}
+            {move || making.get().then(|| view! { <span class="export-making" role="status">" Making the file…"</span> })}
             {links}
             <span class="field-error" role="alert">{move || problem.get()}</span>
         </div>

@@ -49,9 +49,41 @@ pub fn filtered(events: Signal<Vec<AuditEvent>>) -> Signal<Vec<AuditEvent>> {
     // rows per read would cost a frame each.
     Memo::new(move |_| {
         let filter = filter.get();
-        filter.apply(events.get())
+        let mut rows = keep_once(&filter, events.get());
+        filter.order(&mut rows);
+        rows
     })
     .into()
+}
+
+/// The last rows the row filters kept, and from which rows.
+struct LastKept {
+    filter: RowFilter,
+    from: Vec<AuditEvent>,
+    kept: Vec<AuditEvent>,
+}
+
+thread_local! {
+    static LAST_KEPT: std::cell::RefCell<Option<LastKept>> = const { std::cell::RefCell::new(None) };
+}
+
+/// `filter.keep(rows)`, done once for the same rows: a view with one table has the table and
+/// the tools over its rows (counts, chart, export) filter the same rows, and a text search of
+/// 100,000 rows is worth doing once. Sorting and columns are no part of what is kept.
+fn keep_once(filter: &RowFilter, rows: Vec<AuditEvent>) -> Vec<AuditEvent> {
+    if filter.is_empty() {
+        return rows;
+    }
+    let filter = RowFilter { sort: None, hidden: Vec::new(), ..filter.clone() };
+    let same = |last: &LastKept| {
+        last.filter == filter && last.from.len() == rows.len() && last.from.iter().zip(&rows).all(|(a, b)| a.same(b))
+    };
+    if let Some(kept) = LAST_KEPT.with(|last| last.borrow().as_ref().filter(|l| same(l)).map(|l| l.kept.clone())) {
+        return kept;
+    }
+    let kept = filter.keep(rows.clone());
+    LAST_KEPT.with(|last| *last.borrow_mut() = Some(LastKept { filter, from: rows, kept: kept.clone() }));
+    kept
 }
 
 #[component]
@@ -69,8 +101,10 @@ pub fn RowTools(
     // recomputes none of them (the export puts its rows in the table's order when it is made).
     let kept = Memo::new(move |_| {
         let filter = filter.get();
-        filter.keep(loaded.get())
+        keep_once(&filter, loaded.get())
     });
+    // The rows of the view that goes are not kept for a filter of the next.
+    on_cleanup(|| LAST_KEPT.with(|last| drop(last.borrow_mut().take())));
     view! {
         <div class="row-tools">
             <ActiveFilters filter with_rows kept=Signal::derive(move || kept.with(Vec::len)) loaded=Signal::derive(move || loaded.with(Vec::len))/>

@@ -39,9 +39,10 @@ pub fn compact_scope_values(value: Option<&serde_json::Value>) -> (String, Strin
 
 /// One row; `index` is its place among all rows.
 fn row(e: AuditEvent, zone: Zone, index: usize) -> impl IntoView {
-    let wire = read_event(&e.raw).unwrap_or_default();
+    let raw = e.raw.value();
+    let wire = read_event(&raw).unwrap_or_default();
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
-    let (scope_short, scope_full) = compact_scope_values(e.raw.get("scopeValues"));
+    let (scope_short, scope_full) = compact_scope_values(raw.get("scopeValues"));
     let contract = (!e.flags.contract.is_empty()).then(|| {
         let why = format!("breaks its type's contract: missing {}", e.flags.contract.join(", "));
         view! { <span class="flag flag-contract" title=why.clone()>{format!("missing {}", e.flags.contract.join(", "))}</span> }

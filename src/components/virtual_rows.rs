@@ -34,6 +34,7 @@ pub fn visible_range(total: usize, scroll_top: f64, viewport_px: f64) -> (usize,
 #[derive(Clone, Copy)]
 pub struct VirtualRows {
     pub wrap: NodeRef<Div>,
+    /// The scroll position, to the row (the top of the first row in view).
     scroll_top: RwSignal<f64>,
     viewport: RwSignal<f64>,
     rows: Signal<Vec<AuditEvent>>,
@@ -55,8 +56,16 @@ impl VirtualRows {
     pub fn on_scroll(self) -> impl Fn(leptos::ev::Event) + Copy + 'static {
         move |_| {
             if let Some(el) = self.wrap.get() {
-                self.scroll_top.set(el.scroll_top() as f64);
-                self.viewport.set(el.client_height().max(200) as f64);
+                // Positions within a row change no rendered row: only a new row sets the signal
+                // (each set re-renders the window).
+                let top = (el.scroll_top() as f64 / ROW_PX).floor() * ROW_PX;
+                let viewport = el.client_height().max(200) as f64;
+                if self.scroll_top.get_untracked() != top {
+                    self.scroll_top.set(top);
+                }
+                if self.viewport.get_untracked() != viewport {
+                    self.viewport.set(viewport);
+                }
             }
         }
     }

@@ -48,11 +48,11 @@ pub fn fields(e: &AuditEvent, zone: Zone) -> Vec<(&'static str, String)> {
     let all = [
         ("Id", Some(id)),
         ("Source", Some(e.source.label().to_string())),
-        ("Connection", Some(e.connection.clone())),
+        ("Connection", Some(e.connection.to_string())),
         ("Occurred", Some(time(&e.occurred))),
         ("Recorded", Some(time(&e.recorded))),
         ("Event type", Some(e.event_type.clone())),
-        ("Category", Some(e.category.clone())),
+        ("Category", Some(e.category.to_string())),
         ("Severity", Some(severity)),
         ("Actor kind", e.actor.kind.clone()),
         ("Actor UUID", e.actor.uuid.clone()),
@@ -69,7 +69,7 @@ pub fn fields(e: &AuditEvent, zone: Zone) -> Vec<(&'static str, String)> {
 
 /// The record as the vendor sent it, indented.
 pub fn pretty_raw(e: &AuditEvent) -> String {
-    serde_json::to_string_pretty(&e.raw).unwrap_or_else(|_| e.raw.to_string())
+    serde_json::to_string_pretty(&e.raw.value()).unwrap_or_else(|_| e.raw.text().to_string())
 }
 
 #[cfg(test)]
@@ -90,7 +90,7 @@ mod tests {
         assert_eq!(get("Severity"), Some("low (derived by Auditdeck from the type)"));
         assert_eq!(get("Application"), Some("1.2.3.4SSOe SAML Consumer (SQA) (decoded from base64)"));
         assert_eq!(get("Actor UUID"), None, "absent fields are left out");
-        e.flags.mismatch = true;
+        e.flags_mut().mismatch = true;
         let flags = flag_explanations(&e.flags, Some("9.9.9.9"));
         assert_eq!(flags.iter().map(|(n, _)| *n).collect::<Vec<_>>(), ["mismatch", "clock"]);
         assert_eq!(flags[0].1, "ipaddress differs from the searched IP 9.9.9.9");

@@ -317,7 +317,7 @@ impl SeverityView {
     pub fn matches(&self, e: &crate::model::AuditEvent) -> bool {
         let at = e.occurred.parsed.map(|t| t.to_utc());
         (self.severities.is_empty() || self.severities.contains(&e.severity))
-            && self.category.as_ref().is_none_or(|c| *c == e.category)
+            && self.category.as_ref().is_none_or(|c| **c == *e.category)
             && self.event_type.as_ref().is_none_or(|t| *t == e.event_type)
             && self.prefix.as_ref().is_none_or(|p| e.event_type.starts_with(p.as_str()))
             && self.filter_times.0.is_none_or(|from| at.is_some_and(|t| t >= from))

@@ -21,7 +21,7 @@ fn busiest(rig: &Rig) -> (IpAddr, usize) {
 fn expected_row(rig: &Rig, ip: IpAddr, n: usize) -> (String, String) {
     let index = rig.data.idme_events_for_ip(&ip)[n] as usize;
     let wire = wire_event(&rig.data, &rig.data.idme_events[index]);
-    (IDME_EVENT_TYPES[rig.data.idme_events[index].kind as usize].to_string(), shown_time(Some(&wire.tracked_at)).text)
+    (IDME_EVENT_TYPES[rig.data.idme_events[index].kind as usize].to_string(), shown_time(Some(&wire.tracked_at)).text())
 }
 
 fn pages(count: usize) -> usize {
