@@ -25,19 +25,48 @@ struct Made {
     sha256: String,
 }
 
-fn object_url(bytes: &js_sys::Uint8Array, media_type: &str) -> Option<String> {
+// Both read the text where it is, in the app's memory, when they can: copying a 90 MB export
+// into a JS array first cost a third of a second. A view of the app's memory is emptied when
+// that memory grows, which any allocation of this module can make happen (even the one that
+// hands the view to Rust), so each use checks that its view still holds every byte, and
+// copies the bytes where it does not.
+
+/// `content` as a JS array: a view of it if `fits` it (that is, it is whole), else a copy.
+fn bytes_of(content: &str, fits: impl Fn(&js_sys::Uint8Array) -> bool) -> js_sys::Uint8Array {
+    // SAFETY: the view is read (copied) by the caller's Blob or digest before anything of this
+    // module runs again, and an emptied view is caught by `fits`.
+    let view = unsafe { js_sys::Uint8Array::view(content.as_bytes()) };
+    if fits(&view) { view } else { js_sys::Uint8Array::from(content.as_bytes()) }
+}
+
+/// A download URL for `content`.
+fn object_url(content: &str, media_type: &str) -> Option<String> {
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(media_type);
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&js_sys::Array::of1(bytes), &options).ok()?;
+    // Made before the view, so that making it cannot empty the view.
+    let parts = js_sys::Array::new();
+    parts.push(&bytes_of(content, |_| true));
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).ok()?;
+    let blob = if blob.size() as usize == content.len() {
+        blob
+    } else {
+        parts.set(0, js_sys::Uint8Array::from(content.as_bytes()).into());
+        web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).ok()?
+    };
     web_sys::Url::create_object_url_with_blob(&blob).ok()
 }
 
-/// The SHA-256 (hex) of `bytes` by the browser's Web Crypto, which is many times faster than
-/// this code's own; None where it is missing (a page served over plain HTTP from another host).
-async fn browser_sha256(bytes: &js_sys::Uint8Array) -> Option<String> {
+/// The SHA-256 of `content` under way in the browser's Web Crypto, many times faster than this
+/// code's own; None where there is none (a page served over plain HTTP from another host).
+fn start_digest(content: &str) -> Option<js_sys::Promise> {
     let subtle = web_sys::window()?.crypto().ok()?.subtle();
-    let digest = subtle.digest_with_str_and_buffer_source("SHA-256", bytes).ok()?;
-    let digest = wasm_bindgen_futures::JsFuture::from(digest).await.ok()?;
+    let bytes = bytes_of(content, |view| view.byte_length() as usize == content.len());
+    subtle.digest_with_str_and_buffer_source("SHA-256", &bytes).ok()
+}
+
+/// The SHA-256 (hex) the browser computed, or None.
+async fn browser_sha256(digest: Option<js_sys::Promise>) -> Option<String> {
+    let digest = wasm_bindgen_futures::JsFuture::from(digest?).await.ok()?;
     Some(js_sys::Uint8Array::new(&digest).to_vec().iter().map(|b| format!("{b:02x}")).collect())
 }
 
@@ -83,24 +112,25 @@ pub fn ExportTools(rows: Memo<Vec<AuditEvent>>, filter: Memo<crate::routes::row_
             location.query.with_untracked(|q| with_event(&path, q.into_iter().map(|(k, v)| (k.as_ref(), v)), None));
         let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
         let done = export_unsigned(format, &events, &format!("{origin}{view}"), &path, requests, &utc_now(), scope);
-        // The file's bytes, copied once out of the app's memory: the Blob and the digest share them
-        // (a JS string of a large export would cost a UTF-16 copy of it).
-        let bytes = js_sys::Uint8Array::from(done.content.as_bytes());
+        let file_url = object_url(&done.content, format.media_type());
+        let digest = start_digest(&done.content);
         making.set(true);
         leptos::task::spawn_local(async move {
             let mut manifest = done.manifest;
-            manifest.sha256 = match browser_sha256(&bytes).await {
+            manifest.sha256 = match browser_sha256(digest).await {
                 Some(sha256) => sha256,
                 None => sha256_hex(done.content.as_bytes()),
             };
             drop(done.content);
             if making.try_set(false).is_some() {
                 // The view is gone: nobody will download the file.
+                if let Some(url) = file_url {
+                    let _ = web_sys::Url::revoke_object_url(&url);
+                }
                 return;
             }
             let manifest_name = format!("{}.manifest.json", manifest.file_name);
-            let manifest_bytes = js_sys::Uint8Array::from(manifest_json(&manifest).as_bytes());
-            let urls = (object_url(&bytes, format.media_type()), object_url(&manifest_bytes, "application/json"));
+            let urls = (file_url, object_url(&manifest_json(&manifest), "application/json"));
             let (Some(file_url), Some(manifest_url)) = urls else {
                 problem.set(Some("The browser could not make the file.".into()));
                 return;
