@@ -213,8 +213,8 @@ pub struct Export {
     pub manifest: Manifest,
 }
 
-/// The file and its manifest, whose SHA-256 is left empty for [`signed`] or the browser's own
-/// digest (much faster than this code compiled to WebAssembly) to fill in.
+/// The file and its manifest, whose SHA-256 is left empty for the browser's own digest (much
+/// faster than this code compiled to WebAssembly) or [`sha256_hex`] to fill in.
 pub fn export_unsigned(
     format: Format,
     events: &[AuditEvent],
@@ -239,12 +239,6 @@ pub fn export_unsigned(
         sha256: String::new(),
     };
     Export { content, manifest }
-}
-
-/// An export with its SHA-256 filled in.
-pub fn signed(mut export: Export) -> Export {
-    export.manifest.sha256 = sha256_hex(export.content.as_bytes());
-    export
 }
 
 pub fn manifest_json(manifest: &Manifest) -> String {
@@ -363,7 +357,7 @@ mod tests {
 
     #[test]
     fn manifest_verifies_the_file_and_catches_one_changed_byte() {
-        let made = signed(export_unsigned(
+        let mut made = export_unsigned(
             Format::Csv,
             &events(),
             "http://127.0.0.1/severity?actor_ip=203.0.113.9",
@@ -371,7 +365,8 @@ mod tests {
             vec!["GET /sandbox/iden/org/acme/api/events/?actor_ip=203.0.113.9".into()],
             "2026-11-22T12:00:00Z",
             Scope::WholeQuery,
-        ));
+        );
+        made.manifest.sha256 = sha256_hex(made.content.as_bytes());
         let m = &made.manifest;
         assert_eq!((m.row_count, m.file_name.as_str()), (2, "auditdeck-severity-20261122120000.csv"));
         assert_eq!(m.connections, ["Iden sandbox"]);

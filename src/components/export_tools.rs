@@ -31,12 +31,11 @@ struct Made {
 // hands the view to Rust), so each use checks that its view still holds every byte, and
 // copies the bytes where it does not.
 
-/// `content` as a JS array: a view of it if `fits` it (that is, it is whole), else a copy.
-fn bytes_of(content: &str, fits: impl Fn(&js_sys::Uint8Array) -> bool) -> js_sys::Uint8Array {
-    // SAFETY: the view is read (copied) by the caller's Blob or digest before anything of this
-    // module runs again, and an emptied view is caught by `fits`.
-    let view = unsafe { js_sys::Uint8Array::view(content.as_bytes()) };
-    if fits(&view) { view } else { js_sys::Uint8Array::from(content.as_bytes()) }
+/// A view of `content` in the app's memory.
+fn view_of(content: &str) -> js_sys::Uint8Array {
+    // SAFETY: the callers hand the view to a Blob or a digest, which copy the bytes before
+    // anything of this module runs again, and check that the view was not emptied first.
+    unsafe { js_sys::Uint8Array::view(content.as_bytes()) }
 }
 
 /// A download URL for `content`.
@@ -45,7 +44,7 @@ fn object_url(content: &str, media_type: &str) -> Option<String> {
     options.set_type(media_type);
     // Made before the view, so that making it cannot empty the view.
     let parts = js_sys::Array::new();
-    parts.push(&bytes_of(content, |_| true));
+    parts.push(&view_of(content));
     let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).ok()?;
     let blob = if blob.size() as usize == content.len() {
         blob
@@ -60,7 +59,9 @@ fn object_url(content: &str, media_type: &str) -> Option<String> {
 /// code's own; None where there is none (a page served over plain HTTP from another host).
 fn start_digest(content: &str) -> Option<js_sys::Promise> {
     let subtle = web_sys::window()?.crypto().ok()?.subtle();
-    let bytes = bytes_of(content, |view| view.byte_length() as usize == content.len());
+    let view = view_of(content);
+    let bytes =
+        if view.byte_length() as usize == content.len() { view } else { js_sys::Uint8Array::from(content.as_bytes()) };
     subtle.digest_with_str_and_buffer_source("SHA-256", &bytes).ok()
 }
 

@@ -194,7 +194,7 @@ impl std::ops::Deref for AuditEvent {
 
 impl PartialEq for AuditEvent {
     fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0) || self.0.fields == other.0.fields
+        self.same(other) || self.0.fields == other.0.fields
     }
 }
 

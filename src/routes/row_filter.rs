@@ -145,60 +145,60 @@ impl Column {
         text.map_or("", String::as_str)
     }
 
-    /// Orders two events by this column (times by instant; unreadable times first).
-    fn compare(self, a: &AuditEvent, b: &AuditEvent) -> std::cmp::Ordering {
-        match self {
-            Column::Occurred => a.occurred.parsed.cmp(&b.occurred.parsed),
-            Column::Recorded => a.recorded.parsed.cmp(&b.recorded.parsed),
-            // Most severe first when ascending, as people read a severity scale.
-            Column::Severity => a.severity.cmp(&b.severity),
-            Column::Ip => ip_of(a).cmp(&ip_of(b)).then_with(|| self.sort_text(a).cmp(self.sort_text(b))),
-            _ => self.sort_text(a).cmp(self.sort_text(b)),
-        }
-    }
-
     /// Sorts rows by this column; rows that compare equal keep their order either way.
     pub fn sort(self, rows: &mut [AuditEvent], descending: bool) {
-        if self == Column::Ip {
-            // Each address is parsed once, not at every comparison.
-            let key = |e: &AuditEvent| (ip_of(e), e.actor.ip.clone().unwrap_or_default());
-            if descending {
-                rows.sort_by_cached_key(|e| std::cmp::Reverse(key(e)));
-            } else {
-                rows.sort_by_cached_key(key);
-            }
-        } else if self.is_text() {
-            // Rows are sorted by the first 16 bytes of their text as a number, then each run
-            // with the same 16 bytes by the whole text. A sort of 100,000 rows compares ~1.7
-            // million times: comparing numbers instead of texts read through their records is
-            // what makes it fast, and the runs are mostly of one text (one event type), which
-            // a stable sort walks through once. Bytes order as `str` does.
-            let text = |place: u32| self.sort_text(&rows[place as usize]);
-            let mut keyed: Vec<(u128, u32)> = rows.iter().map(|e| prefix(self.sort_text(e))).zip(0..).collect();
-            if descending {
-                keyed.sort_by_key(|k| std::cmp::Reverse(k.0));
-            } else {
-                keyed.sort_by_key(|k| k.0);
-            }
-            for run in keyed.chunk_by_mut(|a, b| a.0 == b.0) {
+        match self {
+            // Times by instant, unreadable times first.
+            Column::Occurred => sort_by(rows, descending, |a, b| a.occurred.parsed.cmp(&b.occurred.parsed)),
+            Column::Recorded => sort_by(rows, descending, |a, b| a.recorded.parsed.cmp(&b.recorded.parsed)),
+            // Most severe first when ascending, as people read a severity scale.
+            Column::Severity => sort_by(rows, descending, |a, b| a.severity.cmp(&b.severity)),
+            Column::Ip => {
+                // Each address is parsed once, not at every comparison.
+                let key = |e: &AuditEvent| (ip_of(e), e.actor.ip.clone().unwrap_or_default());
                 if descending {
-                    run.sort_by(|a, b| text(b.1).cmp(text(a.1)));
+                    rows.sort_by_cached_key(|e| std::cmp::Reverse(key(e)));
                 } else {
-                    run.sort_by(|a, b| text(a.1).cmp(text(b.1)));
+                    rows.sort_by_cached_key(key);
                 }
             }
-            let sorted: Vec<AuditEvent> = keyed.iter().map(|(_, place)| rows[*place as usize].clone()).collect();
-            rows.clone_from_slice(&sorted);
-        } else if descending {
-            rows.sort_by(|a, b| self.compare(b, a));
-        } else {
-            rows.sort_by(|a, b| self.compare(a, b));
+            Column::Event | Column::Application | Column::Client | Column::User | Column::Source => {
+                self.sort_by_text(rows, descending)
+            }
         }
     }
 
-    /// Sorted by its text alone.
-    fn is_text(self) -> bool {
-        !matches!(self, Column::Occurred | Column::Severity | Column::Recorded | Column::Ip)
+    /// Rows are sorted by the first 16 bytes of their text as a number, then each run with the
+    /// same 16 bytes by the whole text. A sort of 100,000 rows compares ~1.7 million times:
+    /// comparing numbers instead of texts read through their records is what makes it fast,
+    /// and the runs are mostly of one text (one event type), which a stable sort walks through
+    /// once. Bytes order as `str` does.
+    fn sort_by_text(self, rows: &mut [AuditEvent], descending: bool) {
+        let text = |place: u32| self.sort_text(&rows[place as usize]);
+        let mut keyed: Vec<(u128, u32)> = rows.iter().map(|e| prefix(self.sort_text(e))).zip(0..).collect();
+        if descending {
+            keyed.sort_by_key(|k| std::cmp::Reverse(k.0));
+        } else {
+            keyed.sort_by_key(|k| k.0);
+        }
+        for run in keyed.chunk_by_mut(|a, b| a.0 == b.0) {
+            if descending {
+                run.sort_by(|a, b| text(b.1).cmp(text(a.1)));
+            } else {
+                run.sort_by(|a, b| text(a.1).cmp(text(b.1)));
+            }
+        }
+        let sorted: Vec<AuditEvent> = keyed.iter().map(|(_, place)| rows[*place as usize].clone()).collect();
+        rows.clone_from_slice(&sorted);
+    }
+}
+
+/// A stable sort by `order`, or by its reverse (ties keep their order either way).
+fn sort_by(rows: &mut [AuditEvent], descending: bool, order: impl Fn(&AuditEvent, &AuditEvent) -> std::cmp::Ordering) {
+    if descending {
+        rows.sort_by(|a, b| order(b, a));
+    } else {
+        rows.sort_by(order);
     }
 }
 
