@@ -1,6 +1,7 @@
 //! Properties over everything that reads outside input: the vendor parsers and converters never
 //! panic, whatever the body; the URL parsers never panic, whatever the query; and a view read
-//! from a URL writes a URL that reads back as the same view (filter → URL → filter).
+//! from a URL writes a URL that reads back as the same view (filter → URL → filter); the
+//! table's sort is a stable sort.
 
 use std::collections::HashMap;
 
@@ -289,5 +290,24 @@ proptest! {
             let again = query_of(&href);
             prop_assert_eq!(RowFilter::from_query(|k| again.get(k).cloned()), Ok(filter));
         }
+    }
+}
+
+proptest! {
+    /// The table's sort (keys read once, texts ranked, rows swapped into place) orders rows as
+    /// a stable sort by their text does, in both directions, ties in their loaded order.
+    #[test]
+    fn ranked_sort_is_a_stable_sort_by_text(texts in prop::collection::vec("[ab\u{0}é]{0,3}", 0..60), descending in any::<bool>()) {
+        use auditdeck::routes::row_order::{by_keys, ranks};
+        let rows: Vec<(String, usize)> = texts.into_iter().zip(0..).collect();
+        let mut sorted = rows.clone();
+        by_keys(&mut sorted, ranks(rows.iter().map(|r| r.0.as_str()), str::cmp), descending);
+        let mut want = rows;
+        if descending {
+            want.sort_by(|a, b| b.0.cmp(&a.0));
+        } else {
+            want.sort_by(|a, b| a.0.cmp(&b.0));
+        }
+        prop_assert_eq!(sorted, want);
     }
 }

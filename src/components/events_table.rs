@@ -36,9 +36,11 @@ fn flag_marks(flags: &Flags, searched: Option<&str>) -> impl IntoView + use<> {
 }
 
 /// A value that links to the view searching it, or plain text when it cannot be searched.
+/// A plain `<a>` (the router still handles its click): the router's `<A>` costs a reactive
+/// owner and a path resolution per link, and a table renders thousands of them while scrolling.
 pub fn pivot(text: Option<String>, href: Option<String>, class: &'static str) -> impl IntoView + use<> {
     match (text, href) {
-        (Some(text), Some(href)) => view! { <A href=href attr:class=class>{text}</A> }.into_any(),
+        (Some(text), Some(href)) => view! { <a href=href class=class>{text}</a> }.into_any(),
         (Some(text), None) => view! { <span class=class>{text}</span> }.into_any(),
         (None, _) => ().into_any(),
     }

@@ -49,7 +49,7 @@ pub fn filtered(events: Signal<Vec<AuditEvent>>) -> Signal<Vec<AuditEvent>> {
     // rows per read would cost a frame each.
     Memo::new(move |_| {
         let filter = filter.get();
-        let mut rows = keep_once(&filter, events.get());
+        let mut rows = events.with(|rows| keep_once(&filter, rows));
         filter.order(&mut rows);
         rows
     })
@@ -70,19 +70,19 @@ thread_local! {
 /// `filter.keep(rows)`, done once for the same rows: a view with one table has the table and
 /// the tools over its rows (counts, chart, export) filter the same rows, and a text search of
 /// 100,000 rows is worth doing once. Sorting and columns are no part of what is kept.
-fn keep_once(filter: &RowFilter, rows: Vec<AuditEvent>) -> Vec<AuditEvent> {
+fn keep_once(filter: &RowFilter, rows: &[AuditEvent]) -> Vec<AuditEvent> {
     if filter.is_empty() {
-        return rows;
+        return rows.to_vec();
     }
-    let filter = RowFilter { sort: None, hidden: Vec::new(), ..filter.clone() };
+    let filter = filter.keeping();
     let same = |last: &LastKept| {
-        last.filter == filter && last.from.len() == rows.len() && last.from.iter().zip(&rows).all(|(a, b)| a.same(b))
+        last.filter == filter && last.from.len() == rows.len() && last.from.iter().zip(rows).all(|(a, b)| a.same(b))
     };
     if let Some(kept) = LAST_KEPT.with(|last| last.borrow().as_ref().filter(|l| same(l)).map(|l| l.kept.clone())) {
         return kept;
     }
-    let kept = filter.keep(rows.clone());
-    LAST_KEPT.with(|last| *last.borrow_mut() = Some(LastKept { filter, from: rows, kept: kept.clone() }));
+    let kept = filter.keep(rows);
+    LAST_KEPT.with(|last| *last.borrow_mut() = Some(LastKept { filter, from: rows.to_vec(), kept: kept.clone() }));
     kept
 }
 
@@ -99,9 +99,11 @@ pub fn RowTools(
     let loaded = Memo::new(move |_| shown.all());
     // In loaded order: a sort changes none of the counts, the chart or the file's rows, so it
     // recomputes none of them (the export puts its rows in the table's order when it is made).
+    // Nor does it copy the rows again: only a change to what is kept recomputes them.
+    let keeping = Memo::new(move |_| filter.with(RowFilter::keeping));
     let kept = Memo::new(move |_| {
-        let filter = filter.get();
-        keep_once(&filter, loaded.get())
+        let keeping = keeping.get();
+        loaded.with(|rows| keep_once(&keeping, rows))
     });
     // The rows of the view that goes are not kept for a filter of the next.
     on_cleanup(|| LAST_KEPT.with(|last| drop(last.borrow_mut().take())));
@@ -298,10 +300,10 @@ fn Facets(
     with_rows: Callback<RowFilter, String>,
 ) -> impl IntoView {
     let navigate = StoredValue::new_local(use_navigate());
-    // Counted when rows arrive, not when a filter or the sort changes (the links do).
+    // Counted when rows arrive, not when a filter or the sort changes: then only the links'
+    // addresses and the kept/dropped marks change, in place.
     let tallies = Memo::new(move |_| loaded.with(|rows| Facet::ALL.map(|facet| (facet, counts(rows, facet)))));
     let columns = move || {
-        let f = filter.get();
         tallies.with(|tallies| {
             tallies
                 .iter()
@@ -314,18 +316,29 @@ fn Facets(
                         .map(|(value, n)| {
                             let n = *n;
                             let fv = FacetValue::new(facet, value.clone());
-                            let keep = with_rows.run(f.toggled_only(&fv));
-                            let drop = with_rows.run(f.toggled_not(&fv));
-                            let drop_on_alt = drop.clone();
-                            let state = if f.only.contains(&fv) { "kept" } else if f.not.contains(&fv) { "dropped" } else { "" };
+                            let (keep_fv, drop_fv, state_fv, alt_fv) = (fv.clone(), fv.clone(), fv.clone(), fv);
+                            let keep = move || with_rows.run(filter.with(|f| f.toggled_only(&keep_fv)));
+                            let drop = move || with_rows.run(filter.with(|f| f.toggled_not(&drop_fv)));
+                            let state = move || {
+                                filter.with(|f| {
+                                    if f.only.contains(&state_fv) {
+                                        "facet-value kept"
+                                    } else if f.not.contains(&state_fv) {
+                                        "facet-value dropped"
+                                    } else {
+                                        "facet-value"
+                                    }
+                                })
+                            };
                             let on_click = move |e: leptos::ev::MouseEvent| {
                                 if e.alt_key() {
                                     e.prevent_default();
-                                    navigate.with_value(|go| go(&drop_on_alt, Default::default()));
+                                    let href = with_rows.run(filter.with_untracked(|f| f.toggled_not(&alt_fv)));
+                                    navigate.with_value(|go| go(&href, Default::default()));
                                 }
                             };
                             view! {
-                                <li class=format!("facet-value {state}") data-facet=facet.key() data-value=value.clone()>
+                                <li class=state data-facet=facet.key() data-value=value.clone()>
                                     <a href=keep class="keep" title="Show only this value (alt-click: hide it)" on:click=on_click>
                                         <span class="facet-text">{value.clone()}</span>" "<span class="facet-count">{thousands(n as u64)}</span>
                                     </a>

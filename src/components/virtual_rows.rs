@@ -12,7 +12,7 @@ pub const VIRTUAL_FROM: usize = 300;
 /// The height of a row when rendering only the rows in view (CSS `table.virtual`).
 pub const ROW_PX: f64 = 33.0;
 /// Rows rendered above and below the visible ones.
-const OVERSCAN: usize = 20;
+const OVERSCAN: usize = 10;
 
 /// Which rows to render for a scroll position: (first, last exclusive).
 pub fn visible_range(total: usize, scroll_top: f64, viewport_px: f64) -> (usize, usize) {

@@ -11,6 +11,7 @@ pub mod permalink;
 pub mod pivot;
 pub mod query;
 pub mod row_filter;
+pub mod row_order;
 pub mod severity;
 pub mod user;
 
