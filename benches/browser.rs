@@ -311,11 +311,12 @@ const t0 = performance.now();
 "#;
 
 /// Scrolls the table's wrapper by 10 rows a step, 100 steps (1,000 rows), one step a frame;
-/// each step's work is timed: the scroll handler, the app's render (its effects run as
-/// microtasks: they are drained before the clock stops) and the layout of the result. Paint
-/// and compositing are the browser's and not included; nor is the wait for the next frame,
-/// which a message task would add (16 ms in headless Chromium whatever the work). Returns the
-/// worst step in ms, or -1 when the rendered rows had not moved by the end of most steps.
+/// each step's work is timed: the scroll itself (setting the position), the scroll handler,
+/// the app's render (its effects run as microtasks: they are drained before the clock stops)
+/// and the layout of the result. Paint and compositing are the browser's and not included;
+/// nor is the wait for the next frame, which a message task would add (16 ms in headless
+/// Chromium whatever the work). Returns the worst step in ms, or -1 when the rendered rows had
+/// not moved by the end of most steps.
 const SCROLL: &str = r#"
 const scope = arguments[0];
 const done = arguments[arguments.length - 1];

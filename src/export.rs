@@ -161,7 +161,7 @@ pub fn render(format: Format, events: &[AuditEvent]) -> String {
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    crate::format::hex(&Sha256::digest(bytes))
 }
 
 /// Which rows an export holds.

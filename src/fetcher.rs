@@ -93,7 +93,7 @@ async fn sleep_ms(ms: f64) {
 fn cache_key(request: &HttpRequest) -> String {
     let mut hash = Sha256::new();
     hash.update(request.header("authorization").unwrap_or("").as_bytes());
-    let credential: String = hash.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let credential = crate::format::hex(&hash.finalize()[..8]);
     let body = match &request.body {
         RequestBody::None => String::new(),
         RequestBody::Multipart(fields) => fields.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&"),

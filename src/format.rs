@@ -80,6 +80,11 @@ pub fn shown_time(raw: Option<&str>) -> ShownTime {
     ShownTime { raw, parsed }
 }
 
+/// Bytes as lower-case hex (digests, ids made from them).
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// `29823` → `29,823`: counts people read at a glance.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();

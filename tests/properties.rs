@@ -301,7 +301,7 @@ proptest! {
         use auditdeck::routes::row_order::{by_keys, ranks};
         let rows: Vec<(String, usize)> = texts.into_iter().zip(0..).collect();
         let mut sorted = rows.clone();
-        by_keys(&mut sorted, ranks(rows.iter().map(|r| r.0.as_str()), str::cmp), descending);
+        by_keys(&mut sorted, ranks(rows.iter().map(|r| r.0.as_str()), |t| t), descending);
         let mut want = rows;
         if descending {
             want.sort_by(|a, b| b.0.cmp(&a.0));

@@ -68,7 +68,7 @@ fn start_digest(content: &str) -> Option<js_sys::Promise> {
 /// The SHA-256 (hex) the browser computed, or None.
 async fn browser_sha256(digest: Option<js_sys::Promise>) -> Option<String> {
     let digest = wasm_bindgen_futures::JsFuture::from(digest?).await.ok()?;
-    Some(js_sys::Uint8Array::new(&digest).to_vec().iter().map(|b| format!("{b:02x}")).collect())
+    Some(crate::format::hex(&js_sys::Uint8Array::new(&digest).to_vec()))
 }
 
 fn release(made: &Made) {

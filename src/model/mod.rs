@@ -229,8 +229,7 @@ pub fn idme_derived_id(event: &idme::WireEvent) -> String {
         hash.update([0u8]);
     }
     let digest = hash.finalize();
-    let hex: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
-    format!("idme-{hex}")
+    format!("idme-{}", crate::format::hex(&digest[..12]))
 }
 
 /// How far createdAt may be from occurredAt before the clock flag is raised.
