@@ -1,12 +1,13 @@
 //! Large result sets: load more to 5,000 rows, then sort and search within them.
 
+use auditdeck::components::virtual_rows::ROW_PX;
 use auditdeck::format::thousands;
 use auditdeck_server::sandbox::dataset::format_uuid;
 use auditdeck_server::sandbox::iden::data::{EVENT_TYPES, severity};
 use fantoccini::{Client, Locator};
 
 use crate::harness::{
-    Rig, TestResult, check, click, column, eventually, row_ids, table_row_count, type_into, wait_for_path,
+    Rig, TestResult, check, click, column, eventually, page_value, row_ids, table_row_count, type_into, wait_for_path,
     wait_for_text,
 };
 
@@ -97,8 +98,31 @@ pub async fn load_more_to_5000_then_sort_and_search(rig: &Rig, client: &Client) 
         (now.iter().find(|id| !id.is_empty()) != before.iter().find(|id| !id.is_empty())).then_some(())
     })
     .await?;
+    // And the rows in view are the ones for that position, where the user looks: the row just
+    // under the sticky header is the row that many row heights down (not a spacer, not a row
+    // from before the scroll).
+    let want = (20_000.0 / ROW_PX).floor() as i64 + 2;
+    let seen = std::cell::Cell::new((0.0, -1));
+    eventually("the row for the scroll position under the header", || async {
+        seen.set(page_value::<(f64, i64)>(client, ROW_UNDER_HEADER).await.ok()?);
+        ((seen.get().1 - want).abs() <= 1).then_some(())
+    })
+    .await
+    .map_err(|e| format!("{e}: scrollTop and aria-rowindex under the header {:?}, want about {want}", seen.get()))?;
     Ok(())
 }
+
+/// The Iden table's scroll position and the `aria-rowindex` of the row drawn just under its
+/// header (-1 when that spot shows no row), after bringing the table into the window.
+const ROW_UNDER_HEADER: &str = r#"
+const wrap = document.querySelector('.source-iden .table-wrap');
+wrap.scrollIntoView({ block: 'start' });
+const box = wrap.getBoundingClientRect();
+const header = wrap.querySelector('thead').getBoundingClientRect().height;
+const spot = document.elementFromPoint(box.left + 40, box.top + header + 6);
+const row = spot && spot.closest('tr[aria-rowindex]');
+return [wrap.scrollTop, row ? Number(row.getAttribute('aria-rowindex')) : -1];
+"#;
 
 pub async fn idme_load_more_appends_numbered_pages(rig: &Rig, client: &Client) -> TestResult {
     let (ip, count) = rig.data.busiest_ips(1)[0];
