@@ -1,8 +1,7 @@
 //! Long tables render only the rows in view: spacer rows stand in for the rest, so the scroll
 //! bar stays true to the whole list, and scrolling swaps rows in and out. Rows have a fixed
 //! height in this mode (CSS `table.virtual`), and the scroller has no scroll anchoring (CSS
-//! `.table-wrap.virtual`): the spacers keep the position, and the browser's anchor search over
-//! the swapped rows cost a scroll step 10 ms about every 3,300 px.
+//! `.table-wrap.virtual` says why): the spacers keep the position.
 
 use leptos::html::Div;
 use leptos::prelude::*;

@@ -90,7 +90,10 @@ pub async fn load_more_to_5000_then_sort_and_search(rig: &Rig, client: &Client) 
     // Scrolling renders the rows further down.
     let before = row_ids(client, IDEN).await?;
     client
-        .execute("document.querySelector('.source-iden .table-wrap').scrollTop = 20000;", vec![])
+        .execute(
+            "document.querySelector('.source-iden .table-wrap').scrollTop = arguments[0];",
+            vec![SCROLLED_PX.into()],
+        )
         .await
         .map_err(|e| e.to_string())?;
     eventually("other rows after scrolling", || async {
@@ -101,7 +104,7 @@ pub async fn load_more_to_5000_then_sort_and_search(rig: &Rig, client: &Client) 
     // And the rows in view are the ones for that position, where the user looks: the row just
     // under the sticky header is the row that many row heights down (not a spacer, not a row
     // from before the scroll).
-    let want = (20_000.0 / ROW_PX).floor() as i64 + 2;
+    let want = (SCROLLED_PX / ROW_PX).floor() as i64 + 2;
     let seen = std::cell::Cell::new((0.0, -1));
     eventually("the row for the scroll position under the header", || async {
         seen.set(page_value::<(f64, i64)>(client, ROW_UNDER_HEADER).await.ok()?);
@@ -111,6 +114,9 @@ pub async fn load_more_to_5000_then_sort_and_search(rig: &Rig, client: &Client) 
     .map_err(|e| format!("{e}: scrollTop and aria-rowindex under the header {:?}, want about {want}", seen.get()))?;
     Ok(())
 }
+
+/// How far the 5,000-row table is scrolled.
+const SCROLLED_PX: f64 = 20_000.0;
 
 /// The Iden table's scroll position and the `aria-rowindex` of the row drawn just under its
 /// header (-1 when that spot shows no row), after bringing the table into the window.
