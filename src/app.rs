@@ -2,21 +2,17 @@
 
 use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{Lazy, path};
 
 use crate::components::connection_indicator::ConnectionIndicator;
-use crate::components::detail_panel::DetailPanel;
 use crate::components::shortcuts::Shortcuts;
 use crate::components::theme::ThemeSwitch;
-use crate::pages::event_lookup::EventLookupPage;
+use crate::lazy::{
+    EventLookupRoute, IdentityEventsRoute, IpSearchRoute, LazyDetailPanel, SettingsRoute, SeverityRoute,
+    UserTimelineRoute, VerifyRoute,
+};
 use crate::pages::home::HomePage;
-use crate::pages::identity_events::IdentityEventsPage;
-use crate::pages::ip_search::IpSearchPage;
 use crate::pages::not_found::NotFoundPage;
-use crate::pages::settings::SettingsPage;
-use crate::pages::severity::SeverityPage;
-use crate::pages::user_timeline::UserTimelinePage;
-use crate::pages::verify::VerifyPage;
 use crate::shown::ShownRows;
 use crate::state::AppState;
 
@@ -24,8 +20,13 @@ use crate::state::AppState;
 pub fn App() -> impl IntoView {
     provide_context(AppState::start());
     ShownRows::provide();
+    // True from a click until the new view is shown: the first visit to a route fetches its code.
+    let (is_routing, set_is_routing) = signal(false);
     view! {
-        <Router>
+        <Router set_is_routing>
+            <Show when=move || is_routing.get()>
+                <div class="routing-progress" role="progressbar" aria-label="Loading the view"></div>
+            </Show>
             <a class="skip-link" href="#main">"Skip to content"</a>
             <header class="app-header">
                 <A href="/" attr:class="brand">"Auditdeck"</A>
@@ -40,21 +41,21 @@ pub fn App() -> impl IntoView {
                 <ConnectionIndicator/>
                 <span class="header-tools"><ThemeSwitch/><Shortcuts/></span>
             </header>
-            <main id="main" tabindex="-1">
+            <main id="main" tabindex="-1" aria-busy=move || is_routing.get().to_string()>
                 <Routes fallback=|| view! { <NotFoundPage/> }>
                     <Route path=path!("/") view=HomePage/>
-                    <Route path=path!("/ip") view=IpSearchPage/>
-                    <Route path=path!("/ip/:ip") view=IpSearchPage/>
-                    <Route path=path!("/users") view=UserTimelinePage/>
-                    <Route path=path!("/users/:uuid") view=UserTimelinePage/>
-                    <Route path=path!("/identity-events") view=IdentityEventsPage/>
-                    <Route path=path!("/severity") view=SeverityPage/>
-                    <Route path=path!("/events/:id") view=EventLookupPage/>
-                    <Route path=path!("/settings") view=SettingsPage/>
-                    <Route path=path!("/verify") view=VerifyPage/>
+                    <Route path=path!("/ip") view={Lazy::<IpSearchRoute>::new()}/>
+                    <Route path=path!("/ip/:ip") view={Lazy::<IpSearchRoute>::new()}/>
+                    <Route path=path!("/users") view={Lazy::<UserTimelineRoute>::new()}/>
+                    <Route path=path!("/users/:uuid") view={Lazy::<UserTimelineRoute>::new()}/>
+                    <Route path=path!("/identity-events") view={Lazy::<IdentityEventsRoute>::new()}/>
+                    <Route path=path!("/severity") view={Lazy::<SeverityRoute>::new()}/>
+                    <Route path=path!("/events/:id") view={Lazy::<EventLookupRoute>::new()}/>
+                    <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()}/>
+                    <Route path=path!("/verify") view={Lazy::<VerifyRoute>::new()}/>
                 </Routes>
             </main>
-            <DetailPanel/>
+            <LazyDetailPanel/>
         </Router>
     }
 }

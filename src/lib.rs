@@ -3,7 +3,7 @@
 //! Pure modules (tested natively): `providers` (vendor protocols), `config`, `settings`,
 //! `routes` (URL ⇄ view state, pivots), `rate` (request budget), `model` (the one event model, conversions, data-quality
 //! flags, severity table), `format` (times, counts).
-//! Browser modules: `http` (fetch, response deadline), `panic_report` (a panic shown on the page), `fetcher` (loaders, cache, rate limits), `storage`, `state`, `components`, `pages`, `app`.
+//! Browser modules: `http` (fetch, response deadline), `panic_report` (a panic shown on the page), `fetcher` (loaders, cache, rate limits), `storage`, `state`, `components`, `pages`, `lazy` (what loads as a wasm chunk of its own), `app`.
 
 pub mod config;
 pub mod export;
@@ -21,6 +21,7 @@ pub mod components;
 pub mod connection_test;
 pub mod fetcher;
 pub mod http;
+pub mod lazy;
 pub mod pages;
 pub mod panic_report;
 pub mod shown;

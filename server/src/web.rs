@@ -41,10 +41,16 @@ pub fn app_routes(dist: &Path) -> Router {
     // index.html names the hashed asset files, so it must be revalidated on every load.
     let index_service = tower::ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
-        .service(ServeFile::new(&index));
-    Router::new()
-        .route_service("/", index_service.clone())
-        .fallback_service(ServeDir::new(dist).append_index_html_on_directories(false).fallback(index_service))
+        .service(ServeFile::new(&index).precompressed_br().precompressed_gzip());
+    // The build writes each file also compressed at the highest levels (`.br`, `.gz`): smaller
+    // than the compression layer's per-request default levels, and no work per request. Files
+    // without them are still compressed by the layer.
+    let files = ServeDir::new(dist)
+        .precompressed_br()
+        .precompressed_gzip()
+        .append_index_html_on_directories(false)
+        .fallback(index_service.clone());
+    Router::new().route_service("/", index_service).fallback_service(files)
 }
 
 pub fn config_route(config: &GatewayConfig) -> Router {

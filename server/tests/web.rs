@@ -18,6 +18,11 @@ fn fake_dist() -> PathBuf {
         std::fs::write(dir.join("app-1234.js"), "export default function init() {}\n".repeat(100)).unwrap();
         std::fs::write(dir.join("app-1234_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
         std::fs::write(dir.join("style-1.css"), "body{color:red}\n").unwrap();
+        // As the build writes them: the file and its precompressed siblings (stand-in bytes
+        // here, so a test can tell them from the layer's own compression).
+        std::fs::write(dir.join("chunk-1.wasm"), b"\0asm\x01\0\0\0".repeat(200)).unwrap();
+        std::fs::write(dir.join("chunk-1.wasm.gz"), "precompressed gzip").unwrap();
+        std::fs::write(dir.join("chunk-1.wasm.br"), "precompressed brotli").unwrap();
         dir
     })
     .clone()
@@ -60,6 +65,26 @@ async fn responses_are_compressed_when_asked() {
             gw.request_with(Method::GET, "/app-1234.js", None, Body::Empty, &[("accept-encoding", encoding)]).await;
         assert_eq!(headers[header::CONTENT_ENCODING], encoding);
     }
+}
+
+#[tokio::test]
+async fn precompressed_files_are_served_as_built() {
+    let gw = gateway_with_dist();
+    for (accept, encoding, body) in [
+        ("gzip", "gzip", "precompressed gzip"),
+        ("br", "br", "precompressed brotli"),
+        ("gzip, br", "br", "precompressed brotli"),
+    ] {
+        let (status, headers, got) =
+            gw.request_with(Method::GET, "/chunk-1.wasm", None, Body::Empty, &[("accept-encoding", accept)]).await;
+        assert_eq!(status, StatusCode::OK, "{accept}");
+        assert_eq!(headers[header::CONTENT_ENCODING], encoding, "{accept}");
+        assert_eq!(headers[header::CONTENT_TYPE], "application/wasm", "{accept}");
+        assert_eq!(String::from_utf8_lossy(&got), body, "{accept}");
+    }
+    let (_, headers, got) = gw.request(Method::GET, "/chunk-1.wasm", None, Body::Empty).await;
+    assert!(headers.get(header::CONTENT_ENCODING).is_none());
+    assert_eq!(got.len(), 1600);
 }
 
 #[tokio::test]

@@ -46,7 +46,9 @@ fn write_temp(name: &str, content: &[u8]) -> Result<String, String> {
 }
 
 async fn choose_file(client: &Client, css: &str, path: &str) -> TestResult {
-    let input = client.find(Locator::Css(css)).await.map_err(|e| e.to_string())?;
+    // The page may still be loading its code (a route's first visit fetches its chunk).
+    let input =
+        eventually(&format!("the file input {css}"), || async { client.find(Locator::Css(css)).await.ok() }).await?;
     input.send_keys(path).await.map_err(|e| e.to_string())
 }
 

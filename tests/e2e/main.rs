@@ -2,6 +2,7 @@
 //! Run by `cargo xtask test` after the trunk build (`--features e2e`; custom harness).
 
 mod accessibility;
+mod chunks;
 mod credentials;
 mod detail;
 mod export;
@@ -24,6 +25,12 @@ use std::process::ExitCode;
 use harness::{Rig, Scenario};
 
 const SCENARIOS: &[(&str, Scenario)] = &[
+    ("chunks_home_loads_no_route_code", |r, c| {
+        Box::pin(chunks::home_loads_no_route_code_and_a_route_fetches_its_own(r, c))
+    }),
+    ("chunks_unloadable_route_says_so_and_retry_works", |r, c| {
+        Box::pin(chunks::a_route_whose_code_cannot_load_says_so_and_retry_works(r, c))
+    }),
     ("detail_row_opens_panel_and_permalink_reopens_it", |r, c| {
         Box::pin(detail::row_opens_detail_and_permalink_reopens_it(r, c))
     }),

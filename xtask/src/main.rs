@@ -1,5 +1,9 @@
 //! `cargo xtask serve` and `cargo xtask test`: install what is missing (idempotently), build,
 //! run. Everything a fresh machine with only rustup and cargo needs is set up from here.
+//! `cargo xtask wasm` is the wasm half of `trunk build` (see wasm.rs).
+
+mod precompress;
+mod wasm;
 
 use std::env;
 use std::ffi::OsString;
@@ -11,6 +15,9 @@ const TRUNK_VERSION: &str = "0.21.14";
 /// The `wasm-opt` crate release that builds binaryen 116 (Debian's binaryen 108 breaks the wasm).
 const WASM_OPT_CRATE_VERSION: &str = "0.116.1";
 const WASM_OPT_BINARYEN: &str = "version_116";
+/// The wasm splitter (`wasm-split-cli`), the one leptos' own build tool uses for lazy routes.
+const WASM_SPLIT_CRATE: &str = "wasm_split_cli_support";
+const WASM_SPLIT_VERSION: &str = "0.2.4";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// The accessibility checker the browser tests inject (from the npm registry).
 const AXE_CORE_VERSION: &str = "4.11.0";
@@ -23,7 +30,9 @@ const USAGE: &str = "usage:
       release build, browser end-to-end tests
   cargo xtask bench
       install what is missing, build the app (release), measure it in headless Chromium
-      and the gateway under load; print the figures and write target/bench.json";
+      and the gateway under load; print the figures and write target/bench.json
+  cargo xtask wasm
+      trunk's post_build hook (not run by hand): build, split, bind and optimise the wasm";
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -31,6 +40,7 @@ fn main() -> ExitCode {
         Some("serve") => serve(&args[1..]),
         Some("test") if args.len() == 1 => test(),
         Some("bench") if args.len() == 1 => bench(),
+        Some("wasm") if args.len() == 1 => wasm::build(),
         Some("-h" | "--help") | None => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -107,14 +117,6 @@ fn wasm_bindgen_version_in_lock() -> Result<String, String> {
     Err("Cargo.lock has no wasm-bindgen entry".into())
 }
 
-fn trunk_pin(key: &str) -> Option<String> {
-    let text = std::fs::read_to_string(workspace_root().join("Trunk.toml")).ok()?;
-    text.lines()
-        .filter_map(|l| l.split_once('='))
-        .find(|(k, _)| k.trim() == key)
-        .map(|(_, v)| v.trim().trim_matches('"').to_string())
-}
-
 fn ensure_wasm_target() -> Result<(), String> {
     let installed = output_of("rustup", &["target", "list", "--installed"]).unwrap_or_default();
     if installed.lines().any(|l| l.trim() == WASM_TARGET) {
@@ -137,15 +139,8 @@ fn ensure_trunk() -> Result<(), String> {
 }
 
 fn ensure_wasm_bindgen() -> Result<(), String> {
+    // The CLI must be the exact version of the wasm-bindgen crate the app links.
     let version = wasm_bindgen_version_in_lock()?;
-    match trunk_pin("wasm_bindgen") {
-        Some(pin) if pin == version => {}
-        pin => {
-            return Err(format!(
-                "Trunk.toml pins wasm_bindgen = {pin:?} but Cargo.lock has wasm-bindgen {version}: make them equal"
-            ));
-        }
-    }
     if output_of("wasm-bindgen", &["--version"]).is_some_and(|v| v.trim() == format!("wasm-bindgen {version}")) {
         return Ok(());
     }
@@ -157,9 +152,6 @@ fn ensure_wasm_bindgen() -> Result<(), String> {
 }
 
 fn ensure_wasm_opt() -> Result<(), String> {
-    if trunk_pin("wasm_opt").as_deref() != Some(WASM_OPT_BINARYEN) {
-        return Err(format!("Trunk.toml must pin wasm_opt = \"{WASM_OPT_BINARYEN}\""));
-    }
     let own = cargo_bin_dir().join("wasm-opt");
     let ok = own.is_file()
         && output_of(&own.to_string_lossy(), &["--version"])
@@ -173,11 +165,23 @@ fn ensure_wasm_opt() -> Result<(), String> {
     run(c)
 }
 
+fn ensure_wasm_split() -> Result<(), String> {
+    let installed = output_of("cargo", &["install", "--list"]).unwrap_or_default();
+    if installed.lines().any(|l| l.starts_with(&format!("{WASM_SPLIT_CRATE} v{WASM_SPLIT_VERSION}:"))) {
+        return Ok(());
+    }
+    step(&format!("installing wasm-split-cli ({WASM_SPLIT_CRATE} {WASM_SPLIT_VERSION}) from crates.io"));
+    let mut c = command("cargo");
+    c.args(["install", WASM_SPLIT_CRATE, "--version", WASM_SPLIT_VERSION, "--features", "build-binary", "--locked"]);
+    run(c)
+}
+
 fn ensure_build_tools() -> Result<(), String> {
     ensure_wasm_target()?;
     ensure_trunk()?;
     ensure_wasm_bindgen()?;
-    ensure_wasm_opt()
+    ensure_wasm_opt()?;
+    ensure_wasm_split()
 }
 
 fn on_path(program: &str) -> bool {

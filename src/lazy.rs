@@ -1,0 +1,100 @@
+//! The split points: code the first load does not need lives in wasm chunks of its own, fetched
+//! when first used. Every route but home is one, and so is the event detail panel. The build
+//! splits the wasm at these functions (xtask/src/wasm.rs); natively they are plain calls.
+//!
+//! A chunk that cannot be fetched (network gone, or a new build replaced the files) becomes a
+//! message on the page, not a panic: the split functions are `fallible`.
+
+use leptos::prelude::*;
+use leptos::wasm_split::{SplitLoaderError, wasm_split};
+use leptos_router::LazyRoute;
+use leptos_router::hooks::use_query_map;
+
+use crate::components::detail_panel::DetailPanel;
+use crate::routes::permalink::EVENT_PARAM;
+
+fn load_failed_text(what: &str, error: &SplitLoaderError) -> String {
+    format!(
+        "{what} could not be loaded (Auditdeck {error}): the network may be down, or Auditdeck was updated since this tab opened. Reload the page."
+    )
+}
+
+/// What a route shows when its chunk failed to load.
+fn route_load_failed(error: SplitLoaderError) -> AnyView {
+    view! {
+        <section class="page load-failed">
+            <h1>"This view could not be loaded"</h1>
+            <p role="alert">{load_failed_text("This view", &error)}</p>
+            <p><a href="">"Reload this view"</a></p>
+        </section>
+    }
+    .into_any()
+}
+
+/// Declares a lazily loaded route: `$route` for `<Route view={Lazy::<$route>::new()}/>`, whose
+/// view is `$page`, in chunk `$chunk`.
+macro_rules! lazy_page {
+    ($route:ident, $chunk:ident, $load:ident, $page:path) => {
+        #[wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, fallible)]
+        #[allow(improper_ctypes_definitions)] // Rust on both sides of the split
+        fn $load() -> Result<AnyView, SplitLoaderError> {
+            use $page as Page;
+            Ok(view! { <Page/> }.into_any())
+        }
+
+        pub struct $route;
+
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            async fn view(_: Self) -> AnyView {
+                $load().await.unwrap_or_else(route_load_failed)
+            }
+        }
+    };
+}
+
+lazy_page!(IpSearchRoute, ip_search, load_ip_search, crate::pages::ip_search::IpSearchPage);
+lazy_page!(UserTimelineRoute, user_timeline, load_user_timeline, crate::pages::user_timeline::UserTimelinePage);
+lazy_page!(
+    IdentityEventsRoute,
+    identity_events,
+    load_identity_events,
+    crate::pages::identity_events::IdentityEventsPage
+);
+lazy_page!(SeverityRoute, severity, load_severity, crate::pages::severity::SeverityPage);
+lazy_page!(EventLookupRoute, event_lookup, load_event_lookup, crate::pages::event_lookup::EventLookupPage);
+lazy_page!(SettingsRoute, settings, load_settings, crate::pages::settings::SettingsPage);
+lazy_page!(VerifyRoute, verify, load_verify, crate::pages::verify::VerifyPage);
+
+#[wasm_split(detail_panel, wasm_split_path = ::leptos::wasm_split, fallible)]
+#[allow(improper_ctypes_definitions)] // Rust on both sides of the split
+fn load_detail_panel() -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <DetailPanel/> }.into_any())
+}
+
+/// The event detail panel, fetched the first time an event is opened (`event=` in the URL) and
+/// kept from then on.
+#[component]
+pub fn LazyDetailPanel() -> impl IntoView {
+    let query = use_query_map();
+    let ever_opened = Memo::new(move |before: Option<&bool>| {
+        before.copied().unwrap_or(false) || query.read().get(EVENT_PARAM).is_some_and(|id| !id.is_empty())
+    });
+    move || {
+        ever_opened.get().then(|| {
+            Suspend::new(async {
+                load_detail_panel().await.unwrap_or_else(|error| {
+                    view! {
+                        <aside class="detail-panel" aria-label="Event detail">
+                            <p class="error" role="alert">{load_failed_text("The event detail", &error)}</p>
+                        </aside>
+                    }
+                    .into_any()
+                })
+            })
+        })
+    }
+}

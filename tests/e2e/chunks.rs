@@ -1,0 +1,83 @@
+//! The wasm is split: the first load fetches the shell and home page only, each route fetches its
+//! own chunk when opened, and a chunk that cannot be fetched is a message, not a dead page.
+
+use fantoccini::{Client, Locator};
+
+use crate::harness::{Rig, TestResult, check, click, eventually, page_value, wait_for_path, wait_for_text};
+
+/// The file names (last path segment) of every .wasm the page has fetched so far.
+async fn wasm_fetched(client: &Client) -> Result<Vec<String>, String> {
+    page_value(
+        client,
+        "return performance.getEntriesByType('resource').map(e => e.name.split('?')[0].split('/').pop())\
+         .filter(n => n.endsWith('.wasm'));",
+    )
+    .await
+}
+
+pub async fn home_loads_no_route_code_and_a_route_fetches_its_own(rig: &Rig, client: &Client) -> TestResult {
+    client.goto(&rig.url("/")).await.map_err(|e| e.to_string())?;
+    wait_for_text(client, "main h1", "Identity audit events").await?;
+    let first = wasm_fetched(client).await?;
+    check(first == ["auditdeck_bg.wasm"], || format!("the home page fetched {first:?}, not just the main module"))?;
+
+    click(client, ".app-nav a[href='/severity']").await?;
+    wait_for_path(client, "/severity").await?;
+    wait_for_text(client, "main h1", "Events by severity").await?;
+    let after = wasm_fetched(client).await?;
+    check(after.iter().any(|n| n == "split_severity.wasm"), || format!("opening /severity fetched {after:?}"))?;
+    check(!after.iter().any(|n| n.starts_with("split_") && n != "split_severity.wasm"), || {
+        format!("opening /severity also fetched other routes' code: {after:?}")
+    })?;
+
+    // While a route's code is on its way, the page says it is loading; then the view shows.
+    client.execute(&delay_fetches_of("split_ip_search", 1500), vec![]).await.map_err(|e| e.to_string())?;
+    click(client, ".app-nav a[href='/ip']").await?;
+    eventually("the loading bar", || async { client.find(Locator::Css(".routing-progress")).await.ok() }).await?;
+    let busy = client.find(Locator::Css("main")).await.map_err(|e| e.to_string())?.attr("aria-busy").await;
+    check(busy.as_ref().is_ok_and(|b| b.as_deref() == Some("true")), || format!("main aria-busy {busy:?}"))?;
+    wait_for_text(client, "main h1", "Search by IP address").await?;
+    eventually("the loading bar gone once the view is shown", || async {
+        client.find_all(Locator::Css(".routing-progress")).await.ok().filter(|bars| bars.is_empty())
+    })
+    .await
+    .map(|_| ())
+}
+
+/// Makes the page's fetches of `file` answer `ms` later than they would.
+fn delay_fetches_of(file: &str, ms: u32) -> String {
+    format!(
+        "if (!window.realFetch) window.realFetch = window.fetch;\
+         window.fetch = (input, init) => String(input instanceof Request ? input.url : input).includes('{file}')\
+           ? new Promise(r => setTimeout(r, {ms})).then(() => window.realFetch(input, init)) : window.realFetch(input, init);"
+    )
+}
+
+/// Makes the page's fetches of `file` fail as a dropped network would (`undo` puts fetch back).
+fn fail_fetches_of(file: &str) -> String {
+    format!(
+        "if (!window.realFetch) window.realFetch = window.fetch;\
+         window.fetch = (input, init) => String(input instanceof Request ? input.url : input).includes('{file}')\
+           ? Promise.reject(new TypeError('Failed to fetch')) : window.realFetch(input, init);"
+    )
+}
+const UNDO_FAILED_FETCHES: &str = "if (window.realFetch) window.fetch = window.realFetch;";
+
+pub async fn a_route_whose_code_cannot_load_says_so_and_retry_works(rig: &Rig, client: &Client) -> TestResult {
+    client.goto(&rig.url("/")).await.map_err(|e| e.to_string())?;
+    wait_for_text(client, "main h1", "Identity audit events").await?;
+    client.execute(&fail_fetches_of("split_severity"), vec![]).await.map_err(|e| e.to_string())?;
+
+    click(client, ".app-nav a[href='/severity']").await?;
+    wait_for_path(client, "/severity").await?;
+    let message = wait_for_text(client, "main [role=alert]", "could not be loaded").await?;
+    check(message.contains("network"), || format!("the failure message does not say why: {message:?}"))?;
+
+    // The shell still works, and once the network is back the same route loads.
+    client.execute(UNDO_FAILED_FETCHES, vec![]).await.map_err(|e| e.to_string())?;
+    click(client, ".app-nav a[href='/']").await?;
+    wait_for_text(client, "main h1", "Identity audit events").await?;
+    click(client, ".app-nav a[href='/severity']").await?;
+    wait_for_text(client, "main h1", "Events by severity").await?;
+    Ok(())
+}

@@ -1,0 +1,136 @@
+//! `cargo xtask wasm`, run by trunk as its post_build hook (Trunk.toml): builds the app's wasm,
+//! splits it into a main module and one chunk per lazily loaded route, binds and optimises it,
+//! writes it into trunk's staging directory and names its files in index.html. In release, it
+//! then writes every file of the build also compressed (precompress.rs).
+//!
+//! trunk 0.21 cannot split a wasm (it runs wasm-bindgen on the whole module), so the app is no
+//! trunk asset: trunk still builds the page, the CSS and the copied files, and this step adds the
+//! code. The order is fixed by the splitter: it reads the linker's relocations, so it runs on
+//! cargo's output, before wasm-bindgen.
+
+use std::env;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::{WASM_TARGET, command, run, step, workspace_root};
+
+const APP_BIN: &str = "auditdeck";
+/// The marker in index.html's boot script tag that this step replaces with the file names.
+const BOOT_PLACEHOLDER: &str = r#"data-js="" data-wasm="""#;
+
+pub fn build() -> Result<(), String> {
+    let staging = env::var_os("TRUNK_STAGING_DIR")
+        .map(PathBuf::from)
+        .ok_or("`cargo xtask wasm` is trunk's post_build hook: run `trunk build` (or `cargo xtask serve`), not this")?;
+    let release = env::var("TRUNK_PROFILE").map(|p| p == "release").unwrap_or(true);
+    let public_url = env::var("TRUNK_PUBLIC_URL").unwrap_or_else(|_| "/".into());
+
+    step("building the app's wasm (split per route)");
+    let mut cargo = command("cargo");
+    cargo.args(["rustc", "--package", APP_BIN, "--bin", APP_BIN, "--target", WASM_TARGET]);
+    if release {
+        cargo.arg("--release");
+    }
+    // The splitter needs the relocations to know which code each split point reaches.
+    cargo.args(["--", "-Clink-args=--emit-relocs"]);
+    run(cargo)?;
+
+    let profile_dir = if release { "release" } else { "debug" };
+    let linked = target_dir().join(WASM_TARGET).join(profile_dir).join(format!("{APP_BIN}.wasm"));
+    let work = target_dir().join("wasm-split");
+    let split_dir = work.join("split");
+    let pkg = work.join("pkg");
+    for dir in [&split_dir, &pkg] {
+        if dir.exists() {
+            std::fs::remove_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+
+    let mut split = command("wasm-split-cli");
+    split.arg(&linked).arg(&split_dir).args(["--out-name", APP_BIN]);
+    run(split)?;
+
+    // The split main module keeps the linker's exports the chunks import (--keep-lld-exports).
+    let mut bindgen = command("wasm-bindgen");
+    bindgen
+        .args(["--target", "web", "--keep-lld-exports", "--no-demangle", "--no-typescript", "--out-name", APP_BIN])
+        .arg("--out-dir")
+        .arg(&pkg)
+        .arg(split_dir.join(format!("{APP_BIN}.wasm")));
+    run(bindgen)?;
+
+    // The loader (__wasm_split.js) and the chunks sit beside the bound main module: the loader
+    // imports "./auditdeck.js" and fetches chunks relative to itself.
+    for entry in read_dir(&split_dir)? {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name != format!("{APP_BIN}.wasm") {
+            copy(&entry.path(), &pkg.join(&name))?;
+        }
+    }
+    if release {
+        for entry in read_dir(&pkg)? {
+            if entry.path().extension().is_some_and(|e| e == "wasm") {
+                optimise(&entry.path())?;
+            }
+        }
+    }
+
+    // One directory named by the content's hash: a new build never mixes with a cached old one.
+    let dir_name = format!("pkg-{}", content_hash(&pkg)?);
+    let published = staging.join(&dir_name);
+    std::fs::create_dir_all(&published).map_err(|e| format!("{}: {e}", published.display()))?;
+    for entry in read_dir(&pkg)? {
+        copy(&entry.path(), &published.join(entry.file_name()))?;
+    }
+    name_files_in_index(&staging.join("index.html"), &format!("{public_url}{dir_name}/"))?;
+    if release {
+        step("compressing the build (zopfli gzip, brotli 11)");
+        crate::precompress::all_files(&staging)?;
+    }
+    Ok(())
+}
+
+fn target_dir() -> PathBuf {
+    env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"))
+}
+
+fn read_dir(dir: &Path) -> Result<Vec<std::fs::DirEntry>, String> {
+    let mut entries = std::fs::read_dir(dir)
+        .and_then(|it| it.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| format!("{}: {e}", dir.display()))?;
+    entries.sort_by_key(|e| e.file_name());
+    Ok(entries)
+}
+
+fn copy(from: &Path, to: &Path) -> Result<(), String> {
+    std::fs::copy(from, to).map(|_| ()).map_err(|e| format!("copy {} to {}: {e}", from.display(), to.display()))
+}
+
+/// binaryen 116's wasm-opt (see `ensure_wasm_opt`). The chunks never pass through wasm-bindgen,
+/// so the features rustc emits must be enabled explicitly.
+fn optimise(wasm: &Path) -> Result<(), String> {
+    let mut c = command(&crate::cargo_bin_dir().join("wasm-opt").to_string_lossy());
+    c.args(["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int"]).arg(wasm).arg("-o").arg(wasm);
+    run(c)
+}
+
+fn content_hash(dir: &Path) -> Result<String, String> {
+    let mut hasher = Sha256::new();
+    for entry in read_dir(dir)? {
+        hasher.update(entry.file_name().as_encoded_bytes());
+        hasher.update(std::fs::read(entry.path()).map_err(|e| format!("{}: {e}", entry.path().display()))?);
+    }
+    Ok(hasher.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Fills in the boot script tag's `data-js` and `data-wasm` (read by public/boot.js).
+fn name_files_in_index(index: &Path, base: &str) -> Result<(), String> {
+    let html = std::fs::read_to_string(index).map_err(|e| format!("{}: {e}", index.display()))?;
+    if !html.contains(BOOT_PLACEHOLDER) {
+        return Err(format!("{} has no boot script tag with {BOOT_PLACEHOLDER}", index.display()));
+    }
+    let named = format!(r#"data-js="{base}{APP_BIN}.js" data-wasm="{base}{APP_BIN}_bg.wasm""#);
+    std::fs::write(index, html.replacen(BOOT_PLACEHOLDER, &named, 1)).map_err(|e| format!("{}: {e}", index.display()))
+}
