@@ -52,7 +52,8 @@ pub fn build() -> Result<(), String> {
     split.arg(&linked).arg(&split_dir).args(["--out-name", APP_BIN]);
     run(split)?;
 
-    // The split main module keeps the linker's exports the chunks import (--keep-lld-exports).
+    // The split main module keeps the linker's exports the chunks import (--keep-lld-exports);
+    // the flags are those of cargo-leptos's split build.
     let mut bindgen = command("wasm-bindgen");
     bindgen
         .args(["--target", "web", "--keep-lld-exports", "--no-demangle", "--no-typescript", "--out-name", APP_BIN])
