@@ -127,21 +127,23 @@ pub fn to_csv(events: &[AuditEvent]) -> String {
     // other cells a row): growing a 90 MB buffer by doubling copies it over and over.
     let size: usize = events.iter().map(|e| e.raw.text().len() * 9 / 8 + 400).sum();
     let mut out = Vec::with_capacity(size);
-    let mut record = |cells: &mut dyn Iterator<Item = Cow<'_, str>>| {
-        for (i, cell) in cells.enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            push_csv_field(&mut out, neutralise(&cell).as_bytes());
-        }
-        out.extend_from_slice(b"\r\n");
-    };
-    record(&mut COLUMNS.iter().map(|c| Cow::Borrowed(*c)));
+    push_csv_record(&mut out, COLUMNS.map(Cow::Borrowed));
     for e in events {
-        record(&mut values(e).into_iter());
+        push_csv_record(&mut out, values(e));
     }
     // Only &str cells went in, so the bytes are UTF-8 (no second copy to check them).
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// One row: its cells neutralised, separated by commas, ended by CRLF.
+fn push_csv_record<'a>(out: &mut Vec<u8>, cells: impl IntoIterator<Item = Cow<'a, str>>) {
+    for (i, cell) in cells.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        push_csv_field(out, neutralise(&cell).as_bytes());
+    }
+    out.extend_from_slice(b"\r\n");
 }
 
 /// One field as the csv crate's writer writes it (quoted, quotes doubled, when it holds `,`,

@@ -31,7 +31,7 @@ pub async fn home_loads_no_route_code_and_a_route_fetches_its_own(rig: &Rig, cli
     })?;
 
     // While a route's code is on its way, the page says it is loading; then the view shows.
-    client.execute(&delay_fetches_of("split_ip_search", 1500), vec![]).await.map_err(|e| e.to_string())?;
+    client.execute(&intercept_fetches_of("split_ip_search", &later(1500)), vec![]).await.map_err(|e| e.to_string())?;
     click(client, ".app-nav a[href='/ip']").await?;
     eventually("the loading bar", || async { client.find(Locator::Css(".routing-progress")).await.ok() }).await?;
     let busy = client.find(Locator::Css("main")).await.map_err(|e| e.to_string())?.attr("aria-busy").await;
@@ -44,29 +44,30 @@ pub async fn home_loads_no_route_code_and_a_route_fetches_its_own(rig: &Rig, cli
     .map(|_| ())
 }
 
-/// Makes the page's fetches of `file` answer `ms` later than they would.
-fn delay_fetches_of(file: &str, ms: u32) -> String {
+/// Replaces the page's fetches of URLs containing `file` by `answer`, a JS expression over
+/// `input`, `init` and `realFetch` (undone by [`REAL_FETCH`]).
+fn intercept_fetches_of(file: &str, answer: &str) -> String {
     format!(
         "if (!window.realFetch) window.realFetch = window.fetch;\
+         const realFetch = window.realFetch;\
          window.fetch = (input, init) => String(input instanceof Request ? input.url : input).includes('{file}')\
-           ? new Promise(r => setTimeout(r, {ms})).then(() => window.realFetch(input, init)) : window.realFetch(input, init);"
+           ? {answer} : realFetch(input, init);"
     )
+}
+const REAL_FETCH: &str = "if (window.realFetch) window.fetch = window.realFetch;";
+
+/// A fetch answered `ms` later than it would be.
+fn later(ms: u32) -> String {
+    format!("new Promise(r => setTimeout(r, {ms})).then(() => realFetch(input, init))")
 }
 
-/// Makes the page's fetches of `file` fail as a dropped network would (`undo` puts fetch back).
-fn fail_fetches_of(file: &str) -> String {
-    format!(
-        "if (!window.realFetch) window.realFetch = window.fetch;\
-         window.fetch = (input, init) => String(input instanceof Request ? input.url : input).includes('{file}')\
-           ? Promise.reject(new TypeError('Failed to fetch')) : window.realFetch(input, init);"
-    )
-}
-const UNDO_FAILED_FETCHES: &str = "if (window.realFetch) window.fetch = window.realFetch;";
+/// A fetch that fails as a dropped network would.
+const FAILED: &str = "Promise.reject(new TypeError('Failed to fetch'))";
 
 pub async fn a_route_whose_code_cannot_load_says_so_and_retry_works(rig: &Rig, client: &Client) -> TestResult {
     client.goto(&rig.url("/")).await.map_err(|e| e.to_string())?;
     wait_for_text(client, "main h1", "Identity audit events").await?;
-    client.execute(&fail_fetches_of("split_severity"), vec![]).await.map_err(|e| e.to_string())?;
+    client.execute(&intercept_fetches_of("split_severity", FAILED), vec![]).await.map_err(|e| e.to_string())?;
 
     click(client, ".app-nav a[href='/severity']").await?;
     wait_for_path(client, "/severity").await?;
@@ -74,7 +75,7 @@ pub async fn a_route_whose_code_cannot_load_says_so_and_retry_works(rig: &Rig, c
     check(message.contains("network"), || format!("the failure message does not say why: {message:?}"))?;
 
     // The shell still works, and once the network is back the same route loads.
-    client.execute(UNDO_FAILED_FETCHES, vec![]).await.map_err(|e| e.to_string())?;
+    client.execute(REAL_FETCH, vec![]).await.map_err(|e| e.to_string())?;
     click(client, ".app-nav a[href='/']").await?;
     wait_for_text(client, "main h1", "Identity audit events").await?;
     click(client, ".app-nav a[href='/severity']").await?;
