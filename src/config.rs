@@ -76,6 +76,9 @@ pub struct AppConfig {
     /// How long to wait for any response before giving the request up (None: the app's default).
     #[serde(default)]
     pub response_timeout_secs: Option<u32>,
+    /// Seconds between live tail's checks (None: the app's default).
+    #[serde(default)]
+    pub live_tail_secs: Option<u32>,
 }
 
 impl AppConfig {

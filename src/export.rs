@@ -60,16 +60,38 @@ pub const COLUMNS: [&str; 22] = [
 ];
 
 /// A spreadsheet would run a cell starting with one of these as a formula (OWASP's CSV
-/// injection list): such cells get a leading apostrophe.
-const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+/// injection list).
+const FORMULA_STARTS: [u8; 6] = [b'=', b'+', b'-', b'@', b'\t', b'\r'];
 
+/// Whether a line would start a formula: its first byte is a formula start, or the first one
+/// after leading spaces and control characters is (spreadsheets skip those). Ends at the line.
+fn starts_formula(line: &[u8]) -> bool {
+    line.iter()
+        .take_while(|b| **b != b'\n')
+        .find(|b| FORMULA_STARTS.contains(b) || !(**b == b' ' || b.is_ascii_control()))
+        .is_some_and(|b| FORMULA_STARTS.contains(b))
+}
+
+/// A cell any of whose lines would start a formula gets an apostrophe before each such line:
+/// the cell's own start, and every line after a line feed (an importer that splits lines would
+/// otherwise run it). By byte: all the starts are ASCII, and this runs on millions of cells.
 pub fn neutralise(cell: &str) -> Cow<'_, str> {
-    // By byte (all six are ASCII): a char pattern decodes the first char of 2.2 million cells.
-    if cell.as_bytes().first().is_some_and(|b| FORMULA_STARTS.contains(&char::from(*b))) {
-        Cow::Owned(format!("'{cell}"))
-    } else {
-        Cow::Borrowed(cell)
+    let bytes = cell.as_bytes();
+    let line_starts = || std::iter::once(0).chain(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+    if !line_starts().any(|start| starts_formula(&bytes[start..])) {
+        return Cow::Borrowed(cell);
     }
+    let mut out = String::with_capacity(cell.len() + 2);
+    for (i, line) in cell.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if starts_formula(line.as_bytes()) {
+            out.push('\'');
+        }
+        out.push_str(line);
+    }
+    Cow::Owned(out)
 }
 
 fn flag_names(e: &AuditEvent) -> String {
@@ -382,6 +404,15 @@ mod tests {
             ("\rx", "'\rx"),
             ("a=1", "a=1"),
             ("", ""),
+            // After leading spaces or control characters, and on a line after a line feed.
+            ("  =1+1", "'  =1+1"),
+            ("\u{1}\u{7f}@cmd", "'\u{1}\u{7f}@cmd"),
+            (" \t x", "' \t x"),
+            ("note\n=HYPERLINK(\"x\")", "note\n'=HYPERLINK(\"x\")"),
+            ("a\r\n  -2", "a\r\n'  -2"),
+            ("=1\n+2", "'=1\n'+2"),
+            ("two\nlines", "two\nlines"),
+            ("  x = 1", "  x = 1"),
         ] {
             assert_eq!(neutralise(cell), want);
         }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{AppConfig, Connection, Provider};
 use crate::providers::idme::{self, AuthScheme};
-use crate::providers::idme_events;
+use crate::providers::{REDACTED, iden, idme_events, standfast};
 
 /// The connection id that means "the custom base URL below".
 pub const CUSTOM_CONNECTION: &str = "custom";
@@ -35,7 +35,7 @@ pub struct Preferences {
 }
 
 /// Settings including the secret: in memory only.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct ProviderSettings {
     pub provider: Provider,
     pub preferences: Preferences,
@@ -43,7 +43,7 @@ pub struct ProviderSettings {
 }
 
 /// What a request needs: where to send it, which Authorization header to add, and the scope.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct ResolvedConnection {
     pub label: String,
     pub base_url: String,
@@ -57,10 +57,47 @@ pub struct ResolvedConnection {
 
 /// The ID.me Events API on a connection: its path template and its bearer header (None when
 /// the gateway adds the credential).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct EventLookup {
     pub path_template: String,
     pub authorization: Option<String>,
+}
+
+/// Secrets and Authorization headers show as [`REDACTED`] in debug output.
+fn redacted<T>(value: &Option<T>) -> Option<&'static str> {
+    value.as_ref().map(|_| REDACTED)
+}
+
+impl std::fmt::Debug for ProviderSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let secret = (!self.secret.is_empty()).then_some(REDACTED);
+        f.debug_struct("ProviderSettings")
+            .field("provider", &self.provider)
+            .field("preferences", &self.preferences)
+            .field("secret", &secret)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for ResolvedConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResolvedConnection")
+            .field("label", &self.label)
+            .field("base_url", &self.base_url)
+            .field("authorization", &redacted(&self.authorization))
+            .field("scope", &self.scope)
+            .field("event_lookup", &self.event_lookup)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for EventLookup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventLookup")
+            .field("path_template", &self.path_template)
+            .field("authorization", &redacted(&self.authorization))
+            .finish()
+    }
 }
 
 impl ProviderSettings {
@@ -108,10 +145,20 @@ impl ProviderSettings {
             _ => return Ok(String::new()),
         };
         let typed = typed.trim();
-        if !typed.is_empty() {
-            return Ok(typed.to_string());
-        }
-        default.filter(|d| !d.is_empty()).ok_or_else(|| format!("Settings: enter the {} {what}", self.provider.short()))
+        let scope = if typed.is_empty() {
+            default
+                .filter(|d| !d.is_empty())
+                .ok_or_else(|| format!("Settings: enter the {} {what}", self.provider.short()))?
+        } else {
+            typed.to_string()
+        };
+        // The scope becomes a path segment of every request: only the document's shape goes.
+        let checked = match self.provider {
+            Provider::Standfast => standfast::check_workspace(&scope),
+            _ => iden::check_org_slug(&scope),
+        };
+        checked.map_err(|problem| format!("Settings: {problem}"))?;
+        Ok(scope)
     }
 
     /// ID.me only: the Events API takes the same secret as a bearer token (the overview names
@@ -185,7 +232,7 @@ mod tests {
             {"id":"idme-sandbox","provider":"idme","label":"Built-in sandbox","base_url":"/sandbox/idme","sandbox_secret":"demo"},
             {"id":"prod","provider":"idme","label":"ID.me production","base_url":"/upstream/prod","gateway_adds_credential":true},
             {"id":"labs","provider":"idme","label":"ID.me sandbox","base_url":"/upstream/labs"},
-            {"id":"sf","provider":"standfast","label":"Built-in sandbox","base_url":"/sandbox/standfast","sandbox_secret":"sfk","workspace_id":"ws-1"},
+            {"id":"sf","provider":"standfast","label":"Built-in sandbox","base_url":"/sandbox/standfast","sandbox_secret":"sfk","workspace_id":"6f1c2a4e-8b1d-4c55-9a51-0c7f2d9e4a10"},
             {"id":"iden","provider":"iden","label":"Built-in sandbox","base_url":"/sandbox/iden","sandbox_secret":"ik","org_slug":"acme"}]}"#,
         )
         .unwrap()
@@ -222,12 +269,30 @@ mod tests {
     #[test]
     fn each_provider_uses_its_own_scheme_and_scope() {
         let r = with(Provider::Standfast, "", "").resolve(&config()).unwrap();
-        assert_eq!((r.authorization.as_deref(), r.scope.as_str()), (Some("Bearer sfk"), "ws-1"));
+        assert_eq!(
+            (r.authorization.as_deref(), r.scope.as_str()),
+            (Some("Bearer sfk"), "6f1c2a4e-8b1d-4c55-9a51-0c7f2d9e4a10")
+        );
         let r = with(Provider::Iden, "", "typed").resolve(&config()).unwrap();
         assert_eq!((r.authorization.as_deref(), r.scope.as_str()), (Some("Api-Key typed"), "acme"));
         let mut s = with(Provider::Standfast, "", "");
-        s.preferences.workspace_id = " ws-9 ".into();
-        assert_eq!(s.resolve(&config()).unwrap().scope, "ws-9");
+        s.preferences.workspace_id = " a3e5b7c9-1d2f-4e6a-8b0c-2d4f6a8c0e12 ".into();
+        assert_eq!(s.resolve(&config()).unwrap().scope, "a3e5b7c9-1d2f-4e6a-8b0c-2d4f6a8c0e12");
+        // A scope is a path segment: only the document's shape is sent.
+        s.preferences.workspace_id = "../admin".into();
+        assert_eq!(s.resolve(&config()).unwrap_err(), "Settings: the Standfast workspace \"../admin\" is not a UUID");
+    }
+
+    #[test]
+    fn debug_output_never_shows_a_secret_or_an_authorization_header() {
+        let settings = with(Provider::Idme, "labs", "hunter2-secret");
+        let resolved = settings.resolve(&config()).unwrap();
+        for shown in [format!("{settings:?}"), format!("{resolved:?}")] {
+            assert!(
+                !shown.contains("hunter2") && !shown.contains("aHVudGVy") && shown.contains("[redacted]"),
+                "{shown}"
+            );
+        }
     }
 
     #[test]

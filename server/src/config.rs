@@ -89,6 +89,13 @@ pub struct GatewayConfig {
     /// Longer than `upstream_timeout_secs`, so a proxied request gets the gateway's 504 first.
     #[serde(default = "default_response_timeout")]
     pub app_response_timeout_secs: u32,
+    /// How the sandbox answers where the vendor documents are silent, and whether it refuses
+    /// what they do not describe (`sandbox/profile.rs`; the README lists each reading).
+    #[serde(default)]
+    pub sandbox_profile: crate::sandbox::Profile,
+    /// Seconds between live tail's checks for new events (the app's default is 30).
+    #[serde(default)]
+    pub app_live_tail_secs: Option<u32>,
 }
 
 fn default_response_timeout() -> u32 {
@@ -117,6 +124,8 @@ impl Default for GatewayConfig {
             sandbox_iden_rate_limit: iden_rate_limit(),
             sandbox_faults: false,
             app_response_timeout_secs: default_response_timeout(),
+            sandbox_profile: Default::default(),
+            app_live_tail_secs: None,
         }
     }
 }
@@ -149,6 +158,9 @@ impl GatewayConfig {
         }
         if !(1..=3600).contains(&self.app_response_timeout_secs) {
             return Err("app_response_timeout_secs must be between 1 and 3600".into());
+        }
+        if self.app_live_tail_secs.is_some_and(|s| !(1..=3600).contains(&s)) {
+            return Err("app_live_tail_secs must be between 1 and 3600".into());
         }
         Ok(())
     }
@@ -226,6 +238,9 @@ pub struct PublicConfig {
     pub connections: Vec<PublicConnection>,
     /// How long the app waits for a response before it gives up.
     pub response_timeout_secs: u32,
+    /// Seconds between live tail's checks (None: the app's own default).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub live_tail_secs: Option<u32>,
 }
 
 #[cfg(test)]
@@ -268,6 +283,7 @@ mod tests {
         let json = serde_json::to_string(&PublicConfig {
             connections: config.public_connections(),
             response_timeout_secs: 40,
+            live_tail_secs: None,
         })
         .unwrap();
         assert!(!json.contains("IDME_SECRET"));

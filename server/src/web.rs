@@ -57,6 +57,7 @@ pub fn config_route(config: &GatewayConfig) -> Router {
     let body = serde_json::to_string(&crate::config::PublicConfig {
         connections: config.public_connections(),
         response_timeout_secs: config.app_response_timeout_secs,
+        live_tail_secs: config.app_live_tail_secs,
     })
     .unwrap_or_else(|_| "{\"connections\":[]}".into());
     Router::new().route(

@@ -5,8 +5,10 @@ mod common;
 use std::collections::HashSet;
 
 use auditdeck_server::GatewayConfig;
+use auditdeck_server::sandbox::Profile;
 use auditdeck_server::sandbox::iden::data::{category, severity};
 use auditdeck_server::sandbox::iden::{MAX_LIMIT, ORG_SLUG};
+use auditdeck_server::sandbox::profile::RetryAfter;
 use axum::http::{Method, StatusCode, header};
 use common::{Body, TestGateway};
 use serde_json::Value;
@@ -180,6 +182,9 @@ async fn paging_a_filtered_set_yields_every_event_once_and_ends_with_null() {
 #[tokio::test]
 async fn paging_stays_exact_while_events_arrive_and_previous_cursor_finds_them() {
     let gw = gateway(0);
+    // The reading in which the first page carries a previous_cursor.
+    let _profile =
+        gw.sandbox.profiles.switch(Profile { iden_first_page_previous_cursor: true, ..gw.sandbox.profiles.current() });
     let first = ok(&gw, "?limit=200&event_type_prefix=task.").await;
     let mut ids: Vec<String> = results(&first).iter().map(|e| e["event_id"].as_str().unwrap().to_string()).collect();
     let mut cursor = first["next_cursor"].as_str().unwrap().to_string();
@@ -211,6 +216,46 @@ async fn paging_stays_exact_while_events_arrive_and_previous_cursor_finds_them()
         results(&newer).iter().map(|e| e["event_id"].as_str().unwrap().to_string()).collect();
     assert!(!inserted.is_empty());
     assert!(inserted.iter().all(|id| new_ids.contains(id)), "every inserted event is newer than page 1");
+}
+
+/// The default reading: a Django REST framework cursor paginator's, with no previous_cursor where
+/// nothing is newer than the page (the first page), and one on every later page.
+#[tokio::test]
+async fn previous_cursor_is_null_on_the_first_page_and_set_below_it() {
+    let gw = gateway(0);
+    let first = ok(&gw, "?limit=5&event_type_prefix=task.").await;
+    assert_eq!(first["previous_cursor"], Value::Null);
+    let second =
+        ok(&gw, &format!("?limit=5&event_type_prefix=task.&cursor={}", first["next_cursor"].as_str().unwrap())).await;
+    let back =
+        ok(&gw, &format!("?limit=5&event_type_prefix=task.&cursor={}", second["previous_cursor"].as_str().unwrap()))
+            .await;
+    assert_eq!(results(&back), results(&first), "page 2's previous_cursor leads back to page 1");
+    assert_eq!(back["previous_cursor"], Value::Null, "nothing is newer than page 1");
+}
+
+#[tokio::test]
+async fn strict_mode_refuses_a_parameter_the_document_does_not_name() {
+    let gw = gateway(0);
+    let _profile = gw.sandbox.profiles.switch(Profile { strict: true, ..Profile::default() });
+    let (status, _, json) = get(&gw, "?limit=5&page=2", Some(AUTH)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(json["detail"], "Unknown query parameter \"page\".");
+    ok(&gw, "?limit=5&severity=high,critical&occurred_at__gte=2026-01-01T00:00:00Z&event_type_prefix=task.").await;
+}
+
+#[tokio::test]
+async fn retry_after_as_an_http_date_in_that_profile() {
+    let gw = gateway(0);
+    let _profile = gw.sandbox.profiles.switch(Profile { iden_retry_after: RetryAfter::HttpDate, ..Profile::default() });
+    gw.sandbox.iden.throttle_for(std::time::Duration::from_secs(30));
+    let (status, headers, _) = get(&gw, "?limit=1", Some(AUTH)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let text = headers[header::RETRY_AFTER].to_str().unwrap();
+    let at = chrono::DateTime::parse_from_rfc2822(text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+    assert!(text.ends_with(" GMT"), "{text}");
+    let wait = at.timestamp() - chrono::Utc::now().timestamp();
+    assert!((29..=32).contains(&wait), "{text}: {wait} s");
 }
 
 #[tokio::test]

@@ -57,8 +57,13 @@ pub fn EventDetail(
     };
     let raw = pretty_raw(&event);
     let raw_for_copy = raw.clone();
+    // Only an id ID.me gave can be looked up; the audit log's records carry none.
     let lookup = (event.source == Source::Idme).then(|| {
-        view! { <p><A href=lookup_href(&event.id)>"Look this event up through the ID.me Events API"</A></p> }
+        if event.id_derived {
+            view! { <p class="help no-vendor-id">"The ID.me audit log gives no event id, so this record cannot be looked up in the ID.me Events API."</p> }.into_any()
+        } else {
+            view! { <p><A href=lookup_href(&event.id)>"Look this event up through the ID.me Events API"</A></p> }.into_any()
+        }
     });
     let permalink_view = permalink.map(|link| {
         let copied = link.clone();

@@ -1,4 +1,5 @@
-//! Live tail: while on, asks the vendor every [`POLL_SECS`] for events newer than the newest one
+//! Live tail: while on, asks the vendor every [`POLL_SECS`] (or what the gateway's config says)
+//! for events newer than the newest one
 //! shown and puts them on top, highlighted. It asks through the same rate budget as everything
 //! else, and not at all while the tab is hidden.
 
@@ -15,6 +16,15 @@ use crate::model::AuditEvent;
 
 /// Within the 30–60 s the issue asks for: one request a poll, 2 of Iden's 60 a minute.
 pub const POLL_SECS: u64 = 30;
+
+/// Seconds between checks: the gateway's `live_tail_secs`, else [`POLL_SECS`].
+fn poll_secs() -> u64 {
+    let configured = crate::state::use_app_state().config.with_untracked(|c| match c {
+        crate::state::ConfigState::Loaded(config) => config.live_tail_secs,
+        _ => None,
+    });
+    configured.map_or(POLL_SECS, u64::from).clamp(1, 3600)
+}
 
 fn clock_now() -> String {
     chrono::DateTime::from_timestamp_millis(crate::fetcher::now_ms() as i64)
@@ -48,6 +58,7 @@ pub fn LiveTail<C: Clone + PartialEq + Send + Sync + 'static>(
     #[prop(default = "Live tail follows the newest page: go to « Newest to use it.")]
     idle_note: &'static str,
 ) -> impl IntoView {
+    let every = poll_secs();
     let on = RwSignal::new(false);
     let from = RwSignal::new(None::<C>);
     let last_checked = RwSignal::new(None::<String>);
@@ -93,7 +104,7 @@ pub fn LiveTail<C: Clone + PartialEq + Send + Sync + 'static>(
             Ok(None)
         });
     };
-    if let Ok(handle) = set_interval_with_handle(check, Duration::from_secs(POLL_SECS)) {
+    if let Ok(handle) = set_interval_with_handle(check, Duration::from_secs(every)) {
         on_cleanup(move || handle.clear());
     }
     let toggle = move |_| {
@@ -115,7 +126,7 @@ pub fn LiveTail<C: Clone + PartialEq + Send + Sync + 'static>(
         let count = fresh.with(Vec::len);
         let checked = last_checked.get().map(|t| format!(", last checked {t}")).unwrap_or_default();
         let pause = if paused.get() { " Paused while this tab is hidden." } else { "" };
-        format!("Live: checking {what} every {POLL_SECS} s{checked}; {} new.{pause}", thousands(count as u64))
+        format!("Live: checking {what} every {every} s{checked}; {} new.{pause}", thousands(count as u64))
     };
     view! {
         <div class="live-tail" role="group" aria-label=format!("Live tail of {what}")>

@@ -28,10 +28,18 @@ pub fn flag_explanations(flags: &Flags, searched: Option<&str>) -> Vec<(&'static
     marks
 }
 
+/// What the detail says of an ID.me audit-log record's id.
+pub const NO_VENDOR_ID: &str = "none: the ID.me audit log gives no event id";
+
 /// The normalized fields, labelled, in reading order; fields the event lacks are left out.
 pub fn fields(e: &AuditEvent, zone: Zone) -> Vec<(&'static str, String)> {
-    let id =
-        if e.id_derived { format!("{} (derived by Auditdeck: the record carries none)", e.id) } else { e.id.clone() };
+    // ID.me's audit log gives no id: the row's key is Auditdeck's own and is never shown as
+    // the vendor's id (the Events API cannot know it).
+    let (id, row_key) = if e.id_derived {
+        (NO_VENDOR_ID.to_string(), Some(format!("{} (made by Auditdeck from the record's fields)", e.id)))
+    } else {
+        (e.id.clone(), None)
+    };
     let severity = match e.severity_origin {
         SeverityOrigin::Vendor => e.severity.as_str().to_string(),
         SeverityOrigin::Derived => format!("{} (derived by Auditdeck from the type)", e.severity.as_str()),
@@ -47,6 +55,7 @@ pub fn fields(e: &AuditEvent, zone: Zone) -> Vec<(&'static str, String)> {
     let subject = e.subject.as_ref();
     let all = [
         ("Id", Some(id)),
+        ("Row key", row_key),
         ("Source", Some(e.source.label().to_string())),
         ("Connection", Some(e.connection.to_string())),
         ("Occurred", Some(time(&e.occurred))),
@@ -85,7 +94,8 @@ mod tests {
         let mut e = from_idme(&raw, "sandbox").unwrap();
         let shown = fields(&e, Zone::Utc);
         let get = |label: &str| shown.iter().find(|(l, _)| *l == label).map(|(_, v)| v.as_str());
-        assert!(get("Id").unwrap().starts_with("idme-") && get("Id").unwrap().contains("derived"));
+        assert_eq!(get("Id"), Some("none: the ID.me audit log gives no event id"));
+        assert!(get("Row key").unwrap().starts_with("idme-") && get("Row key").unwrap().contains("made by Auditdeck"));
         assert_eq!(get("Occurred"), Some("2019-08-27 00:03:59.650 +00:00 (as sent: 2019-08-26T20:03:59.650-04:00)"));
         assert_eq!(get("Severity"), Some("low (derived by Auditdeck from the type)"));
         assert_eq!(get("Application"), Some("1.2.3.4SSOe SAML Consumer (SQA) (decoded from base64)"));

@@ -20,6 +20,8 @@ use crate::settings::ResolvedConnection;
 use crate::sources::IdenPage;
 use crate::state::AppState;
 
+use super::iden_live::{iden_newer, live_start};
+
 /// A getter over the current URL's query, for the `routes::*_from_url` functions.
 pub fn query_getter() -> impl Fn(&str) -> Option<String> + Copy + 'static {
     let query = use_query_map();
@@ -187,37 +189,29 @@ pub fn connection_now(state: AppState, provider: Provider) -> Result<ResolvedCon
     })
 }
 
-/// Iden's next pages for "Load more": `ask` says what the view asks (filter and page size).
-pub fn iden_more(
-    ask: impl Fn() -> Option<(crate::providers::iden::Filter, u32)> + 'static,
-) -> StoredValue<NextPage<String>, LocalStorage> {
-    iden_pages(ask, false)
+/// What an Iden listing asks (its filter and page size), read when a request is made; None
+/// when the view no longer asks Iden.
+pub type IdenAsk = StoredValue<std::rc::Rc<dyn Fn() -> Option<(crate::providers::iden::Filter, u32)>>, LocalStorage>;
+
+pub fn iden_ask(ask: impl Fn() -> Option<(crate::providers::iden::Filter, u32)> + 'static) -> IdenAsk {
+    StoredValue::new_local(std::rc::Rc::new(ask))
 }
 
-/// Iden's events added since, for live tail: the document's way is to follow `previous_cursor`.
-pub fn iden_newer(
-    ask: impl Fn() -> Option<(crate::providers::iden::Filter, u32)> + 'static,
-) -> StoredValue<NextPage<String>, LocalStorage> {
-    iden_pages(ask, true)
-}
-
-/// Iden pages from a cursor, with the cursor onwards: `next_cursor` going older, or
-/// `previous_cursor` going newer.
-fn iden_pages(
-    ask: impl Fn() -> Option<(crate::providers::iden::Filter, u32)> + 'static,
-    newer: bool,
-) -> StoredValue<NextPage<String>, LocalStorage> {
+/// Iden's next pages for "Load more", following `next_cursor`.
+pub fn iden_more(ask: IdenAsk) -> StoredValue<NextPage<String>, LocalStorage> {
     let state = crate::state::use_app_state();
-    let ask = std::rc::Rc::new(ask);
     let next: NextPage<String> = std::rc::Rc::new(move |cursor: String, ticket: Ticket| {
-        let ask = ask.clone();
         Box::pin(async move {
-            let (filter, limit) = ask().ok_or(FetchFailure::Aborted)?;
+            let (filter, limit) = ask.with_value(|ask| ask()).ok_or(FetchFailure::Aborted)?;
             let connection = connection_now(state, Provider::Iden)?;
             let page = crate::sources::iden_list(&connection, &filter, Some(&cursor), limit, &ticket).await?;
             record(state, Provider::Iden, &Ok::<(), FetchFailure>(()));
-            let next = if newer { page.previous_cursor } else { page.next_cursor };
-            Ok(MorePage { events: page.events, next, requests: vec![page.request], unreadable: page.unreadable })
+            Ok(MorePage {
+                events: page.events,
+                next: page.next_cursor,
+                requests: vec![page.request],
+                unreadable: page.unreadable,
+            })
         })
     });
     StoredValue::new_local(next)
@@ -239,19 +233,25 @@ pub fn IdenResults<K: Send + Sync + 'static>(
     /// "Load more" appends the next pages, when given.
     #[prop(optional)]
     more: Option<StoredValue<NextPage<String>, LocalStorage>>,
-    /// Live tail puts events added since on top, when given.
+    /// Live tail puts events added since on top, when given what the listing asks.
     #[prop(optional)]
-    live: Option<StoredValue<NextPage<String>, LocalStorage>>,
+    live: Option<IdenAsk>,
 ) -> impl IntoView {
     let page_rows = rows_of(loader, |p| &p.events);
     let GrowingRows { fresh, extra, all: rows } = growing_rows(page_rows);
-    let live_tail = live.map(|poll| {
+    let live_tail = live.map(|ask| {
         // Only the newest page can grow at the top.
         let start = Signal::derive(move || {
-            let on_first = asked.get() == Some(None);
-            loader.data.with(|d| d.as_ref().and_then(|(_, p)| p.previous_cursor.clone())).filter(|_| on_first)
+            if asked.get() != Some(None) {
+                return None;
+            }
+            let (filter, _) = ask.with_value(|ask| ask())?;
+            let now = chrono::DateTime::from_timestamp_millis(crate::fetcher::now_ms() as i64).unwrap_or_default();
+            loader.data.with(|d| d.as_ref().and_then(|(_, page)| live_start(page, &filter, now)))
         });
-        view! { <LiveTail start poll fresh what="Iden"/> }
+        let poll = iden_newer(ask, rows);
+        view! { <LiveTail start poll fresh what="Iden"
+            idle_note="Live tail follows the newest page of a range without an end: go to « Newest and clear “To” to use it."/> }
     });
     register_rows(rows, requests_of(loader, |p| &p.request));
     let load_more = more.map(|next_page| {

@@ -21,8 +21,8 @@ use crate::format::{Zone, thousands};
 use crate::http::FetchFailure;
 use crate::model::Source;
 use crate::pages::common::{
-    GrowingRows, IdenResults, Wording, connection_now, first_load, growing_rows, iden_more, load_source, query_getter,
-    register_rows, requests_of, rows_of, settings_problem_view, unreadable_notice,
+    GrowingRows, IdenResults, Wording, connection_now, first_load, growing_rows, iden_ask, iden_more, load_source,
+    query_getter, register_rows, requests_of, rows_of, settings_problem_view, unreadable_notice,
 };
 use crate::providers::iden;
 use crate::routes::{IpSearch, ip_form_target, ip_search_from_url};
@@ -136,7 +136,7 @@ pub fn IpSearchPage() -> impl IntoView {
                 <LoadStatus what="Iden" loading=iden.loading waiting=iden.waiting failure=iden.failure
                     on_retry=Callback::new(move |_| iden_retries.update(|n| *n += 1))/>
                 <IdenResults loader=iden asked at wording stale zone searched=ip_text()
-                    more=iden_more(move || current.get_untracked().map(|s| (iden::Filter { actor_ip: Some(s.ip.to_string()), ..Default::default() }, iden::DEFAULT_LIMIT)))/>
+                    more=iden_more(iden_ask(move || current.get_untracked().map(|s| (iden::Filter { actor_ip: Some(s.ip.to_string()), ..Default::default() }, iden::DEFAULT_LIMIT))))/>
             </section>
         }
     };

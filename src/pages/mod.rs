@@ -3,6 +3,7 @@
 pub mod common;
 pub mod event_lookup;
 pub mod home;
+pub mod iden_live;
 pub mod identity_events;
 pub mod ip_search;
 pub mod not_found;

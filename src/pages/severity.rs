@@ -17,7 +17,7 @@ use crate::fetcher::Loader;
 use crate::format::{Zone, thousands};
 use crate::model::{AuditEvent, Severity, Source};
 use crate::pages::common::{
-    IdenResults, Wording, iden_more, iden_newer, load_source, query_getter, register_rows, requests_of, rows_of,
+    IdenResults, Wording, iden_ask, iden_more, load_source, query_getter, register_rows, requests_of, rows_of,
     settings_problem_view, unreadable_notice,
 };
 use crate::providers::iden;
@@ -102,6 +102,7 @@ pub fn SeverityPage() -> impl IntoView {
     let standfast_on = Memo::new(move |_| current.get().is_some_and(|v| v.sources.standfast));
     let url_problem = move || target.get().err().map(|message| view! { <Notice message=message kind="invalid-url"/> });
     let retry = Callback::new(move |_| retries.update(|n| *n += 1));
+    let iden_asks = iden_ask(move || current.get_untracked().map(|v| (v.iden_filter(), v.limit)));
 
     view! {
         <section class="page severity">
@@ -120,8 +121,7 @@ pub fn SeverityPage() -> impl IntoView {
                 <section class="source-section source-iden" aria-labelledby="iden-heading">
                     <h2 id="iden-heading" class="results-caption">"Iden events"</h2>
                     <LoadStatus what="Iden" loading=iden.loading waiting=iden.waiting failure=iden.failure on_retry=retry/>
-                    <IdenResults loader=iden zone more=iden_more(move || current.get_untracked().map(|v| (v.iden_filter(), v.limit)))
-                        live=iden_newer(move || current.get_untracked().map(|v| (v.iden_filter(), v.limit)))
+                    <IdenResults loader=iden zone more=iden_more(iden_asks) live=iden_asks
                         asked=Signal::derive(move || iden.data.with(|d| d.as_ref().map(|(a, _)| a.cursor.clone())))
                         at=Callback::new(move |cursor| current.get_untracked().map(|v| SeverityView { cursor, ..v }.href()).unwrap_or_default())
                         wording=Signal::derive(move || {

@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::{
-    ApiError, HttpRequest, HttpResponse, Method, RequestBody, encode, error_excerpt, retry_after_secs, unreadable_body,
+    ApiError, HttpRequest, HttpResponse, Method, RequestBody, encode, encode_segment, error_excerpt, retry_after_secs,
+    unreadable_body,
 };
 
 pub const DEFAULT_LIMIT: u32 = 50;
@@ -42,13 +43,14 @@ pub struct WireEvent {
     pub payload: Option<serde_json::Value>,
 }
 
+/// `results` is required: a 200 without it is not "no events", and the parse error names it.
+/// The cursors may be absent (the document does not promise a `previous_cursor`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Page {
     #[serde(default)]
     pub next_cursor: Option<String>,
     #[serde(default)]
     pub previous_cursor: Option<String>,
-    #[serde(default)]
     pub results: Vec<serde_json::Value>,
 }
 
@@ -76,6 +78,13 @@ impl Filter {
         }
         Ok(())
     }
+}
+
+/// An organisation slug as Iden's URLs use it: letters, digits, `-` and `_`. It is a path
+/// segment of every request, so nothing else may reach it.
+pub fn check_org_slug(slug: &str) -> Result<(), String> {
+    let ok = !slug.is_empty() && slug.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok { Ok(()) } else { Err(format!("the Iden organisation {slug:?} is not a slug (letters, digits, - and _)")) }
 }
 
 fn some_text(v: &Option<String>) -> Option<&str> {
@@ -114,8 +123,12 @@ pub fn list_request(
     }
     params.push(("limit", limit.clamp(1, MAX_LIMIT).to_string()));
     let query: Vec<String> = params.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect();
-    let url =
-        format!("{}/org/{}/api/events/?{}", base_url.trim_end_matches('/'), encode(org_slug.trim()), query.join("&"));
+    let url = format!(
+        "{}/org/{}/api/events/?{}",
+        base_url.trim_end_matches('/'),
+        encode_segment(org_slug.trim()),
+        query.join("&")
+    );
     let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
     if let Some(value) = authorization {
         headers.push(("Authorization".to_string(), value.to_string()));
@@ -171,6 +184,15 @@ mod tests {
     }
 
     #[test]
+    fn the_organisation_must_be_a_slug() {
+        assert!(check_org_slug("auditdeck-sandbox").is_ok());
+        assert!(check_org_slug("acme_2").is_ok());
+        for bad in ["", "..", "a/b", "a.b", "a b", "a%2e"] {
+            assert!(check_org_slug(bad).unwrap_err().contains("is not a slug"), "{bad}");
+        }
+    }
+
+    #[test]
     fn prefix_must_end_with_a_dot_before_sending() {
         let f = Filter { event_type_prefix: Some("session".into()), ..Default::default() };
         assert!(f.validate().unwrap_err().contains("session."));
@@ -190,6 +212,17 @@ mod tests {
         assert_eq!(actor.kind.as_deref(), Some("user"));
         assert_eq!(actor.ip.as_deref(), Some("203.0.113.42"));
         assert_eq!(e.source.unwrap().uuid, None);
+    }
+
+    #[test]
+    fn a_page_without_results_is_an_error_that_names_it() {
+        let err = parse_page(&HttpResponse::new(200, "{}")).unwrap_err();
+        assert!(
+            matches!(&err, ApiError::Malformed { status: 200, detail } if detail.contains("missing field `results`")),
+            "{err:?}"
+        );
+        let page = parse_page(&HttpResponse::new(200, r#"{"results": []}"#)).unwrap();
+        assert_eq!((page.results.len(), page.previous_cursor), (0, None));
     }
 
     #[test]

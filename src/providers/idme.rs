@@ -149,12 +149,11 @@ pub struct Meta {
     pub total_count: Option<u64>,
 }
 
-/// A page: the records as sent (the model keeps them raw for the detail view) and `meta`.
+/// A page: the records as sent (the model keeps them raw for the detail view) and `meta`. Both
+/// are required: a 200 without `events` is not "no events", and the parse error names the field.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct SearchPage {
-    #[serde(default)]
     pub events: Vec<serde_json::Value>,
-    #[serde(default)]
     pub meta: Meta,
 }
 
@@ -237,6 +236,17 @@ mod tests {
 
     fn ok(body: String) -> HttpResponse {
         HttpResponse { content_type: Some("application/json".into()), ..HttpResponse::new(200, body) }
+    }
+
+    #[test]
+    fn a_page_without_events_or_meta_is_an_error_that_names_it() {
+        for (body, field) in [("{}", "events"), (r#"{"events": []}"#, "meta"), (r#"{"meta": {}}"#, "events")] {
+            let err = parse_search(&HttpResponse::new(200, body)).unwrap_err();
+            assert!(
+                matches!(&err, ApiError::Malformed { status: 200, detail } if detail.contains(&format!("missing field `{field}`"))),
+                "{body}: {err:?}"
+            );
+        }
     }
 
     #[test]

@@ -6,17 +6,21 @@
 
 use serde_json::Value;
 
-use super::{ApiError, HttpRequest, HttpResponse, Method, RequestBody, encode, excerpt};
+use super::{ApiError, HttpRequest, HttpResponse, Method, RequestBody, encode_segment, excerpt};
 
 /// NOTES.md's decision; a connection may set another template.
 pub const DEFAULT_PATH_TEMPLATE: &str = "/api/v1/events/{id}";
 const ID_PLACEHOLDER: &str = "{id}";
 
-/// Checks a path template: it starts with "/" and names `{id}` exactly once.
+/// Checks a path template: it starts with "/", names `{id}` exactly once, and can neither
+/// climb out of the base (`..`, a backslash) nor carry a query or a fragment.
 pub fn check_template(template: &str) -> Result<(), String> {
     let template = template.trim();
     if !template.starts_with('/') {
         return Err(format!("the event path template must start with “/”: {template:?}"));
+    }
+    if let Some(bad) = ["..", "?", "#", "\\"].into_iter().find(|bad| template.contains(bad)) {
+        return Err(format!("the event path template may not contain “{bad}”: {template:?}"));
     }
     match template.matches(ID_PLACEHOLDER).count() {
         1 => Ok(()),
@@ -51,7 +55,7 @@ pub fn lookup_request(
     if id.is_empty() {
         return Err("the event id is empty".into());
     }
-    let path = template.replacen(ID_PLACEHOLDER, &encode(id), 1);
+    let path = template.replacen(ID_PLACEHOLDER, &encode_segment(id), 1);
     let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
     if let Some(value) = authorization {
         headers.push(("Authorization".to_string(), value.to_string()));
@@ -98,6 +102,11 @@ mod tests {
         assert!(lookup_request("/gw", "/v2/events", "e1", None).unwrap_err().contains("{id}"));
         assert!(lookup_request("/gw", "", " ", None).is_err());
         assert_eq!(authorization(""), None);
+        // An id is one segment whatever it holds; a template cannot climb or add a query.
+        assert_eq!(lookup_request("/gw", "", "..", None).unwrap().url, "/gw/api/v1/events/%2E%2E");
+        for bad in ["/../admin/{id}", "/events/{id}?all=1", "/events/{id}#x", "/events\\{id}"] {
+            assert!(lookup_request("/gw", bad, "e1", None).unwrap_err().contains("may not contain"), "{bad}");
+        }
     }
 
     #[test]

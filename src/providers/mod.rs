@@ -32,12 +32,33 @@ pub enum RequestBody {
 }
 
 /// A request as data: what `crate::http` sends.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct HttpRequest {
     pub method: Method,
     pub url: String,
     pub headers: Vec<(String, String)>,
     pub body: RequestBody,
+}
+
+/// What a credential prints as in debug output.
+pub const REDACTED: &str = "[redacted]";
+
+/// The Authorization header's value is a credential: debug output shows that it is there, not
+/// what it is.
+impl fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), if k.eq_ignore_ascii_case("authorization") { REDACTED } else { v.as_str() }))
+            .collect();
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &headers)
+            .field("body", &self.body)
+            .finish()
+    }
 }
 
 impl HttpRequest {
@@ -152,14 +173,51 @@ impl fmt::Display for ApiError {
 const UNRESERVED: &percent_encoding::AsciiSet =
     &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
-/// Percent-encodes a query value or a path segment.
+/// Percent-encodes a query value.
 pub fn encode(value: &str) -> String {
     percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
 }
 
+/// Unreserved characters but the dot: a path segment encoded with it can never read as `.` or
+/// `..`, whatever the value.
+const SEGMENT: &percent_encoding::AsciiSet = &UNRESERVED.add(b'.');
+
+/// Percent-encodes one path segment, dots included.
+pub fn encode_segment(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, SEGMENT).to_string()
+}
+
 /// Parses a `Retry-After` value given in seconds (the form the vendors use).
+/// `Retry-After` in seconds, read now (RFC 9110: delay-seconds or an HTTP-date).
 pub fn retry_after_secs(value: Option<&str>) -> Option<u64> {
-    value.and_then(|v| v.trim().parse::<u64>().ok())
+    retry_after_secs_at(value, clock_now())
+}
+
+/// `Retry-After` as seconds from `now`: delay-seconds, or an HTTP-date in any of RFC 9110's three
+/// forms (IMF-fixdate, RFC 850, asctime); a date already past is 0. None when unreadable.
+pub fn retry_after_secs_at(value: Option<&str>, now: chrono::DateTime<chrono::Utc>) -> Option<u64> {
+    let text = value?.trim();
+    if let Ok(secs) = text.parse::<u64>() {
+        return Some(secs);
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(text).map(|t| t.to_utc()).ok().or_else(|| {
+        ["%A, %d-%b-%y %H:%M:%S GMT", "%a %b %e %H:%M:%S %Y"]
+            .iter()
+            .find_map(|format| chrono::NaiveDateTime::parse_from_str(text, format).ok())
+            .map(|t| t.and_utc())
+    })?;
+    let millis = (at - now).num_milliseconds().max(0) as u64;
+    Some(millis.div_ceil(1000))
+}
+
+#[cfg(target_arch = "wasm32")]
+fn clock_now() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn clock_now() -> chrono::DateTime<chrono::Utc> {
+    std::time::SystemTime::now().into()
 }
 
 /// A success answer whose body is not what the document describes: the parser's complaint
@@ -232,5 +290,46 @@ mod tests {
         assert_eq!(error_excerpt("<html>\n  <h1>Bad   gateway</h1><hr><i>nginx</i></html>", 100), "Bad gateway nginx");
         assert_eq!(error_excerpt("not <html>", 100), "not <html>");
         assert_eq!(excerpt("abcdef", 3), "abc…");
+    }
+
+    #[test]
+    fn a_segment_cannot_climb_or_split_the_path() {
+        assert_eq!(encode_segment(".."), "%2E%2E");
+        assert_eq!(encode_segment("a/b\\c?d#e"), "a%2Fb%5Cc%3Fd%23e");
+        assert_eq!(encode_segment("acme-corp_1"), "acme-corp_1");
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_authorization_header() {
+        let request = HttpRequest {
+            method: Method::Get,
+            url: "/x".into(),
+            headers: vec![
+                ("Accept".into(), "application/json".into()),
+                ("Authorization".into(), "Api-Key s3cret".into()),
+            ],
+            body: RequestBody::None,
+        };
+        let shown = format!("{request:?}");
+        assert!(
+            !shown.contains("s3cret") && shown.contains("[redacted]") && shown.contains("application/json"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn retry_after_in_seconds_or_any_http_date_form() {
+        // RFC 9110's own example instant.
+        let now = chrono::DateTime::parse_from_rfc3339("1994-11-06T08:49:07Z").unwrap().to_utc();
+        assert_eq!(retry_after_secs_at(Some(" 120 "), now), Some(120));
+        assert_eq!(retry_after_secs_at(Some("Sun, 06 Nov 1994 08:49:37 GMT"), now), Some(30));
+        assert_eq!(retry_after_secs_at(Some("Sunday, 06-Nov-94 08:49:37 GMT"), now), Some(30));
+        assert_eq!(retry_after_secs_at(Some("Sun Nov  6 08:49:37 1994"), now), Some(30));
+        let later = now + chrono::Duration::milliseconds(29_500);
+        assert_eq!(retry_after_secs_at(Some("Sun, 06 Nov 1994 08:49:37 GMT"), later), Some(1), "a part second waits");
+        assert_eq!(retry_after_secs_at(Some("Sun, 06 Nov 1994 08:40:00 GMT"), now), Some(0), "already past");
+        assert_eq!(retry_after_secs_at(Some("soon"), now), None);
+        assert_eq!(retry_after_secs_at(Some("-5"), now), None);
+        assert_eq!(retry_after_secs_at(None, now), None);
     }
 }

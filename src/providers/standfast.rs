@@ -7,7 +7,9 @@
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::Deserialize;
 
-use super::{ApiError, HttpRequest, HttpResponse, Method, RequestBody, encode, error_excerpt, unreadable_body};
+use super::{
+    ApiError, HttpRequest, HttpResponse, Method, RequestBody, encode, encode_segment, error_excerpt, unreadable_body,
+};
 
 pub const DEFAULT_LIMIT: u32 = 100;
 pub const MAX_LIMIT: u32 = 500;
@@ -97,9 +99,9 @@ impl WireEvent {
     }
 }
 
+/// `events` is required: a 200 without it is not "no events", and the parse error names it.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ListResponse {
-    #[serde(default)]
     pub events: Vec<serde_json::Value>,
 }
 
@@ -118,6 +120,15 @@ pub fn iso(t: DateTime<Utc>) -> String {
 }
 
 /// The listing request: exactly the documented parameters, empty ones left out.
+/// A workspace id as the document shows it: a UUID (8-4-4-4-12 hex digits). It is a path
+/// segment of every request, so nothing else may reach it.
+pub fn check_workspace(workspace: &str) -> Result<(), String> {
+    let groups: Vec<&str> = workspace.split('-').collect();
+    let ok = groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
+        && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_hexdigit()));
+    if ok { Ok(()) } else { Err(format!("the Standfast workspace {workspace:?} is not a UUID")) }
+}
+
 pub fn list_request(
     base_url: &str,
     workspace_id: &str,
@@ -147,8 +158,11 @@ pub fn list_request(
         params.push(("limit", limit.clamp(1, MAX_LIMIT).to_string()));
     }
     let query: Vec<String> = params.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect();
-    let mut url =
-        format!("{}/api/workspaces/{}/identity-events", base_url.trim_end_matches('/'), encode(workspace_id.trim()));
+    let mut url = format!(
+        "{}/api/workspaces/{}/identity-events",
+        base_url.trim_end_matches('/'),
+        encode_segment(workspace_id.trim())
+    );
     if !query.is_empty() {
         url.push('?');
         url.push_str(&query.join("&"));
@@ -276,6 +290,23 @@ pub fn take_page<T>(
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn a_page_without_events_is_an_error_that_names_it() {
+        let err = parse_list(&HttpResponse::new(200, r#"{"data": []}"#)).unwrap_err();
+        assert!(
+            matches!(&err, ApiError::Malformed { status: 200, detail } if detail.contains("missing field `events`")),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn the_workspace_must_be_a_uuid() {
+        assert!(check_workspace("6f1c2a4e-8b1d-4c55-9a51-0c7f2d9e4a10").is_ok());
+        for bad in ["", "..", "ws-1", "6f1c2a4e-8b1d-4c55-9a51-0c7f2d9e4a1", "6f1c2a4e/8b1d-4c55-9a51-0c7f2d9e4a10"] {
+            assert!(check_workspace(bad).unwrap_err().contains("is not a UUID"), "{bad}");
+        }
+    }
 
     #[test]
     fn request_has_exactly_the_documented_parameters() {

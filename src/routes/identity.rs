@@ -79,8 +79,12 @@ pub fn identity_events_from_url(get: impl Fn(&str) -> Option<String>) -> Result<
     {
         return Err("“from” is after “to”: nothing can match.".into());
     }
+    let workspace = get("workspace").map(|w| w.trim().to_string()).filter(|w| !w.is_empty());
+    if let Some(w) = &workspace {
+        standfast::check_workspace(w)?;
+    }
     Ok(IdentityEvents {
-        workspace: get("workspace").map(|w| w.trim().to_string()).filter(|w| !w.is_empty()),
+        workspace,
         filter: standfast::Filter { from, to, types, contact: optional_uuid(get("contact").as_deref(), "contact")? },
         limit: bounded(get("limit").as_deref(), "Page size", 1, MAX_LIMIT, DEFAULT_LIMIT)?,
         position: Position {
@@ -116,6 +120,8 @@ mod tests {
             ("/identity-events?limit=501", "Page size"),
             ("/identity-events?from=soon", "from"),
             ("/identity-events?contact=bob", "contact"),
+            ("/identity-events?workspace=..", "workspace \"..\" is not a UUID"),
+            ("/identity-events?workspace=%2E%2E%2Fadmin", "is not a UUID"),
             ("/identity-events?from=2026-05-02T00:00:00Z&to=2026-05-01T00:00:00Z", "after"),
         ] {
             let (_, get) = from_href(href);

@@ -155,6 +155,10 @@ sandbox_iden_rate_limit = 0
 sandbox_faults = true
 # The hanging-response fault waits for this.
 app_response_timeout_secs = 6
+# Live tail checks often, so its scenarios wait seconds, not half a minute.
+app_live_tail_secs = 2
+# A request the documents do not describe fails the scenario that made it.
+sandbox_profile = {{ strict = true }}
 
 [[upstream]]
 id = "{SAMPLE_UPSTREAM_ID}"
@@ -465,4 +469,17 @@ pub async fn table_row_count(client: &Client, scope: &str) -> Result<usize, Stri
 pub async fn page_value<T: serde::de::DeserializeOwned>(client: &Client, script: &str) -> Result<T, String> {
     let value = client.execute(script, vec![]).await.map_err(|e| e.to_string())?;
     serde_json::from_value(value).map_err(|e| e.to_string())
+}
+
+/// The requests the sandbox received since `mark` (a value of `rig.sandbox.wire.received()`),
+/// read once the app is idle: no table, timeline or route busy and no load status showing.
+pub async fn requests_once_idle(
+    rig: &Rig,
+    client: &Client,
+    mark: u64,
+) -> Result<Vec<auditdeck_server::sandbox::WireRequest>, String> {
+    const BUSY: &str = "return document.querySelectorAll(\"[aria-busy='true'], p.loading, p.waiting\").length";
+    eventually("the app to be idle", || async { (page_value::<usize>(client, BUSY).await.ok()? == 0).then_some(()) })
+        .await?;
+    Ok(rig.sandbox.wire.since(mark))
 }

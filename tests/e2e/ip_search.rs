@@ -1,7 +1,6 @@
 //! IP search, as a user meets it. Expected values come from the sandbox's own data set.
 
 use std::net::IpAddr;
-use std::time::Duration;
 
 use auditdeck::format::{shown_time, thousands};
 use auditdeck_server::sandbox::dataset::IDME_EVENT_TYPES;
@@ -9,8 +8,8 @@ use auditdeck_server::sandbox::idme::{PAGE_SIZE, wire_event};
 use fantoccini::{Client, Locator};
 
 use crate::harness::{
-    Rig, TestResult, check, click, current_path, eventually, search_in_app, table_rows, text_of, type_into,
-    wait_for_text,
+    Rig, TestResult, check, click, current_path, eventually, requests_once_idle, search_in_app, table_rows, text_of,
+    type_into, wait_for_text,
 };
 
 fn busiest(rig: &Rig) -> (IpAddr, usize) {
@@ -87,15 +86,14 @@ pub async fn next_link_goes_to_page_3(rig: &Rig, client: &Client) -> TestResult 
 pub async fn invalid_ip_sends_no_request(rig: &Rig, client: &Client) -> TestResult {
     client.goto(&rig.url("/ip")).await.map_err(|e| e.to_string())?;
     let input = eventually("the IP form", || async { client.find(Locator::Css("#ip-input")).await.ok() }).await?;
-    let before = rig.sandbox.request_count();
+    let mark = rig.sandbox.wire.received();
     input.send_keys("300.1.2.3\n").await.map_err(|e| e.to_string())?;
     wait_for_text(client, "#ip-input-error", "is not a valid IPv4 or IPv6 address").await?;
     // A deep link with a bad IP explains itself too.
     client.goto(&rig.url("/ip/not-an-ip?page=2")).await.map_err(|e| e.to_string())?;
     wait_for_text(client, ".notice.invalid-url", "is not a valid IPv4 or IPv6 address").await?;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let after = rig.sandbox.request_count();
-    check(after == before, || format!("the sandbox received {} request(s)", after - before))?;
+    let sent = requests_once_idle(rig, client, mark).await?;
+    check(sent.is_empty(), || format!("the sandbox received {sent:?}"))?;
     let rows = client.find_all(Locator::Css("table.events tbody tr")).await.map_err(|e| e.to_string())?;
     check(rows.is_empty(), || "no table for an invalid IP".into())
 }

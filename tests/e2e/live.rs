@@ -4,39 +4,90 @@
 
 use std::time::Duration;
 
+use auditdeck_server::sandbox::Profile;
 use fantoccini::{Client, Locator};
 
 use crate::harness::{Rig, TestResult, check, click, row_ids, settled_rows, wait_for_text};
 
 const IDEN: &str = ".source-iden";
 
-pub async fn live_tail_shows_an_event_the_sandbox_adds(rig: &Rig, client: &Client) -> TestResult {
+/// The document's reading as a Django cursor paginator answers it: no `previous_cursor` on the
+/// first page. Live tail asks `occurred_at__gte` = the newest time shown, drops the ids shown,
+/// and pages with `next_cursor` when more than a page arrived.
+pub async fn iden_live_tail_without_a_first_page_previous_cursor(rig: &Rig, client: &Client) -> TestResult {
+    let _profile = rig
+        .sandbox
+        .profiles
+        .switch(Profile { iden_first_page_previous_cursor: false, ..rig.sandbox.profiles.current() });
     client.goto(&rig.url("/severity?limit=20")).await.map_err(|e| e.to_string())?;
     let before = settled_rows(client, IDEN, "the newest rows", |ids| ids.len() == 20).await?;
     click(client, ".live-toggle").await?;
     wait_for_text(client, ".live-status", "0 new").await?;
-    let added = rig.sandbox.iden.insert_now(1);
-    let id = added.first().ok_or("the sandbox added no event")?.clone();
-    // The next poll (every 30 s) brings it.
-    let deadline = std::time::Instant::now() + Duration::from_secs(45);
-    loop {
-        let ids = row_ids(client, IDEN).await?;
-        if ids.first() == Some(&id) {
-            check(ids[1..].starts_with(&before), || "the earlier rows follow it".into())?;
-            break;
-        }
-        if std::time::Instant::now() > deadline {
-            return Err(format!("the added event {id} did not appear on top; rows start {:?}", ids.first()));
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+    let mark = rig.sandbox.wire.received();
+    let first = rig.sandbox.iden.insert_now(1);
+    let shown = added_on_top(client, &first, &before).await?;
     wait_for_text(client, ".live-status", "1 new").await?;
-    let row = client.find(Locator::Css(&format!("{IDEN} tr[data-id='{id}']"))).await.map_err(|e| e.to_string())?;
+    let row =
+        client.find(Locator::Css(&format!("{IDEN} tr[data-id='{}']", first[0]))).await.map_err(|e| e.to_string())?;
     let class = row.attr("class").await.map_err(|e| e.to_string())?.unwrap_or_default();
     check(class.contains("live-new"), || format!("the new row is highlighted: class {class:?}"))?;
+
+    // More than a page (200) at once: the check walks next_cursor down to the rows shown.
+    let many = rig.sandbox.iden.insert_now(230);
+    added_on_top(client, &many, &shown).await?;
+    wait_for_text(client, ".live-status", "231 new").await?;
+    let checks: Vec<_> =
+        rig.sandbox.wire.since(mark).into_iter().filter(|r| r.path.starts_with("/sandbox/iden/")).collect();
+    check(checks.iter().all(|r| r.query_value("occurred_at__gte").is_some()), || {
+        format!("every check asks from the newest time shown: {checks:?}")
+    })?;
+    check(checks.iter().any(|r| r.query_value("cursor").is_some()), || format!("a check paged on: {checks:?}"))?;
     click(client, ".live-toggle").await?;
     wait_for_text(client, ".live-toggle", "Live").await?;
     Ok(())
+}
+
+/// The other reading: the first page carries a `previous_cursor`, and live tail follows it.
+pub async fn iden_live_tail_with_a_first_page_previous_cursor(rig: &Rig, client: &Client) -> TestResult {
+    let _profile = rig
+        .sandbox
+        .profiles
+        .switch(Profile { iden_first_page_previous_cursor: true, ..rig.sandbox.profiles.current() });
+    client.goto(&rig.url("/severity?limit=20")).await.map_err(|e| e.to_string())?;
+    let before = settled_rows(client, IDEN, "the newest rows", |ids| ids.len() == 20).await?;
+    click(client, ".live-toggle").await?;
+    wait_for_text(client, ".live-status", "0 new").await?;
+    let mark = rig.sandbox.wire.received();
+    let added = rig.sandbox.iden.insert_now(2);
+    added_on_top(client, &added, &before).await?;
+    wait_for_text(client, ".live-status", "2 new").await?;
+    let checks: Vec<_> =
+        rig.sandbox.wire.since(mark).into_iter().filter(|r| r.path.starts_with("/sandbox/iden/")).collect();
+    check(!checks.is_empty() && checks.iter().all(|r| r.query_value("cursor").is_some()), || {
+        format!("every check follows a previous_cursor: {checks:?}")
+    })?;
+    Ok(())
+}
+
+/// Waits until the rows start with `added` (the sandbox lists them newest first, the reverse of
+/// the order they were added in) followed by `before`, each once; returns the rows.
+async fn added_on_top(client: &Client, added: &[String], before: &[String]) -> Result<Vec<String>, String> {
+    let newest_first: Vec<String> = added.iter().rev().cloned().collect();
+    let deadline = std::time::Instant::now() + Duration::from_secs(45);
+    loop {
+        let ids = row_ids(client, IDEN).await?;
+        if ids.len() >= newest_first.len() && ids[..newest_first.len()] == newest_first[..] {
+            let rest = &ids[newest_first.len()..];
+            check(rest.starts_with(before), || {
+                format!("the earlier rows follow, none repeated: {:?}", &rest[..rest.len().min(3)])
+            })?;
+            return Ok(ids);
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(format!("the added events did not appear on top; rows start {:?}", &ids[..ids.len().min(3)]));
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
 }
 
 /// Standfast has no cursor: live tail asks `from` the newest instant seen (inclusive) and shows

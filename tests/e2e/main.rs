@@ -19,6 +19,7 @@ mod row_tools;
 mod settings;
 mod severity;
 mod user_timeline;
+mod wire;
 
 use std::process::ExitCode;
 
@@ -121,9 +122,19 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("home_routes_searches_and_remembers_them", |r, c| {
         Box::pin(home::search_box_routes_uuid_type_and_severity_and_remembers(r, c))
     }),
-    // Last: it adds events to the shared sandbox.
-    ("live_tail_shows_an_event_the_sandbox_adds", |r, c| {
-        Box::pin(live::live_tail_shows_an_event_the_sandbox_adds(r, c))
+    ("wire_idme_search_multipart_fields_and_header", |r, c| {
+        Box::pin(wire::idme_search_is_multipart_with_the_documented_fields_and_header(r, c))
+    }),
+    ("wire_standfast_bearer_and_parameters", |r, c| {
+        Box::pin(wire::standfast_sends_bearer_and_the_documented_parameters(r, c))
+    }),
+    ("wire_iden_api_key_and_filters", |r, c| Box::pin(wire::iden_sends_api_key_and_the_documented_filters(r, c))),
+    // Last: they add events to the shared sandbox.
+    ("live_tail_iden_without_first_page_previous_cursor", |r, c| {
+        Box::pin(live::iden_live_tail_without_a_first_page_previous_cursor(r, c))
+    }),
+    ("live_tail_iden_with_first_page_previous_cursor", |r, c| {
+        Box::pin(live::iden_live_tail_with_a_first_page_previous_cursor(r, c))
     }),
     ("live_tail_standfast_shows_events_the_sandbox_adds", |r, c| {
         Box::pin(live::standfast_live_tail_shows_events_the_sandbox_adds(r, c))

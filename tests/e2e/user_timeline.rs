@@ -129,15 +129,15 @@ pub async fn source_switch_and_table_toggle_live_in_the_url(rig: &Rig, client: &
 }
 
 pub async fn invalid_uuid_is_refused_before_any_request(rig: &Rig, client: &Client) -> TestResult {
-    let before = rig.sandbox.request_count();
+    let mark = rig.sandbox.wire.received();
     client.goto(&rig.url("/users/not-a-uuid")).await.map_err(|e| e.to_string())?;
     wait_for_text(client, ".invalid-url", "is not a UUID").await?;
     crate::harness::type_into(client, "#user-input", "12345\n").await?;
     wait_for_text(client, "#user-input-error", "is not a UUID").await?;
     let path = current_path(client).await?;
     check(path == "/users/not-a-uuid", || path.clone())?;
-    let sent = rig.sandbox.request_count() - before;
-    check(sent == 0, || format!("{sent} sandbox requests for an invalid UUID"))
+    let sent = crate::harness::requests_once_idle(rig, client, mark).await?;
+    check(sent.is_empty(), || format!("sandbox requests for an invalid UUID: {sent:?}"))
 }
 
 /// A person with events in every source and more than a page in one, but not too many.

@@ -19,6 +19,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::dataset::{APPLICATIONS, BROWSERS, Dataset, IDME_EVENT_TYPES, IdmeEvent, quirk};
+use super::profile::Profiles;
 
 pub const PAGE_SIZE: usize = 50;
 
@@ -31,16 +32,32 @@ pub const SANDBOX_SECRET_INTERNAL_ERROR: &str = "auditdeck-sandbox-error-500";
 #[derive(Clone)]
 pub struct IdmeSandbox {
     data: Arc<Dataset>,
-    /// The Events API's index from derived id to event, built on the first lookup.
+    /// The Events API's index from the id the sandbox issued to an event, built on first use.
     ids: Arc<OnceLock<HashMap<String, u32>>>,
+    profiles: Profiles,
 }
 
-pub fn router(data: Arc<Dataset>) -> Router {
+/// The form fields the document names; strict mode refuses any other.
+pub const FORM_FIELDS: [&str; 2] = ["ipaddress", "page"];
+
+pub fn router(data: Arc<Dataset>, profiles: Profiles) -> Router {
     Router::new()
         .route("/api/v1/events/search", post(search_by_ip))
         .route("/api/v1/events/user/{uuid}", post(search_by_user))
         .route("/api/v1/events/{id}", get(lookup))
-        .with_state(IdmeSandbox { data, ids: Arc::default() })
+        .with_state(IdmeSandbox { data, ids: Arc::default(), profiles })
+}
+
+/// The Events API id the sandbox gives the `index`th ID.me event: ID.me's own id for the event,
+/// which the audit-log records never carry (a user brings it from elsewhere). A UUID made from
+/// the index, so tests and `serve` can name one.
+pub fn issued_id(index: usize) -> String {
+    let digest = Sha256::digest(format!("idme-events-api:{index}").as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    // Version 4 and RFC 4122 variant bits, so it reads as the UUID it claims to be.
+    let value = (u128::from_be_bytes(bytes) & !(0xf << 76) & !(0x3 << 62)) | (0x4 << 76) | (0x2 << 62);
+    super::dataset::format_uuid(value)
 }
 
 /// `{"code": "...", "message": "..."}` with a status: the document's one error shape.
@@ -100,17 +117,15 @@ fn check_secret(secret: &[u8]) -> Result<(), IdmeError> {
     }
 }
 
-/// The Events API (NOTES.md's path): one record by the id Auditdeck derives for it, with `id`.
+/// The Events API (NOTES.md's path): one record, with its `id`, by the id the sandbox issued.
 async fn lookup(
     State(s): State<IdmeSandbox>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, IdmeError> {
     authorize_bearer(&headers)?;
-    let data = s.data.clone();
-    let index = s.ids.get_or_init(|| {
-        data.idme_events.iter().enumerate().map(|(i, e)| (derived_id(&wire_event(&data, e)), i as u32)).collect()
-    });
+    let count = s.data.idme_events.len();
+    let index = s.ids.get_or_init(|| (0..count).map(|i| (issued_id(i), i as u32)).collect());
     let not_found =
         || IdmeError { status: StatusCode::NOT_FOUND, code: "404", message: format!("Event {id:?} not found") };
     let i = *index.get(&id).ok_or_else(not_found)?;
@@ -120,18 +135,6 @@ async fn lookup(
     Ok(Json(record))
 }
 
-/// NOTES.md: the id Auditdeck derives for a record that carries none (the app's
-/// `model::idme_derived_id`; a test holds the two together).
-pub fn derived_id(event: &WireEvent) -> String {
-    let mut hash = Sha256::new();
-    for part in [event.event, &event.ipaddress, &event.application, &event.tracked_at] {
-        hash.update(part.as_bytes());
-        hash.update([0u8]);
-    }
-    let hex: String = hash.finalize().iter().take(12).map(|b| format!("{b:02x}")).collect();
-    format!("idme-{hex}")
-}
-
 #[derive(Default, serde::Deserialize)]
 struct FormFields {
     ipaddress: Option<String>,
@@ -139,10 +142,18 @@ struct FormFields {
 }
 
 /// Reads the form fields from a multipart (`curl -F`) or urlencoded body; an empty body is an
-/// empty form (the user search may send no field at all).
-async fn read_form(request: Request) -> Result<FormFields, IdmeError> {
+/// empty form (the user search may send no field at all). Strict: only multipart, the
+/// document's encoding (415 otherwise), and only the document's fields (422 otherwise).
+async fn read_form(request: Request, strict: bool) -> Result<FormFields, IdmeError> {
     let content_type =
         request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+    if strict && !content_type.starts_with("multipart/form-data") && request_has_body(&request) {
+        return Err(IdmeError {
+            status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            code: "415",
+            message: format!("form fields must be sent as multipart/form-data, not {content_type:?}"),
+        });
+    }
     if content_type.starts_with("multipart/form-data") {
         let mut multipart = Multipart::from_request(request, &())
             .await
@@ -159,6 +170,7 @@ async fn read_form(request: Request) -> Result<FormFields, IdmeError> {
             match name.as_str() {
                 "ipaddress" => fields.ipaddress = Some(value),
                 "page" => fields.page = Some(value),
+                unknown if strict => return Err(IdmeError::unprocessable(format!("unknown form field {unknown:?}"))),
                 _ => {}
             }
         }
@@ -182,6 +194,17 @@ async fn read_form(request: Request) -> Result<FormFields, IdmeError> {
     }
 }
 
+/// Whether a request says it carries a body (a length above zero, or chunked).
+fn request_has_body(request: &Request) -> bool {
+    let headers = request.headers();
+    headers.contains_key(header::TRANSFER_ENCODING)
+        || headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+            .is_some_and(|n| n > 0)
+}
+
 fn parse_page(page: Option<&str>) -> Result<usize, IdmeError> {
     match page.map(str::trim) {
         None | Some("") => Ok(1),
@@ -194,7 +217,7 @@ fn parse_page(page: Option<&str>) -> Result<usize, IdmeError> {
 
 async fn search_by_ip(State(s): State<IdmeSandbox>, request: Request) -> Result<Json<SearchResponse>, IdmeError> {
     authorize(request.headers())?;
-    let fields = read_form(request).await?;
+    let fields = read_form(request, s.profiles.current().strict).await?;
     let page = parse_page(fields.page.as_deref())?;
     let ip_text = fields.ipaddress.as_deref().map(str::trim).unwrap_or("");
     if ip_text.is_empty() {
@@ -212,7 +235,7 @@ async fn search_by_user(
     request: Request,
 ) -> Result<Json<SearchResponse>, IdmeError> {
     authorize(request.headers())?;
-    let fields = read_form(request).await?;
+    let fields = read_form(request, s.profiles.current().strict).await?;
     let page = parse_page(fields.page.as_deref())?;
     if !is_user_uuid(&uuid) {
         return Err(IdmeError::unprocessable(format!("uuid is not a valid user UUID: {uuid:?}")));

@@ -5,21 +5,23 @@ pub mod dataset;
 pub mod faults;
 pub mod iden;
 pub mod idme;
+pub mod profile;
 pub mod standfast;
+pub mod wire_log;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Router;
-use axum::extract::Request;
-use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::middleware;
 
 pub use dataset::Dataset;
 use faults::Vendor;
+pub use profile::{Profile, Profiles};
+pub use wire_log::{WireLog, WireRequest};
 
-/// The sandbox's shared state: the data set (built once) and a count of the requests it
-/// answered, which tests read to prove that the app sent none.
+/// The sandbox's shared state: the data set (built once), the profile it answers by, and the
+/// log of the requests it received, which tests read to check what the app sent (or that it
+/// sent nothing).
 #[derive(Clone)]
 pub struct Sandbox {
     pub data: Arc<Dataset>,
@@ -29,36 +31,32 @@ pub struct Sandbox {
     pub standfast: standfast::StandfastSandbox,
     /// Faults armed for the vendors' next requests (tests, demos).
     pub faults: faults::Faults,
-    requests: Arc<AtomicU64>,
+    /// How the sandbox answers where the documents are silent, and whether it is strict.
+    pub profiles: Profiles,
+    pub wire: WireLog,
 }
 
 impl Sandbox {
     /// `iden_rate_limit`: Iden requests a minute per key (the vendor's is 60; 0 turns it off).
-    pub fn new(data: Arc<Dataset>, iden_rate_limit: u32) -> Self {
-        let iden = iden::IdenSandbox::new(data.clone(), iden_rate_limit);
-        let standfast = standfast::StandfastSandbox::new(data.clone());
-        Sandbox { data, iden, standfast, faults: faults::Faults::default(), requests: Arc::new(AtomicU64::new(0)) }
+    pub fn new(data: Arc<Dataset>, iden_rate_limit: u32, profile: Profile) -> Self {
+        let profiles = Profiles::new(profile);
+        let iden = iden::IdenSandbox::new(data.clone(), iden_rate_limit, profiles.clone());
+        let standfast = standfast::StandfastSandbox::new(data.clone(), profiles.clone());
+        Sandbox { data, iden, standfast, faults: faults::Faults::default(), profiles, wire: WireLog::default() }
     }
 
     /// Requests the sandbox has received since it started (all vendors).
     pub fn request_count(&self) -> u64 {
-        self.requests.load(Ordering::SeqCst)
+        self.wire.received()
     }
 
     /// Routes for every vendor, to be nested under `/sandbox`.
     pub fn router(&self) -> Router {
-        let requests = self.requests.clone();
+        let wire = self.wire.clone();
         Router::new()
-            .nest("/idme", self.faults.wrap(Vendor::Idme, idme::router(self.data.clone())))
+            .nest("/idme", self.faults.wrap(Vendor::Idme, idme::router(self.data.clone(), self.profiles.clone())))
             .nest("/standfast", self.faults.wrap(Vendor::Standfast, self.standfast.router()))
             .nest("/iden", self.faults.wrap(Vendor::Iden, self.iden.router()))
-            .layer(middleware::from_fn(move |request: Request, next: Next| {
-                let requests = requests.clone();
-                async move {
-                    requests.fetch_add(1, Ordering::SeqCst);
-                    let response: Response = next.run(request).await;
-                    response
-                }
-            }))
+            .layer(middleware::from_fn(move |request, next| wire.clone().record(request, next)))
     }
 }

@@ -4,8 +4,10 @@
 //! rate limit of 60 requests a minute per key (429, `Retry-After`, `{"detail": ...}`).
 //!
 //! Cursors are keyset positions (occurred_at, sequence), so paging stays exact while events are
-//! added. `previous_cursor` points above the first result even on the first page: following it
-//! later returns the events added since (how the app polls for new events).
+//! added. `previous_cursor` is null where there is nothing newer than the page, the first page
+//! included, as a Django REST framework cursor paginator answers (the document's example cursor
+//! has that shape). The profile `iden_first_page_previous_cursor` gives every page one pointing
+//! above its first event instead: following it later returns the events added since.
 
 pub mod data;
 
@@ -28,6 +30,7 @@ use serde_json::{Value, json};
 
 use super::dataset::Dataset;
 use super::dataset::{format_uuid, parse_uuid};
+use super::profile::{Profiles, RetryAfter};
 use data::{ACTOR_TYPES, CATEGORIES, EVENT_TYPES, Event, SEVERITIES, SOURCE_TYPES, SUBJECT_TYPES};
 
 pub const SANDBOX_KEY: &str = "iden_sandbox_auditdeck_key";
@@ -49,10 +52,26 @@ pub struct IdenSandbox {
     /// Every request before this instant is throttled ([`IdenSandbox::throttle_for`]).
     forced_until: Arc<Mutex<Option<Instant>>>,
     rng: Arc<Mutex<ChaCha8Rng>>,
+    profiles: Profiles,
 }
 
+/// The query parameters the document names; strict mode refuses any other.
+pub const PARAMETERS: [&str; 11] = [
+    "event_type",
+    "event_type_prefix",
+    "category",
+    "severity",
+    "occurred_at__gte",
+    "occurred_at__lte",
+    "actor_uuid",
+    "subject_uuid",
+    "actor_ip",
+    "cursor",
+    "limit",
+];
+
 impl IdenSandbox {
-    pub fn new(data: Arc<Dataset>, rate_limit: u32) -> Self {
+    pub fn new(data: Arc<Dataset>, rate_limit: u32, profiles: Profiles) -> Self {
         let events = data.iden.clone();
         IdenSandbox {
             data,
@@ -61,6 +80,7 @@ impl IdenSandbox {
             rate_limit,
             forced_until: Arc::new(Mutex::new(None)),
             rng: Arc::new(Mutex::new(ChaCha8Rng::seed_from_u64(7))),
+            profiles,
         }
     }
 
@@ -343,11 +363,17 @@ impl IdenSandbox {
         // A "newer" page with nothing older than it still has older events (the ones we came from).
         let more_older = more_older && !page.is_empty();
         let next_cursor = more_older.then(|| page.last().map(|e| encode_cursor(Direction::Older, pos(e)))).flatten();
-        let previous_cursor = match (page.first(), cursor) {
-            (Some(first), _) => Some(encode_cursor(Direction::Newer, pos(first))),
-            (None, Some((_, p))) => Some(encode_cursor(Direction::Newer, p)),
+        let top = match (page.first(), cursor) {
+            (Some(first), _) => Some(pos(first)),
+            (None, Some((_, p))) => Some(p),
             (None, None) => None,
         };
+        let always = self.profiles.current().iden_first_page_previous_cursor;
+        let newer_exists = |p: Position| {
+            let start = events.partition_point(|e| pos(e) <= p);
+            events[start..].iter().any(|e| self.matches(e, filter))
+        };
+        let previous_cursor = top.filter(|p| always || newer_exists(*p)).map(|p| encode_cursor(Direction::Newer, p));
         let results: Vec<Value> = page.drain(..).map(|e| self.render(e)).collect();
         json!({ "next_cursor": next_cursor, "previous_cursor": previous_cursor, "results": results })
     }
@@ -371,13 +397,25 @@ async fn list(
             StatusCode::TOO_MANY_REQUESTS,
             format!("Request was throttled. Expected available in {wait} seconds."),
         );
-        if let Ok(value) = HeaderValue::from_str(&wait.to_string()) {
+        let retry_after = match sandbox.profiles.current().iden_retry_after {
+            RetryAfter::Seconds => wait.to_string(),
+            // RFC 9110's IMF-fixdate; a whole second later, so the wait is never shorter.
+            RetryAfter::HttpDate => (Utc::now() + chrono::Duration::seconds(wait as i64 + 1))
+                .format("%a, %d %b %Y %H:%M:%S GMT")
+                .to_string(),
+        };
+        if let Ok(value) = HeaderValue::from_str(&retry_after) {
             response.headers_mut().insert(header::RETRY_AFTER, value);
         }
         return response;
     }
     if slug != ORG_SLUG {
         return detail(StatusCode::NOT_FOUND, "Not found.");
+    }
+    if sandbox.profiles.current().strict
+        && let Some(unknown) = params.keys().find(|k| !PARAMETERS.contains(&k.as_str()))
+    {
+        return detail(StatusCode::UNPROCESSABLE_ENTITY, format!("Unknown query parameter {unknown:?}."));
     }
     let filter = match parse_filter(&params) {
         Ok(f) => f,

@@ -25,6 +25,7 @@ use serde_json::{Value, json};
 
 use super::dataset::Dataset;
 use super::dataset::{format_uuid, parse_uuid, random_uuid};
+use super::profile::Profiles;
 use data::{EVENT_TYPES, Event, TENANT_ID, WORKSPACES};
 
 /// The sandbox's API key, in the document's key format.
@@ -39,15 +40,20 @@ pub struct StandfastSandbox {
     /// Per workspace: the added events, newest first (all newer than the generated ones).
     added: Arc<RwLock<Vec<Vec<Event>>>>,
     rng: Arc<Mutex<ChaCha8Rng>>,
+    profiles: Profiles,
 }
 
+/// The query parameters the document names; strict mode refuses any other.
+pub const PARAMETERS: [&str; 6] = ["from", "to", "type", "contact", "before", "limit"];
+
 impl StandfastSandbox {
-    pub fn new(data: Arc<Dataset>) -> Self {
+    pub fn new(data: Arc<Dataset>, profiles: Profiles) -> Self {
         let added = vec![Vec::new(); WORKSPACES.len()];
         StandfastSandbox {
             data,
             added: Arc::new(RwLock::new(added)),
             rng: Arc::new(Mutex::new(ChaCha8Rng::seed_from_u64(11))),
+            profiles,
         }
     }
 
@@ -336,6 +342,11 @@ async fn list(
     let Some(workspace) = data.standfast.workspace_index(&workspace_id) else {
         return error(StatusCode::NOT_FOUND, format!("workspace {workspace_id} not found"));
     };
+    if sandbox.profiles.current().strict
+        && let Some(unknown) = params.keys().find(|k| !PARAMETERS.contains(&k.as_str()))
+    {
+        return error(StatusCode::UNPROCESSABLE_ENTITY, format!("unknown query parameter {unknown:?}"));
+    }
     let filter = match parse_filter(&params) {
         Ok(f) => f,
         Err(message) => return error(StatusCode::UNPROCESSABLE_ENTITY, message),

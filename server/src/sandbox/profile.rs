@@ -1,0 +1,90 @@
+//! The documents' open questions (NOTES.md), each answered by the sandbox one way or the other.
+//! The default profile is the reading the sandbox takes when nothing says otherwise; tests switch
+//! to the other readings to prove the app copes with every one of them, and a config file can
+//! pick them for a demo (`[sandbox_profile]`).
+//!
+//! `strict` is not a reading: it makes the sandbox refuse, in the vendor's error shape, what the
+//! documents do not describe (an ID.me search body that is not multipart, an unknown parameter),
+//! so a request the app builds wrongly fails a test instead of passing quietly.
+
+use std::sync::{Arc, RwLock};
+
+use serde::Deserialize;
+
+/// How an Iden 429 says when to come back (RFC 9110 allows both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RetryAfter {
+    #[default]
+    Seconds,
+    HttpDate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Profile {
+    /// Iden: the first page carries a `previous_cursor` (pointing above its first event). The
+    /// document does not say; its example cursor is a Django REST framework cursor, which
+    /// answers null there, and so does the sandbox by default.
+    pub iden_first_page_previous_cursor: bool,
+    /// Iden: the form of `Retry-After` on a 429.
+    pub iden_retry_after: RetryAfter,
+    /// Refuse what the documents do not describe (see the module's comment).
+    pub strict: bool,
+}
+
+/// The profile in force, shared by every vendor emulation of one sandbox.
+#[derive(Debug, Clone, Default)]
+pub struct Profiles(Arc<RwLock<Profile>>);
+
+impl Profiles {
+    pub fn new(profile: Profile) -> Self {
+        Profiles(Arc::new(RwLock::new(profile)))
+    }
+
+    pub fn current(&self) -> Profile {
+        self.0.read().map(|p| *p).unwrap_or_default()
+    }
+
+    /// Answers by `profile` until the guard is dropped, then by the profile before it (a test
+    /// that fails half-way leaves nothing behind).
+    #[must_use = "the profile is undone when the guard is dropped"]
+    pub fn switch(&self, profile: Profile) -> ProfileGuard {
+        let before = self.current();
+        self.put(profile);
+        ProfileGuard { profiles: self.clone(), before }
+    }
+
+    fn put(&self, profile: Profile) {
+        if let Ok(mut p) = self.0.write() {
+            *p = profile;
+        }
+    }
+}
+
+pub struct ProfileGuard {
+    profiles: Profiles,
+    before: Profile,
+}
+
+impl Drop for ProfileGuard {
+    fn drop(&mut self) {
+        self.profiles.put(self.before);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_switch_is_undone_when_its_guard_goes() {
+        let profiles = Profiles::new(Profile { strict: true, ..Profile::default() });
+        {
+            let _guard = profiles.switch(Profile { iden_first_page_previous_cursor: true, ..Profile::default() });
+            assert!(profiles.current().iden_first_page_previous_cursor);
+            assert!(!profiles.current().strict);
+        }
+        assert_eq!(profiles.current(), Profile { strict: true, ..Profile::default() });
+    }
+}
