@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use auditdeck_server::sandbox::iden::{ORG_SLUG as IDEN_ORG, SANDBOX_KEY as IDEN_KEY};
-use auditdeck_server::sandbox::idme::{SANDBOX_SECRET, SANDBOX_SECRET_INTERNAL_ERROR};
+use auditdeck_server::sandbox::idme::{SANDBOX_SECRET, SANDBOX_SECRET_INTERNAL_ERROR, issued_id};
 use auditdeck_server::sandbox::standfast::SANDBOX_KEY as STANDFAST_KEY;
 use auditdeck_server::sandbox::standfast::data::WORKSPACES;
 use auditdeck_server::{Dataset, GatewayConfig, GatewayOptions};
@@ -79,6 +79,11 @@ async fn run(args: Args) -> Result<(), String> {
         println!("  shared secret      {SANDBOX_SECRET}");
         println!("  header             Authorization: ID.me {encoded}   (or: Bearer ID.me {encoded})");
         println!("  error-500 secret   {SANDBOX_SECRET_INTERNAL_ERROR}");
+        // The audit log's records carry no id; the Events API knows the ids ID.me issued.
+        println!(
+            "  Events API id      {shown}/events/{}   (an id ID.me issued; search results carry none)",
+            issued_id(0)
+        );
         println!();
         println!("  Standfast base URL {shown}/sandbox/standfast   (Authorization: Bearer {})", STANDFAST_KEY);
         for (workspace, _) in WORKSPACES {

@@ -8,6 +8,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use common::{Body, TestGateway, multipart, urlencoded};
 use serde_json::Value;
 
+use auditdeck_server::sandbox::Profile;
 use auditdeck_server::sandbox::dataset::{HOT_IPS, IDME_EVENT_TYPES, SAMPLE_USER_UUIDS};
 use auditdeck_server::sandbox::idme::{PAGE_SIZE, SANDBOX_SECRET, SANDBOX_SECRET_INTERNAL_ERROR};
 
@@ -51,6 +52,29 @@ async fn search_by_ip_first_page_with_multipart_as_curl_sends_it() {
     assert_eq!(meta["total_count"], total);
     assert_eq!(meta["total_pages"], total.div_ceil(PAGE_SIZE));
     assert!(total >= 20_000, "the busiest IP should have tens of thousands of events");
+}
+
+/// Strict mode refuses what the document does not describe, in its `{code, message}` shape.
+#[tokio::test]
+async fn strict_mode_refuses_other_encodings_unknown_fields_and_other_schemes() {
+    let gw = TestGateway::new();
+    let _profile = gw.sandbox.profiles.switch(Profile { strict: true, ..Profile::default() });
+    let (ip, _) = busiest_ip(&gw);
+    let auth = idme_auth(SANDBOX_SECRET);
+    let (status, json) = post(&gw, SEARCH, Some(&auth), urlencoded(&[("ipaddress", &ip)])).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{json}");
+    assert_eq!(json["code"], "415");
+    assert!(json["message"].as_str().unwrap().contains("multipart/form-data"), "{json}");
+    let (status, json) = post(&gw, SEARCH, Some(&auth), multipart(&[("ip_address", &ip)])).await;
+    assert_eq!((status, &json["code"]), (StatusCode::UNPROCESSABLE_ENTITY, &Value::from("422")), "{json}");
+    assert!(json["message"].as_str().unwrap().contains("ip_address"), "{json}");
+    let basic = format!("Basic {}", BASE64.encode(SANDBOX_SECRET));
+    let (status, json) = post(&gw, SEARCH, Some(&basic), multipart(&[("ipaddress", &ip)])).await;
+    assert_eq!((status, &json["code"]), (StatusCode::FORBIDDEN, &Value::from("122")), "{json}");
+    for scheme in [auth, bearer_auth(SANDBOX_SECRET)] {
+        let (status, _) = post(&gw, SEARCH, Some(&scheme), multipart(&[("ipaddress", &ip), ("page", "2")])).await;
+        assert_eq!(status, StatusCode::OK, "{scheme}");
+    }
 }
 
 #[tokio::test]

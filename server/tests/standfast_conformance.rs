@@ -65,6 +65,17 @@ fn data_set_is_large_with_contacts_ties_all_types_and_a_few_contract_breakers() 
 }
 
 #[tokio::test]
+async fn strict_mode_refuses_a_parameter_the_document_does_not_name() {
+    let gw = TestGateway::new();
+    let _profile =
+        gw.sandbox.profiles.switch(auditdeck_server::sandbox::Profile { strict: true, ..Default::default() });
+    let (status, json) = get(&gw, ws(), "?limit=5&skip=3", Some(BEARER)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{json}");
+    assert_eq!(json["message"], "unknown query parameter \"skip\"");
+    events(&gw, ws(), "?limit=5&from=2026-01-01T00:00:00Z&type=factor_added,scope_set").await;
+}
+
+#[tokio::test]
 async fn bearer_key_required_401_missing_403_wrong() {
     let gw = TestGateway::new();
     let (status, json) = get(&gw, ws(), "", None).await;

@@ -2,8 +2,7 @@
 
 use std::net::IpAddr;
 
-use auditdeck::model::from_idme;
-use auditdeck_server::sandbox::idme::{PAGE_SIZE, wire_event};
+use auditdeck_server::sandbox::idme::{PAGE_SIZE, issued_id, wire_event};
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 
@@ -42,25 +41,33 @@ pub async fn row_opens_detail_and_permalink_reopens_it(rig: &Rig, client: &Clien
     let view = format!("/ip/{ip}?page=2");
     client.goto(&rig.url(&view)).await.map_err(|e| e.to_string())?;
     let ids = settled_rows(client, IDME, "page 2", |ids| ids.len() == PAGE_SIZE).await?;
+    // The third row of page 2 is the sandbox's record 52 for this address; its key is the app's.
     let raw = record(rig, ip, PAGE_SIZE + 2);
-    let expected = from_idme(&raw, "sandbox").ok_or("the sandbox record converts")?;
-    check(ids[2] == expected.id, || format!("row 3 is {} but the sandbox's third record is {}", ids[2], expected.id))?;
+    let key = ids[2].clone();
 
     // A click on a plain cell opens the panel; the URL names the event.
-    click(client, &format!("{IDME} tr[data-id='{}'] td.client", expected.id)).await?;
-    let permalink_path = format!("{view}&event={}", expected.id);
+    click(client, &format!("{IDME} tr[data-id='{key}'] td.client")).await?;
+    let permalink_path = format!("{view}&event={key}");
     wait_for_path(client, &permalink_path).await?;
     eventually("the panel with the event", || async {
-        client.find(Locator::Css(&format!(".detail-panel .event-detail[data-id='{}']", expected.id))).await.ok()
+        client.find(Locator::Css(&format!(".detail-panel .event-detail[data-id='{key}']"))).await.ok()
     })
     .await?;
     let fields = detail_fields(client).await?;
-    check(field(&fields, "Event type") == Some(expected.event_type.as_str()), || format!("fields {fields:?}"))?;
-    check(field(&fields, "Id").is_some_and(|v| v.starts_with(&expected.id) && v.contains("derived")), || {
-        format!("the id is said to be derived: {fields:?}")
-    })?;
+    check(field(&fields, "Event type") == raw["event"].as_str(), || format!("fields {fields:?}"))?;
     let tracked = raw["tracked_at"].as_str().unwrap_or_default();
     wait_for_text(client, ".detail-panel .raw-json", &format!("\"tracked_at\": \"{tracked}\"")).await?;
+    // The audit log gives no id: the row's key is never shown or linked as ID.me's.
+    check(field(&fields, "Id") == Some("none: the ID.me audit log gives no event id"), || {
+        format!("fields {fields:?}")
+    })?;
+    check(field(&fields, "Row key").is_some_and(|v| v.starts_with(&key) && v.contains("made by Auditdeck")), || {
+        format!("the row key is Auditdeck's: {fields:?}")
+    })?;
+    wait_for_text(client, ".detail-panel .no-vendor-id", "cannot be looked up in the ID.me Events API").await?;
+    let lookups =
+        client.find_all(Locator::Css(".detail-panel a[href^='/events/']")).await.map_err(|e| e.to_string())?;
+    check(lookups.is_empty(), || "no Events API link for a record without an id".into())?;
     let permalink = client
         .find(Locator::Css("#permalink-text"))
         .await
@@ -84,7 +91,7 @@ pub async fn row_opens_detail_and_permalink_reopens_it(rig: &Rig, client: &Clien
         client.find_all(Locator::Css(".detail-panel")).await.ok().filter(|p| p.is_empty())
     })
     .await?;
-    check(focused_row_id(client).await.as_deref() == Some(expected.id.as_str()), || "focus is back on the row".into())?;
+    check(focused_row_id(client).await.as_deref() == Some(key.as_str()), || "focus is back on the row".into())?;
 
     // Enter on a focused row opens that row.
     let other =
@@ -95,7 +102,7 @@ pub async fn row_opens_detail_and_permalink_reopens_it(rig: &Rig, client: &Clien
     // A pasted permalink reruns the view and opens the event.
     client.goto(&permalink).await.map_err(|e| e.to_string())?;
     eventually("the panel from the permalink", || async {
-        client.find(Locator::Css(&format!(".detail-panel .event-detail[data-id='{}']", expected.id))).await.ok()
+        client.find(Locator::Css(&format!(".detail-panel .event-detail[data-id='{key}']"))).await.ok()
     })
     .await?;
     settled_rows(client, IDME, "page 2 again", |now| now == ids.as_slice()).await?;
@@ -107,23 +114,29 @@ pub async fn row_opens_detail_and_permalink_reopens_it(rig: &Rig, client: &Clien
     Ok(())
 }
 
+/// The Events API is for ids ID.me issued (a user brings them): the sandbox's id for a record
+/// finds it; the key Auditdeck made for a row of the audit log does not.
 pub async fn events_api_looks_an_event_up_by_id(rig: &Rig, client: &Client) -> TestResult {
     let (ip, _) = rig.data.busiest_ips(1)[0];
-    let raw = record(rig, ip, 0);
-    let expected = from_idme(&raw, "sandbox").ok_or("the sandbox record converts")?;
-    client.goto(&rig.url(&format!("/ip/{ip}?event={}", expected.id))).await.map_err(|e| e.to_string())?;
-    click(client, ".detail-panel a[href^='/events/']").await?;
-    wait_for_path(client, &format!("/events/{}", expected.id)).await?;
+    let index = rig.data.idme_events_for_ip(&ip)[0] as usize;
+    let wire = wire_event(&rig.data, &rig.data.idme_events[index]);
+    let id = issued_id(index);
+    client.goto(&rig.url(&format!("/events/{id}"))).await.map_err(|e| e.to_string())?;
     let fields = eventually("the looked-up event", || async {
         let fields = detail_fields(client).await.ok()?;
         (!fields.is_empty()).then_some(fields)
     })
     .await?;
-    check(field(&fields, "Id") == Some(expected.id.as_str()), || format!("the vendor's id, not derived: {fields:?}"))?;
-    check(field(&fields, "Event type") == Some(expected.event_type.as_str()), || format!("fields {fields:?}"))?;
-    check(field(&fields, "IP address") == raw["ipaddress"].as_str(), || format!("fields {fields:?}"))?;
+    check(field(&fields, "Id") == Some(id.as_str()), || format!("the vendor's id: {fields:?}"))?;
+    check(field(&fields, "Event type") == Some(wire.event), || format!("fields {fields:?}"))?;
+    check(field(&fields, "IP address") == Some(wire.ipaddress.as_str()), || format!("fields {fields:?}"))?;
+    check(field(&fields, "Row key").is_none(), || format!("an id ID.me gave needs no row key: {fields:?}"))?;
 
-    client.goto(&rig.url("/events/idme-000000000000000000000000")).await.map_err(|e| e.to_string())?;
+    // The same record's row key, as the IP view shows it: ID.me does not know it.
+    client.goto(&rig.url(&format!("/ip/{ip}"))).await.map_err(|e| e.to_string())?;
+    let rows = settled_rows(client, IDME, "the first page", |ids| ids.len() == PAGE_SIZE).await?;
+    let derived = format!("/events/{}", rows[0]);
+    client.goto(&rig.url(&derived)).await.map_err(|e| e.to_string())?;
     wait_for_text(client, ".event-lookup .error-headline", "404 not found (code 404)").await?;
-    check(current_path(client).await? == "/events/idme-000000000000000000000000", || "stays on the page".into())
+    check(current_path(client).await? == derived, || "stays on the page".into())
 }

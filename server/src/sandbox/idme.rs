@@ -147,13 +147,6 @@ struct FormFields {
 async fn read_form(request: Request, strict: bool) -> Result<FormFields, IdmeError> {
     let content_type =
         request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
-    if strict && !content_type.starts_with("multipart/form-data") && request_has_body(&request) {
-        return Err(IdmeError {
-            status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            code: "415",
-            message: format!("form fields must be sent as multipart/form-data, not {content_type:?}"),
-        });
-    }
     if content_type.starts_with("multipart/form-data") {
         let mut multipart = Multipart::from_request(request, &())
             .await
@@ -175,6 +168,18 @@ async fn read_form(request: Request, strict: bool) -> Result<FormFields, IdmeErr
             }
         }
         Ok(fields)
+    } else if strict {
+        let body = axum::body::to_bytes(request.into_body(), 64 * 1024)
+            .await
+            .map_err(|_| IdmeError::unprocessable("request body too large"))?;
+        if body.is_empty() {
+            return Ok(FormFields::default());
+        }
+        Err(IdmeError {
+            status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            code: "415",
+            message: format!("form fields must be sent as multipart/form-data, not {content_type:?}"),
+        })
     } else if content_type.starts_with("application/x-www-form-urlencoded") {
         let Form(fields) = Form::<FormFields>::from_request(request, &())
             .await
@@ -192,17 +197,6 @@ async fn read_form(request: Request, strict: bool) -> Result<FormFields, IdmeErr
             ))
         }
     }
-}
-
-/// Whether a request says it carries a body (a length above zero, or chunked).
-fn request_has_body(request: &Request) -> bool {
-    let headers = request.headers();
-    headers.contains_key(header::TRANSFER_ENCODING)
-        || headers
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok())
-            .is_some_and(|n| n > 0)
 }
 
 fn parse_page(page: Option<&str>) -> Result<usize, IdmeError> {
