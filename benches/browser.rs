@@ -504,18 +504,19 @@ async fn gateway(rig: &Rig) -> TestResult {
         format!("{}/sandbox/iden/org/{}/api/events/?limit=50", rig.base, auditdeck_server::sandbox::iden::ORG_SLUG);
     let auth = iden_auth();
     load("sandbox Iden page of 50", &iden, Method::GET, &[("authorization", &auth)], b"").await?;
-    let form = b"ip_address=152.133.18.33";
-    let urlencoded = ("content-type", "application/x-www-form-urlencoded");
+    // The document's request: `curl -F ipaddress=…`, multipart/form-data.
+    let form = b"--auditdeckbench\r\nContent-Disposition: form-data; name=\"ipaddress\"\r\n\r\n152.133.18.33\r\n--auditdeckbench--\r\n";
+    let multipart = ("content-type", "multipart/form-data; boundary=auditdeckbench");
     let proxied = format!("{}/upstream/{}/api/v1/events/search", rig.base, harness::SAMPLE_UPSTREAM_ID);
     let proxied_p50 =
-        load("proxied search (gateway adds the credential)", &proxied, Method::POST, &[urlencoded], form).await?;
+        load("proxied search (gateway adds the credential)", &proxied, Method::POST, &[multipart], form).await?;
     let direct = format!("http://{}/api/v1/events/search", rig.upstream);
     let credential = format!("ID.me {}", harness::base64_of(harness::SAMPLE_SECRET));
     let direct_p50 = load(
         "the same search sent to the upstream directly",
         &direct,
         Method::POST,
-        &[urlencoded, ("authorization", &credential)],
+        &[multipart, ("authorization", &credential)],
         form,
     )
     .await?;

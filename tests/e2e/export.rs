@@ -1,12 +1,13 @@
 //! Export of a filtered query and its verification, as a user meets them.
 
-use auditdeck::format::thousands;
 use auditdeck_server::sandbox::dataset::format_uuid;
 use auditdeck_server::sandbox::iden::data::{FORMULA_USER_AGENT, user_agent};
 use fantoccini::{Client, Locator};
 use sha2::{Digest, Sha256};
 
-use crate::harness::{Rig, TestResult, check, click, downloads_dir, eventually, settled_rows, wait_for_text};
+use crate::harness::{
+    Rig, TestResult, check, click, downloads_dir, eventually, settled_rows, thousands, wait_for_text,
+};
 
 const IDEN: &str = ".source-iden";
 const LIMIT: usize = 200;

@@ -132,7 +132,7 @@ async fn no_error(client: &Client) -> TestResult {
 }
 
 async fn fault_on_the_first_page(rig: &Rig, client: &Client, view: &View, fault: Fault) -> TestResult {
-    rig.sandbox.faults.arm(view.vendor, fault, 1);
+    let _armed = rig.sandbox.faults.arm_while(view.vendor, fault, 1);
     client.goto(&rig.url(&view.url)).await.map_err(|e| e.to_string())?;
     match expectation(fault) {
         Expect::Error(needles) => {
@@ -168,7 +168,7 @@ async fn fault_on_load_more(rig: &Rig, client: &Client, view: &View, fault: Faul
     // One page more is enough to see it arrive.
     type_into(client, ".load-more-cap", "100").await?;
     click(client, "h1").await?;
-    rig.sandbox.faults.arm(view.vendor, fault, 1);
+    let _armed = rig.sandbox.faults.arm_while(view.vendor, fault, 1);
     click(client, ".load-more-start").await?;
     match expectation(fault) {
         Expect::Error(needles) => {

@@ -50,8 +50,8 @@ impl Drop for DropWatch {
 pub const SLOW_UPSTREAM_DELAY: Duration = Duration::from_secs(8);
 pub const SLOW_UPSTREAM_ID: &str = "slow-sample";
 
-/// The time zone the browser runs in.
-pub const BROWSER_TZ: &str = "America/New_York";
+/// The time zone the browser runs in: +05:30 all year, an offset no sandbox record is sent with.
+pub const BROWSER_TZ: &str = "Asia/Kolkata";
 
 pub struct Rig {
     pub base: String,
@@ -482,4 +482,18 @@ pub async fn requests_once_idle(
     eventually("the app to be idle", || async { (page_value::<usize>(client, BUSY).await.ok()? == 0).then_some(()) })
         .await?;
     Ok(rig.sandbox.wire.since(mark))
+}
+
+/// A count as the app writes it, with "," between thousands (written out here, not taken from
+/// the app's formatter).
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -61,7 +61,7 @@ pub async fn hostile_strings_render_as_text_and_the_layout_holds(rig: &Rig, clie
     ];
     for view in &views {
         let context = |e: String| format!("{:?}: {e}", view.vendor);
-        rig.sandbox.faults.arm(view.vendor, Fault::HostileStrings, 1);
+        let _armed = rig.sandbox.faults.arm_while(view.vendor, Fault::HostileStrings, 1);
         client.goto(&rig.url(&view.url)).await.map_err(|e| e.to_string())?;
         // Every hostile record is a row: none is dropped as unreadable.
         eventually("50 hostile rows", || async {

@@ -2,14 +2,13 @@
 
 use std::net::IpAddr;
 
-use auditdeck::format::{shown_time, thousands};
 use auditdeck_server::sandbox::dataset::IDME_EVENT_TYPES;
 use auditdeck_server::sandbox::idme::{PAGE_SIZE, wire_event};
 use fantoccini::{Client, Locator};
 
 use crate::harness::{
     Rig, TestResult, check, click, current_path, eventually, requests_once_idle, search_in_app, table_rows, text_of,
-    type_into, wait_for_text,
+    thousands, type_into, wait_for_text,
 };
 
 fn busiest(rig: &Rig) -> (IpAddr, usize) {
@@ -18,9 +17,17 @@ fn busiest(rig: &Rig) -> (IpAddr, usize) {
 
 /// (event type, tracked_at as the app shows it) of the n-th event (0-based) under `ip`.
 fn expected_row(rig: &Rig, ip: IpAddr, n: usize) -> (String, String) {
-    let index = rig.data.idme_events_for_ip(&ip)[n] as usize;
-    let wire = wire_event(&rig.data, &rig.data.idme_events[index]);
-    (IDME_EVENT_TYPES[rig.data.idme_events[index].kind as usize].to_string(), shown_time(Some(&wire.tracked_at)).text())
+    let event = &rig.data.idme_events[rig.data.idme_events_for_ip(&ip)[n] as usize];
+    (IDME_EVENT_TYPES[event.kind as usize].to_string(), time_in(event.tracked_at_ms, 0))
+}
+
+/// An instant as the table shows it, in the zone `offset_secs` east of UTC (written out here,
+/// not taken from the app's formatter).
+fn time_in(ms: i64, offset_secs: i32) -> String {
+    let zone = chrono::FixedOffset::east_opt(offset_secs).unwrap_or(chrono::FixedOffset::east_opt(0).unwrap());
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.with_timezone(&zone).format("%Y-%m-%d %H:%M:%S%.3f %:z").to_string())
+        .unwrap_or_default()
 }
 
 fn pages(count: usize) -> usize {
@@ -135,17 +142,46 @@ pub async fn document_sample_renders_decoded_application(rig: &Rig, client: &Cli
         format!("application {:?}", row[4])
     })?;
     check(row[5] == "Chrome 76 on Generic Linux", || format!("browser {:?}", row[5]))?;
-    // The browser runs in New York (the rig sets TZ): "Local" shows the same instant at -04:00.
+    // The browser runs in Kolkata (the rig sets TZ), +05:30, unlike the wire's -04:00: "Local"
+    // shows the same instant there.
     click(client, ".zone-switch a:nth-of-type(2)").await?;
     eventually("the time in the browser's zone", || async {
         let rows = table_rows(client).await.ok()?;
-        (rows.first()?.first()? == "2019-08-26 20:03:59.650 -04:00").then_some(())
+        (rows.first()?.first()? == "2019-08-27 05:33:59.650 +05:30").then_some(())
     })
     .await?;
     let path = current_path(client).await?;
     check(path == "/ip/152.133.18.33?tz=local", || format!("the zone is in the URL: {path}"))?;
     let indicator = text_of(client, "#connection-idme").await.unwrap_or_default();
     check(indicator.contains("Document sample"), || format!("indicator {indicator:?}"))
+}
+
+/// A winter record of the sandbox (its wire offset differs from summer's) in the browser's zone,
+/// Kolkata (+05:30, no daylight saving).
+pub async fn local_time_of_a_winter_record(rig: &Rig, client: &Client) -> TestResult {
+    use chrono::Datelike;
+    let (ip, _) = busiest(rig);
+    let listed = rig.data.idme_events_for_ip(&ip);
+    let n = listed
+        .iter()
+        .position(|i| {
+            let ms = rig.data.idme_events[*i as usize].tracked_at_ms;
+            chrono::DateTime::from_timestamp_millis(ms).is_some_and(|t| matches!(t.month(), 12 | 1 | 2))
+        })
+        .ok_or("the busiest address has a winter record")?;
+    let event = &rig.data.idme_events[listed[n] as usize];
+    let wire = wire_event(&rig.data, event);
+    let page = n / PAGE_SIZE + 1;
+    client.goto(&rig.url(&format!("/ip/{ip}?page={page}&tz=local"))).await.map_err(|e| e.to_string())?;
+    let want = time_in(event.tracked_at_ms, 5 * 3600 + 1800);
+    let rows = eventually("the winter record in Kolkata time", || async {
+        let rows = table_rows(client).await.ok()?;
+        (rows.get(n % PAGE_SIZE)?.first()? == &want).then_some(rows)
+    })
+    .await
+    .map_err(|e| format!("{e}: row {} should show {want} (sent as {})", n % PAGE_SIZE, wire.tracked_at))?;
+    check(!wire.tracked_at.ends_with("+05:30"), || format!("the wire's offset differs: {}", wire.tracked_at))?;
+    check(rows.iter().all(|r| r.first().is_some_and(|t| t.ends_with("+05:30"))), || "every row in +05:30".into())
 }
 
 pub async fn home_search_and_page_past_the_end(rig: &Rig, client: &Client) -> TestResult {

@@ -1,14 +1,14 @@
 //! Large result sets: load more to 5,000 rows, then sort and search within them.
 
 use auditdeck::components::virtual_rows::ROW_PX;
-use auditdeck::format::thousands;
+
 use auditdeck_server::sandbox::dataset::format_uuid;
 use auditdeck_server::sandbox::iden::data::{EVENT_TYPES, severity};
 use fantoccini::{Client, Locator};
 
 use crate::harness::{
-    Rig, TestResult, check, click, column, eventually, page_value, row_ids, table_row_count, type_into, wait_for_path,
-    wait_for_text,
+    Rig, TestResult, check, click, column, eventually, page_value, row_ids, table_row_count, thousands, type_into,
+    wait_for_path, wait_for_text,
 };
 
 const IDEN: &str = ".source-iden";

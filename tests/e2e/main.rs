@@ -60,6 +60,7 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("document_sample_renders_decoded_application", |r, c| {
         Box::pin(ip_search::document_sample_renders_decoded_application(r, c))
     }),
+    ("local_time_of_a_winter_record", |r, c| Box::pin(ip_search::local_time_of_a_winter_record(r, c))),
     ("home_search_and_page_past_the_end", |r, c| Box::pin(ip_search::home_search_and_page_past_the_end(r, c))),
     ("leaving_the_page_aborts_the_request_in_flight", |r, c| {
         Box::pin(ip_search::leaving_the_page_aborts_the_request_in_flight(r, c))
@@ -72,6 +73,9 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("severity_prefix_must_end_with_a_dot", |r, c| Box::pin(severity::prefix_must_end_with_a_dot_before_sending(r, c))),
     ("severity_429_counts_down_then_shows_rows", |r, c| {
         Box::pin(severity::a_429_counts_down_then_shows_the_rows(r, c))
+    }),
+    ("severity_repeated_429s_end_in_an_error_and_retry_works", |r, c| {
+        Box::pin(severity::repeated_429s_end_in_an_error_and_retry_works(r, c))
     }),
     ("identity_events_tie_walk_every_event_once", |r, c| {
         Box::pin(identity_events::walking_back_through_ties_shows_every_event_once(r, c))

@@ -2,13 +2,15 @@
 
 use std::time::Duration;
 
+use auditdeck_server::sandbox::Profile;
 use auditdeck_server::sandbox::dataset::format_uuid;
 use auditdeck_server::sandbox::iden::data::{EVENT_TYPES, category, severity};
+use auditdeck_server::sandbox::profile::RetryAfter;
 use fantoccini::{Client, Locator};
 
 use crate::harness::{
-    Rig, TestResult, check, click, column, current_path, eventually, row_ids, settled_rows, type_into, wait_for_path,
-    wait_for_text,
+    Rig, TestResult, check, click, column, current_path, eventually, requests_once_idle, row_ids, settled_rows,
+    type_into, wait_for_path, wait_for_text,
 };
 
 const IDEN: &str = ".source-iden";
@@ -109,9 +111,19 @@ pub async fn prefix_must_end_with_a_dot_before_sending(rig: &Rig, client: &Clien
     Ok(())
 }
 
+/// Under both forms of `Retry-After` (seconds, HTTP-date), the wait counts down and the rows come.
 pub async fn a_429_counts_down_then_shows_the_rows(rig: &Rig, client: &Client) -> TestResult {
+    for form in [RetryAfter::Seconds, RetryAfter::HttpDate] {
+        let _profile =
+            rig.sandbox.profiles.switch(Profile { iden_retry_after: form, ..rig.sandbox.profiles.current() });
+        counts_down_then_shows_the_rows(rig, client).await.map_err(|e| format!("Retry-After as {form:?}: {e}"))?;
+    }
+    Ok(())
+}
+
+async fn counts_down_then_shows_the_rows(rig: &Rig, client: &Client) -> TestResult {
     let want = expected(rig, 50, |t| severity(t) == "critical");
-    rig.sandbox.iden.throttle_for(Duration::from_secs(4));
+    let _throttle = rig.sandbox.iden.throttle_while(Duration::from_secs(4));
     client.goto(&rig.url("/severity?severity=critical")).await.map_err(|e| e.to_string())?;
     let waiting = wait_for_text(client, ".waiting", "Iden answered 429").await?;
     check(waiting.contains("Retrying in") && waiting.contains("Request was throttled"), || waiting.clone())?;
@@ -127,6 +139,23 @@ pub async fn a_429_counts_down_then_shows_the_rows(rig: &Rig, client: &Client) -
     check(left.is_empty(), || "the waiting notice is gone".into())?;
     let ids = row_ids(client, IDEN).await?;
     check(ids.len() == 50, || format!("{} rows", ids.len()))
+}
+
+/// 429 after 429: the app retries a few times, then stops and says so, with a retry that works.
+pub async fn repeated_429s_end_in_an_error_and_retry_works(rig: &Rig, client: &Client) -> TestResult {
+    let mark = rig.sandbox.wire.received();
+    let throttle = rig.sandbox.iden.throttle_next(10);
+    client.goto(&rig.url("/severity?severity=high&limit=20")).await.map_err(|e| e.to_string())?;
+    let shown = wait_for_text(client, ".source-iden .error-box", "429 rate limited").await?;
+    check(shown.contains("Request was throttled"), || shown.clone())?;
+    let asked = requests_once_idle(rig, client, mark).await?;
+    // The first answer and three retries, then it stops.
+    check(asked.len() == 4, || format!("{} requests: {asked:?}", asked.len()))?;
+    drop(throttle);
+    click(client, ".source-iden .error-box button").await?;
+    let want = expected(rig, 20, |t| severity(t) == "high");
+    settled_rows(client, IDEN, "the rows after retry", |ids| ids == want).await?;
+    Ok(())
 }
 
 async fn text_number(client: &Client, css: &str) -> Result<u64, String> {

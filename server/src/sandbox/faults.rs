@@ -95,6 +95,20 @@ pub struct Faults {
     armed: Arc<Mutex<HashMap<Vendor, VecDeque<Fault>>>>,
 }
 
+/// Faults armed by [`Faults::arm_while`]: disarmed (the vendor's) when dropped.
+pub struct ArmedFaults {
+    faults: Faults,
+    vendor: Vendor,
+}
+
+impl Drop for ArmedFaults {
+    fn drop(&mut self) {
+        if let Ok(mut armed) = self.faults.armed.lock() {
+            armed.remove(&self.vendor);
+        }
+    }
+}
+
 /// The size `HugePage` reaches at least.
 pub const HUGE_PAGE_BYTES: usize = 10 * 1024 * 1024;
 /// How long `Hang` holds a request (the client gives up long before).
@@ -106,6 +120,14 @@ impl Faults {
         if let Ok(mut armed) = self.armed.lock() {
             armed.entry(vendor).or_default().extend(std::iter::repeat_n(fault, times));
         }
+    }
+
+    /// Arms like [`Faults::arm`] until the guard is dropped: then whatever of it is left is
+    /// disarmed, so a test that fails half-way leaves no fault for the next one.
+    #[must_use = "the faults are disarmed when the guard is dropped"]
+    pub fn arm_while(&self, vendor: Vendor, fault: Fault, times: usize) -> ArmedFaults {
+        self.arm(vendor, fault, times);
+        ArmedFaults { faults: self.clone(), vendor }
     }
 
     /// Drops every armed fault.
@@ -390,6 +412,11 @@ mod tests {
         let faults = Faults::default();
         faults.arm(Vendor::Iden, Fault::Hang, 1);
         faults.arm(Vendor::Iden, Fault::EmptyOk, 2);
+        {
+            let _armed = faults.arm_while(Vendor::Standfast, Fault::VendorError, 3);
+            assert_eq!(faults.take(Vendor::Standfast), Some(Fault::VendorError));
+        }
+        assert_eq!(faults.take(Vendor::Standfast), None, "the guard disarmed what was left");
         assert_eq!(faults.take(Vendor::Idme), None);
         assert_eq!(faults.take(Vendor::Iden), Some(Fault::Hang));
         assert_eq!(faults.take(Vendor::Iden), Some(Fault::EmptyOk));

@@ -51,6 +51,8 @@ pub struct IdenSandbox {
     rate_limit: u32,
     /// Every request before this instant is throttled ([`IdenSandbox::throttle_for`]).
     forced_until: Arc<Mutex<Option<Instant>>>,
+    /// This many next requests are throttled, each told to wait 1 s ([`IdenSandbox::throttle_next`]).
+    forced_next: Arc<std::sync::atomic::AtomicU32>,
     rng: Arc<Mutex<ChaCha8Rng>>,
     profiles: Profiles,
 }
@@ -79,6 +81,7 @@ impl IdenSandbox {
             limiter: Arc::new(Mutex::new(HashMap::new())),
             rate_limit,
             forced_until: Arc::new(Mutex::new(None)),
+            forced_next: Arc::default(),
             rng: Arc::new(Mutex::new(ChaCha8Rng::seed_from_u64(7))),
             profiles,
         }
@@ -131,8 +134,28 @@ impl IdenSandbox {
         }
     }
 
+    /// Answers the next `n` requests with 429 and `Retry-After: 1`, until the guard is dropped at
+    /// the latest: a client that retries without end, or gives up too soon, shows.
+    #[must_use = "the throttle ends when the guard is dropped"]
+    pub fn throttle_next(&self, n: u32) -> Throttle {
+        self.forced_next.store(n, std::sync::atomic::Ordering::SeqCst);
+        Throttle { sandbox: self.clone() }
+    }
+
+    /// Like [`IdenSandbox::throttle_for`], until the guard is dropped at the latest (a test that
+    /// fails half-way leaves no throttle behind).
+    #[must_use = "the throttle ends when the guard is dropped"]
+    pub fn throttle_while(&self, period: Duration) -> Throttle {
+        self.throttle_for(period);
+        Throttle { sandbox: self.clone() }
+    }
+
     /// Counts a request against the key's budget; Err(seconds to wait) when it is spent.
     fn throttle(&self, key: &str) -> Result<(), u64> {
+        use std::sync::atomic::Ordering;
+        if self.forced_next.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok() {
+            return Err(1);
+        }
         if let Ok(until) = self.forced_until.lock()
             && let Some(until) = *until
         {
@@ -157,6 +180,20 @@ impl IdenSandbox {
         }
         window.push_back(now);
         Ok(())
+    }
+}
+
+/// A forced throttle that ends when dropped.
+pub struct Throttle {
+    sandbox: IdenSandbox,
+}
+
+impl Drop for Throttle {
+    fn drop(&mut self) {
+        if let Ok(mut until) = self.sandbox.forced_until.lock() {
+            *until = None;
+        }
+        self.sandbox.forced_next.store(0, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
