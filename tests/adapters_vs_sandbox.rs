@@ -171,22 +171,6 @@ async fn standfast_wrong_key_is_a_vendor_error_with_the_message() {
     assert!(err.headline().starts_with("403"), "{}", err.headline());
 }
 
-#[test]
-fn standfast_contract_tables_agree() {
-    // The sandbox and the adapter each encode the document's required-fields table; the sandbox
-    // is an independent emulation on purpose, so this keeps the two copies from drifting.
-    use auditdeck_server::sandbox::standfast::data::EVENT_TYPES as SANDBOX_TYPES;
-    let app_types: Vec<&str> = standfast::EVENT_TYPES.iter().map(|(t, _)| *t).collect();
-    assert_eq!(app_types, SANDBOX_TYPES);
-    for (kind, name) in SANDBOX_TYPES.iter().enumerate() {
-        assert_eq!(
-            standfast::required_fields(name),
-            auditdeck_server::sandbox::standfast::required_fields(kind as u8),
-            "{name}"
-        );
-    }
-}
-
 #[tokio::test]
 async fn idme_events_api_answers_the_ids_the_vendor_issued_and_not_the_apps_row_keys() {
     use auditdeck::model::from_idme;

@@ -38,6 +38,22 @@ fn ws() -> &'static str {
     WORKSPACES[0].0
 }
 
+/// The sandbox's contract table against the document's, kept as a fixture beside the app's tests.
+#[test]
+fn contracts_are_the_documents() {
+    let path = format!("{}/../tests/fixtures/standfast_contracts.json", env!("CARGO_MANIFEST_DIR"));
+    let document: std::collections::BTreeMap<String, Value> =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let types: Vec<&str> = document.keys().map(String::as_str).filter(|k| !k.starts_with('_')).collect();
+    let mut ours = EVENT_TYPES.to_vec();
+    ours.sort();
+    assert_eq!(ours, types, "the 14 types");
+    for (kind, name) in EVENT_TYPES.iter().enumerate() {
+        let fields: Vec<&str> = document[*name].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+        assert_eq!(required_fields(kind as u8), fields.as_slice(), "{name}");
+    }
+}
+
 #[test]
 fn data_set_is_large_with_contacts_ties_all_types_and_a_few_contract_breakers() {
     let data = common::shared_data();

@@ -300,6 +300,23 @@ mod tests {
         );
     }
 
+    /// The app's contract table against the document's, kept as a fixture.
+    #[test]
+    fn contracts_are_the_documents() {
+        let text =
+            std::fs::read_to_string(format!("{}/tests/fixtures/standfast_contracts.json", env!("CARGO_MANIFEST_DIR")))
+                .unwrap();
+        let document: std::collections::BTreeMap<String, serde_json::Value> = serde_json::from_str(&text).unwrap();
+        let types: Vec<&str> = document.keys().map(String::as_str).filter(|k| !k.starts_with('_')).collect();
+        let mut ours: Vec<&str> = EVENT_TYPES.iter().map(|(t, _)| *t).collect();
+        ours.sort();
+        assert_eq!(ours, types, "the 14 types");
+        for name in types {
+            let fields: Vec<&str> = document[name].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+            assert_eq!(required_fields(name), fields.as_slice(), "{name}");
+        }
+    }
+
     #[test]
     fn the_workspace_must_be_a_uuid() {
         assert!(check_workspace("6f1c2a4e-8b1d-4c55-9a51-0c7f2d9e4a10").is_ok());
