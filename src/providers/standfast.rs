@@ -220,7 +220,8 @@ pub struct Fetch {
 /// ids descending); the views also flag any id seen twice, so a vendor that reorders is visible.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Hash)]
 pub struct Position {
-    /// The vendor's exclusive `before` bound; None for the newest events.
+    /// The vendor's `before` bound (exclusive, NOTES.md; an inclusive one also works, see
+    /// [`take_page`]); None for the newest events.
     pub before: Option<String>,
     /// Events at the newest instant under `before` already shown on earlier pages.
     pub skip: u32,
@@ -265,7 +266,14 @@ pub fn take_page<T>(
     let mut to_skip = if boundary.is_some() { position.skip } else { 0 };
     let mut rest = Vec::with_capacity(events.len());
     for e in events {
-        if to_skip > 0 && occurred(&e) == boundary {
+        let at = occurred(&e);
+        // A vendor whose `before` is inclusive also returns what sits at the bound, just after
+        // the oldest instant shown: newer than it, so shown already (NOTES.md: either reading).
+        let at_or_past_bound = boundary.is_some_and(|b| at.is_some_and(|t| t > b));
+        if at_or_past_bound {
+            continue;
+        }
+        if to_skip > 0 && at == boundary {
             to_skip -= 1;
         } else {
             rest.push(e);
@@ -435,6 +443,44 @@ mod tests {
             let (ids, _) = walk_all(&all, page_size);
             assert_eq!(ids, expected, "page size {page_size}");
         }
+    }
+
+    /// A vendor whose `before` is inclusive, with times in milliseconds: the event sitting at
+    /// the bound (1 ms after the oldest shown) comes back, and is not shown twice.
+    #[test]
+    fn an_inclusive_before_with_millisecond_times_repeats_nothing() {
+        let at = |id: usize, ms: i64| WireEvent {
+            id: Some(format!("{id:04}")),
+            occurred_at: Some(iso(Utc.timestamp_millis_opt(1_780_000_000_000 + ms).unwrap())),
+            ..Default::default()
+        };
+        // Newest first: 0009 at +9 ms … 0000 at +0 ms, with 0005 and 0004 sharing +4 ms.
+        let all: Vec<WireEvent> = [(9, 9), (8, 8), (7, 7), (6, 6), (5, 4), (4, 4), (3, 3), (2, 2), (1, 1), (0, 0)]
+            .map(|(id, ms)| at(id, ms))
+            .into();
+        let inclusive = |fetch: &Fetch| -> Vec<WireEvent> {
+            let before = fetch.before.as_deref().and_then(|b| DateTime::parse_from_rfc3339(b).ok()).map(|t| t.to_utc());
+            all.iter()
+                .filter(|e| before.is_none_or(|b| e.occurred().unwrap() <= b))
+                .take(fetch.limit as usize)
+                .cloned()
+                .collect()
+        };
+        let mut position = Some(Position::default());
+        let mut ids = Vec::new();
+        while let Some(p) = position.take() {
+            let fetch = p.fetch(3);
+            match take_page(&p, 3, &fetch, inclusive(&fetch), WireEvent::occurred) {
+                Step::Page { events, older } => {
+                    ids.extend(events.into_iter().filter_map(|e| e.id));
+                    position = older;
+                }
+                Step::End => {}
+                Step::TieTooLarge { at } => panic!("tie at {at}"),
+            }
+        }
+        let want: Vec<String> = (0..10).rev().map(|id| format!("{id:04}")).collect();
+        assert_eq!(ids, want);
     }
 
     #[test]

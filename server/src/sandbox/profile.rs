@@ -20,9 +20,35 @@ pub enum RetryAfter {
     HttpDate,
 }
 
+/// Standfast's `before`: the document calls it a cursor and says no more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Bound {
+    #[default]
+    Exclusive,
+    Inclusive,
+}
+
+/// How Standfast lists the events of one `occurredAt`: "newest first by occurredAt then by id"
+/// does not say which way the ids go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IdOrder {
+    #[default]
+    Descending,
+    Ascending,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Profile {
+    /// Standfast: whether `before` is exclusive (NOTES.md's decision) or inclusive.
+    pub standfast_before: Bound,
+    /// Standfast: the order of ids within one `occurredAt`.
+    pub standfast_ids: IdOrder,
+    /// Standfast: `occurredAt` with milliseconds (the document's sample has whole seconds;
+    /// its field table says only ISO-8601). The events of one second then mostly differ.
+    pub standfast_sub_second: bool,
     /// Iden: the first page carries a `previous_cursor` (pointing above its first event). The
     /// document does not say; its example cursor is a Django REST framework cursor, which
     /// answers null there, and so does the sandbox by default.
@@ -31,6 +57,30 @@ pub struct Profile {
     pub iden_retry_after: RetryAfter,
     /// Refuse what the documents do not describe (see the module's comment).
     pub strict: bool,
+}
+
+impl Profile {
+    /// The profiles tests run the paging scenarios under: the default and each other reading.
+    pub fn readings() -> Vec<(&'static str, Profile)> {
+        let default = Profile::default();
+        vec![
+            ("default", default),
+            ("Standfast before inclusive", Profile { standfast_before: Bound::Inclusive, ..default }),
+            ("Standfast ids ascending", Profile { standfast_ids: IdOrder::Ascending, ..default }),
+            ("Standfast sub-second occurredAt", Profile { standfast_sub_second: true, ..default }),
+            (
+                "Standfast before inclusive, sub-second occurredAt",
+                Profile { standfast_before: Bound::Inclusive, standfast_sub_second: true, ..default },
+            ),
+            ("Iden first-page previous_cursor", Profile { iden_first_page_previous_cursor: true, ..default }),
+            ("Iden Retry-After as an HTTP-date", Profile { iden_retry_after: RetryAfter::HttpDate, ..default }),
+        ]
+    }
+
+    /// This reading, with `strict` as given.
+    pub fn strict(self, strict: bool) -> Profile {
+        Profile { strict, ..self }
+    }
 }
 
 /// The profile in force, shared by every vendor emulation of one sandbox.

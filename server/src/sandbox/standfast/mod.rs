@@ -25,7 +25,7 @@ use serde_json::{Value, json};
 
 use super::dataset::Dataset;
 use super::dataset::{format_uuid, parse_uuid, random_uuid};
-use super::profile::Profiles;
+use super::profile::{Bound, IdOrder, Profile, Profiles};
 use data::{EVENT_TYPES, Event, TENANT_ID, WORKSPACES};
 
 /// The sandbox's API key, in the document's key format.
@@ -212,8 +212,20 @@ const FACTORS: [(&str, &str); 5] = [
 ];
 const SIGNALS: [&str; 4] = ["pad_synthetic_indicator", "ani_mismatch", "suspicious_geo", "velocity_spike"];
 
+/// Milliseconds within its second an event's `occurredAt` has under the sub-second reading
+/// (stable per event; whole seconds otherwise).
+fn sub_second_ms(e: &Event) -> i64 {
+    (e.id % 1000) as i64
+}
+
+/// An event's `occurredAt` in milliseconds, as the profile writes it.
+pub fn occurred_ms(e: &Event, profile: &Profile) -> i64 {
+    e.occurred_s * 1000 + if profile.standfast_sub_second { sub_second_ms(e) } else { 0 }
+}
+
 /// The wire JSON of one event: every field present, null where the type has no value.
-pub fn render(data: &Dataset, e: &Event) -> Value {
+pub fn render(data: &Dataset, e: &Event, profile: &Profile) -> Value {
+    let at_ms = occurred_ms(e, profile);
     let contact = format_uuid(data.people[e.person as usize].uuid_value());
     let v = e.variant as usize;
     let name = EVENT_TYPES[e.kind as usize];
@@ -221,7 +233,7 @@ pub fn render(data: &Dataset, e: &Event) -> Value {
         "id": format_uuid(e.id),
         "tenantId": TENANT_ID,
         "conversationId": format_uuid(e.conversation),
-        "occurredAt": iso_seconds(e.occurred_s),
+        "occurredAt": if profile.standfast_sub_second { iso_millis(at_ms) } else { iso_seconds(e.occurred_s) },
         "eventType": name,
         "factorCategory": null,
         "factorType": null,
@@ -232,7 +244,7 @@ pub fn render(data: &Dataset, e: &Event) -> Value {
         "scopeValues": null,
         "evidenceRef": null,
         "promptVersion": (["v3", "v4", "v4.1"][v % 3]),
-        "createdAt": iso_millis(e.occurred_s * 1000 + i64::from(e.created_delta_ms)),
+        "createdAt": iso_millis(at_ms + i64::from(e.created_delta_ms)),
     });
     let tool = TOOLS[v % TOOLS.len()];
     match name {
@@ -301,32 +313,63 @@ fn bound_contact(data: &Dataset, e: &Event) -> Option<u128> {
     (binds && missing_field(e) != Some("factorBoundToPrincipal")).then(|| data.people[e.person as usize].uuid_value())
 }
 
-/// Whether an event matches the filter (paging bounds included).
-pub fn matches(data: &Dataset, e: &Event, f: &Filter) -> bool {
-    let at = e.occurred_s * 1000;
+/// Whether an event matches the filter (paging bounds included), its time as the profile
+/// writes it.
+pub fn matches(data: &Dataset, e: &Event, f: &Filter, profile: &Profile) -> bool {
+    let at = occurred_ms(e, profile);
+    let under_before = |before: i64| match profile.standfast_before {
+        Bound::Exclusive => at < before,
+        Bound::Inclusive => at <= before,
+    };
     f.from_ms.is_none_or(|from| at >= from)
         && f.to_ms.is_none_or(|to| at <= to)
-        && f.before_ms.is_none_or(|before| at < before)
+        && f.before_ms.is_none_or(under_before)
         && f.types.as_ref().is_none_or(|types| types.contains(&e.kind))
         && f.contact.is_none_or(|c| bound_contact(data, e) == Some(c))
 }
 
-/// One page over a list newest first: binary search to the upper bound, then walk down until
-/// `limit` matches.
-pub fn query<'a>(data: &Dataset, events: &'a [Event], f: &Filter) -> Vec<&'a Event> {
-    let upper_exclusive = match (f.before_ms, f.to_ms) {
-        (Some(b), Some(t)) => Some(b.min(t + 1)),
-        (Some(b), None) => Some(b),
-        (None, Some(t)) => Some(t + 1),
-        (None, None) => None,
-    };
-    let start = upper_exclusive.map_or(0, |u| events.partition_point(|e| e.occurred_s * 1000 >= u));
-    events[start..]
-        .iter()
-        .take_while(|e| f.from_ms.is_none_or(|from| e.occurred_s * 1000 >= from))
-        .filter(|e| matches(data, e, f))
-        .take(f.limit)
-        .collect()
+/// One page over a list stored newest second first: binary search to the second of the upper
+/// bound, then whole seconds at a time (ordered as the profile lists them: time descending,
+/// then id descending or ascending) until `limit` events match.
+pub fn query<'a>(data: &Dataset, events: &'a [Event], f: &Filter, profile: &Profile) -> Vec<&'a Event> {
+    let upper = [f.before_ms, f.to_ms].into_iter().flatten().min();
+    let start = upper.map_or(0, |u| events.partition_point(|e| e.occurred_s * 1000 > u));
+    let mut page: Vec<&Event> = Vec::new();
+    let mut rest = &events[start..];
+    while let Some(first) = rest.first() {
+        if page.len() >= f.limit || f.from_ms.is_some_and(|from| first.occurred_s * 1000 + 999 < from) {
+            break;
+        }
+        let second = rest.partition_point(|e| e.occurred_s == first.occurred_s);
+        let mut group: Vec<&Event> = rest[..second].iter().filter(|e| matches(data, e, f, profile)).collect();
+        group.sort_by(|a, b| {
+            let by_time = occurred_ms(b, profile).cmp(&occurred_ms(a, profile));
+            by_time.then(match profile.standfast_ids {
+                IdOrder::Descending => b.id.cmp(&a.id),
+                IdOrder::Ascending => a.id.cmp(&b.id),
+            })
+        });
+        page.extend(group);
+        rest = &rest[second..];
+    }
+    page.truncate(f.limit);
+    page
+}
+
+impl StandfastSandbox {
+    /// Every event of a workspace that `filter` matches (its `limit` aside), in the order the
+    /// API lists them under the profile in force: what a complete walk must show.
+    pub fn listing(&self, workspace: usize, filter: &Filter) -> Vec<String> {
+        let profile = self.profiles.current();
+        let all = Filter { limit: usize::MAX, ..filter.clone() };
+        let added = self.added.read().map(|a| a.get(workspace).cloned().unwrap_or_default()).unwrap_or_default();
+        let mut ids: Vec<String> =
+            query(&self.data, &added, &all, &profile).iter().map(|e| format_uuid(e.id)).collect();
+        if let Some(list) = self.data.standfast.by_workspace.get(workspace) {
+            ids.extend(query(&self.data, list, &all, &profile).iter().map(|e| format_uuid(e.id)));
+        }
+        ids
+    }
 }
 
 async fn list(
@@ -352,12 +395,13 @@ async fn list(
         Err(message) => return error(StatusCode::UNPROCESSABLE_ENTITY, message),
     };
     // The added events are newer than the generated ones: they come first.
+    let profile = sandbox.profiles.current();
     let added = sandbox.added.read().map(|a| a[workspace].clone()).unwrap_or_default();
-    let mut page = query(data, &added, &filter);
+    let mut page = query(data, &added, &filter, &profile);
     if page.len() < filter.limit {
         let rest = Filter { limit: filter.limit - page.len(), ..filter.clone() };
-        page.extend(query(data, &data.standfast.by_workspace[workspace], &rest));
+        page.extend(query(data, &data.standfast.by_workspace[workspace], &rest, &profile));
     }
-    let events: Vec<Value> = page.into_iter().map(|e| render(data, e)).collect();
+    let events: Vec<Value> = page.into_iter().map(|e| render(data, e, &profile)).collect();
     Json(json!({ "events": events })).into_response()
 }
