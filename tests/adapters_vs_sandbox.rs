@@ -12,12 +12,12 @@ use axum::Router;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-fn gateway(iden_rate_limit: u32) -> (Router, Arc<Dataset>) {
+fn gateway(iden_rate_limit: u32) -> (Router, Arc<Dataset>, auditdeck_server::Sandbox) {
     let data = Arc::new(Dataset::generate());
     let config = GatewayConfig { sandbox_iden_rate_limit: iden_rate_limit, ..GatewayConfig::default() };
     let gw = auditdeck_server::build(GatewayOptions { dist: "/nonexistent".into(), config }, data.clone(), |_| None)
         .expect("gateway");
-    (gw.router, data)
+    (gw.router, data, gw.sandbox)
 }
 
 /// Executes an adapter's request against the router, as the browser's fetch would.
@@ -118,7 +118,16 @@ async fn walk_tie_window(router: &Router, sandbox: &auditdeck_server::Sandbox, d
 
 #[tokio::test]
 async fn iden_cursors_walk_forward_and_back_and_errors_map() {
-    let (router, _) = gateway(0);
+    let (router, _, sandbox) = gateway(0);
+    for first_page_previous in [false, true] {
+        let profile =
+            Profile { iden_first_page_previous_cursor: first_page_previous, strict: true, ..Profile::default() };
+        let _profile = sandbox.profiles.switch(profile);
+        iden_walk(&router, first_page_previous).await;
+    }
+}
+
+async fn iden_walk(router: &Router, first_page_previous: bool) {
     let key = Some("Api-Key iden_sandbox_auditdeck_key");
     let filter = iden::Filter { event_type_prefix: Some("ticket.".into()), ..Default::default() };
     let fetch = |cursor: Option<String>| {
@@ -148,6 +157,7 @@ async fn iden_cursors_walk_forward_and_back_and_errors_map() {
         }
     }
     assert!(pages.len() > 2, "{} pages", pages.len());
+    assert_eq!(pages[0].0.is_some(), first_page_previous, "the first page's previous_cursor, in this reading");
     // Back with each page's previous_cursor: the page before it, exactly (what "Newer" links use).
     for i in 1..pages.len() {
         let back = fetch(pages[i].0.clone()).await;
@@ -158,38 +168,43 @@ async fn iden_cursors_walk_forward_and_back_and_errors_map() {
     let bad = iden::Filter { event_type_prefix: Some("ticket".into()), ..Default::default() };
     assert!(bad.validate().is_err(), "the adapter refuses before sending");
     let request = iden::list_request("/sandbox/iden", "auditdeck-sandbox", &bad, None, 50, key);
-    let err = iden::parse_page(&send(&router, &request).await).unwrap_err();
+    let err = iden::parse_page(&send(router, &request).await).unwrap_err();
     assert!(err.headline().starts_with("400"), "{}", err.headline());
     let request = iden::list_request("/sandbox/iden", "auditdeck-sandbox", &filter, None, 50, Some("Api-Key wrong"));
-    let err = iden::parse_page(&send(&router, &request).await).unwrap_err();
+    let err = iden::parse_page(&send(router, &request).await).unwrap_err();
     assert!(err.headline().contains("Invalid API key"), "{}", err.headline());
 }
 
 #[tokio::test]
 async fn iden_rate_limit_reaches_the_app_as_retry_after() {
-    let (router, _) = gateway(2);
-    let request = iden::list_request(
-        "/sandbox/iden",
-        "auditdeck-sandbox",
-        &iden::Filter::default(),
-        None,
-        1,
-        Some("Api-Key iden_sandbox_auditdeck_key"),
-    );
-    for _ in 0..2 {
-        iden::parse_page(&send(&router, &request).await).expect("within budget");
-    }
-    match iden::parse_page(&send(&router, &request).await) {
-        Err(auditdeck::providers::ApiError::RateLimited { retry_after_secs: Some(s), .. }) => {
-            assert!((1..=60).contains(&s))
+    use auditdeck_server::sandbox::profile::RetryAfter;
+    // Seconds or an HTTP-date (RFC 9110 allows both): the app reads the same wait.
+    for form in [RetryAfter::Seconds, RetryAfter::HttpDate] {
+        let (router, _, sandbox) = gateway(2);
+        let _profile = sandbox.profiles.switch(Profile { iden_retry_after: form, ..Profile::default() });
+        let request = iden::list_request(
+            "/sandbox/iden",
+            "auditdeck-sandbox",
+            &iden::Filter::default(),
+            None,
+            1,
+            Some("Api-Key iden_sandbox_auditdeck_key"),
+        );
+        for _ in 0..2 {
+            iden::parse_page(&send(&router, &request).await).expect("within budget");
         }
-        other => panic!("{other:?}"),
+        match iden::parse_page(&send(&router, &request).await) {
+            Err(auditdeck::providers::ApiError::RateLimited { retry_after_secs: Some(s), .. }) => {
+                assert!((1..=61).contains(&s), "{form:?}: {s}")
+            }
+            other => panic!("{form:?}: {other:?}"),
+        }
     }
 }
 
 #[tokio::test]
 async fn standfast_wrong_key_is_a_vendor_error_with_the_message() {
-    let (router, _) = gateway(0);
+    let (router, _, _) = gateway(0);
     let request = standfast::list_request(
         "/sandbox/standfast",
         WORKSPACES[0].0,
@@ -207,7 +222,7 @@ async fn idme_events_api_answers_the_ids_the_vendor_issued_and_not_the_apps_row_
     use auditdeck::model::from_idme;
     use auditdeck::providers::idme_events;
     use auditdeck_server::sandbox::idme::{SANDBOX_SECRET, issued_id, wire_event};
-    let (router, data) = gateway(0);
+    let (router, data, _) = gateway(0);
     let token = idme_events::authorization(SANDBOX_SECRET);
     for i in [0, 1, data.idme_events.len() / 2, data.idme_events.len() - 1] {
         let wire = wire_event(&data, &data.idme_events[i]);
