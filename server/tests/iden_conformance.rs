@@ -235,6 +235,19 @@ async fn previous_cursor_is_null_on_the_first_page_and_set_below_it() {
 }
 
 #[tokio::test]
+async fn a_400_as_field_errors_in_that_reading() {
+    use auditdeck_server::sandbox::profile::BadRequest;
+    let gw = gateway(0);
+    let (status, _, json) = get(&gw, "?severity=urgent", Some(AUTH)).await;
+    assert_eq!((status, json["detail"].is_string()), (StatusCode::BAD_REQUEST, true), "{json}");
+    let _profile =
+        gw.sandbox.profiles.switch(Profile { iden_bad_request: BadRequest::FieldErrors, ..Profile::default() });
+    let (status, _, json) = get(&gw, "?severity=urgent", Some(AUTH)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(json["severity"][0], "severity: \"urgent\" is not one of critical, high, medium, low, info.", "{json}");
+}
+
+#[tokio::test]
 async fn strict_mode_refuses_a_parameter_the_document_does_not_name() {
     let gw = gateway(0);
     let _profile = gw.sandbox.profiles.switch(Profile { strict: true, ..Profile::default() });

@@ -77,6 +77,39 @@ async fn strict_mode_refuses_other_encodings_unknown_fields_and_other_schemes() 
     }
 }
 
+/// The readings where the document is silent: 422 and 500 bodies without `code`, and a page past
+/// the end answered as invalid input.
+#[tokio::test]
+async fn other_readings_of_errors_and_a_page_past_the_end() {
+    use auditdeck_server::sandbox::profile::{ErrorCode, PastEnd};
+    let gw = TestGateway::new();
+    let (ip, total) = busiest_ip(&gw);
+    let past = (total.div_ceil(PAGE_SIZE) + 3).to_string();
+    let auth = idme_auth(SANDBOX_SECRET);
+    let (status, json) = post(&gw, SEARCH, Some(&auth), multipart(&[("ipaddress", &ip), ("page", &past)])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!((json["events"].as_array().unwrap().len(), &json["meta"]["prev_page"]), (0, &Value::Null));
+    {
+        let _profile =
+            gw.sandbox.profiles.switch(Profile { idme_past_end: PastEnd::Unprocessable, ..Profile::default() });
+        let (status, json) = post(&gw, SEARCH, Some(&auth), multipart(&[("ipaddress", &ip), ("page", &past)])).await;
+        assert_eq!((status, &json["code"]), (StatusCode::UNPROCESSABLE_ENTITY, &Value::from("422")), "{json}");
+        assert!(json["message"].as_str().unwrap().contains("out of range"), "{json}");
+    }
+    let _profile =
+        gw.sandbox.profiles.switch(Profile { idme_error_code: ErrorCode::MessageOnly, ..Profile::default() });
+    let (status, json) = post(&gw, SEARCH, Some(&auth), multipart(&[("ipaddress", "not-an-ip")])).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(json.as_object().unwrap().keys().collect::<Vec<_>>(), ["message"], "{json}");
+    let broken = idme_auth(SANDBOX_SECRET_INTERNAL_ERROR);
+    let (status, json) = post(&gw, SEARCH, Some(&broken), multipart(&[("ipaddress", &ip)])).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(json, serde_json::json!({ "message": "Internal service error" }));
+    // The 403 keeps the code the document shows.
+    let (status, json) = post(&gw, SEARCH, Some(&idme_auth("wrong")), multipart(&[("ipaddress", &ip)])).await;
+    assert_eq!((status, &json["code"]), (StatusCode::FORBIDDEN, &Value::from("122")));
+}
+
 #[tokio::test]
 async fn every_event_has_the_documented_fields_with_browser_as_object() {
     let gw = TestGateway::new();

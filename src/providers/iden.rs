@@ -144,7 +144,10 @@ pub fn parse_page(response: &HttpResponse) -> Result<Page, ApiError> {
         struct Detail {
             detail: String,
         }
-        let detail = serde_json::from_str::<Detail>(&response.body).ok().map(|d| d.detail);
+        let detail = serde_json::from_str::<Detail>(&response.body)
+            .ok()
+            .map(|d| d.detail)
+            .or_else(|| field_errors(&response.body));
         return Err(match (status, detail) {
             (429, message) => ApiError::RateLimited {
                 retry_after_secs: retry_after_secs(response.retry_after.as_deref()),
@@ -155,6 +158,14 @@ pub fn parse_page(response: &HttpResponse) -> Result<Page, ApiError> {
         });
     }
     serde_json::from_str::<Page>(&response.body).map_err(|e| unreadable_body(status, e, &response.body))
+}
+
+/// A Django REST framework validation error, `{"<parameter>": ["<message>", …], …}`, as one
+/// line (the document shows `{"detail": …}` only for 429; a 400 may take this shape).
+fn field_errors(body: &str) -> Option<String> {
+    let fields: std::collections::BTreeMap<String, Vec<String>> = serde_json::from_str(body).ok()?;
+    let parts: Vec<String> = fields.iter().map(|(name, messages)| format!("{name}: {}", messages.join(" "))).collect();
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 pub fn read_event(raw: &serde_json::Value) -> Option<WireEvent> {
@@ -241,5 +252,12 @@ mod tests {
         let err =
             parse_page(&HttpResponse::new(400, r#"{"detail":"event_type_prefix must end with '.'"}"#)).unwrap_err();
         assert!(matches!(err, ApiError::Vendor { status: 400, .. }));
+        // The other reading of a 400: a validation error per parameter.
+        let err =
+            parse_page(&HttpResponse::new(400, r#"{"severity":["\"urgent\" is not a valid choice."]}"#)).unwrap_err();
+        assert_eq!(
+            err,
+            ApiError::Vendor { status: 400, code: None, message: "severity: \"urgent\" is not a valid choice.".into() }
+        );
     }
 }

@@ -239,6 +239,15 @@ mod tests {
     }
 
     #[test]
+    fn an_error_without_code_keeps_status_and_message() {
+        let err = parse_search(&HttpResponse::new(500, r#"{"message":"Internal service error"}"#)).unwrap_err();
+        assert_eq!(err.headline(), "500 internal service error: Internal service error");
+        let err =
+            parse_search(&HttpResponse::new(422, r#"{"code":"422","message":"page 9 is out of range"}"#)).unwrap_err();
+        assert_eq!(err.headline(), "422 invalid or missing input parameters (code 422): page 9 is out of range");
+    }
+
+    #[test]
     fn a_page_without_events_or_meta_is_an_error_that_names_it() {
         for (body, field) in [("{}", "events"), (r#"{"events": []}"#, "meta"), (r#"{"meta": {}}"#, "events")] {
             let err = parse_search(&HttpResponse::new(200, body)).unwrap_err();

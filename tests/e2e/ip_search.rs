@@ -201,7 +201,19 @@ pub async fn home_search_and_page_past_the_end(rig: &Rig, client: &Client) -> Te
     last.click().await.map_err(|e| e.to_string())?;
     wait_for_text(client, ".pager-position", &format!("Page {} of", thousands(pages(count) as u64))).await?;
     let next = client.find_all(Locator::Css(".pager a[rel=next]")).await.map_err(|e| e.to_string())?;
-    check(next.is_empty(), || "no next link on the last page".into())
+    check(next.is_empty(), || "no next link on the last page".into())?;
+
+    // The other reading of a page past the end, a 422: the vendor's code and message are shown.
+    let strict = rig.sandbox.profiles.current().strict;
+    let _profile = rig.sandbox.profiles.switch(auditdeck_server::sandbox::Profile {
+        idme_past_end: auditdeck_server::sandbox::profile::PastEnd::Unprocessable,
+        strict,
+        ..Default::default()
+    });
+    client.goto(&rig.url(&format!("/ip/{ip}?page={past}"))).await.map_err(|e| e.to_string())?;
+    wait_for_text(client, ".source-idme .error-box", "422 invalid or missing input parameters (code 422)").await?;
+    wait_for_text(client, ".source-idme .error-box", &format!("page {past} is out of range")).await?;
+    Ok(())
 }
 
 pub async fn leaving_the_page_aborts_the_request_in_flight(rig: &Rig, client: &Client) -> TestResult {

@@ -19,7 +19,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::dataset::{APPLICATIONS, BROWSERS, Dataset, IDME_EVENT_TYPES, IdmeEvent, quirk};
-use super::profile::Profiles;
+use super::profile::{ErrorCode, PastEnd, Profiles};
 
 pub const PAGE_SIZE: usize = 50;
 
@@ -41,11 +41,39 @@ pub struct IdmeSandbox {
 pub const FORM_FIELDS: [&str; 2] = ["ipaddress", "page"];
 
 pub fn router(data: Arc<Dataset>, profiles: Profiles) -> Router {
+    let error_code = profiles.clone();
     Router::new()
         .route("/api/v1/events/search", post(search_by_ip))
         .route("/api/v1/events/user/{uuid}", post(search_by_user))
         .route("/api/v1/events/{id}", get(lookup))
         .with_state(IdmeSandbox { data, ids: Arc::default(), profiles })
+        .layer(axum::middleware::from_fn(move |request, next| without_code(error_code.clone(), request, next)))
+}
+
+/// The profile where 422 and 500 bodies are `{"message": …}` only.
+async fn without_code(profiles: Profiles, request: Request, next: axum::middleware::Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let drop_code = profiles.current().idme_error_code == ErrorCode::MessageOnly
+        && matches!(status, StatusCode::UNPROCESSABLE_ENTITY | StatusCode::INTERNAL_SERVER_ERROR);
+    if !drop_code {
+        return response;
+    }
+    let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024).await.unwrap_or_default();
+    let mut body: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    if let Some(object) = body.as_object_mut() {
+        object.remove("code");
+    }
+    (status, Json(body)).into_response()
+}
+
+/// A page past the last one, in the profile where that is invalid input (None: answer it).
+fn past_end(s: &IdmeSandbox, matches: usize, page: usize) -> Result<(), IdmeError> {
+    let last = matches.div_ceil(PAGE_SIZE).max(1);
+    if page > last && s.profiles.current().idme_past_end == PastEnd::Unprocessable {
+        return Err(IdmeError::unprocessable(format!("page {page} is out of range (the last page is {last})")));
+    }
+    Ok(())
 }
 
 /// The Events API id the sandbox gives the `index`th ID.me event: ID.me's own id for the event,
@@ -220,7 +248,9 @@ async fn search_by_ip(State(s): State<IdmeSandbox>, request: Request) -> Result<
     let ip: IpAddr = ip_text
         .parse()
         .map_err(|_| IdmeError::unprocessable(format!("ipaddress is not a valid IP address: {ip_text:?}")))?;
-    Ok(Json(render_page(&s.data, s.data.idme_events_for_ip(&ip), page)))
+    let matches = s.data.idme_events_for_ip(&ip);
+    past_end(&s, matches.len(), page)?;
+    Ok(Json(render_page(&s.data, matches, page)))
 }
 
 async fn search_by_user(
@@ -234,7 +264,9 @@ async fn search_by_user(
     if !is_user_uuid(&uuid) {
         return Err(IdmeError::unprocessable(format!("uuid is not a valid user UUID: {uuid:?}")));
     }
-    Ok(Json(render_page(&s.data, s.data.idme_events_for_user(&uuid), page)))
+    let matches = s.data.idme_events_for_user(&uuid);
+    past_end(&s, matches.len(), page)?;
+    Ok(Json(render_page(&s.data, matches, page)))
 }
 
 /// 32 hex digits, or the dashed 8-4-4-4-12 form (NOTES.md: accept both).

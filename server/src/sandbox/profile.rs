@@ -39,9 +39,45 @@ pub enum IdOrder {
     Ascending,
 }
 
+/// ID.me's 422 and 500 bodies: the document shows `{code, message}` for its 403 sample only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorCode {
+    #[default]
+    WithCode,
+    MessageOnly,
+}
+
+/// What ID.me answers for a page past the last one: the document does not say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PastEnd {
+    /// 200 with no events and both `next_page` and `prev_page` null.
+    #[default]
+    EmptyPage,
+    /// 422, as invalid input.
+    Unprocessable,
+}
+
+/// Iden's 400 body: the document shows `{"detail": …}` for its 429 only; a Django REST
+/// framework validation error is `{"<parameter>": ["<message>", …]}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BadRequest {
+    #[default]
+    Detail,
+    FieldErrors,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Profile {
+    /// ID.me: whether 422 and 500 bodies carry `code`.
+    pub idme_error_code: ErrorCode,
+    /// ID.me: a page past the last one.
+    pub idme_past_end: PastEnd,
+    /// Iden: the shape of a 400 body.
+    pub iden_bad_request: BadRequest,
     /// Standfast: whether `before` is exclusive (NOTES.md's decision) or inclusive.
     pub standfast_before: Bound,
     /// Standfast: the order of ids within one `occurredAt`.
@@ -72,7 +108,10 @@ impl Profile {
                 "Standfast before inclusive, sub-second occurredAt",
                 Profile { standfast_before: Bound::Inclusive, standfast_sub_second: true, ..default },
             ),
+            ("ID.me errors without code", Profile { idme_error_code: ErrorCode::MessageOnly, ..default }),
+            ("ID.me page past the end is 422", Profile { idme_past_end: PastEnd::Unprocessable, ..default }),
             ("Iden first-page previous_cursor", Profile { iden_first_page_previous_cursor: true, ..default }),
+            ("Iden 400 as field errors", Profile { iden_bad_request: BadRequest::FieldErrors, ..default }),
             ("Iden Retry-After as an HTTP-date", Profile { iden_retry_after: RetryAfter::HttpDate, ..default }),
         ]
     }

@@ -30,7 +30,7 @@ use serde_json::{Value, json};
 
 use super::dataset::Dataset;
 use super::dataset::{format_uuid, parse_uuid};
-use super::profile::{Profiles, RetryAfter};
+use super::profile::{BadRequest, Profiles, RetryAfter};
 use data::{ACTOR_TYPES, CATEGORIES, EVENT_TYPES, Event, SEVERITIES, SOURCE_TYPES, SUBJECT_TYPES};
 
 pub const SANDBOX_KEY: &str = "iden_sandbox_auditdeck_key";
@@ -245,37 +245,38 @@ struct Filter {
     actor_ip: Option<IpAddr>,
 }
 
-fn uuid_param(name: &str, v: &str) -> Result<u128, String> {
-    parse_uuid(v).ok_or_else(|| format!("{name}: {v:?} is not a valid UUID."))
+fn uuid_param(name: &'static str, v: &str) -> Result<u128, (&'static str, String)> {
+    parse_uuid(v).ok_or_else(|| (name, format!("{name}: {v:?} is not a valid UUID.")))
 }
 
-fn parse_filter(params: &HashMap<String, String>) -> Result<Filter, String> {
+/// The filter, or the parameter that is wrong and why.
+fn parse_filter(params: &HashMap<String, String>) -> Result<Filter, (&'static str, String)> {
     let get = |k: &str| params.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
-    let time = |k: &str| {
+    let time = |k: &'static str| {
         get(k)
             .map(|v| {
                 DateTime::parse_from_rfc3339(v)
                     .map(|t| t.timestamp_millis())
-                    .map_err(|_| format!("{k}: {v:?} is not an ISO 8601 date-time."))
+                    .map_err(|_| (k, format!("{k}: {v:?} is not an ISO 8601 date-time.")))
             })
             .transpose()
     };
     if let Some(prefix) = get("event_type_prefix")
         && !prefix.ends_with('.')
     {
-        return Err(format!("event_type_prefix must end with '.' (got {prefix:?})."));
+        return Err(("event_type_prefix", format!("event_type_prefix must end with '.' (got {prefix:?}).")));
     }
     if let Some(c) = get("category")
         && !CATEGORIES.contains(&c)
     {
-        return Err(format!("category: {c:?} is not one of {}.", CATEGORIES.join(", ")));
+        return Err(("category", format!("category: {c:?} is not one of {}.", CATEGORIES.join(", "))));
     }
     let severities = match get("severity") {
         None => None,
         Some(list) => {
             let items: Vec<String> = list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
             if let Some(bad) = items.iter().find(|s| !SEVERITIES.contains(&s.as_str())) {
-                return Err(format!("severity: {bad:?} is not one of {}.", SEVERITIES.join(", ")));
+                return Err(("severity", format!("severity: {bad:?} is not one of {}.", SEVERITIES.join(", "))));
             }
             Some(items)
         }
@@ -290,7 +291,7 @@ fn parse_filter(params: &HashMap<String, String>) -> Result<Filter, String> {
         actor: get("actor_uuid").map(|v| uuid_param("actor_uuid", v)).transpose()?,
         subject: get("subject_uuid").map(|v| uuid_param("subject_uuid", v)).transpose()?,
         actor_ip: get("actor_ip")
-            .map(|v| v.parse::<IpAddr>().map_err(|_| format!("actor_ip: {v:?} is not an IP address.")))
+            .map(|v| v.parse::<IpAddr>().map_err(|_| ("actor_ip", format!("actor_ip: {v:?} is not an IP address."))))
             .transpose()?,
     })
 }
@@ -456,7 +457,14 @@ async fn list(
     }
     let filter = match parse_filter(&params) {
         Ok(f) => f,
-        Err(message) => return detail(StatusCode::BAD_REQUEST, message),
+        Err((parameter, message)) => {
+            return match sandbox.profiles.current().iden_bad_request {
+                BadRequest::Detail => detail(StatusCode::BAD_REQUEST, message),
+                BadRequest::FieldErrors => {
+                    (StatusCode::BAD_REQUEST, Json(json!({ parameter: [message] }))).into_response()
+                }
+            };
+        }
     };
     let cursor = match params.get("cursor").map(|c| c.trim()).filter(|c| !c.is_empty()) {
         None => None,
