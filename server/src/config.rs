@@ -278,6 +278,17 @@ mod tests {
     }
 
     #[test]
+    fn the_example_names_every_profile_key_with_its_default() {
+        let line = EXAMPLE.lines().find_map(|l| l.strip_prefix("# sandbox_profile")).unwrap();
+        let config: GatewayConfig = toml::from_str(&format!("sandbox_profile{line}")).unwrap();
+        assert_eq!(config.sandbox_profile, crate::sandbox::Profile::default());
+        let other: GatewayConfig =
+            toml::from_str("sandbox_profile = { standfast_before = \"inclusive\", strict = true }").unwrap();
+        assert_eq!(other.sandbox_profile.standfast_before, crate::sandbox::profile::Bound::Inclusive);
+        assert!(other.sandbox_profile.strict);
+    }
+
+    #[test]
     fn public_config_never_names_the_secret_variable() {
         let config: GatewayConfig = toml::from_str(EXAMPLE).unwrap();
         let json = serde_json::to_string(&PublicConfig {
