@@ -38,7 +38,7 @@ pub fn HomePage() -> impl IntoView {
             <SearchForm
                 id="home-search"
                 label="Search an IP address, a user UUID, an event type, or severity:high"
-                placeholder="152.133.18.33 · ac28b80d-7ac1-4b0d-b51b-5bef6281f3c2 · session.login.failed · severity:high"
+                placeholder="152.133.18.33 · ac28b80d-7ac1-4b0d-b51b-5bef6281f3c2 · session.login.failed · severity:high · event:<id>"
                 value=RwSignal::new(String::new())
                 target=home_search_target
                 on_navigate

@@ -9,11 +9,19 @@ use crate::providers::standfast::EVENT_TYPES;
 
 /// Where the home search box sends what was typed: an IP to IP search, a UUID to the user
 /// timeline, `severity:high` to the severity view, a Standfast event type to identity events,
-/// any other event type (`session.login.failed`) or prefix (`session.`) to the severity view.
+/// any other event type (`session.login.failed`) or prefix (`session.`) to the severity view,
+/// `event:<id>` (an id ID.me issued, pasted) to the Events API lookup.
 pub fn home_search_target(text: &str) -> Result<String, String> {
     let t = text.trim();
     if t.is_empty() {
-        return Err("Enter an IP address, a user UUID, an event type or severity:high.".into());
+        return Err("Enter an IP address, a user UUID, an event type, severity:high or event:<ID.me event id>.".into());
+    }
+    if let Some(id) = t.strip_prefix("event:") {
+        let id = id.trim();
+        if id.is_empty() {
+            return Err("After “event:” paste the ID.me event id to look up.".into());
+        }
+        return Ok(super::permalink::lookup_href(id));
     }
     if let Ok(ip) = parse_ip(t) {
         return Ok(IpSearch::new(ip).href());
@@ -45,7 +53,7 @@ pub fn home_search_target(text: &str) -> Result<String, String> {
         return Ok(view.href());
     }
     Err(format!(
-        "“{}” is not an IP address, a user UUID, an event type (session.login.failed) or severity:high.",
+        "“{}” is not an IP address, a user UUID, an event type (session.login.failed), severity:high or event:<id>.",
         crate::providers::excerpt(t, 60)
     ))
 }
@@ -84,6 +92,12 @@ mod tests {
         assert_eq!(home_search_target("session.").unwrap(), "/severity?prefix=session.");
         assert_eq!(home_search_target("risk_signal_raised").unwrap(), "/identity-events?types=risk_signal_raised");
         assert!(home_search_target("severity:urgent").unwrap_err().contains("urgent"));
+        assert_eq!(
+            home_search_target("event: 3f2a9c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b").unwrap(),
+            "/events/3f2a9c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b"
+        );
+        assert_eq!(home_search_target("event:../x").unwrap(), "/events/%2E%2E%2Fx", "one segment, whatever it holds");
+        assert!(home_search_target("event:").unwrap_err().contains("paste the ID.me event id"));
         assert!(home_search_target("someone").unwrap_err().contains("not an IP address"));
         assert!(home_search_target("").is_err());
     }

@@ -14,7 +14,7 @@ pub fn with_event<'a>(path: &str, pairs: impl IntoIterator<Item = (&'a str, &'a 
 
 /// The lookup page of an event id.
 pub fn lookup_href(id: &str) -> String {
-    format!("/events/{}", crate::providers::encode(id))
+    format!("/events/{}", crate::providers::encode_segment(id))
 }
 
 #[cfg(test)]
