@@ -5,25 +5,39 @@
 use std::time::Duration;
 
 use auditdeck_server::sandbox::Profile;
+use auditdeck_server::sandbox::profile::ProfileGuard;
 use fantoccini::{Client, Locator};
 
 use crate::harness::{Rig, TestResult, check, click, row_ids, settled_rows, wait_for_text};
 
 const IDEN: &str = ".source-iden";
 
-/// The document's reading as a Django cursor paginator answers it: no `previous_cursor` on the
-/// first page. Live tail asks `occurred_at__gte` = the newest time shown, drops the ids shown,
-/// and pages with `next_cursor` when more than a page arrived.
-pub async fn iden_live_tail_without_a_first_page_previous_cursor(rig: &Rig, client: &Client) -> TestResult {
-    let _profile = rig
-        .sandbox
-        .profiles
-        .switch(Profile { iden_first_page_previous_cursor: false, ..rig.sandbox.profiles.current() });
+/// Opens the newest Iden page under the reading `first_page_previous` and turns live tail on;
+/// returns the profile's guard, the rows shown and the request log's mark.
+async fn live_iden_page(
+    rig: &Rig,
+    client: &Client,
+    first_page_previous: bool,
+) -> Result<(ProfileGuard, Vec<String>, u64), String> {
+    let profile = Profile { iden_first_page_previous_cursor: first_page_previous, ..rig.sandbox.profiles.current() };
+    let guard = rig.sandbox.profiles.switch(profile);
     client.goto(&rig.url("/severity?limit=20")).await.map_err(|e| e.to_string())?;
     let before = settled_rows(client, IDEN, "the newest rows", |ids| ids.len() == 20).await?;
     click(client, ".live-toggle").await?;
     wait_for_text(client, ".live-status", "0 new").await?;
-    let mark = rig.sandbox.wire.received();
+    Ok((guard, before, rig.sandbox.wire.received()))
+}
+
+/// The Iden requests since `mark`.
+fn iden_checks(rig: &Rig, mark: u64) -> Vec<auditdeck_server::sandbox::WireRequest> {
+    rig.sandbox.wire.since(mark).into_iter().filter(|r| r.path.starts_with("/sandbox/iden/")).collect()
+}
+
+/// The document's reading as a Django cursor paginator answers it: no `previous_cursor` on the
+/// first page. Live tail asks `occurred_at__gte` = the newest time shown, drops the ids shown,
+/// and pages with `next_cursor` when more than a page arrived.
+pub async fn iden_live_tail_without_a_first_page_previous_cursor(rig: &Rig, client: &Client) -> TestResult {
+    let (_profile, before, mark) = live_iden_page(rig, client, false).await?;
     let first = rig.sandbox.iden.insert_now(1);
     let shown = added_on_top(client, &first, &before).await?;
     wait_for_text(client, ".live-status", "1 new").await?;
@@ -36,8 +50,7 @@ pub async fn iden_live_tail_without_a_first_page_previous_cursor(rig: &Rig, clie
     let many = rig.sandbox.iden.insert_now(230);
     added_on_top(client, &many, &shown).await?;
     wait_for_text(client, ".live-status", "231 new").await?;
-    let checks: Vec<_> =
-        rig.sandbox.wire.since(mark).into_iter().filter(|r| r.path.starts_with("/sandbox/iden/")).collect();
+    let checks = iden_checks(rig, mark);
     check(checks.iter().all(|r| r.query_value("occurred_at__gte").is_some()), || {
         format!("every check asks from the newest time shown: {checks:?}")
     })?;
@@ -49,20 +62,11 @@ pub async fn iden_live_tail_without_a_first_page_previous_cursor(rig: &Rig, clie
 
 /// The other reading: the first page carries a `previous_cursor`, and live tail follows it.
 pub async fn iden_live_tail_with_a_first_page_previous_cursor(rig: &Rig, client: &Client) -> TestResult {
-    let _profile = rig
-        .sandbox
-        .profiles
-        .switch(Profile { iden_first_page_previous_cursor: true, ..rig.sandbox.profiles.current() });
-    client.goto(&rig.url("/severity?limit=20")).await.map_err(|e| e.to_string())?;
-    let before = settled_rows(client, IDEN, "the newest rows", |ids| ids.len() == 20).await?;
-    click(client, ".live-toggle").await?;
-    wait_for_text(client, ".live-status", "0 new").await?;
-    let mark = rig.sandbox.wire.received();
+    let (_profile, before, mark) = live_iden_page(rig, client, true).await?;
     let added = rig.sandbox.iden.insert_now(2);
     added_on_top(client, &added, &before).await?;
     wait_for_text(client, ".live-status", "2 new").await?;
-    let checks: Vec<_> =
-        rig.sandbox.wire.since(mark).into_iter().filter(|r| r.path.starts_with("/sandbox/iden/")).collect();
+    let checks = iden_checks(rig, mark);
     check(!checks.is_empty() && checks.iter().all(|r| r.query_value("cursor").is_some()), || {
         format!("every check follows a previous_cursor: {checks:?}")
     })?;
