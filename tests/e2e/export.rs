@@ -36,8 +36,19 @@ pub async fn download(client: &Client, css: &str) -> Result<String, String> {
     let path = downloads_dir().join(&name);
     let _ = std::fs::remove_file(&path);
     link.click().await.map_err(|e| e.to_string())?;
-    // Chromium writes to a .crdownload file and renames it when done.
-    eventually(&format!("the download of {name}"), || async { std::fs::read_to_string(&path).ok() }).await
+    // Done when no partial download is left in the folder and the file has stopped growing
+    // between two looks (Chromium may write a blob's file in place).
+    let last_size = std::cell::Cell::new(None::<u64>);
+    eventually(&format!("the download of {name}"), || async {
+        let partial = std::fs::read_dir(downloads_dir())
+            .ok()?
+            .flatten()
+            .any(|entry| entry.file_name().to_string_lossy().ends_with(".crdownload"));
+        let size = std::fs::metadata(&path).ok()?.len();
+        let settled = !partial && size > 0 && last_size.replace(Some(size)) == Some(size);
+        if settled { std::fs::read_to_string(&path).ok() } else { None }
+    })
+    .await
 }
 
 fn write_temp(name: &str, content: &[u8]) -> Result<String, String> {

@@ -472,16 +472,35 @@ pub async fn page_value<T: serde::de::DeserializeOwned>(client: &Client, script:
 }
 
 /// The requests the sandbox received since `mark` (a value of `rig.sandbox.wire.received()`),
-/// read once the app is idle: no table, timeline or route busy and no load status showing.
+/// read once the app is idle: its route is mounted and not loading, and no table, timeline or
+/// load status says it is busy.
 pub async fn requests_once_idle(
     rig: &Rig,
     client: &Client,
     mark: u64,
 ) -> Result<Vec<auditdeck_server::sandbox::WireRequest>, String> {
-    const BUSY: &str = "return document.querySelectorAll(\"[aria-busy='true'], p.loading, p.waiting\").length";
-    eventually("the app to be idle", || async { (page_value::<usize>(client, BUSY).await.ok()? == 0).then_some(()) })
-        .await?;
+    const IDLE: &str = "return document.querySelector(\"main#main[aria-busy='false'] > *\") !== null \
+        && document.querySelectorAll(\"[aria-busy='true'], p.loading, p.waiting\").length === 0";
+    eventually("the app to be idle", || async { page_value::<bool>(client, IDLE).await.ok()?.then_some(()) }).await?;
     Ok(rig.sandbox.wire.since(mark))
+}
+
+/// The requests since `mark` whose path starts with `prefix`, once there is one and the app is
+/// idle.
+pub async fn vendor_requests(
+    rig: &Rig,
+    client: &Client,
+    mark: u64,
+    prefix: &str,
+) -> Result<Vec<auditdeck_server::sandbox::WireRequest>, String> {
+    let to_vendor = |requests: Vec<auditdeck_server::sandbox::WireRequest>| -> Vec<_> {
+        requests.into_iter().filter(|r| r.path.starts_with(prefix)).collect()
+    };
+    eventually(&format!("a request to {prefix}"), || async {
+        (!to_vendor(rig.sandbox.wire.since(mark)).is_empty()).then_some(())
+    })
+    .await?;
+    Ok(to_vendor(requests_once_idle(rig, client, mark).await?))
 }
 
 /// A count as the app writes it, with "," between thousands (written out here, not taken from

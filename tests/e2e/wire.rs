@@ -4,16 +4,10 @@
 
 use std::collections::BTreeSet;
 
-use auditdeck_server::sandbox::WireRequest;
 use auditdeck_server::sandbox::idme::SANDBOX_SECRET;
 use fantoccini::{Client, Locator};
 
-use crate::harness::{Rig, TestResult, base64_of, check, eventually, requests_once_idle, settled_rows};
-
-/// The requests since `mark` to one vendor's sandbox path.
-fn to(requests: &[WireRequest], prefix: &str) -> Vec<WireRequest> {
-    requests.iter().filter(|r| r.path.starts_with(prefix)).cloned().collect()
-}
+use crate::harness::{Rig, TestResult, base64_of, check, eventually, settled_rows, vendor_requests};
 
 fn instant(text: Option<&str>) -> Option<i64> {
     chrono::DateTime::parse_from_rfc3339(text?).ok().map(|t| t.timestamp())
@@ -38,7 +32,7 @@ pub async fn idme_search_is_multipart_with_the_documented_fields_and_header(rig:
         let mark = rig.sandbox.wire.received();
         client.goto(&rig.url(&format!("/ip/{ip}?page=2"))).await.map_err(|e| e.to_string())?;
         settled_rows(client, ".source-idme", "the page's rows", |_| true).await?;
-        let searches = to(&requests_once_idle(rig, client, mark).await?, "/sandbox/idme/api/v1/events/search");
+        let searches = vendor_requests(rig, client, mark, "/sandbox/idme/api/v1/events/search").await?;
         check(searches.len() == 1, || format!("one search: {searches:?}"))?;
         let search = &searches[0];
         check(search.method == "POST", || format!("method {}", search.method))?;
@@ -68,7 +62,7 @@ pub async fn standfast_sends_bearer_and_the_documented_parameters(rig: &Rig, cli
         )))
         .await
         .map_err(|e| e.to_string())?;
-    let requests = to(&requests_once_idle(rig, client, mark).await?, "/sandbox/standfast/");
+    let requests = vendor_requests(rig, client, mark, "/sandbox/standfast/").await?;
     check(requests.len() == 1, || format!("one request: {requests:?}"))?;
     let r = &requests[0];
     check(r.method == "GET" && r.path.ends_with("/identity-events"), || format!("{} {}", r.method, r.path))?;
@@ -93,7 +87,7 @@ pub async fn iden_sends_api_key_and_the_documented_filters(rig: &Rig, client: &C
         ))
         .await
         .map_err(|e| e.to_string())?;
-    let requests = to(&requests_once_idle(rig, client, mark).await?, "/sandbox/iden/");
+    let requests = vendor_requests(rig, client, mark, "/sandbox/iden/").await?;
     check(requests.len() == 1, || format!("one request: {requests:?}"))?;
     let r = &requests[0];
     check(r.method == "GET" && r.path == "/sandbox/iden/org/auditdeck-sandbox/api/events/", || r.path.clone())?;

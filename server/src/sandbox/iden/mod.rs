@@ -437,7 +437,8 @@ async fn list(
         );
         let retry_after = match sandbox.profiles.current().iden_retry_after {
             RetryAfter::Seconds => wait.to_string(),
-            // RFC 9110's IMF-fixdate; a whole second later, so the wait is never shorter.
+            // RFC 9110's IMF-fixdate names a whole second: the next one after the wait, so the
+            // wait it gives is never shorter.
             RetryAfter::HttpDate => (Utc::now() + chrono::Duration::seconds(wait as i64 + 1))
                 .format("%a, %d %b %Y %H:%M:%S GMT")
                 .to_string(),
