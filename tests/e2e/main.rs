@@ -74,6 +74,9 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("severity_429_counts_down_then_shows_rows", |r, c| {
         Box::pin(severity::a_429_counts_down_then_shows_the_rows(r, c))
     }),
+    ("severity_cursor_walk_under_both_readings", |r, c| {
+        Box::pin(severity::cursor_walk_older_and_back_under_both_readings(r, c))
+    }),
     ("severity_repeated_429s_end_in_an_error_and_retry_works", |r, c| {
         Box::pin(severity::repeated_429s_end_in_an_error_and_retry_works(r, c))
     }),

@@ -145,6 +145,31 @@ async fn counts_down_then_shows_the_rows(rig: &Rig, client: &Client, form: Retry
     check(ids.len() == 50, || format!("{} rows", ids.len()))
 }
 
+/// Older and back with Newer through Iden's cursors, under both readings of the first page's
+/// `previous_cursor`: the same pages, in the sandbox's order, each event once.
+pub async fn cursor_walk_older_and_back_under_both_readings(rig: &Rig, client: &Client) -> TestResult {
+    let want = expected(rig, 60, |t| severity(t) == "high");
+    let pages: Vec<&[String]> = want.chunks(20).collect();
+    for first_page_previous in [false, true] {
+        let profile =
+            Profile { iden_first_page_previous_cursor: first_page_previous, ..rig.sandbox.profiles.current() };
+        let _profile = rig.sandbox.profiles.switch(profile);
+        let reading = |e: String| format!("first-page previous_cursor {first_page_previous}: {e}");
+        client.goto(&rig.url("/severity?severity=high&limit=20")).await.map_err(|e| e.to_string())?;
+        settled_rows(client, IDEN, "page 1", |ids| ids == pages[0]).await.map_err(reading)?;
+        for (n, page) in pages.iter().enumerate().skip(1) {
+            click(client, &format!("{IDEN} .pager a[rel=next]")).await?;
+            settled_rows(client, IDEN, &format!("page {}", n + 1), |ids| ids == *page).await.map_err(reading)?;
+        }
+        for (n, page) in pages.iter().enumerate().rev().skip(1) {
+            click(client, &format!("{IDEN} .pager a[rel=prev]")).await?;
+            settled_rows(client, IDEN, &format!("page {} again", n + 1), |ids| ids == *page).await.map_err(reading)?;
+        }
+        wait_for_text(client, &format!("{IDEN} .pager a[rel=first]"), "Newest").await.map_err(reading)?;
+    }
+    Ok(())
+}
+
 /// 429 after 429: the app retries a few times, then stops and says so, with a retry that works.
 pub async fn repeated_429s_end_in_an_error_and_retry_works(rig: &Rig, client: &Client) -> TestResult {
     let mark = rig.sandbox.wire.received();
