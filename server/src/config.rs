@@ -93,6 +93,10 @@ pub struct GatewayConfig {
     /// what they do not describe (`sandbox/profile.rs`; the README lists each reading).
     #[serde(default)]
     pub sandbox_profile: crate::sandbox::Profile,
+    /// Keep the sandbox's requests, Authorization headers included, in memory for tests to read
+    /// (default off: otherwise it only counts them).
+    #[serde(default)]
+    pub sandbox_request_log: bool,
     /// Seconds between live tail's checks for new events (the app's default is 30).
     #[serde(default)]
     pub app_live_tail_secs: Option<u32>,
@@ -125,6 +129,7 @@ impl Default for GatewayConfig {
             sandbox_faults: false,
             app_response_timeout_secs: default_response_timeout(),
             sandbox_profile: Default::default(),
+            sandbox_request_log: false,
             app_live_tail_secs: None,
         }
     }

@@ -37,7 +37,7 @@ pub fn build(
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<Gateway, String> {
     options.config.validate()?;
-    let sandbox = Sandbox::new(data, options.config.sandbox_iden_rate_limit, options.config.sandbox_profile);
+    let sandbox = Sandbox::new(data, &options.config);
     let proxy = proxy::Proxy::new(&options.config, env)?;
     let mut router = Router::new()
         .merge(web::config_route(&options.config))

@@ -234,6 +234,33 @@ async fn previous_cursor_is_null_on_the_first_page_and_set_below_it() {
     assert_eq!(back["previous_cursor"], Value::Null, "nothing is newer than page 1");
 }
 
+/// The request log keeps requests (the Authorization header too, never shown in debug output)
+/// only when the config asks; otherwise it counts them.
+#[tokio::test]
+async fn the_request_log_keeps_requests_only_when_asked() {
+    let counting = gateway(0);
+    ok(&counting, "?limit=1").await;
+    assert_eq!((counting.sandbox.request_count(), counting.sandbox.wire.since(0).len()), (1, 0));
+
+    let config = GatewayConfig { sandbox_iden_rate_limit: 0, sandbox_request_log: true, ..GatewayConfig::default() };
+    let logging = TestGateway::with(config, "/nonexistent".into(), |_| None);
+    ok(&logging, "?limit=2&severity=high,low").await;
+    let kept = logging.sandbox.wire.since(0);
+    assert_eq!(kept.len(), 1);
+    let request = &kept[0];
+    assert_eq!(
+        (request.method.as_str(), request.path.as_str()),
+        ("GET", "/sandbox/iden/org/auditdeck-sandbox/api/events/")
+    );
+    assert_eq!(
+        request.query,
+        [("limit".to_string(), "2".to_string()), ("severity".to_string(), "high,low".to_string())]
+    );
+    assert_eq!(request.authorization.as_deref(), Some(AUTH));
+    let shown = format!("{request:?}");
+    assert!(!shown.contains("iden_sandbox_auditdeck_key") && shown.contains("[redacted]"), "{shown}");
+}
+
 #[tokio::test]
 async fn a_400_as_field_errors_in_that_reading() {
     use auditdeck_server::sandbox::profile::BadRequest;

@@ -157,8 +157,10 @@ sandbox_faults = true
 app_response_timeout_secs = 6
 # Live tail checks often, so its scenarios wait seconds, not half a minute.
 app_live_tail_secs = 2
-# A request the documents do not describe fails the scenario that made it.
+# A request the documents do not describe fails the scenario that made it; the scenarios read
+# what the app sent from the sandbox's request log.
 sandbox_profile = {{ strict = true }}
+sandbox_request_log = true
 
 [[upstream]]
 id = "{SAMPLE_UPSTREAM_ID}"

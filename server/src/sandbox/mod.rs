@@ -37,12 +37,14 @@ pub struct Sandbox {
 }
 
 impl Sandbox {
-    /// `iden_rate_limit`: Iden requests a minute per key (the vendor's is 60; 0 turns it off).
-    pub fn new(data: Arc<Dataset>, iden_rate_limit: u32, profile: Profile) -> Self {
-        let profiles = Profiles::new(profile);
-        let iden = iden::IdenSandbox::new(data.clone(), iden_rate_limit, profiles.clone());
+    /// The sandbox the gateway's config describes: Iden's rate limit, the profile, and whether
+    /// the request log keeps what it sees.
+    pub fn new(data: Arc<Dataset>, config: &crate::GatewayConfig) -> Self {
+        let profiles = Profiles::new(config.sandbox_profile);
+        let iden = iden::IdenSandbox::new(data.clone(), config.sandbox_iden_rate_limit, profiles.clone());
         let standfast = standfast::StandfastSandbox::new(data.clone(), profiles.clone());
-        Sandbox { data, iden, standfast, faults: faults::Faults::default(), profiles, wire: WireLog::default() }
+        let wire = WireLog::new(config.sandbox_request_log);
+        Sandbox { data, iden, standfast, faults: faults::Faults::default(), profiles, wire }
     }
 
     /// Requests the sandbox has received since it started (all vendors).

@@ -1,7 +1,8 @@
 //! What reached the sandbox, as it came over the wire: method, path, query, Content-Type, the
 //! Authorization header as received and the form fields. Tests read it in-process to check the
-//! app's requests against the documents (not against the app's own request builders). It keeps
-//! the latest [`KEPT`] requests in memory and is never written anywhere.
+//! app's requests against the documents (not against the app's own request builders). Only
+//! when the config asks (`sandbox_request_log`, on in tests) does it keep them: the latest
+//! [`KEPT`], in memory, never written anywhere. Otherwise it only counts.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -17,7 +18,7 @@ pub const KEPT: usize = 4096;
 /// A request body larger than this is logged without its fields (no vendor request is near it).
 const BODY_LIMIT: usize = 1 << 20;
 
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct WireRequest {
     /// Position in the log: the number of requests received before this one.
     pub seq: u64,
@@ -72,23 +73,34 @@ struct Entries {
 }
 
 #[derive(Clone, Default)]
-pub struct WireLog(Arc<Mutex<Entries>>);
+pub struct WireLog {
+    entries: Arc<Mutex<Entries>>,
+    keep: bool,
+}
 
 impl WireLog {
+    /// A log that keeps requests (`keep`), or only counts them.
+    pub fn new(keep: bool) -> Self {
+        WireLog { entries: Arc::default(), keep }
+    }
+
     /// Requests received so far (all vendors); a test's mark for [`WireLog::since`].
     pub fn received(&self) -> u64 {
-        self.0.lock().map(|e| e.received).unwrap_or(0)
+        self.entries.lock().map(|e| e.received).unwrap_or(0)
     }
 
     /// The requests received after `mark` (a value of [`WireLog::received`]), oldest first.
     pub fn since(&self, mark: u64) -> Vec<WireRequest> {
-        self.0.lock().map(|e| e.kept.iter().filter(|r| r.seq >= mark).cloned().collect()).unwrap_or_default()
+        self.entries.lock().map(|e| e.kept.iter().filter(|r| r.seq >= mark).cloned().collect()).unwrap_or_default()
     }
 
     fn push(&self, mut request: WireRequest) {
-        if let Ok(mut e) = self.0.lock() {
+        if let Ok(mut e) = self.entries.lock() {
             request.seq = e.received;
             e.received += 1;
+            if !self.keep {
+                return;
+            }
             if e.kept.len() == KEPT {
                 e.kept.pop_front();
             }
@@ -98,6 +110,10 @@ impl WireLog {
 
     /// Middleware: records the request, then hands it on unchanged.
     pub async fn record(self, request: Request, next: Next) -> Response {
+        if !self.keep {
+            self.push(WireRequest::default());
+            return next.run(request).await;
+        }
         let (parts, body) = request.into_parts();
         let header_text =
             |name: header::HeaderName| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(String::from);
