@@ -8,7 +8,7 @@ use auditdeck_server::sandbox::Profile;
 use auditdeck_server::sandbox::profile::ProfileGuard;
 use fantoccini::{Client, Locator};
 
-use crate::harness::{Rig, TestResult, check, click, row_ids, settled_rows, wait_for_text};
+use crate::harness::{Rig, TestResult, check, click, eventually, row_ids, settled_rows, wait_for_text};
 
 const IDEN: &str = ".source-iden";
 
@@ -97,13 +97,34 @@ async fn added_on_top(client: &Client, added: &[String], before: &[String]) -> R
 /// Standfast has no cursor: live tail asks `from` the newest instant seen (inclusive) and shows
 /// only the events it had not shown.
 pub async fn standfast_live_tail_shows_events_the_sandbox_adds(rig: &Rig, client: &Client) -> TestResult {
+    let mut last_insert = 0;
+    for (reading, profile) in crate::identity_events::standfast_readings(rig) {
+        let _profile = rig.sandbox.profiles.switch(profile);
+        // Each reading's events are added in a later second than the last ones, as new events
+        // are (the sub-second reading would otherwise place some before them).
+        eventually("the next second", || async { (chrono::Utc::now().timestamp() > last_insert).then_some(()) })
+            .await?;
+        standfast_live_tail(rig, client).await.map_err(|e| format!("{reading}: {e}"))?;
+        last_insert = chrono::Utc::now().timestamp();
+    }
+    // A bounded range cannot grow: live tail says why it is off.
+    client.goto(&rig.url("/identity-events?to=2026-01-01T00:00:00Z")).await.map_err(|e| e.to_string())?;
+    wait_for_text(client, ".live-status", "clear “To”").await?;
+    Ok(())
+}
+
+async fn standfast_live_tail(rig: &Rig, client: &Client) -> TestResult {
     const VIEW: &str = ".identity-events";
     client.goto(&rig.url("/identity-events?limit=20")).await.map_err(|e| e.to_string())?;
     let before = settled_rows(client, VIEW, "the newest rows", |ids| ids.len() == 20).await?;
     click(client, ".live-toggle").await?;
     wait_for_text(client, ".live-status", "0 new").await?;
-    let added = rig.sandbox.standfast.insert_now(0, 2);
-    check(added.len() == 2, || format!("the sandbox added {added:?}"))?;
+    rig.sandbox.standfast.insert_now(0, 2);
+    // The new events as the sandbox lists them under this reading: the newest, down to the
+    // rows already shown.
+    let listed = rig.sandbox.standfast.listing(0, &Default::default());
+    let added: Vec<String> = listed.into_iter().take_while(|id| !before.contains(id)).collect();
+    check(added.len() == 2, || format!("the sandbox lists {added:?} above the rows shown"))?;
     let deadline = std::time::Instant::now() + Duration::from_secs(45);
     loop {
         let ids = row_ids(client, VIEW).await?;
@@ -120,8 +141,5 @@ pub async fn standfast_live_tail_shows_events_the_sandbox_adds(rig: &Rig, client
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     wait_for_text(client, ".live-status", "2 new").await?;
-    // A bounded range cannot grow: live tail says why it is off.
-    client.goto(&rig.url("/identity-events?to=2026-01-01T00:00:00Z")).await.map_err(|e| e.to_string())?;
-    wait_for_text(client, ".live-status", "clear “To”").await?;
     Ok(())
 }
