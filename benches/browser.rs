@@ -171,7 +171,7 @@ const IDEN: &str = ".source-iden";
 const IDEN_PATH: &str = "/sandbox/iden/";
 
 fn iden_auth() -> String {
-    format!("Api-Key {}", auditdeck_server::sandbox::iden::SANDBOX_KEY)
+    format!("Api-Key {}", auditdeck_sandbox::iden::SANDBOX_KEY)
 }
 
 async fn wait_painted(client: &Client, rows: usize, min_entries: usize) -> Result<f64, String> {
@@ -500,8 +500,7 @@ async fn load(
 }
 
 async fn gateway(rig: &Rig) -> TestResult {
-    let iden =
-        format!("{}/sandbox/iden/org/{}/api/events/?limit=50", rig.base, auditdeck_server::sandbox::iden::ORG_SLUG);
+    let iden = format!("{}/sandbox/iden/org/{}/api/events/?limit=50", rig.base, auditdeck_sandbox::iden::ORG_SLUG);
     let auth = iden_auth();
     load("sandbox Iden page of 50", &iden, Method::GET, &[("authorization", &auth)], b"").await?;
     // The document's request: `curl -F ipaddress=…`, multipart/form-data.

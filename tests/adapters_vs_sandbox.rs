@@ -5,8 +5,8 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use auditdeck::providers::{HttpRequest, HttpResponse, Method, iden, standfast};
-use auditdeck_server::sandbox::Profile;
-use auditdeck_server::sandbox::standfast::data::WORKSPACES;
+use auditdeck_sandbox::Profile;
+use auditdeck_sandbox::standfast::data::WORKSPACES;
 use auditdeck_server::{Dataset, GatewayConfig, GatewayOptions};
 use axum::Router;
 use http_body_util::BodyExt;
@@ -92,7 +92,7 @@ async fn walk_tie_window(router: &Router, sandbox: &auditdeck_server::Sandbox, d
             standfast::Step::TieTooLarge { at } => return Err(format!("tie group at {at} over 500")),
         }
     }
-    let window = auditdeck_server::sandbox::standfast::Filter {
+    let window = auditdeck_sandbox::standfast::Filter {
         from_ms: Some((instant - 86_400) * 1000),
         to_ms: Some((instant + 3_600) * 1000 + 999),
         ..Default::default()
@@ -177,7 +177,7 @@ async fn iden_walk(router: &Router, first_page_previous: bool) {
 
 #[tokio::test]
 async fn iden_rate_limit_reaches_the_app_as_retry_after() {
-    use auditdeck_server::sandbox::profile::RetryAfter;
+    use auditdeck_sandbox::profile::RetryAfter;
     // Seconds or an HTTP-date (RFC 9110 allows both): the app reads the same wait.
     for form in [RetryAfter::Seconds, RetryAfter::HttpDate] {
         let (router, _, sandbox) = gateway(2);
@@ -221,7 +221,7 @@ async fn standfast_wrong_key_is_a_vendor_error_with_the_message() {
 async fn idme_events_api_answers_the_ids_the_vendor_issued_and_not_the_apps_row_keys() {
     use auditdeck::model::from_idme;
     use auditdeck::providers::idme_events;
-    use auditdeck_server::sandbox::idme::{SANDBOX_SECRET, issued_id, wire_event};
+    use auditdeck_sandbox::idme::{SANDBOX_SECRET, issued_id, wire_event};
     let (router, data, _) = gateway(0);
     let token = idme_events::authorization(SANDBOX_SECRET);
     for i in [0, 1, data.idme_events.len() / 2, data.idme_events.len() - 1] {

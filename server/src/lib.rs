@@ -3,8 +3,10 @@
 
 pub mod config;
 pub mod proxy;
-pub mod sandbox;
 pub mod web;
+
+/// The built-in sandbox (its own crate), mounted under `/sandbox` when the config offers it.
+pub use auditdeck_sandbox as sandbox;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -37,7 +39,14 @@ pub fn build(
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<Gateway, String> {
     options.config.validate()?;
-    let sandbox = Sandbox::new(data, &options.config);
+    let sandbox = Sandbox::new(
+        data,
+        sandbox::SandboxOptions {
+            iden_rate_limit: options.config.sandbox_iden_rate_limit,
+            profile: options.config.sandbox_profile,
+            request_log: options.config.sandbox_request_log,
+        },
+    );
     let proxy = proxy::Proxy::new(&options.config, env)?;
     let mut router = Router::new()
         .merge(web::config_route(&options.config))

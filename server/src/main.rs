@@ -2,10 +2,10 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use auditdeck_server::sandbox::iden::{ORG_SLUG as IDEN_ORG, SANDBOX_KEY as IDEN_KEY};
-use auditdeck_server::sandbox::idme::{SANDBOX_SECRET, SANDBOX_SECRET_INTERNAL_ERROR, issued_id};
-use auditdeck_server::sandbox::standfast::SANDBOX_KEY as STANDFAST_KEY;
-use auditdeck_server::sandbox::standfast::data::WORKSPACES;
+use auditdeck_sandbox::iden::{ORG_SLUG as IDEN_ORG, SANDBOX_KEY as IDEN_KEY};
+use auditdeck_sandbox::idme::{SANDBOX_SECRET, SANDBOX_SECRET_INTERNAL_ERROR, issued_id};
+use auditdeck_sandbox::standfast::SANDBOX_KEY as STANDFAST_KEY;
+use auditdeck_sandbox::standfast::data::WORKSPACES;
 use auditdeck_server::{Dataset, GatewayConfig, GatewayOptions};
 use base64::Engine;
 use clap::Parser;

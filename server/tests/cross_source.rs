@@ -4,7 +4,7 @@ mod common;
 
 use std::collections::HashSet;
 
-use auditdeck_server::sandbox::dataset::HOT_IPS;
+use auditdeck_sandbox::dataset::HOT_IPS;
 
 #[test]
 fn people_appear_in_all_three_sources() {

@@ -4,11 +4,11 @@ mod common;
 
 use std::collections::HashSet;
 
+use auditdeck_sandbox::Profile;
+use auditdeck_sandbox::iden::data::{category, severity};
+use auditdeck_sandbox::iden::{MAX_LIMIT, ORG_SLUG};
+use auditdeck_sandbox::profile::RetryAfter;
 use auditdeck_server::GatewayConfig;
-use auditdeck_server::sandbox::Profile;
-use auditdeck_server::sandbox::iden::data::{category, severity};
-use auditdeck_server::sandbox::iden::{MAX_LIMIT, ORG_SLUG};
-use auditdeck_server::sandbox::profile::RetryAfter;
 use axum::http::{Method, StatusCode, header};
 use common::{Body, TestGateway};
 use serde_json::Value;
@@ -54,9 +54,9 @@ async fn walk(gw: &TestGateway, filter: &str, limit: usize) -> Vec<String> {
 
 #[test]
 fn every_actor_subject_and_source_type_and_every_catalog_type_occurs() {
-    use auditdeck_server::sandbox::iden::data::{ACTOR_TYPES, EVENT_TYPES, SOURCE_TYPES, SUBJECT_TYPES};
+    use auditdeck_sandbox::iden::data::{ACTOR_TYPES, EVENT_TYPES, SOURCE_TYPES, SUBJECT_TYPES};
     let data = common::shared_data();
-    let count = |f: &dyn Fn(&auditdeck_server::sandbox::iden::data::Event) -> u8| {
+    let count = |f: &dyn Fn(&auditdeck_sandbox::iden::data::Event) -> u8| {
         data.iden.iter().map(f).collect::<HashSet<u8>>().len()
     };
     assert_eq!(count(&|e| e.actor_type), ACTOR_TYPES.len());
@@ -174,7 +174,7 @@ async fn paging_a_filtered_set_yields_every_event_once_and_ends_with_null() {
         .data
         .iden
         .iter()
-        .filter(|e| auditdeck_server::sandbox::iden::data::EVENT_TYPES[e.kind as usize].starts_with("ticket."));
+        .filter(|e| auditdeck_sandbox::iden::data::EVENT_TYPES[e.kind as usize].starts_with("ticket."));
     assert_eq!(ids.len(), expected.count());
     assert_eq!(HashSet::<&String>::from_iter(&ids).len(), ids.len());
 }
@@ -205,7 +205,7 @@ async fn paging_stays_exact_while_events_arrive_and_previous_cursor_finds_them()
         .data
         .iden
         .iter()
-        .filter(|e| auditdeck_server::sandbox::iden::data::EVENT_TYPES[e.kind as usize].starts_with("task."))
+        .filter(|e| auditdeck_sandbox::iden::data::EVENT_TYPES[e.kind as usize].starts_with("task."))
         .count();
     assert_eq!(ids.len(), expected, "the original set, no more, no less");
     assert_eq!(HashSet::<&String>::from_iter(&ids).len(), ids.len(), "no duplicates");
@@ -263,7 +263,7 @@ async fn the_request_log_keeps_requests_only_when_asked() {
 
 #[tokio::test]
 async fn a_400_as_field_errors_in_that_reading() {
-    use auditdeck_server::sandbox::profile::BadRequest;
+    use auditdeck_sandbox::profile::BadRequest;
     let gw = gateway(0);
     let (status, _, json) = get(&gw, "?severity=urgent", Some(AUTH)).await;
     assert_eq!((status, json["detail"].is_string()), (StatusCode::BAD_REQUEST, true), "{json}");

@@ -8,9 +8,9 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use common::{Body, TestGateway, multipart, urlencoded};
 use serde_json::Value;
 
-use auditdeck_server::sandbox::Profile;
-use auditdeck_server::sandbox::dataset::{HOT_IPS, IDME_EVENT_TYPES, SAMPLE_USER_UUIDS};
-use auditdeck_server::sandbox::idme::{PAGE_SIZE, SANDBOX_SECRET, SANDBOX_SECRET_INTERNAL_ERROR};
+use auditdeck_sandbox::Profile;
+use auditdeck_sandbox::dataset::{HOT_IPS, IDME_EVENT_TYPES, SAMPLE_USER_UUIDS};
+use auditdeck_sandbox::idme::{PAGE_SIZE, SANDBOX_SECRET, SANDBOX_SECRET_INTERNAL_ERROR};
 
 const SEARCH: &str = "/sandbox/idme/api/v1/events/search";
 
@@ -81,7 +81,7 @@ async fn strict_mode_refuses_other_encodings_unknown_fields_and_other_schemes() 
 /// the end answered as invalid input.
 #[tokio::test]
 async fn other_readings_of_errors_and_a_page_past_the_end() {
-    use auditdeck_server::sandbox::profile::{ErrorCode, PastEnd};
+    use auditdeck_sandbox::profile::{ErrorCode, PastEnd};
     let gw = TestGateway::new();
     let (ip, total) = busiest_ip(&gw);
     let past = (total.div_ceil(PAGE_SIZE) + 3).to_string();

@@ -4,8 +4,8 @@ mod common;
 
 use std::collections::{HashMap, HashSet};
 
-use auditdeck_server::sandbox::standfast::data::{EVENT_TYPES, WORKSPACES};
-use auditdeck_server::sandbox::standfast::{SANDBOX_KEY, missing_field, required_fields};
+use auditdeck_sandbox::standfast::data::{EVENT_TYPES, WORKSPACES};
+use auditdeck_sandbox::standfast::{SANDBOX_KEY, missing_field, required_fields};
 use axum::http::{Method, StatusCode};
 use chrono::{DateTime, Duration};
 use common::{Body, TestGateway};
@@ -83,8 +83,7 @@ fn data_set_is_large_with_contacts_ties_all_types_and_a_few_contract_breakers() 
 #[tokio::test]
 async fn strict_mode_refuses_a_parameter_the_document_does_not_name() {
     let gw = TestGateway::new();
-    let _profile =
-        gw.sandbox.profiles.switch(auditdeck_server::sandbox::Profile { strict: true, ..Default::default() });
+    let _profile = gw.sandbox.profiles.switch(auditdeck_sandbox::Profile { strict: true, ..Default::default() });
     let (status, json) = get(&gw, ws(), "?limit=5&skip=3", Some(BEARER)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{json}");
     assert_eq!(json["message"], "unknown query parameter \"skip\"");
@@ -262,7 +261,7 @@ async fn walking_back_with_ties_yields_every_matching_event_exactly_once() {
         .iter()
         .filter(|e| e.occurred_s * 1000 >= chrono::DateTime::parse_from_rfc3339(&from).unwrap().timestamp_millis())
         .filter(|e| e.occurred_s * 1000 <= chrono::DateTime::parse_from_rfc3339(&to).unwrap().timestamp_millis())
-        .map(|e| auditdeck_server::sandbox::dataset::format_uuid(e.id))
+        .map(|e| auditdeck_sandbox::dataset::format_uuid(e.id))
         .collect();
     assert!(expected.len() > 100, "{} events in the window", expected.len());
     assert_eq!(ids.len(), HashSet::<&String>::from_iter(&ids).len(), "no event twice");

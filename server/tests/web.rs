@@ -141,8 +141,8 @@ async fn faults_are_armed_over_http_only_when_the_config_allows() {
     let on = TestGateway::with(config, fake_dist(), |_| None);
     let (status, _, _) = on.request(Method::POST, "/sandbox/faults", None, arm()).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let path = format!("/sandbox/iden/org/{}/api/events/", auditdeck_server::sandbox::iden::ORG_SLUG);
-    let auth = format!("Api-Key {}", auditdeck_server::sandbox::iden::SANDBOX_KEY);
+    let path = format!("/sandbox/iden/org/{}/api/events/", auditdeck_sandbox::iden::ORG_SLUG);
+    let auth = format!("Api-Key {}", auditdeck_sandbox::iden::SANDBOX_KEY);
     let (status, headers, body) = on.request(Method::GET, &path, Some(&auth), Body::Empty).await;
     assert_eq!(status, StatusCode::BAD_GATEWAY);
     assert_eq!(headers[header::CONTENT_TYPE], "text/html");

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use auditdeck_server::sandbox::dataset::SAMPLE_USER_UUIDS;
+use auditdeck_sandbox::dataset::SAMPLE_USER_UUIDS;
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 

@@ -2,7 +2,7 @@
 //! (no URL the app shows or requests, no history entry, no localStorage, no console message, no
 //! export); into this tab's sessionStorage only when the user ticks "remember".
 
-use auditdeck_server::sandbox::iden::SANDBOX_KEY;
+use auditdeck_sandbox::iden::SANDBOX_KEY;
 use fantoccini::Client;
 
 use crate::harness::{Rig, TestResult, check, click, console_messages, settled_rows, type_into, wait_for_text};

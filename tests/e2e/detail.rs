@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 
-use auditdeck_server::sandbox::idme::{PAGE_SIZE, issued_id, wire_event};
+use auditdeck_sandbox::idme::{PAGE_SIZE, issued_id, wire_event};
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 

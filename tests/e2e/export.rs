@@ -1,7 +1,7 @@
 //! Export of a filtered query and its verification, as a user meets them.
 
-use auditdeck_server::sandbox::dataset::format_uuid;
-use auditdeck_server::sandbox::iden::data::{FORMULA_USER_AGENT, user_agent};
+use auditdeck_sandbox::dataset::format_uuid;
+use auditdeck_sandbox::iden::data::{FORMULA_USER_AGENT, user_agent};
 use fantoccini::{Client, Locator};
 use sha2::{Digest, Sha256};
 

@@ -3,7 +3,7 @@
 //! filters and the rows already loaded stay, and Retry brings the rows. (A panic anywhere fails
 //! the scenario through the harness.)
 
-use auditdeck_server::sandbox::faults::{Fault, Vendor};
+use auditdeck_sandbox::faults::{Fault, Vendor};
 use fantoccini::{Client, Locator};
 
 use crate::harness::{

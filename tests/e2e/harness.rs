@@ -480,7 +480,7 @@ pub async fn requests_once_idle(
     rig: &Rig,
     client: &Client,
     mark: u64,
-) -> Result<Vec<auditdeck_server::sandbox::WireRequest>, String> {
+) -> Result<Vec<auditdeck_sandbox::WireRequest>, String> {
     const IDLE: &str = "return document.querySelector(\"main#main[aria-busy='false'] > *\") !== null \
         && document.querySelectorAll(\"[aria-busy='true'], p.loading, p.waiting\").length === 0";
     eventually("the app to be idle", || async { page_value::<bool>(client, IDLE).await.ok()?.then_some(()) }).await?;
@@ -494,8 +494,8 @@ pub async fn vendor_requests(
     client: &Client,
     mark: u64,
     prefix: &str,
-) -> Result<Vec<auditdeck_server::sandbox::WireRequest>, String> {
-    let to_vendor = |requests: Vec<auditdeck_server::sandbox::WireRequest>| -> Vec<_> {
+) -> Result<Vec<auditdeck_sandbox::WireRequest>, String> {
+    let to_vendor = |requests: Vec<auditdeck_sandbox::WireRequest>| -> Vec<_> {
         requests.into_iter().filter(|r| r.path.starts_with(prefix)).collect()
     };
     eventually(&format!("a request to {prefix}"), || async {

@@ -1,6 +1,6 @@
 //! The home search box routes each kind of search, and remembers them in this browser.
 
-use auditdeck_server::sandbox::dataset::format_uuid;
+use auditdeck_sandbox::dataset::format_uuid;
 use fantoccini::{Client, Locator};
 
 use crate::harness::{Rig, TestResult, check, click, type_into, wait_for_path, wait_for_text};

@@ -3,7 +3,7 @@
 //! and the layout holds (no page-wide overflow, rows of a sane height), in the table and in the
 //! detail panel.
 
-use auditdeck_server::sandbox::faults::{Fault, Vendor};
+use auditdeck_sandbox::faults::{Fault, Vendor};
 use fantoccini::{Client, Locator};
 
 use crate::harness::{Rig, TestResult, check, eventually, table_row_count};

@@ -2,9 +2,9 @@
 
 use std::collections::HashSet;
 
-use auditdeck_server::sandbox::Profile;
-use auditdeck_server::sandbox::dataset::format_uuid;
-use auditdeck_server::sandbox::standfast::data::{EVENT_TYPES, Event, WORKSPACES};
+use auditdeck_sandbox::Profile;
+use auditdeck_sandbox::dataset::format_uuid;
+use auditdeck_sandbox::standfast::data::{EVENT_TYPES, Event, WORKSPACES};
 use chrono::{DateTime, Timelike};
 use fantoccini::{Client, Locator};
 
@@ -48,7 +48,7 @@ pub fn tie_window(rig: &Rig, size: usize) -> (i64, i64, usize, Vec<String>) {
 
 /// Under every reading of Standfast's open questions, the order the sandbox lists the window in.
 pub fn listed(rig: &Rig, from: i64, to: i64) -> Vec<String> {
-    let window = auditdeck_server::sandbox::standfast::Filter {
+    let window = auditdeck_sandbox::standfast::Filter {
         from_ms: Some(from * 1000),
         to_ms: Some(to * 1000),
         ..Default::default()
@@ -162,8 +162,7 @@ pub async fn contract_breakers_name_the_missing_field(rig: &Rig, client: &Client
     let id = format_uuid(breaker.id);
     settled_rows(client, VIEW, "the breaker's row", |ids| ids.contains(&id)).await?;
     // The field the sandbox left out of this record, by the sandbox's own data.
-    let left_out =
-        auditdeck_server::sandbox::standfast::missing_field(breaker).ok_or("the breaker leaves a field out")?;
+    let left_out = auditdeck_sandbox::standfast::missing_field(breaker).ok_or("the breaker leaves a field out")?;
     let flag = wait_for_text(client, &format!("{VIEW} tr[data-id='{id}'] .flag-contract"), "missing").await?;
     check(flag.contains(left_out), || format!("{flag:?} names {left_out}"))?;
     let nulls = wait_for_text(client, &format!("{VIEW} tr[data-id='{id}']"), name).await?;

@@ -2,8 +2,8 @@
 
 use std::net::IpAddr;
 
-use auditdeck_server::sandbox::dataset::IDME_EVENT_TYPES;
-use auditdeck_server::sandbox::idme::{PAGE_SIZE, wire_event};
+use auditdeck_sandbox::dataset::IDME_EVENT_TYPES;
+use auditdeck_sandbox::idme::{PAGE_SIZE, wire_event};
 use fantoccini::{Client, Locator};
 
 use crate::harness::{
@@ -205,8 +205,8 @@ pub async fn home_search_and_page_past_the_end(rig: &Rig, client: &Client) -> Te
 
     // The other reading of a page past the end, a 422: the vendor's code and message are shown.
     let strict = rig.sandbox.profiles.current().strict;
-    let _profile = rig.sandbox.profiles.switch(auditdeck_server::sandbox::Profile {
-        idme_past_end: auditdeck_server::sandbox::profile::PastEnd::Unprocessable,
+    let _profile = rig.sandbox.profiles.switch(auditdeck_sandbox::Profile {
+        idme_past_end: auditdeck_sandbox::profile::PastEnd::Unprocessable,
         strict,
         ..Default::default()
     });
@@ -241,7 +241,7 @@ pub async fn leaving_the_page_aborts_the_request_in_flight(rig: &Rig, client: &C
 
 /// An IP with events in both ID.me and Iden (as an actor IP), and its Iden event ids, newest first.
 pub fn ip_in_idme_and_iden(rig: &Rig) -> Option<(IpAddr, Vec<String>)> {
-    use auditdeck_server::sandbox::dataset::format_uuid;
+    use auditdeck_sandbox::dataset::format_uuid;
     let mut counts = std::collections::HashMap::<u32, usize>::new();
     for e in &rig.data.iden {
         if let Some(ip) = e.actor_ip {

@@ -2,8 +2,8 @@
 
 use auditdeck::components::virtual_rows::ROW_PX;
 
-use auditdeck_server::sandbox::dataset::format_uuid;
-use auditdeck_server::sandbox::iden::data::{EVENT_TYPES, severity};
+use auditdeck_sandbox::dataset::format_uuid;
+use auditdeck_sandbox::iden::data::{EVENT_TYPES, severity};
 use fantoccini::{Client, Locator};
 
 use crate::harness::{

@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use auditdeck_server::sandbox::Profile;
-use auditdeck_server::sandbox::profile::ProfileGuard;
+use auditdeck_sandbox::Profile;
+use auditdeck_sandbox::profile::ProfileGuard;
 use fantoccini::{Client, Locator};
 
 use crate::harness::{Rig, TestResult, check, click, eventually, row_ids, settled_rows, wait_for_text};
@@ -29,7 +29,7 @@ async fn live_iden_page(
 }
 
 /// The Iden requests since `mark`.
-fn iden_checks(rig: &Rig, mark: u64) -> Vec<auditdeck_server::sandbox::WireRequest> {
+fn iden_checks(rig: &Rig, mark: u64) -> Vec<auditdeck_sandbox::WireRequest> {
     rig.sandbox.wire.since(mark).into_iter().filter(|r| r.path.starts_with("/sandbox/iden/")).collect()
 }
 

@@ -1,7 +1,7 @@
 //! The tools over loaded rows: the histogram narrows the time range, facets keep and drop values.
 
-use auditdeck_server::sandbox::dataset::format_uuid;
-use auditdeck_server::sandbox::iden::data::{EVENT_TYPES, severity};
+use auditdeck_sandbox::dataset::format_uuid;
+use auditdeck_sandbox::iden::data::{EVENT_TYPES, severity};
 use chrono::{DateTime, SecondsFormat, Utc};
 use fantoccini::{Client, Locator};
 

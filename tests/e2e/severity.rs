@@ -2,10 +2,10 @@
 
 use std::time::Duration;
 
-use auditdeck_server::sandbox::Profile;
-use auditdeck_server::sandbox::dataset::format_uuid;
-use auditdeck_server::sandbox::iden::data::{EVENT_TYPES, category, severity};
-use auditdeck_server::sandbox::profile::RetryAfter;
+use auditdeck_sandbox::Profile;
+use auditdeck_sandbox::dataset::format_uuid;
+use auditdeck_sandbox::iden::data::{EVENT_TYPES, category, severity};
+use auditdeck_sandbox::profile::RetryAfter;
 use fantoccini::{Client, Locator};
 
 use crate::harness::{

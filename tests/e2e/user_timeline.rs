@@ -1,7 +1,7 @@
 //! The user timeline as a user meets it: three sources merged, days and sessions, table toggle,
 //! source switches in the URL.
 
-use auditdeck_server::sandbox::dataset::format_uuid;
+use auditdeck_sandbox::dataset::format_uuid;
 use fantoccini::{Client, Locator};
 
 use crate::harness::{
@@ -142,7 +142,7 @@ pub async fn invalid_uuid_is_refused_before_any_request(rig: &Rig, client: &Clie
 
 /// A person with events in every source and more than a page in one, but not too many.
 fn person_with_pages(rig: &Rig) -> Option<(String, usize)> {
-    use auditdeck_server::sandbox::standfast::{missing_field, required_fields};
+    use auditdeck_sandbox::standfast::{missing_field, required_fields};
     let standfast = &rig.data.standfast.by_workspace[0];
     (0..rig.data.people.len()).find_map(|i| {
         let p = &rig.data.people[i];
@@ -154,7 +154,7 @@ fn person_with_pages(rig: &Rig) -> Option<(String, usize)> {
             .filter(|e| e.actor == Some(i as u32) || (e.subject_type != 6 && e.subject == p.uuid_value()))
             .count();
         // Standfast's contact filter: events bound to the contact (NOTES.md).
-        let bound = |e: &&auditdeck_server::sandbox::standfast::data::Event| {
+        let bound = |e: &&auditdeck_sandbox::standfast::data::Event| {
             e.person == i as u32
                 && required_fields(e.kind).contains(&"factorBoundToPrincipal")
                 && missing_field(e) != Some("factorBoundToPrincipal")

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use auditdeck_server::sandbox::idme::SANDBOX_SECRET;
+use auditdeck_sandbox::idme::SANDBOX_SECRET;
 use fantoccini::{Client, Locator};
 
 use crate::harness::{Rig, TestResult, base64_of, check, eventually, settled_rows, vendor_requests};

@@ -1,5 +1,6 @@
 //! The built-in sandbox: faithful emulations of the vendor APIs on one deterministic data set.
-//! One module per vendor, mirroring `src/providers/` in the app.
+//! One module per vendor, mirroring `src/providers/` in the app. The gateway mounts it under
+//! `/sandbox` for `serve`; the tests use it in process (its data, profiles, request log).
 
 pub mod dataset;
 pub mod faults;
@@ -19,6 +20,17 @@ use faults::Vendor;
 pub use profile::{Profile, Profiles};
 pub use wire_log::{WireLog, WireRequest};
 
+/// How a sandbox answers, from the gateway's config.
+#[derive(Debug, Clone, Copy)]
+pub struct SandboxOptions {
+    /// Iden requests a minute per key (the vendor's is 60; 0 turns the limit off).
+    pub iden_rate_limit: u32,
+    /// How the sandbox answers where the documents are silent, and whether it is strict.
+    pub profile: Profile,
+    /// Keep the requests received for tests to read (otherwise only count them).
+    pub request_log: bool,
+}
+
 /// The sandbox's shared state: the data set (built once), the profile it answers by, and the
 /// log of the requests it received, which tests read to check what the app sent (or that it
 /// sent nothing).
@@ -37,13 +49,11 @@ pub struct Sandbox {
 }
 
 impl Sandbox {
-    /// The sandbox the gateway's config describes: Iden's rate limit, the profile, and whether
-    /// the request log keeps what it sees.
-    pub fn new(data: Arc<Dataset>, config: &crate::GatewayConfig) -> Self {
-        let profiles = Profiles::new(config.sandbox_profile);
-        let iden = iden::IdenSandbox::new(data.clone(), config.sandbox_iden_rate_limit, profiles.clone());
+    pub fn new(data: Arc<Dataset>, options: SandboxOptions) -> Self {
+        let profiles = Profiles::new(options.profile);
+        let iden = iden::IdenSandbox::new(data.clone(), options.iden_rate_limit, profiles.clone());
         let standfast = standfast::StandfastSandbox::new(data.clone(), profiles.clone());
-        let wire = WireLog::new(config.sandbox_request_log);
+        let wire = WireLog::new(options.request_log);
         Sandbox { data, iden, standfast, faults: faults::Faults::default(), profiles, wire }
     }
 
