@@ -19,7 +19,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::dataset::{APPLICATIONS, BROWSERS, Dataset, IDME_EVENT_TYPES, IdmeEvent, quirk};
-use super::profile::{ErrorCode, PastEnd, Profiles};
+use super::profile::{ErrorCode, PastEnd, Profile, Profiles};
 
 pub const PAGE_SIZE: usize = 50;
 
@@ -172,7 +172,8 @@ struct FormFields {
 /// Reads the form fields from a multipart (`curl -F`) or urlencoded body; an empty body is an
 /// empty form (the user search may send no field at all). Strict: only multipart, the
 /// document's encoding (415 otherwise), and only the document's fields (422 otherwise).
-async fn read_form(request: Request, strict: bool) -> Result<FormFields, IdmeError> {
+async fn read_form(request: Request, profile: Profile) -> Result<FormFields, IdmeError> {
+    let strict = profile.strict;
     let content_type =
         request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
     if content_type.starts_with("multipart/form-data") {
@@ -188,10 +189,12 @@ async fn read_form(request: Request, strict: bool) -> Result<FormFields, IdmeErr
             let name = field.name().unwrap_or("").to_string();
             let value =
                 field.text().await.map_err(|e| IdmeError::unprocessable(format!("malformed multipart field: {e}")))?;
+            if let Some(unknown) = profile.refused([name.as_str()], &FORM_FIELDS) {
+                return Err(IdmeError::unprocessable(format!("unknown form field {unknown:?}")));
+            }
             match name.as_str() {
                 "ipaddress" => fields.ipaddress = Some(value),
                 "page" => fields.page = Some(value),
-                unknown if strict => return Err(IdmeError::unprocessable(format!("unknown form field {unknown:?}"))),
                 _ => {}
             }
         }
@@ -239,7 +242,7 @@ fn parse_page(page: Option<&str>) -> Result<usize, IdmeError> {
 
 async fn search_by_ip(State(s): State<IdmeSandbox>, request: Request) -> Result<Json<SearchResponse>, IdmeError> {
     authorize(request.headers())?;
-    let fields = read_form(request, s.profiles.current().strict).await?;
+    let fields = read_form(request, s.profiles.current()).await?;
     let page = parse_page(fields.page.as_deref())?;
     let ip_text = fields.ipaddress.as_deref().map(str::trim).unwrap_or("");
     if ip_text.is_empty() {
@@ -259,7 +262,7 @@ async fn search_by_user(
     request: Request,
 ) -> Result<Json<SearchResponse>, IdmeError> {
     authorize(request.headers())?;
-    let fields = read_form(request, s.profiles.current().strict).await?;
+    let fields = read_form(request, s.profiles.current()).await?;
     let page = parse_page(fields.page.as_deref())?;
     if !is_user_uuid(&uuid) {
         return Err(IdmeError::unprocessable(format!("uuid is not a valid user UUID: {uuid:?}")));

@@ -96,6 +96,15 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// In strict mode, the first of `given` (parameter or field names) that is not in the
+    /// document's `known` list: what the sandbox refuses with 422. None otherwise.
+    pub fn refused<'a>(&self, given: impl IntoIterator<Item = &'a str>, known: &[&str]) -> Option<&'a str> {
+        if !self.strict {
+            return None;
+        }
+        given.into_iter().find(|name| !known.contains(name))
+    }
+
     /// The profiles tests run the paging scenarios under: the default and each other reading.
     pub fn readings() -> Vec<(&'static str, Profile)> {
         let default = Profile::default();
@@ -175,5 +184,13 @@ mod tests {
             assert!(!profiles.current().strict);
         }
         assert_eq!(profiles.current(), Profile { strict: true, ..Profile::default() });
+    }
+
+    #[test]
+    fn only_a_strict_profile_refuses_names_the_document_does_not_give() {
+        let strict = Profile { strict: true, ..Profile::default() };
+        assert_eq!(strict.refused(["limit", "page", "skip"], &["limit"]), Some("page"));
+        assert_eq!(strict.refused(["limit"], &["limit"]), None);
+        assert_eq!(Profile::default().refused(["page"], &["limit"]), None);
     }
 }

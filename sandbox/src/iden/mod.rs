@@ -451,9 +451,7 @@ async fn list(
     if slug != ORG_SLUG {
         return detail(StatusCode::NOT_FOUND, "Not found.");
     }
-    if sandbox.profiles.current().strict
-        && let Some(unknown) = params.keys().find(|k| !PARAMETERS.contains(&k.as_str()))
-    {
+    if let Some(unknown) = sandbox.profiles.current().refused(params.keys().map(String::as_str), &PARAMETERS) {
         return detail(StatusCode::UNPROCESSABLE_ENTITY, format!("Unknown query parameter {unknown:?}."));
     }
     let filter = match parse_filter(&params) {

@@ -385,9 +385,7 @@ async fn list(
     let Some(workspace) = data.standfast.workspace_index(&workspace_id) else {
         return error(StatusCode::NOT_FOUND, format!("workspace {workspace_id} not found"));
     };
-    if sandbox.profiles.current().strict
-        && let Some(unknown) = params.keys().find(|k| !PARAMETERS.contains(&k.as_str()))
-    {
+    if let Some(unknown) = sandbox.profiles.current().refused(params.keys().map(String::as_str), &PARAMETERS) {
         return error(StatusCode::UNPROCESSABLE_ENTITY, format!("unknown query parameter {unknown:?}"));
     }
     let filter = match parse_filter(&params) {
