@@ -15,11 +15,13 @@ use crate::pages::home::HomePage;
 use crate::pages::not_found::NotFoundPage;
 use crate::shown::ShownRows;
 use crate::state::AppState;
+use crate::views::current::CurrentView;
 
 #[component]
 pub fn App() -> impl IntoView {
     provide_context(AppState::start());
     ShownRows::provide();
+    CurrentView::provide();
     // True from a click until the new view is shown: the first visit to a route fetches its code.
     let (is_routing, set_is_routing) = signal(false);
     view! {

@@ -28,3 +28,4 @@ pub mod shown;
 pub mod sources;
 pub mod state;
 pub mod storage;
+pub mod views;

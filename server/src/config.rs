@@ -6,6 +6,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "sandbox")]
 use crate::sandbox::{iden, idme, standfast};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,8 +70,9 @@ pub struct UpstreamConfig {
 pub struct GatewayConfig {
     #[serde(default, rename = "upstream")]
     pub upstreams: Vec<UpstreamConfig>,
-    /// Offer the built-in sandbox connections (default true).
-    #[serde(default = "yes")]
+    /// Offer the built-in sandbox connections (default: true where the gateway is built with
+    /// the sandbox; a gateway built without it refuses true).
+    #[serde(default = "built_with_sandbox")]
     pub sandbox: bool,
     /// Seconds before a proxied request is answered with 504.
     #[serde(default = "default_timeout")]
@@ -78,10 +80,12 @@ pub struct GatewayConfig {
     /// Extra origins the app may call directly (custom base URLs that send CORS headers).
     #[serde(default)]
     pub extra_connect_src: Vec<String>,
+    #[cfg(feature = "sandbox")]
     /// The Iden sandbox's rate limit, requests a minute per key: the vendor's 60 by default;
     /// raise it, or set 0 to turn it off, for tests and demos.
     #[serde(default = "iden_rate_limit")]
     pub sandbox_iden_rate_limit: u32,
+    #[cfg(feature = "sandbox")]
     /// Mount `POST /sandbox/faults`, which makes the sandbox misbehave on demand (default off).
     #[serde(default)]
     pub sandbox_faults: bool,
@@ -89,10 +93,12 @@ pub struct GatewayConfig {
     /// Longer than `upstream_timeout_secs`, so a proxied request gets the gateway's 504 first.
     #[serde(default = "default_response_timeout")]
     pub app_response_timeout_secs: u32,
+    #[cfg(feature = "sandbox")]
     /// How the sandbox answers where the vendor documents are silent, and whether it refuses
     /// what they do not describe (`sandbox/profile.rs`; the README lists each reading).
     #[serde(default)]
     pub sandbox_profile: crate::sandbox::Profile,
+    #[cfg(feature = "sandbox")]
     /// Keep the sandbox's requests, Authorization headers included, in memory for tests to read
     /// (default off: otherwise it only counts them).
     #[serde(default)]
@@ -106,12 +112,13 @@ fn default_response_timeout() -> u32 {
     40
 }
 
+#[cfg(feature = "sandbox")]
 fn iden_rate_limit() -> u32 {
     crate::sandbox::iden::VENDOR_RATE_LIMIT
 }
 
-fn yes() -> bool {
-    true
+fn built_with_sandbox() -> bool {
+    cfg!(feature = "sandbox")
 }
 
 fn default_timeout() -> f64 {
@@ -122,13 +129,17 @@ impl Default for GatewayConfig {
     fn default() -> Self {
         GatewayConfig {
             upstreams: Vec::new(),
-            sandbox: true,
+            sandbox: built_with_sandbox(),
             upstream_timeout_secs: default_timeout(),
             extra_connect_src: Vec::new(),
+            #[cfg(feature = "sandbox")]
             sandbox_iden_rate_limit: iden_rate_limit(),
+            #[cfg(feature = "sandbox")]
             sandbox_faults: false,
             app_response_timeout_secs: default_response_timeout(),
+            #[cfg(feature = "sandbox")]
             sandbox_profile: Default::default(),
+            #[cfg(feature = "sandbox")]
             sandbox_request_log: false,
             app_live_tail_secs: None,
         }
@@ -167,12 +178,16 @@ impl GatewayConfig {
         if self.app_live_tail_secs.is_some_and(|s| !(1..=3600).contains(&s)) {
             return Err("app_live_tail_secs must be between 1 and 3600".into());
         }
+        if self.sandbox && !built_with_sandbox() {
+            return Err("sandbox = true, but this gateway was built without the sandbox (feature `sandbox`)".into());
+        }
         Ok(())
     }
 
     /// The connections `/config.json` offers the app.
     pub fn public_connections(&self) -> Vec<PublicConnection> {
         let mut list = Vec::new();
+        #[cfg(feature = "sandbox")]
         if self.sandbox {
             let sandbox = |provider, id: &str, path: &str, secret: &str| PublicConnection {
                 id: id.into(),
@@ -255,6 +270,7 @@ mod tests {
     /// The example the README points to: it must stay valid.
     const EXAMPLE: &str = include_str!("../auditdeck.example.toml");
 
+    #[cfg(feature = "sandbox")]
     #[test]
     fn parses_the_documented_example() {
         let config: GatewayConfig = toml::from_str(EXAMPLE).unwrap();
@@ -282,6 +298,7 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "sandbox")]
     #[test]
     fn the_example_names_every_profile_key_with_its_default() {
         let line = EXAMPLE.lines().find_map(|l| l.strip_prefix("# sandbox_profile")).unwrap();
@@ -293,6 +310,7 @@ mod tests {
         assert!(other.sandbox_profile.strict);
     }
 
+    #[cfg(feature = "sandbox")]
     #[test]
     fn public_config_never_names_the_secret_variable() {
         let config: GatewayConfig = toml::from_str(EXAMPLE).unwrap();
@@ -307,11 +325,30 @@ mod tests {
         assert!(!json.contains("secret_env"));
     }
 
+    #[cfg(feature = "sandbox")]
     #[test]
     fn rejects_bad_ids_and_duplicates() {
         let bad = EXAMPLE.replace("idme-labs", "idme production");
         assert!(toml::from_str::<GatewayConfig>(&bad).unwrap().validate().is_err());
         let dup = EXAMPLE.replace("idme-labs", "idme-production");
         assert!(toml::from_str::<GatewayConfig>(&dup).unwrap().validate().is_err());
+    }
+
+    #[cfg(not(feature = "sandbox"))]
+    #[test]
+    fn a_gateway_built_without_the_sandbox_offers_none_and_refuses_one() {
+        let config = GatewayConfig::default();
+        assert!(!config.sandbox);
+        config.validate().unwrap();
+        assert!(config.public_connections().is_empty());
+        let asked: GatewayConfig = toml::from_str("sandbox = true").unwrap();
+        assert!(asked.validate().unwrap_err().contains("built without the sandbox"));
+        assert!(toml::from_str::<GatewayConfig>("sandbox_faults = true").is_err(), "no sandbox settings either");
+        // The documented example with its sandbox switched off is a production configuration.
+        let production: GatewayConfig =
+            toml::from_str(&EXAMPLE.replace("\nsandbox = true", "\nsandbox = false")).unwrap();
+        production.validate().unwrap();
+        let ids: Vec<String> = production.public_connections().into_iter().map(|c| c.id).collect();
+        assert_eq!(ids, ["idme-production", "idme-labs", "standfast", "iden"]);
     }
 }

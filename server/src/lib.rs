@@ -1,14 +1,17 @@
 //! Auditdeck's gateway: serves the built app, proxies `/upstream/{id}/…` to vendor bases
-//! (adding the credential itself when configured), and runs the built-in sandbox.
+//! (adding the credential itself when configured), and, built with the `sandbox` feature (the
+//! default; production builds leave it out), runs the built-in sandbox.
 
 pub mod config;
 pub mod proxy;
 pub mod web;
 
 /// The built-in sandbox (its own crate), mounted under `/sandbox` when the config offers it.
+#[cfg(feature = "sandbox")]
 pub use auditdeck_sandbox as sandbox;
 
 use std::path::PathBuf;
+#[cfg(feature = "sandbox")]
 use std::sync::Arc;
 
 use axum::Router;
@@ -16,6 +19,7 @@ use axum::routing::any;
 use tower_http::compression::CompressionLayer;
 
 pub use config::GatewayConfig;
+#[cfg(feature = "sandbox")]
 pub use sandbox::{Dataset, Sandbox};
 
 /// Everything the gateway needs to build its router.
@@ -28,6 +32,7 @@ pub struct GatewayOptions {
 /// A built gateway: its router, and the sandbox (tests read its request counter).
 pub struct Gateway {
     pub router: Router,
+    #[cfg(feature = "sandbox")]
     pub sandbox: Sandbox,
 }
 
@@ -35,30 +40,43 @@ pub struct Gateway {
 /// `env` looks up the environment variables that hold upstream credentials.
 pub fn build(
     options: GatewayOptions,
-    data: Arc<Dataset>,
+    #[cfg(feature = "sandbox")] data: Arc<Dataset>,
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<Gateway, String> {
     options.config.validate()?;
+    let proxy = proxy::Proxy::new(&options.config, env)?;
+    let router = Router::new()
+        .merge(web::config_route(&options.config))
+        .route("/upstream/{*rest}", any(proxy::handle).with_state(proxy));
+    #[cfg(feature = "sandbox")]
+    let (router, sandbox) = with_sandbox(router, &options.config, data);
+    let router = router.merge(web::app_routes(&options.dist)).layer(CompressionLayer::new());
+    let router = web::security_headers(router, &options.config);
+    Ok(Gateway {
+        router,
+        #[cfg(feature = "sandbox")]
+        sandbox,
+    })
+}
+
+/// The sandbox on `data`, its routes nested under `/sandbox` when the config offers it.
+#[cfg(feature = "sandbox")]
+fn with_sandbox(mut router: Router, config: &GatewayConfig, data: Arc<Dataset>) -> (Router, Sandbox) {
+    let options = config;
     let sandbox = Sandbox::new(
         data,
         sandbox::SandboxOptions {
-            iden_rate_limit: options.config.sandbox_iden_rate_limit,
-            profile: options.config.sandbox_profile,
-            request_log: options.config.sandbox_request_log,
+            iden_rate_limit: options.sandbox_iden_rate_limit,
+            profile: options.sandbox_profile,
+            request_log: options.sandbox_request_log,
         },
     );
-    let proxy = proxy::Proxy::new(&options.config, env)?;
-    let mut router = Router::new()
-        .merge(web::config_route(&options.config))
-        .route("/upstream/{*rest}", any(proxy::handle).with_state(proxy));
-    if options.config.sandbox {
+    if options.sandbox {
         let mut sandbox_routes = sandbox.router();
-        if options.config.sandbox_faults {
+        if options.sandbox_faults {
             sandbox_routes = sandbox_routes.merge(sandbox.faults.router());
         }
         router = router.nest("/sandbox", sandbox_routes);
     }
-    let router = router.merge(web::app_routes(&options.dist)).layer(CompressionLayer::new());
-    let router = web::security_headers(router, &options.config);
-    Ok(Gateway { router, sandbox })
+    (router, sandbox)
 }

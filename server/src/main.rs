@@ -1,16 +1,13 @@
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
+#[cfg(feature = "sandbox")]
 use std::sync::Arc;
 
-use auditdeck_sandbox::iden::{ORG_SLUG as IDEN_ORG, SANDBOX_KEY as IDEN_KEY};
-use auditdeck_sandbox::idme::{SANDBOX_SECRET, SANDBOX_SECRET_INTERNAL_ERROR, issued_id};
-use auditdeck_sandbox::standfast::SANDBOX_KEY as STANDFAST_KEY;
-use auditdeck_sandbox::standfast::data::WORKSPACES;
-use auditdeck_server::{Dataset, GatewayConfig, GatewayOptions};
-use base64::Engine;
+use auditdeck_server::{GatewayConfig, GatewayOptions};
 use clap::Parser;
 
-/// Auditdeck gateway: serves the app, proxies vendor APIs, runs the built-in sandbox.
+/// Auditdeck gateway: serves the app, proxies vendor APIs, runs the built-in sandbox (when built
+/// with it).
 #[derive(Parser)]
 struct Args {
     /// Address to listen on.
@@ -26,6 +23,7 @@ struct Args {
     #[arg(long)]
     config: Option<PathBuf>,
     /// The Iden sandbox's rate limit in requests a minute per key (vendor: 60; 0 turns it off).
+    #[cfg(feature = "sandbox")]
     #[arg(long)]
     iden_rate_limit: Option<u32>,
 }
@@ -40,21 +38,26 @@ async fn main() {
 }
 
 async fn run(args: Args) -> Result<(), String> {
+    // Only the sandbox's own flags change what the file says.
+    #[cfg_attr(not(feature = "sandbox"), allow(unused_mut))]
     let mut config = match &args.config {
         Some(path) => GatewayConfig::load(path)?,
         None => GatewayConfig::default(),
     };
+    #[cfg(feature = "sandbox")]
     if let Some(limit) = args.iden_rate_limit {
         config.sandbox_iden_rate_limit = limit;
     }
-    let data = Arc::new(Dataset::generate());
-    let busiest = data.busiest_ips(1);
+    #[cfg(feature = "sandbox")]
+    let data = Arc::new(auditdeck_server::Dataset::generate());
     let gateway = auditdeck_server::build(
         GatewayOptions { dist: args.dist.clone(), config: config.clone() },
+        #[cfg(feature = "sandbox")]
         data.clone(),
         |name| std::env::var(name).ok(),
     )?;
     let addr = SocketAddr::new(args.bind, args.port);
+    #[cfg(feature = "sandbox")]
     if config.sandbox {
         gateway.sandbox.iden.spawn_live_events();
         gateway.sandbox.standfast.spawn_live_events();
@@ -64,38 +67,10 @@ async fn run(args: Args) -> Result<(), String> {
         IpAddr::V6(_) => format!("http://[{}]:{}", args.bind, args.port),
         IpAddr::V4(_) => format!("http://{}:{}", args.bind, args.port),
     };
-    let encoded = base64::engine::general_purpose::STANDARD.encode(SANDBOX_SECRET);
     println!("Auditdeck is running at {shown}/");
+    #[cfg(feature = "sandbox")]
     if config.sandbox {
-        println!();
-        println!(
-            "Built-in sandbox ({} people; {} ID.me, {} Standfast, {} Iden events):",
-            data.people.len(),
-            data.idme_events.len(),
-            data.standfast.len(),
-            gateway.sandbox.iden.len()
-        );
-        println!("  ID.me base URL     {shown}/sandbox/idme");
-        println!("  shared secret      {SANDBOX_SECRET}");
-        println!("  header             Authorization: ID.me {encoded}   (or: Bearer ID.me {encoded})");
-        println!("  error-500 secret   {SANDBOX_SECRET_INTERNAL_ERROR}");
-        // The audit log's records carry no id; the Events API knows the ids ID.me issued.
-        println!(
-            "  Events API id      {shown}/events/{}   (an id ID.me issued; search results carry none)",
-            issued_id(0)
-        );
-        println!();
-        println!("  Standfast base URL {shown}/sandbox/standfast   (Authorization: Bearer {})", STANDFAST_KEY);
-        for (workspace, _) in WORKSPACES {
-            println!("  Standfast workspace {workspace}");
-        }
-        println!(
-            "  Iden base URL      {shown}/sandbox/iden   (org slug {IDEN_ORG}, Authorization: Api-Key {IDEN_KEY}, {} requests/min)",
-            config.sandbox_iden_rate_limit
-        );
-        if let Some((ip, n)) = busiest.first() {
-            println!("  try                {shown}/ip/{ip}   ({n} events)");
-        }
+        print_sandbox(&shown, &config, &data, &gateway.sandbox);
     }
     for upstream in &config.upstreams {
         let who =
@@ -111,4 +86,48 @@ async fn run(args: Args) -> Result<(), String> {
         })
         .await
         .map_err(|e| format!("server error: {e}"))
+}
+
+/// The sandbox's connections, as a person pastes them into Settings or a client.
+#[cfg(feature = "sandbox")]
+fn print_sandbox(
+    shown: &str,
+    config: &GatewayConfig,
+    data: &auditdeck_server::Dataset,
+    sandbox: &auditdeck_server::Sandbox,
+) {
+    use auditdeck_server::sandbox::iden::{ORG_SLUG as IDEN_ORG, SANDBOX_KEY as IDEN_KEY};
+    use auditdeck_server::sandbox::idme::{SANDBOX_SECRET, SANDBOX_SECRET_INTERNAL_ERROR, issued_id};
+    use auditdeck_server::sandbox::standfast::SANDBOX_KEY as STANDFAST_KEY;
+    use auditdeck_server::sandbox::standfast::data::WORKSPACES;
+    use base64::Engine;
+
+    let encoded = base64::engine::general_purpose::STANDARD.encode(SANDBOX_SECRET);
+    let busiest = data.busiest_ips(1);
+    println!();
+    println!(
+        "Built-in sandbox ({} people; {} ID.me, {} Standfast, {} Iden events):",
+        data.people.len(),
+        data.idme_events.len(),
+        data.standfast.len(),
+        sandbox.iden.len()
+    );
+    println!("  ID.me base URL     {shown}/sandbox/idme");
+    println!("  shared secret      {SANDBOX_SECRET}");
+    println!("  header             Authorization: ID.me {encoded}   (or: Bearer ID.me {encoded})");
+    println!("  error-500 secret   {SANDBOX_SECRET_INTERNAL_ERROR}");
+    // The audit log's records carry no id; the Events API knows the ids ID.me issued.
+    println!("  Events API id      {shown}/events/{}   (an id ID.me issued; search results carry none)", issued_id(0));
+    println!();
+    println!("  Standfast base URL {shown}/sandbox/standfast   (Authorization: Bearer {})", STANDFAST_KEY);
+    for (workspace, _) in WORKSPACES {
+        println!("  Standfast workspace {workspace}");
+    }
+    println!(
+        "  Iden base URL      {shown}/sandbox/iden   (org slug {IDEN_ORG}, Authorization: Api-Key {IDEN_KEY}, {} requests/min)",
+        config.sandbox_iden_rate_limit
+    );
+    if let Some((ip, n)) = busiest.first() {
+        println!("  try                {shown}/ip/{ip}   ({n} events)");
+    }
 }

@@ -10,9 +10,9 @@ use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use wasm_bindgen::JsCast;
 
 use crate::components::event_detail::EventDetail;
-use crate::format::Zone;
 use crate::routes::permalink::{EVENT_PARAM, with_event};
 use crate::shown::ShownRows;
+use crate::views::current::CurrentView;
 
 /// The current view's URL with `id` as the open event (None: no event open).
 pub fn use_event_href() -> impl Fn(Option<&str>) -> String + Copy + 'static {
@@ -75,15 +75,11 @@ fn focus_row(id: &str) {
 pub fn DetailPanel() -> impl IntoView {
     let Some(shown) = ShownRows::use_context() else { return ().into_any() };
     let query = use_query_map();
-    let location = use_location();
-    // The IP an IP search looked for, which explains the mismatch flag.
-    let searched = Memo::new(move |_| {
-        let path = location.pathname.get();
-        let ip = path.strip_prefix("/ip/")?;
-        Some(percent_encoding::percent_decode_str(ip).decode_utf8_lossy().into_owned())
-    });
+    let view = CurrentView::use_context();
+    // What the view searched for (an IP search's IP), which explains the mismatch flag.
+    let searched = Memo::new(move |_| view.and_then(|v| v.basics().searched));
     let open_id = Memo::new(move |_| query.read().get(EVENT_PARAM).filter(|id| !id.is_empty()));
-    let zone = Memo::new(move |_| Zone::parse(query.read().get("tz").as_deref()));
+    let zone = Memo::new(move |_| view.map(|v| v.basics().zone).unwrap_or_default());
     let href = use_event_href();
     let navigate = StoredValue::new_local(use_navigate());
     let close = move || {

@@ -7,13 +7,14 @@ use leptos::prelude::*;
 use crate::components::detail_panel::row_openers;
 use leptos_router::components::A;
 
-use crate::components::row_tools::{filtered, use_row_filter, use_rows_href};
+use crate::components::row_tools::{filtered, use_rows_href};
 use crate::components::virtual_rows::VirtualRows;
 use crate::format::Zone;
 use crate::model::detail::flag_explanations;
 use crate::model::{AuditEvent, Flags, SeverityOrigin};
 use crate::routes::pivot::{ip_href, type_href, user_href};
 use crate::routes::row_filter::{Column, RowFilter};
+use crate::views::current::{CurrentView, use_row_filter};
 
 /// Severity marks: the word plus an icon, so colour is never the only signal.
 pub fn severity_icon(severity: crate::model::Severity) -> &'static str {
@@ -151,9 +152,6 @@ fn header(
 pub fn EventsTable(
     events: Signal<Vec<AuditEvent>>,
     zone: Signal<Zone>,
-    /// The IP an IP search looked for (explains the mismatch flag).
-    #[prop(optional, into)]
-    searched: Option<String>,
     busy: Signal<bool>,
     /// Says what the table holds, for screen readers.
     #[prop(into)]
@@ -162,6 +160,9 @@ pub fn EventsTable(
     // The filters, sort and columns in the URL shape what was loaded.
     let filter = use_row_filter();
     let rows_href = use_rows_href();
+    // The IP an IP search looked for (explains the mismatch flag).
+    let view = CurrentView::use_context();
+    let searched = Memo::new(move |_| view.and_then(|v| v.basics().searched));
     let events = filtered(events);
     let hidden = Memo::new(move |_| filter.with(|f| Hidden::of(&f.hidden)));
     let total = Memo::new(move |_| events.with(Vec::len));
@@ -200,7 +201,7 @@ pub fn EventsTable(
                     <For
                         each=rows
                         key=|(key, zone, hidden, _, _)| (key.clone(), *zone, *hidden)
-                        children=move |(_, zone, hidden, index, e)| row(e, zone, searched.clone(), hidden, index)
+                        children=move |(_, zone, hidden, index, e)| row(e, zone, searched.get_untracked(), hidden, index)
                     />
                     {shown.spacer(false)}
                 </tbody>

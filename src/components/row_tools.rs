@@ -2,10 +2,9 @@
 //! over time (a histogram whose buckets narrow the view's time range where the vendor filters
 //! by time), facet counts (click keeps a value, alt-click or "−" drops it) and export.
 
-use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_navigate;
 
 use crate::components::export_tools::ExportTools;
 use crate::format::thousands;
@@ -14,21 +13,13 @@ use crate::model::AuditEvent;
 use crate::routes::query::instant_text;
 use crate::routes::row_filter::{Column, Facet, FacetValue, RowFilter, counts};
 use crate::shown::ShownRows;
-
-/// The view's URL narrowed to a time range (both ends inclusive).
-pub type Narrow = Callback<(DateTime<Utc>, DateTime<Utc>), String>;
+use crate::views::current::{CurrentView, Narrow, use_row_filter};
 
 /// Facet values listed per facet (the rest are summed up).
 const FACET_VALUES: usize = 6;
 
-/// The facet filters in the URL (a filter the URL cannot express is reported by the view).
-pub fn use_row_filter() -> Memo<RowFilter> {
-    let query = use_query_map();
-    Memo::new(move |_| RowFilter::from_query(|k| query.read().get(k)).unwrap_or_default())
-}
-
-/// The current view's URL with other row filters, sort or columns (the view's own parameters
-/// are kept as they are: its struct reads the same ones).
+/// The current URL with other row filters, sort or columns, and every other parameter kept as
+/// it is (an open event stays open while columns or the sort change).
 pub fn use_rows_href() -> impl Fn(RowFilter) -> String + Clone + 'static {
     let location = leptos_router::hooks::use_location();
     move |filter: RowFilter| {
@@ -87,14 +78,12 @@ fn keep_once(filter: &RowFilter, rows: &[AuditEvent]) -> Vec<AuditEvent> {
 }
 
 #[component]
-pub fn RowTools(
-    /// The view's URL with other facet filters.
-    with_rows: Callback<RowFilter, String>,
-    /// The view's URL narrowed to a time range, where its vendor filters by time.
-    #[prop(optional, into)]
-    narrow: Option<Narrow>,
-) -> impl IntoView {
-    let Some(shown) = ShownRows::use_context() else { return ().into_any() };
+pub fn RowTools() -> impl IntoView {
+    let (Some(shown), Some(current)) = (ShownRows::use_context(), CurrentView::use_context()) else {
+        return ().into_any();
+    };
+    let with_rows = Callback::new(move |rows| current.with_rows(rows));
+    let narrow = current.narrowed();
     let filter = use_row_filter();
     let loaded = Memo::new(move |_| shown.all());
     // In loaded order: a sort changes none of the counts, the chart or the file's rows, so it

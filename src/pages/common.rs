@@ -5,28 +5,14 @@ use std::future::Future;
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_query_map;
 
-use crate::components::cursor_pager::CursorPager;
-use crate::components::events_table::{EventsTable, TableSkeleton};
-use crate::components::live_tail::LiveTail;
-use crate::components::load_more::{LoadMore, MorePage, NextPage};
+use crate::components::load_more::{MorePage, NextPage};
 use crate::config::Provider;
 use crate::fetcher::{Loader, Ticket};
-use crate::format::Zone;
 use crate::http::FetchFailure;
 use crate::model::AuditEvent;
 use crate::settings::ResolvedConnection;
-use crate::sources::IdenPage;
 use crate::state::AppState;
-
-use super::iden_live::{iden_newer, live_start};
-
-/// A getter over the current URL's query, for the `routes::*_from_url` functions.
-pub fn query_getter() -> impl Fn(&str) -> Option<String> + Copy + 'static {
-    let query = use_query_map();
-    move |key: &str| query.read().get(key)
-}
 
 /// The connection for a provider, tracked. None while `/config.json` loads or when settings are
 /// incomplete; then `problem` says why (and is cleared when a connection is found).
@@ -143,13 +129,6 @@ pub fn first_load<T: Send + Sync + 'static>(loader: Loader<T>) -> bool {
     loader.loading.get() && loader.failure.get().is_none() && loader.data.with(Option::is_none)
 }
 
-/// What a results block says: when there is nothing, and what its table holds.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Wording {
-    pub empty: String,
-    pub caption: String,
-}
-
 /// The events of a loaded page, or none.
 pub fn rows_of<K: Send + Sync + 'static, T: Send + Sync + 'static>(
     loader: Loader<(K, T)>,
@@ -215,92 +194,4 @@ pub fn iden_more(ask: IdenAsk) -> StoredValue<NextPage<String>, LocalStorage> {
         })
     });
     StoredValue::new_local(next)
-}
-
-/// A page of Iden's cursor listing: pager links from its cursors, then the table or an empty
-/// state. The table stays mounted while pages change, so rows keyed by id are kept, not redrawn.
-/// `at` makes the view's link for a cursor (None: the newest page); `asked` is the cursor the
-/// loaded page was fetched with.
-#[component]
-pub fn IdenResults<K: Send + Sync + 'static>(
-    loader: Loader<(K, IdenPage)>,
-    asked: Signal<Option<Option<String>>>,
-    at: Callback<Option<String>, String>,
-    wording: Signal<Wording>,
-    stale: Signal<bool>,
-    zone: Signal<Zone>,
-    #[prop(optional, into)] searched: Option<String>,
-    /// "Load more" appends the next pages, when given.
-    #[prop(optional)]
-    more: Option<StoredValue<NextPage<String>, LocalStorage>>,
-    /// Live tail puts events added since on top, when given what the listing asks.
-    #[prop(optional)]
-    live: Option<IdenAsk>,
-) -> impl IntoView {
-    let page_rows = rows_of(loader, |p| &p.events);
-    let GrowingRows { fresh, extra, all: rows } = growing_rows(page_rows);
-    let live_tail = live.map(|ask| {
-        // Only the newest page can grow at the top.
-        let start = Signal::derive(move || {
-            if asked.get() != Some(None) {
-                return None;
-            }
-            let (filter, _) = ask.with_value(|ask| ask())?;
-            let now = chrono::DateTime::from_timestamp_millis(crate::fetcher::now_ms() as i64).unwrap_or_default();
-            loader.data.with(|d| d.as_ref().and_then(|(_, page)| live_start(page, &filter, now)))
-        });
-        let poll = iden_newer(ask, rows);
-        view! { <LiveTail start poll fresh what="Iden"
-            idle_note="Live tail follows the newest page of a range without an end: go to « Newest and clear “To” to use it."/> }
-    });
-    register_rows(rows, requests_of(loader, |p| &p.request));
-    let load_more = more.map(|next_page| {
-        let after = Signal::derive(move || loader.data.with(|d| d.as_ref().and_then(|(_, p)| p.next_cursor.clone())));
-        view! { <LoadMore after next_page extra page_rows=Signal::derive(move || page_rows.with(Vec::len)) what="Iden"/> }
-    });
-    let pager = move || {
-        let cursor = asked.get()?;
-        loader.data.with(|d| {
-            let (_, page) = d.as_ref()?;
-            let on_first = cursor.is_none();
-            // The first page's previous_cursor leads to events added since: not a newer page yet.
-            let newer = if on_first { None } else { page.previous_cursor.clone().map(|c| at.run(Some(c))) };
-            let count = page.events.len();
-            Some(view! {
-                <CursorPager
-                    newest=(!on_first).then(|| at.run(None))
-                    newer
-                    older=page.next_cursor.clone().map(|c| at.run(Some(c)))
-                    position=if on_first { format!("Newest {count} events") } else { format!("{count} older events") }
-                />
-            })
-        })
-    };
-    let empty = move || {
-        let cursor = asked.get()?;
-        let unreadable = loader.data.with(|d| d.as_ref().map(|(_, p)| p.unreadable).unwrap_or(0));
-        // Unreadable records are not "no events": the notice says what happened to them.
-        let text = if !rows.with(Vec::is_empty) || unreadable > 0 {
-            return Some(view! { {unreadable_notice(unreadable)} }.into_any());
-        } else if cursor.is_none() {
-            wording.get().empty
-        } else {
-            "No events on this page: the cursor is past the end.".to_string()
-        };
-        Some(view! { {unreadable_notice(unreadable)} <p class="empty" role="status">{text}</p> }.into_any())
-    };
-    view! {
-        <div class="results" class:stale=move || stale.get()>
-            {move || first_load(loader).then(|| view! { <TableSkeleton/> })}
-            {empty}
-            {live_tail}
-            {pager}
-            <Show when=move || !rows.with(Vec::is_empty)>
-                <EventsTable events=rows zone searched=searched.clone().unwrap_or_default()
-                    busy=Signal::derive(move || loader.loading.get()) caption=Signal::derive(move || wording.get().caption)/>
-                {pager}
-            </Show>
-            {load_more}
-        </div>
-    }
 }

@@ -3,23 +3,22 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 
 use crate::components::event_detail::EventDetail;
 use crate::components::load_status::LoadStatus;
 use crate::config::Provider;
 use crate::fetcher::Loader;
-use crate::format::Zone;
 use crate::model::AuditEvent;
-use crate::pages::common::{load_source, query_getter, settings_problem_view};
+use crate::pages::common::{load_source, settings_problem_view};
+use crate::routes::permalink::EventLookup;
 use crate::sources::idme_event;
+use crate::views::current::use_view;
 
 #[component]
 pub fn EventLookupPage() -> impl IntoView {
-    let params = use_params_map();
-    let get = query_getter();
-    let id = Memo::new(move |_| params.read().get("id").map(|id| id.trim().to_string()).filter(|id| !id.is_empty()));
-    let zone = Memo::new(move |_| Zone::parse(get("tz").as_deref()));
+    let page = use_view::<EventLookup>();
+    let id = Memo::new(move |_| page.current.get().map(|v| v.id));
+    let zone = page.zone;
     let loader = Loader::<(String, AuditEvent)>::new();
     let problem = RwSignal::new(None::<String>);
     let retries = RwSignal::new(0u32);

@@ -13,33 +13,27 @@ use leptos_router::hooks::use_navigate;
 
 use crate::components::cursor_pager::CursorPager;
 use crate::components::error_box::Notice;
-use crate::components::events_table::TableSkeleton;
 use crate::components::filter_fields::{Fields, field};
-use crate::components::live_tail::LiveTail;
-use crate::components::load_more::{LoadMore, MorePage, NextPage};
-use crate::components::load_status::LoadStatus;
+use crate::components::load_more::{MorePage, NextPage};
 use crate::components::row_tools::RowTools;
-use crate::components::standfast_table::StandfastTable;
 use crate::components::view_controls::ZoneSwitch;
 use crate::config::Provider;
-use crate::fetcher::{Loader, Ticket, now_ms};
+use crate::fetcher::{Ticket, now_ms};
 use crate::format::{Zone, thousands};
 use crate::http::FetchFailure;
 use crate::model::AuditEvent;
-use crate::pages::common::{
-    GrowingRows, connection_now, first_load, growing_rows, load_source, query_getter, register_rows, requests_of,
-    rows_of, settings_problem_view, unreadable_notice,
-};
+use crate::pages::common::connection_now;
 use crate::providers::standfast::{EVENT_TYPES, MAX_LIMIT, Position};
 use crate::routes::identity::{
     DEFAULT_RETENTION_MONTHS, IdentityEvents, PRESETS, identity_events_from_url, preset_range,
 };
 use crate::routes::query::{input_text, instant_text};
+use crate::routes::view::kept_by_form;
+use crate::settings::ResolvedConnection;
 use crate::sources::{StandfastPage, standfast_page};
 use crate::state::use_app_state;
-
-/// A loaded page and the view (zone aside) it answers.
-type Asked = (IdentityEvents, StandfastPage);
+use crate::views::current::{PageView, use_view};
+use crate::views::section::{Live, Loaded, SourcePlan, SourceSection, TableKind};
 
 fn request_key(view: &IdentityEvents) -> IdentityEvents {
     IdentityEvents { zone: Zone::Utc, rows: Default::default(), ..view.clone() }
@@ -63,201 +57,13 @@ struct Visited {
 
 #[component]
 pub fn IdentityEventsPage() -> impl IntoView {
-    let get = query_getter();
-    let target = Memo::new(move |_| identity_events_from_url(get));
-    let current = Memo::new(move |_| target.get().ok());
-    let zone = Signal::derive(move || current.get().map(|v| v.zone).unwrap_or_default());
-    let loader = Loader::<Asked>::new();
-    let problem = RwSignal::new(None::<String>);
-    let retries = RwSignal::new(0u32);
-    // Pages reached by "Older" in this tab: how to go back to newer ones without replaying the walk.
-    let walk = StoredValue::new(HashMap::<String, Visited>::new());
-    // Ids shown while walking this filter, to flag any the vendor repeats.
-    let seen = StoredValue::new((String::new(), HashMap::<String, String>::new()));
-
-    load_source(
-        loader,
-        Provider::Standfast,
-        problem,
-        retries,
-        move || current.get().map(|v| request_key(&v)),
-        move |connection, key, ticket| async move {
-            let workspace = key.workspace.clone().unwrap_or_else(|| connection.scope.clone());
-            let mut page =
-                standfast_page(&connection, &workspace, &key.filter, &key.position, key.limit, &ticket).await?;
-            note_walk(&key, &mut page, seen, walk);
-            Ok(page)
-        },
-    );
-
-    // The pager for the loaded page: "Newer" only where this tab walked from; positions are
-    // recorded without the zone, links keep the one in view.
-    let pager = move || {
-        let now = current.get()?;
-        loader.data.with(|d| {
-            let (asked, page) = d.as_ref()?;
-            if page.events.is_empty() {
-                return None;
-            }
-            let visited = walk.with_value(|w| w.get(&asked.href()).cloned());
-            let on_first = asked.position.before.is_none();
-            let with_zone = |view: IdentityEvents| IdentityEvents { zone: now.zone, ..view }.href();
-            let number = if on_first { Some(1) } else { visited.as_ref().and_then(|v| v.number) };
-            let count = page.events.len();
-            let position = match (number, asked.position.before.as_deref()) {
-                (Some(n), _) => format!("Page {} · {count} events", thousands(n as u64)),
-                (None, Some(before)) => format!("{count} events before {before}"),
-                (None, None) => format!("{count} events"),
-            };
-            Some(view! {
-                <CursorPager
-                    newest=(!on_first).then(|| with_zone(asked.first_page()))
-                    newer=visited.map(|v| with_zone(v.newer))
-                    older=page.older.clone().map(|p| with_zone(asked.at(p)))
-                    position
-                />
-            })
-        })
+    let page = use_view::<IdentityEvents>();
+    let PageView { current, zone, .. } = page;
+    let plan = StandfastWalk {
+        walk: StoredValue::new(HashMap::new()),
+        seen: StoredValue::new((String::new(), HashMap::new())),
+        appended_tie: RwSignal::new(None),
     };
-    let page_rows = rows_of(loader, |p| &p.events);
-    // Older pages appended by "Load more", newer events put on top by live tail.
-    let GrowingRows { fresh, extra, all: rows } = growing_rows(page_rows);
-    register_rows(rows, requests_of(loader, |p| &p.request));
-    // Where appended pages met more events at one instant than Standfast returns at once (a
-    // new page starts over).
-    let appended_tie = RwSignal::new(None::<String>);
-    Effect::new(move |_| {
-        loader.data.track();
-        appended_tie.set(None);
-    });
-    let state = use_app_state();
-    let older_pages: NextPage<Position> = Rc::new(move |position: Position, ticket: Ticket| {
-        Box::pin(async move {
-            let key = current.get_untracked().map(|v| request_key(&v)).ok_or(FetchFailure::Aborted)?;
-            let connection = connection_now(state, Provider::Standfast)?;
-            let workspace = key.workspace.clone().unwrap_or_else(|| connection.scope.clone());
-            // Full pages: fewer requests for the same rows.
-            let mut page = standfast_page(&connection, &workspace, &key.filter, &position, MAX_LIMIT, &ticket).await?;
-            appended_tie.try_set(page.tie_too_large.take());
-            // Ids the vendor repeats across the walk's pages are flagged here too.
-            let here = key.at(position).href();
-            seen.update_value(|(_, first_seen)| crate::model::flag_repeats(&mut page.events, first_seen, &here));
-            Ok(MorePage {
-                events: page.events,
-                next: page.older,
-                requests: vec![page.request],
-                unreadable: page.unreadable,
-            })
-        })
-    });
-    let newer_events: NextPage<DateTime<Utc>> = Rc::new(move |from: DateTime<Utc>, ticket: Ticket| {
-        Box::pin(async move {
-            let key = current.get_untracked().map(|v| request_key(&v)).ok_or(FetchFailure::Aborted)?;
-            let connection = connection_now(state, Provider::Standfast)?;
-            let workspace = key.workspace.clone().unwrap_or_else(|| connection.scope.clone());
-            let filter = crate::providers::standfast::Filter { from: Some(from), ..key.filter.clone() };
-            let (mut found, mut requests, mut unreadable) = (Vec::new(), Vec::new(), 0);
-            let mut position = Position::default();
-            for _ in 0..LIVE_PAGES {
-                let page = standfast_page(&connection, &workspace, &filter, &position, MAX_LIMIT, &ticket).await?;
-                found.extend(page.events);
-                requests.push(page.request);
-                unreadable += page.unreadable;
-                match page.older {
-                    Some(older) => position = older,
-                    None => break,
-                }
-            }
-            // `from` is inclusive: the events of the newest instant seen come again.
-            let known: HashSet<String> = rows.with_untracked(|r| r.iter().map(|e| e.id.clone()).collect());
-            found.retain(|e| !known.contains(&e.id));
-            let newest = newest(&found);
-            Ok(MorePage { events: found, next: Some(newest.map_or(from, |t| t.max(from))), requests, unreadable })
-        })
-    });
-    let load_more = view! {
-        <LoadMore after=Signal::derive(move || loader.data.with(|d| d.as_ref().and_then(|(_, p)| p.older.clone())))
-            next_page=StoredValue::new_local(older_pages) extra
-            page_rows=Signal::derive(move || page_rows.with(Vec::len)) what="Standfast"/>
-    };
-    // Live tail follows the newest page of an open-ended range, from its newest instant.
-    let live_start = Signal::derive(move || {
-        loader.data.with(|d| {
-            let (asked, page) = d.as_ref()?;
-            if asked.position.before.is_some() || asked.filter.to.is_some() {
-                return None;
-            }
-            Some(
-                newest(&page.events)
-                    .or(asked.filter.from)
-                    .unwrap_or_else(|| chrono::DateTime::from_timestamp_millis(now_ms() as i64).unwrap_or_default()),
-            )
-        })
-    });
-    let live_tail = view! {
-        <LiveTail start=live_start poll=StoredValue::new_local(newer_events) fresh what="Standfast"
-            idle_note="Live tail follows the newest page of a range without an end: go to « Newest and clear “To” to use it."/>
-    };
-    let stale = Signal::derive(move || {
-        let now = current.get().map(|v| request_key(&v));
-        loader.data.with(|d| d.as_ref().is_some_and(|(a, _)| Some(a) != now.as_ref()))
-    });
-    let notes = move || {
-        loader.data.with(|d| {
-            let (asked, page) = d.as_ref()?;
-            let empty = (page.events.is_empty() && page.unreadable == 0 && asked.position.before.is_none()).then(|| {
-                view! { <p class="empty" role="status">{format!("No Standfast events for: {}.", describe(asked))}</p> }
-            });
-            Some(view! { {unreadable_notice(page.unreadable)} {empty} })
-        })
-    };
-    let ending = move || {
-        loader.data.with(|d| {
-            let (asked, page) = d.as_ref()?;
-            let tie = page.tie_too_large.clone().or_else(|| appended_tie.get()).map(|at| {
-                let message = format!(
-                    "More than {MAX_LIMIT} events share the instant {at}: Standfast's `before` paging cannot reach \
-                     the rest of them. Narrow the time range to see them."
-                );
-                view! { <Notice kind="tie-too-large" message/> }
-            });
-            let now = chrono::DateTime::from_timestamp_millis(now_ms() as i64).unwrap_or_default();
-            let end = page.older.is_none().then(|| {
-                let mut text = "End of results: there are no older events for these filters.".to_string();
-                if asked.may_reach_retention(now) {
-                    text.push_str(&format!(
-                        " The range reaches back to the workspace's retention limit (default \
-                         {DEFAULT_RETENTION_MONTHS} months, set per workspace between 3 and 84): \
-                         older events have been deleted by Standfast."
-                    ));
-                }
-                view! { <p class="end-of-results" role="status">{text}</p> }
-            });
-            Some(view! { {tie} {end} })
-        })
-    };
-    let caption = Signal::derive(move || {
-        loader
-            .data
-            .with(|d| d.as_ref().map(|(a, _)| format!("Standfast identity events: {}", describe(a))))
-            .unwrap_or_default()
-    });
-    let results = view! {
-        <div class="results" class:stale=move || stale.get()>
-            {move || first_load(loader).then(|| view! { <TableSkeleton/> })}
-            {notes}
-            {live_tail}
-            {pager}
-            <Show when=move || !rows.with(Vec::is_empty)>
-                <StandfastTable events=rows zone busy=Signal::derive(move || loader.loading.get()) caption/>
-                {pager}
-            </Show>
-            {load_more}
-            {ending}
-        </div>
-    };
-
-    let url_problem = move || target.get().err().map(|message| view! { <Notice message=message kind="invalid-url"/> });
     let zone_switch = move || {
         current.get().map(|view| {
             view! { <div class="view-controls"><ZoneSwitch zone href=Callback::new(move |z| IdentityEvents { zone: z, ..view.clone() }.href())/></div> }
@@ -267,21 +73,208 @@ pub fn IdentityEventsPage() -> impl IntoView {
         <section class="page identity-events">
             <h1>"Identity events (Standfast)"</h1>
             <IdentityForm current/>
-            {url_problem}
-            {settings_problem_view(problem)}
+            {page.url_problem()}
             {zone_switch}
-            <RowTools
-                with_rows=Callback::new(move |rows| current.get_untracked().map(|v| IdentityEvents { rows, ..v }.href()).unwrap_or_default())
-                narrow=Callback::new(move |(from, to)| {
-                    current.get_untracked().map(|v| {
-                        let filter = crate::providers::standfast::Filter { from: Some(from), to: Some(to), ..v.filter.clone() };
-                        IdentityEvents { filter, position: Default::default(), ..v }.href()
-                    }).unwrap_or_default()
-                })/>
-            <LoadStatus what="Standfast" loading=loader.loading waiting=loader.waiting failure=loader.failure
-                on_retry=Callback::new(move |_| retries.update(|n| *n += 1))/>
-            {results}
+            <RowTools/>
+            <SourceSection plan view=page/>
         </section>
+    }
+}
+
+/// Standfast's walk back through the filtered events: tie-safe positions in the URL, "Older" and
+/// "Load more" by position, live tail from the newest instant seen (`from`, as the document
+/// allows nothing else).
+#[derive(Clone, Copy)]
+struct StandfastWalk {
+    /// Pages reached by "Older" in this tab: how to go back to newer ones without replaying the walk.
+    walk: StoredValue<HashMap<String, Visited>>,
+    /// Ids shown while walking this filter, to flag any the vendor repeats.
+    seen: StoredValue<(String, HashMap<String, String>)>,
+    /// Where appended pages met more events at one instant than Standfast returns at once (a
+    /// new page starts over).
+    appended_tie: RwSignal<Option<String>>,
+}
+
+impl SourcePlan for StandfastWalk {
+    type View = IdentityEvents;
+    type Key = IdentityEvents;
+    type Page = StandfastPage;
+    type After = Position;
+    type Since = DateTime<Utc>;
+
+    const PROVIDER: Provider = Provider::Standfast;
+
+    fn what(self) -> &'static str {
+        "Standfast"
+    }
+
+    fn key(self, view: &IdentityEvents) -> Option<IdentityEvents> {
+        Some(request_key(view))
+    }
+
+    async fn fetch(
+        self,
+        connection: ResolvedConnection,
+        key: IdentityEvents,
+        ticket: Ticket,
+    ) -> Result<StandfastPage, FetchFailure> {
+        let workspace = key.workspace.clone().unwrap_or_else(|| connection.scope.clone());
+        standfast_page(&connection, &workspace, &key.filter, &key.position, key.limit, &ticket).await
+    }
+
+    fn arrived(self, key: &IdentityEvents, page: &mut StandfastPage) {
+        note_walk(key, page, self.seen, self.walk);
+        self.appended_tie.set(None);
+    }
+
+    fn table(self) -> TableKind {
+        TableKind::Standfast
+    }
+
+    fn caption(self, key: &IdentityEvents, _page: &StandfastPage) -> String {
+        format!("Standfast identity events: {}", describe(key))
+    }
+
+    // "Newer" only where this tab walked from; positions are recorded without the zone, links
+    // keep the one in view.
+    fn pager(self, view: PageView<IdentityEvents>, asked: &IdentityEvents, page: &StandfastPage) -> Option<AnyView> {
+        if page.events.is_empty() {
+            return None;
+        }
+        let zone = view.zone.get();
+        let visited = self.walk.with_value(|w| w.get(&asked.href()).cloned());
+        let on_first = asked.position.before.is_none();
+        let with_zone = |view: IdentityEvents| IdentityEvents { zone, ..view }.href();
+        let number = if on_first { Some(1) } else { visited.as_ref().and_then(|v| v.number) };
+        let count = page.events.len();
+        let position = match (number, asked.position.before.as_deref()) {
+            (Some(n), _) => format!("Page {} · {count} events", thousands(n as u64)),
+            (None, Some(before)) => format!("{count} events before {before}"),
+            (None, None) => format!("{count} events"),
+        };
+        Some(
+            view! {
+                <CursorPager
+                    newest=(!on_first).then(|| with_zone(asked.first_page()))
+                    newer=visited.map(|v| with_zone(v.newer))
+                    older=page.older.clone().map(|p| with_zone(asked.at(p)))
+                    position
+                />
+            }
+            .into_any(),
+        )
+    }
+
+    fn empty(self, _view: &IdentityEvents, asked: &IdentityEvents, _page: &StandfastPage) -> Option<AnyView> {
+        asked.position.before.is_none().then(|| {
+            view! { <p class="empty" role="status">{format!("No Standfast events for: {}.", describe(asked))}</p> }
+                .into_any()
+        })
+    }
+
+    fn ending(self, asked: &IdentityEvents, page: &StandfastPage) -> Option<AnyView> {
+        let tie = page.tie_too_large.clone().or_else(|| self.appended_tie.get()).map(|at| {
+            let message = format!(
+                "More than {MAX_LIMIT} events share the instant {at}: Standfast's `before` paging cannot reach \
+                 the rest of them. Narrow the time range to see them."
+            );
+            view! { <Notice kind="tie-too-large" message/> }
+        });
+        let now = chrono::DateTime::from_timestamp_millis(now_ms() as i64).unwrap_or_default();
+        let end = page.older.is_none().then(|| {
+            let mut text = "End of results: there are no older events for these filters.".to_string();
+            if asked.may_reach_retention(now) {
+                text.push_str(&format!(
+                    " The range reaches back to the workspace's retention limit (default \
+                     {DEFAULT_RETENTION_MONTHS} months, set per workspace between 3 and 84): \
+                     older events have been deleted by Standfast."
+                ));
+            }
+            view! { <p class="end-of-results" role="status">{text}</p> }
+        });
+        Some(view! { {tie} {end} }.into_any())
+    }
+
+    fn after(self, page: &StandfastPage) -> Option<Position> {
+        page.older.clone()
+    }
+
+    fn more(self, view: PageView<IdentityEvents>) -> Option<StoredValue<NextPage<Position>, LocalStorage>> {
+        let state = use_app_state();
+        let older_pages: NextPage<Position> = Rc::new(move |position: Position, ticket: Ticket| {
+            Box::pin(async move {
+                let key = view.current.get_untracked().map(|v| request_key(&v)).ok_or(FetchFailure::Aborted)?;
+                let connection = connection_now(state, Provider::Standfast)?;
+                let workspace = key.workspace.clone().unwrap_or_else(|| connection.scope.clone());
+                // Full pages: fewer requests for the same rows.
+                let mut page =
+                    standfast_page(&connection, &workspace, &key.filter, &position, MAX_LIMIT, &ticket).await?;
+                self.appended_tie.try_set(page.tie_too_large.take());
+                // Ids the vendor repeats across the walk's pages are flagged here too.
+                let here = key.at(position).href();
+                self.seen
+                    .update_value(|(_, first_seen)| crate::model::flag_repeats(&mut page.events, first_seen, &here));
+                Ok(MorePage {
+                    events: page.events,
+                    next: page.older,
+                    requests: vec![page.request],
+                    unreadable: page.unreadable,
+                })
+            })
+        });
+        Some(StoredValue::new_local(older_pages))
+    }
+
+    fn live(
+        self,
+        view: PageView<IdentityEvents>,
+        loaded: Loaded<Self>,
+        rows: Signal<Vec<AuditEvent>>,
+    ) -> Option<Live<DateTime<Utc>>> {
+        let state = use_app_state();
+        let newer_events: NextPage<DateTime<Utc>> = Rc::new(move |from: DateTime<Utc>, ticket: Ticket| {
+            Box::pin(async move {
+                let key = view.current.get_untracked().map(|v| request_key(&v)).ok_or(FetchFailure::Aborted)?;
+                let connection = connection_now(state, Provider::Standfast)?;
+                let workspace = key.workspace.clone().unwrap_or_else(|| connection.scope.clone());
+                let filter = crate::providers::standfast::Filter { from: Some(from), ..key.filter.clone() };
+                let (mut found, mut requests, mut unreadable) = (Vec::new(), Vec::new(), 0);
+                let mut position = Position::default();
+                for _ in 0..LIVE_PAGES {
+                    let page = standfast_page(&connection, &workspace, &filter, &position, MAX_LIMIT, &ticket).await?;
+                    found.extend(page.events);
+                    requests.push(page.request);
+                    unreadable += page.unreadable;
+                    match page.older {
+                        Some(older) => position = older,
+                        None => break,
+                    }
+                }
+                // `from` is inclusive: the events of the newest instant seen come again.
+                let known: HashSet<String> = rows.with_untracked(|r| r.iter().map(|e| e.id.clone()).collect());
+                found.retain(|e| !known.contains(&e.id));
+                let newest = newest(&found);
+                Ok(MorePage { events: found, next: Some(newest.map_or(from, |t| t.max(from))), requests, unreadable })
+            })
+        });
+        // Live tail follows the newest page of an open-ended range, from its newest instant.
+        let start =
+            Signal::derive(move || {
+                loaded.data.with(|d| {
+                    let (asked, page) = d.as_ref()?;
+                    if asked.position.before.is_some() || asked.filter.to.is_some() {
+                        return None;
+                    }
+                    Some(newest(&page.events).or(asked.filter.from).unwrap_or_else(|| {
+                        chrono::DateTime::from_timestamp_millis(now_ms() as i64).unwrap_or_default()
+                    }))
+                })
+            });
+        Some(Live {
+            start,
+            poll: StoredValue::new_local(newer_events),
+            idle_note: "Live tail follows the newest page of a range without an end: go to « Newest and clear “To” to use it.",
+        })
     }
 }
 
@@ -356,10 +349,8 @@ fn IdentityForm(current: Memo<Option<IdentityEvents>>) -> impl IntoView {
         let keep = current.get_untracked().unwrap_or_default();
         let parsed = identity_events_from_url(|key| match key {
             "before" | "skip" => None,
-            "tz" => keep.zone.query_value().map(String::from),
-            // The facet filters over the loaded rows stay as they were.
-            "only" | "not" | "q" | "sort" | "hide" => keep.rows.query_value(key),
-            other => values(other),
+            // The zone and the filters over the loaded rows stay as they were.
+            other => kept_by_form(&keep, other).unwrap_or_else(|| values(other)),
         });
         match parsed {
             Ok(view) => {

@@ -2,33 +2,32 @@
 //! over the loaded rows, the rate limit made visible; optionally ID.me and Standfast events with
 //! severity derived by Auditdeck, where their APIs can express the filters.
 
+use std::future::Future;
+
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
-use crate::components::error_box::Notice;
-use crate::components::events_table::{EventsTable, severity_icon};
+use crate::components::events_table::severity_icon;
 use crate::components::filter_fields::{Fields, field};
-use crate::components::load_status::LoadStatus;
 use crate::components::row_tools::RowTools;
 use crate::components::view_controls::{SourceSwitches, ZoneSwitch};
 use crate::config::Provider;
-use crate::fetcher::Loader;
+use crate::fetcher::Ticket;
 use crate::format::{Zone, thousands};
+use crate::http::FetchFailure;
 use crate::model::{AuditEvent, Severity, Source};
-use crate::pages::common::{
-    IdenResults, Wording, iden_ask, iden_more, load_source, query_getter, register_rows, requests_of, rows_of,
-    settings_problem_view, unreadable_notice,
-};
 use crate::providers::iden;
 use crate::routes::query::input_text;
 use crate::routes::severity::{
     DerivedPlan, IdmeRequest, SEVERITY_DEFAULT_SOURCES, SeverityView, idme_plan, severity_view_from_url, standfast_plan,
 };
-use crate::sources::{IdenPage, IdmePage, StandfastPage, iden_list, idme_by_ip, idme_by_user, standfast_page};
-
-/// The loaded pages, each with the view it answers.
-type Asked<T> = (SeverityView, T);
+use crate::routes::view::kept_by_form;
+use crate::settings::ResolvedConnection;
+use crate::sources::{IdmePage, StandfastPage, idme_by_ip, idme_by_user, standfast_page};
+use crate::views::current::{PageView, use_view};
+use crate::views::iden_listing::{IdenAsk, IdenListing};
+use crate::views::section::{SourcePage, SourcePlan, SourceSection};
 
 /// The view as far as a source's request depends on it (not the zone, not other sources).
 fn request_key(view: &SeverityView) -> SeverityView {
@@ -37,120 +36,185 @@ fn request_key(view: &SeverityView) -> SeverityView {
 
 #[component]
 pub fn SeverityPage() -> impl IntoView {
-    let get = query_getter();
-    let target = Memo::new(move |_| severity_view_from_url(get));
-    let current = Memo::new(move |_| target.get().ok());
-    let zone = Signal::derive(move || current.get().map(|v| v.zone).unwrap_or_default());
-
-    let iden = Loader::<Asked<IdenPage>>::new();
-    let idme = Loader::<(IdmeRequest, IdmePage)>::new();
-    let standfast = Loader::<((crate::providers::standfast::Filter, u32), StandfastPage)>::new();
-    let problems = [RwSignal::new(None::<String>), RwSignal::new(None), RwSignal::new(None)];
-    let retries = RwSignal::new(0u32);
-
-    load_source(
-        iden,
-        Provider::Iden,
-        problems[0],
-        retries,
-        move || current.get().filter(|v| v.sources.iden).map(|v| request_key(&v)),
-        |connection, view, ticket| async move {
-            iden_list(&connection, &view.iden_filter(), view.cursor.as_deref(), view.limit, &ticket).await
-        },
-    );
-    // The derived sources ask what their APIs can express (their first page); the rest of the
-    // filters narrow the loaded rows.
-    load_source(
-        idme,
-        Provider::Idme,
-        problems[1],
-        retries,
-        move || match current.get().filter(|v| v.sources.idme).map(|v| idme_plan(&v)) {
-            Some(DerivedPlan::Included { request, .. }) => Some(request),
-            _ => None,
-        },
-        |connection, request, ticket| async move {
-            match request {
-                IdmeRequest::ByIp(ip) => idme_by_ip(&connection, ip, 1, &ticket).await,
-                IdmeRequest::ByUser(uuid) => idme_by_user(&connection, &uuid, 1, &ticket).await,
-            }
-        },
-    );
-    load_source(
-        standfast,
-        Provider::Standfast,
-        problems[2],
-        retries,
-        move || {
-            let view = current.get().filter(|v| v.sources.standfast)?;
-            match standfast_plan(&view) {
-                DerivedPlan::Included { request, .. } => Some((request, view.limit)),
-                DerivedPlan::NotIncluded { .. } => None,
-            }
-        },
-        |connection, (filter, limit), ticket| async move {
-            let position = Default::default();
-            standfast_page(&connection, &connection.scope, &filter, &position, limit, &ticket).await
-        },
-    );
-
+    let page = use_view::<SeverityView>();
+    let PageView { current, .. } = page;
     // What the tables show: the pages, and rows Load more and live tail added.
     let shown = crate::shown::ShownRows::use_context();
     let shown_rows = Memo::new(move |_| shown.map(|s| s.all()).unwrap_or_default());
-    let iden_on = Memo::new(move |_| current.get().is_some_and(|v| v.sources.iden));
-    let idme_on = Memo::new(move |_| current.get().is_some_and(|v| v.sources.idme));
-    let standfast_on = Memo::new(move |_| current.get().is_some_and(|v| v.sources.standfast));
-    let url_problem = move || target.get().err().map(|message| view! { <Notice message=message kind="invalid-url"/> });
-    let retry = Callback::new(move |_| retries.update(|n| *n += 1));
-    let iden_asks = iden_ask(move || current.get_untracked().map(|v| (v.iden_filter(), v.limit)));
-
     view! {
         <section class="page severity">
             <h1>"Events by severity"</h1>
             <SeverityForm current/>
-            {url_problem}
-            {problems.map(settings_problem_view)}
+            {page.url_problem()}
             {move || current.get().map(|view| controls(view, current))}
             {move || current.get().map(|view| view! { <SeverityChips view rows=shown_rows/> })}
-            <RowTools
-                with_rows=Callback::new(move |rows| current.get_untracked().map(|v| SeverityView { rows, ..v }.href()).unwrap_or_default())
-                narrow=Callback::new(move |(from, to)| {
-                    current.get_untracked().map(|v| SeverityView { filter_times: (Some(from), Some(to)), cursor: None, ..v }.href()).unwrap_or_default()
-                })/>
-            <Show when=move || iden_on.get()>
-                <section class="source-section source-iden" aria-labelledby="iden-heading">
-                    <h2 id="iden-heading" class="results-caption">"Iden events"</h2>
-                    <LoadStatus what="Iden" loading=iden.loading waiting=iden.waiting failure=iden.failure on_retry=retry/>
-                    <IdenResults loader=iden zone more=iden_more(iden_asks) live=iden_asks
-                        asked=Signal::derive(move || iden.data.with(|d| d.as_ref().map(|(a, _)| a.cursor.clone())))
-                        at=Callback::new(move |cursor| current.get_untracked().map(|v| SeverityView { cursor, ..v }.href()).unwrap_or_default())
-                        wording=Signal::derive(move || {
-                            let described = iden.data.with(|d| d.as_ref().map(|(a, _)| a.describe())).unwrap_or_default();
-                            Wording { empty: format!("No Iden events match: {described}."), caption: format!("Iden events: {described}") }
-                        })
-                        stale=Signal::derive(move || {
-                            let now = current.get().map(|v| request_key(&v));
-                            iden.data.with(|d| d.as_ref().is_some_and(|(a, _)| Some(a) != now.as_ref()))
-                        })/>
-                </section>
-            </Show>
-            <Show when=move || idme_on.get()>
-                <DerivedSection source=Source::Idme
-                    plan=Signal::derive(move || current.get().map(|v| plan_note(idme_plan(&v))).unwrap_or(Ok(Vec::new())))
-                    loading=idme.loading waiting=idme.waiting failure=idme.failure retry
-                    rows=rows_of(idme, |p| &p.events) requests=requests_of(idme, |p| &p.request)
-                    unreadable=Signal::derive(move || idme.data.with(|d| d.as_ref().map(|(_, p)| p.unreadable).unwrap_or(0)))
-                    current zone/>
-            </Show>
-            <Show when=move || standfast_on.get()>
-                <DerivedSection source=Source::Standfast
-                    plan=Signal::derive(move || current.get().map(|v| plan_note(standfast_plan(&v))).unwrap_or(Ok(Vec::new())))
-                    loading=standfast.loading waiting=standfast.waiting failure=standfast.failure retry
-                    rows=rows_of(standfast, |p| &p.events) requests=requests_of(standfast, |p| &p.request)
-                    unreadable=Signal::derive(move || standfast.data.with(|d| d.as_ref().map(|(_, p)| p.unreadable).unwrap_or(0)))
-                    current zone/>
-            </Show>
+            <RowTools/>
+            <SourceSection plan=IDEN_BY_SEVERITY view=page/>
+            <SourceSection plan=Derived(IdmeBySeverity) view=page/>
+            <SourceSection plan=Derived(StandfastBySeverity) view=page/>
         </section>
+    }
+}
+
+/// Iden's listing with every filter of the view: the source the view is made for.
+const IDEN_BY_SEVERITY: IdenListing<SeverityView> = IdenListing {
+    key: |v| v.sources.iden.then(|| request_key(v)),
+    ask: |v| IdenAsk { filter: v.iden_filter(), limit: v.limit, cursor: v.cursor.clone() },
+    at: |v, cursor| SeverityView { cursor, ..v.clone() },
+    heading: |_| "Iden events".to_string(),
+    empty: |v| format!("No Iden events match: {}.", v.describe()),
+    caption: |v| format!("Iden events: {}", v.describe()),
+    live: true,
+};
+
+/// A source whose severity Auditdeck derives: its first page for the filters its API expresses,
+/// narrowed here by the rest (or left out, saying why).
+trait DerivedSource: Default + Copy + Send + Sync + 'static {
+    type Request: Clone + PartialEq + Send + Sync + 'static;
+    type Page: SourcePage;
+    const PROVIDER: Provider;
+    const SOURCE: Source;
+    fn on(view: &SeverityView) -> bool;
+    fn plan(view: &SeverityView) -> DerivedPlan<Self::Request>;
+    fn fetch(
+        connection: ResolvedConnection,
+        request: Self::Request,
+        limit: u32,
+        ticket: Ticket,
+    ) -> impl Future<Output = Result<Self::Page, FetchFailure>> + 'static;
+}
+
+#[derive(Default, Clone, Copy)]
+struct IdmeBySeverity;
+
+impl DerivedSource for IdmeBySeverity {
+    type Request = IdmeRequest;
+    type Page = IdmePage;
+    const PROVIDER: Provider = Provider::Idme;
+    const SOURCE: Source = Source::Idme;
+
+    fn on(view: &SeverityView) -> bool {
+        view.sources.idme
+    }
+
+    fn plan(view: &SeverityView) -> DerivedPlan<IdmeRequest> {
+        idme_plan(view)
+    }
+
+    // ID.me's page size is its own.
+    async fn fetch(
+        connection: ResolvedConnection,
+        request: IdmeRequest,
+        _limit: u32,
+        ticket: Ticket,
+    ) -> Result<IdmePage, FetchFailure> {
+        match request {
+            IdmeRequest::ByIp(ip) => idme_by_ip(&connection, ip, 1, &ticket).await,
+            IdmeRequest::ByUser(uuid) => idme_by_user(&connection, &uuid, 1, &ticket).await,
+        }
+    }
+}
+
+#[derive(Default, Clone, Copy)]
+struct StandfastBySeverity;
+
+impl DerivedSource for StandfastBySeverity {
+    type Request = crate::providers::standfast::Filter;
+    type Page = StandfastPage;
+    const PROVIDER: Provider = Provider::Standfast;
+    const SOURCE: Source = Source::Standfast;
+
+    fn on(view: &SeverityView) -> bool {
+        view.sources.standfast
+    }
+
+    fn plan(view: &SeverityView) -> DerivedPlan<Self::Request> {
+        standfast_plan(view)
+    }
+
+    async fn fetch(
+        connection: ResolvedConnection,
+        filter: Self::Request,
+        limit: u32,
+        ticket: Ticket,
+    ) -> Result<StandfastPage, FetchFailure> {
+        let position = Default::default();
+        standfast_page(&connection, &connection.scope, &filter, &position, limit, &ticket).await
+    }
+}
+
+#[derive(Default, Clone, Copy)]
+struct Derived<D: DerivedSource>(D);
+
+impl<D: DerivedSource> SourcePlan for Derived<D> {
+    type View = SeverityView;
+    /// The request and the page size.
+    type Key = (D::Request, u32);
+    type Page = D::Page;
+    type After = ();
+    type Since = ();
+
+    const PROVIDER: Provider = D::PROVIDER;
+
+    fn what(self) -> &'static str {
+        D::SOURCE.label()
+    }
+
+    fn heading(self, _view: &SeverityView) -> Option<String> {
+        Some(format!("{} events (derived severity)", D::SOURCE.label()))
+    }
+
+    fn shown(self, view: &SeverityView) -> bool {
+        D::on(view)
+    }
+
+    fn key(self, view: &SeverityView) -> Option<Self::Key> {
+        match D::plan(view) {
+            DerivedPlan::Included { request, .. } if D::on(view) => Some((request, view.limit)),
+            _ => None,
+        }
+    }
+
+    fn fetch(
+        self,
+        connection: ResolvedConnection,
+        (request, limit): Self::Key,
+        ticket: Ticket,
+    ) -> impl Future<Output = Result<D::Page, FetchFailure>> + 'static {
+        D::fetch(connection, request, limit, ticket)
+    }
+
+    fn keeps(self, view: &SeverityView, event: &AuditEvent) -> bool {
+        view.matches(event)
+    }
+
+    fn caption(self, _key: &Self::Key, _page: &D::Page) -> String {
+        format!("{} events with derived severity", D::SOURCE.label())
+    }
+
+    fn note(self, view: &SeverityView) -> Option<String> {
+        let name = D::SOURCE.label();
+        Some(match D::plan(view) {
+            DerivedPlan::Included { applied_locally, .. } if applied_locally.is_empty() => {
+                format!("{name}'s first page for these filters. Severity is derived by Auditdeck (*).")
+            }
+            DerivedPlan::Included { applied_locally, .. } => format!(
+                "{name}'s first page for the filters its API can express, then narrowed here by {}. \
+                 Severity is derived by Auditdeck (*).",
+                applied_locally.join(", ")
+            ),
+            DerivedPlan::NotIncluded { reason } => format!("{name} is not included: {reason}"),
+        })
+    }
+
+    fn empty(self, view: &SeverityView, _key: &Self::Key, page: &D::Page) -> Option<AnyView> {
+        let text = format!(
+            "None of the {} loaded {} events match: {}.",
+            page.events().len(),
+            D::SOURCE.label(),
+            view.describe()
+        );
+        Some(view! { <p class="empty" role="status">{text}</p> }.into_any())
     }
 }
 
@@ -167,14 +231,6 @@ fn controls(view: SeverityView, current: Memo<Option<SeverityView>>) -> impl Int
             <ZoneSwitch zone=Signal::derive(move || current.get().map(|v| v.zone).unwrap_or_default())
                 href=Callback::new(move |z| SeverityView { zone: z, ..for_zone.clone() }.href())/>
         </div>
-    }
-}
-
-/// Included: what was asked and what is narrowed locally; or why the source is left out.
-fn plan_note<R>(plan: DerivedPlan<R>) -> Result<Vec<&'static str>, String> {
-    match plan {
-        DerivedPlan::Included { applied_locally, .. } => Ok(applied_locally),
-        DerivedPlan::NotIncluded { reason } => Err(reason),
     }
 }
 
@@ -206,73 +262,6 @@ fn SeverityChips(view: SeverityView, rows: Memo<Vec<AuditEvent>>) -> impl IntoVi
             {chips}
             <span class="help">{move || format!("Counts of the {} loaded rows.", thousands(rows.with(Vec::len) as u64))}</span>
         </nav>
-    }
-}
-
-/// A derived source: its first page for the filters its API expresses, narrowed here by the
-/// rest (the table stays mounted while they change, so rows keyed by id are kept).
-#[allow(clippy::too_many_arguments)]
-#[component]
-fn DerivedSection(
-    source: Source,
-    /// The filters applied in the browser, or why the source is left out.
-    plan: Signal<Result<Vec<&'static str>, String>>,
-    loading: RwSignal<bool>,
-    waiting: RwSignal<Option<crate::fetcher::Wait>>,
-    failure: RwSignal<Option<crate::providers::ApiError>>,
-    retry: Callback<()>,
-    rows: Signal<Vec<AuditEvent>>,
-    /// The vendor request behind `rows`.
-    requests: Signal<Vec<String>>,
-    unreadable: Signal<usize>,
-    current: Memo<Option<SeverityView>>,
-    zone: Signal<Zone>,
-) -> impl IntoView {
-    let name = source.label();
-    let slug = name.to_ascii_lowercase().replace('.', "");
-    let note = move || match plan.get() {
-        Ok(local) if local.is_empty() => {
-            format!("{name}'s first page for these filters. Severity is derived by Auditdeck (*).")
-        }
-        Ok(local) => format!(
-            "{name}'s first page for the filters its API can express, then narrowed here by {}. \
-             Severity is derived by Auditdeck (*).",
-            local.join(", ")
-        ),
-        Err(reason) => format!("{name} is not included: {reason}"),
-    };
-    let included = Memo::new(move |_| plan.with(Result::is_ok));
-    let shown: Signal<Vec<AuditEvent>> = Memo::new(move |_| {
-        let Some(view) = current.get() else { return Vec::new() };
-        rows.with(|all| all.iter().filter(|e| view.matches(e)).cloned().collect::<Vec<_>>())
-    })
-    .into();
-    register_rows(shown, requests);
-    let empty = move || {
-        let view = current.get()?;
-        let total = rows.with(Vec::len);
-        (included.get() && shown.with(Vec::is_empty) && !loading.get()).then(|| {
-            let text = format!("None of the {total} loaded {name} events match: {}.", view.describe());
-            view! { <p class="empty" role="status">{text}</p> }
-        })
-    };
-    let heading_id = format!("{slug}-heading");
-    let labelled_by = heading_id.clone();
-    let class = format!("source-section derived source-{slug}");
-    view! {
-        <section class=class aria-labelledby=labelled_by>
-            <h2 id=heading_id class="results-caption">{format!("{name} events (derived severity)")}</h2>
-            <p class="help derived-note">{note}</p>
-            <Show when=move || included.get()>
-                <LoadStatus what=name loading waiting failure on_retry=retry/>
-                {move || unreadable_notice(unreadable.get())}
-                {empty}
-                <Show when=move || !shown.with(Vec::is_empty)>
-                    <EventsTable events=shown zone busy=Signal::derive(move || loading.get())
-                        caption=Signal::derive(move || format!("{name} events with derived severity"))/>
-                </Show>
-            </Show>
-        </section>
     }
 }
 
@@ -315,10 +304,8 @@ fn SeverityForm(current: Memo<Option<SeverityView>>) -> impl IntoView {
             "from" | "to" => fields.get(key).map(|v| v.trim().to_string()),
             "cursor" => None,
             "sources" => keep.sources.query_value(SEVERITY_DEFAULT_SOURCES),
-            "tz" => keep.zone.query_value().map(String::from),
-            // The facet filters over the loaded rows stay as they were.
-            "only" | "not" | "q" | "sort" | "hide" => keep.rows.query_value(key),
-            other => fields.get(other),
+            // The zone and the filters over the loaded rows stay as they were.
+            other => kept_by_form(&keep, other).unwrap_or_else(|| fields.get(other)),
         });
         match parsed {
             Ok(view) => {

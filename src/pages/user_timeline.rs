@@ -6,10 +6,8 @@ use std::collections::HashSet;
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 
 use crate::components::detail_panel::row_openers;
-use crate::components::error_box::Notice;
 use crate::components::events_table::{EventsTable, TableSkeleton, pivot, severity_badge};
 use crate::components::load_more::LoadMore;
 use crate::components::load_status::LoadStatus;
@@ -20,16 +18,15 @@ use crate::config::Provider;
 use crate::fetcher::Loader;
 use crate::format::{Zone, local_offset_minutes, thousands};
 use crate::model::{AuditEvent, Source, newest_first};
-use crate::pages::common::{
-    load_source, query_getter, register_rows, requests_of, settings_problem_view, unreadable_notice,
-};
+use crate::pages::common::{load_source, register_rows, requests_of, settings_problem_view, unreadable_notice};
 use crate::pages::timeline_more::{Lane, TimelineMore, timeline_more};
 use crate::providers::{iden, standfast};
 use crate::routes::pivot::{ip_href, type_href};
 use crate::routes::query::Sources;
-use crate::routes::user::{Layout, UserTimeline, user_form_target, user_timeline_from_url};
+use crate::routes::user::{Layout, UserTimeline, user_form_target};
 use crate::sources::{IdenPage, IdmePage, StandfastPage, iden_list, idme_by_user, standfast_page};
 use crate::timeline::{Day, group};
+use crate::views::current::{PageView, use_view};
 
 /// Events per page from the cursor sources (ID.me's page size is fixed at 50 too).
 const TIMELINE_PAGE: u32 = 50;
@@ -39,14 +36,8 @@ type Asked<K, T> = (K, T);
 
 #[component]
 pub fn UserTimelinePage() -> impl IntoView {
-    let params = use_params_map();
-    let get = query_getter();
-    let target = Memo::new(move |_| {
-        let uuid = params.read().get("uuid")?;
-        Some(user_timeline_from_url(&uuid, get))
-    });
-    let current = Memo::new(move |_| target.get().and_then(Result::ok));
-    let zone = Signal::derive(move || current.get().map(|v| v.zone).unwrap_or_default());
+    let page = use_view::<UserTimeline>();
+    let PageView { current, zone, .. } = page;
     let typed = RwSignal::new(String::new());
     Effect::new(move |_| {
         if let Some(view) = current.get() {
@@ -58,13 +49,15 @@ pub fn UserTimelinePage() -> impl IntoView {
     let actor = Loader::<Asked<(String, Option<String>), IdenPage>>::new();
     let subject = Loader::<Asked<(String, Option<String>), IdenPage>>::new();
     let standfast = Loader::<Asked<(String, standfast::Position), StandfastPage>>::new();
-    let problems = [RwSignal::new(None::<String>), RwSignal::new(None), RwSignal::new(None)];
+    // Why each vendor's settings are not enough, when they are not.
+    let (idme_problem, iden_problem, standfast_problem) =
+        (RwSignal::new(None::<String>), RwSignal::new(None::<String>), RwSignal::new(None::<String>));
     let retries = RwSignal::new(0u32);
 
     load_source(
         idme,
         Provider::Idme,
-        problems[0],
+        idme_problem,
         retries,
         move || current.get().filter(|v| v.sources.idme).map(|v| (v.uuid, v.page)),
         |connection, (uuid, page), ticket| async move { idme_by_user(&connection, &uuid, page, &ticket).await },
@@ -74,7 +67,7 @@ pub fn UserTimelinePage() -> impl IntoView {
         load_source(
             loader,
             Provider::Iden,
-            problems[1],
+            iden_problem,
             retries,
             move || {
                 let view = current.get().filter(|v| v.sources.iden)?;
@@ -93,7 +86,7 @@ pub fn UserTimelinePage() -> impl IntoView {
     load_source(
         standfast,
         Provider::Standfast,
-        problems[2],
+        standfast_problem,
         retries,
         move || current.get().filter(|v| v.sources.standfast).map(|v| (v.uuid, v.position)),
         |connection, (uuid, position), ticket| async move {
@@ -173,10 +166,6 @@ pub fn UserTimelinePage() -> impl IntoView {
         idme.loading.get() || actor.loading.get() || subject.loading.get() || standfast.loading.get()
     });
 
-    let url_problem = move || match target.get() {
-        Some(Err(message)) => Some(view! { <Notice message=message kind="invalid-url"/> }),
-        _ => None,
-    };
     let retry = Callback::new(move |_| retries.update(|n| *n += 1));
     let statuses = move || {
         let view = current.get()?;
@@ -322,10 +311,10 @@ pub fn UserTimelinePage() -> impl IntoView {
         <section class="page user-timeline">
             <h1>"User timeline"</h1>
             <SearchForm id="user-input" label="User UUID (dashed or 32 hex digits)" value=typed target=user_form_target/>
-            {url_problem}
-            {problems.map(settings_problem_view)}
+            {page.url_problem()}
+            {[idme_problem, iden_problem, standfast_problem].map(settings_problem_view)}
             {controls}
-            <RowTools with_rows=Callback::new(move |rows| current.get_untracked().map(|v| UserTimeline { rows, ..v }.href()).unwrap_or_default())/>
+            <RowTools/>
             {statuses}
             {pagers}
             {empty}

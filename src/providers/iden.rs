@@ -54,13 +54,42 @@ pub struct Page {
     pub results: Vec<serde_json::Value>,
 }
 
+/// The document's severity levels ("Severity Mapping"; events it does not list are `info`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] =
+        [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+            Severity::Info => "info",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|s| s.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+}
+
 /// The filter parameters of the document's table; empty ones are left out of the request.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Filter {
     pub event_type: Option<String>,
     pub event_type_prefix: Option<String>,
     pub category: Option<String>,
-    pub severities: Vec<String>,
+    pub severities: Vec<Severity>,
     pub occurred_from: Option<DateTime<Utc>>,
     pub occurred_to: Option<DateTime<Utc>>,
     pub actor_uuid: Option<String>,
@@ -101,7 +130,7 @@ pub fn list_request(
 ) -> HttpRequest {
     let iso = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
     let mut params: Vec<(&str, String)> = Vec::new();
-    let severities: Vec<&str> = filter.severities.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
+    let severities: Vec<&str> = filter.severities.iter().map(|s| s.as_str()).collect();
     let pairs: [(&str, Option<String>); 9] = [
         ("event_type", some_text(&filter.event_type).map(String::from)),
         ("event_type_prefix", some_text(&filter.event_type_prefix).map(String::from)),
@@ -180,7 +209,7 @@ mod tests {
     fn request_emits_only_the_documented_parameters() {
         let filter = Filter {
             event_type_prefix: Some("session.".into()),
-            severities: vec!["critical".into(), "high".into()],
+            severities: vec![Severity::Critical, Severity::High],
             actor_ip: Some("203.0.113.42".into()),
             actor_uuid: Some("  ".into()),
             ..Default::default()

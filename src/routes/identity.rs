@@ -96,6 +96,38 @@ pub fn identity_events_from_url(get: impl Fn(&str) -> Option<String>) -> Result<
     })
 }
 
+impl super::view::ViewState for IdentityEvents {
+    const NARROWS: bool = true;
+
+    fn from_url(_path: &str, get: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        identity_events_from_url(get)
+    }
+
+    fn href(&self) -> String {
+        IdentityEvents::href(self)
+    }
+
+    fn zone(&self) -> Zone {
+        self.zone
+    }
+
+    fn rows(&self) -> &RowFilter {
+        &self.rows
+    }
+
+    fn with_zone(&self, zone: Zone) -> Self {
+        IdentityEvents { zone, ..self.clone() }
+    }
+
+    fn with_rows(&self, rows: RowFilter) -> Self {
+        IdentityEvents { rows, ..self.clone() }
+    }
+
+    fn narrowed(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Self {
+        let filter = crate::providers::standfast::Filter { from: Some(from), to: Some(to), ..self.filter.clone() };
+        IdentityEvents { filter, position: Default::default(), ..self.clone() }
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -103,6 +103,37 @@ pub fn ip_form_target(text: &str) -> Result<String, String> {
     parse_ip(text).map(|ip| IpSearch::new(ip).href())
 }
 
+impl super::view::ViewState for IpSearch {
+    const PATH_PARAM: Option<&'static str> = Some("ip");
+
+    fn from_url(path: &str, get: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        ip_search_from_url(path, get)
+    }
+
+    fn href(&self) -> String {
+        IpSearch::href(self)
+    }
+
+    fn zone(&self) -> Zone {
+        self.zone
+    }
+
+    fn rows(&self) -> &RowFilter {
+        &self.rows
+    }
+
+    fn with_zone(&self, zone: Zone) -> Self {
+        IpSearch { zone, ..self.clone() }
+    }
+
+    fn with_rows(&self, rows: RowFilter) -> Self {
+        IpSearch { rows, ..self.clone() }
+    }
+
+    fn searched(&self) -> Option<String> {
+        Some(self.ip.to_string())
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,5 +14,6 @@ pub mod row_filter;
 pub mod row_order;
 pub mod severity;
 pub mod user;
+pub mod view;
 
 pub use ip::*;

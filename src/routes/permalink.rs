@@ -2,6 +2,9 @@
 //! `/events/<id>` looks one ID.me event up through the Events API.
 
 use super::query::Href;
+use super::row_filter::RowFilter;
+use super::view::ViewState;
+use crate::format::Zone;
 
 /// The query parameter naming the open event.
 pub const EVENT_PARAM: &str = "event";
@@ -15,6 +18,47 @@ pub fn with_event<'a>(path: &str, pairs: impl IntoIterator<Item = (&'a str, &'a 
 /// The lookup page of an event id.
 pub fn lookup_href(id: &str) -> String {
     format!("/events/{}", crate::providers::encode_segment(id))
+}
+
+/// `/events/{id}?tz=`: one event looked up by the id ID.me issued.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EventLookup {
+    pub id: String,
+    pub zone: Zone,
+    /// Always empty: one event has no rows to filter.
+    rows: RowFilter,
+}
+
+impl ViewState for EventLookup {
+    const PATH_PARAM: Option<&'static str> = Some("id");
+
+    fn from_url(path: &str, get: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let id = path.trim();
+        if id.is_empty() {
+            return Err("The URL names no event id.".into());
+        }
+        Ok(EventLookup { id: id.to_string(), zone: Zone::parse(get("tz").as_deref()), rows: RowFilter::default() })
+    }
+
+    fn href(&self) -> String {
+        Href::new(lookup_href(&self.id)).param("tz", self.zone.query_value()).build()
+    }
+
+    fn zone(&self) -> Zone {
+        self.zone
+    }
+
+    fn rows(&self) -> &RowFilter {
+        &self.rows
+    }
+
+    fn with_zone(&self, zone: Zone) -> Self {
+        EventLookup { zone, ..self.clone() }
+    }
+
+    fn with_rows(&self, _rows: RowFilter) -> Self {
+        self.clone()
+    }
 }
 
 #[cfg(test)]
@@ -32,5 +76,8 @@ mod tests {
         assert_eq!(with_event("/severity", pairs, None), "/severity?severity=high,critical&cursor=c%2F1%3D");
         assert_eq!(with_event("/ip/1.2.3.4", [], Some("a")), "/ip/1.2.3.4?event=a");
         assert_eq!(lookup_href("idme-ab/c"), "/events/idme-ab%2Fc");
+        let lookup = EventLookup::from_url(" idme-ab/c ", |k| (k == "tz").then(|| "local".to_string())).unwrap();
+        assert_eq!(lookup.href(), "/events/idme-ab%2Fc?tz=local");
+        assert!(EventLookup::from_url("  ", |_| None).is_err());
     }
 }

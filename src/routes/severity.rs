@@ -77,7 +77,7 @@ impl SeverityView {
             event_type: self.event_type.clone(),
             event_type_prefix: self.prefix.clone(),
             category: self.category.clone(),
-            severities: self.severities.iter().map(|s| s.as_str().to_string()).collect(),
+            severities: self.severities.clone(),
             occurred_from: self.filter_times.0,
             occurred_to: self.filter_times.1,
             actor_uuid: self.actor.clone(),
@@ -178,6 +178,37 @@ pub fn severity_view_from_url(get: impl Fn(&str) -> Option<String>) -> Result<Se
     Ok(view)
 }
 
+impl super::view::ViewState for SeverityView {
+    const NARROWS: bool = true;
+
+    fn from_url(_path: &str, get: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        severity_view_from_url(get)
+    }
+
+    fn href(&self) -> String {
+        SeverityView::href(self)
+    }
+
+    fn zone(&self) -> Zone {
+        self.zone
+    }
+
+    fn rows(&self) -> &RowFilter {
+        &self.rows
+    }
+
+    fn with_zone(&self, zone: Zone) -> Self {
+        SeverityView { zone, ..self.clone() }
+    }
+
+    fn with_rows(&self, rows: RowFilter) -> Self {
+        SeverityView { rows, ..self.clone() }
+    }
+
+    fn narrowed(&self, from: chrono::DateTime<chrono::Utc>, to: chrono::DateTime<chrono::Utc>) -> Self {
+        SeverityView { filter_times: (Some(from), Some(to)), cursor: None, ..self.clone() }
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -96,6 +96,33 @@ pub fn user_form_target(text: &str) -> Result<String, String> {
     parse_uuid(text).map(|uuid| UserTimeline::new(uuid).href())
 }
 
+impl super::view::ViewState for UserTimeline {
+    const PATH_PARAM: Option<&'static str> = Some("uuid");
+
+    fn from_url(path: &str, get: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        user_timeline_from_url(path, get)
+    }
+
+    fn href(&self) -> String {
+        UserTimeline::href(self)
+    }
+
+    fn zone(&self) -> Zone {
+        self.zone
+    }
+
+    fn rows(&self) -> &RowFilter {
+        &self.rows
+    }
+
+    fn with_zone(&self, zone: Zone) -> Self {
+        UserTimeline { zone, ..self.clone() }
+    }
+
+    fn with_rows(&self, rows: RowFilter) -> Self {
+        UserTimeline { rows, ..self.clone() }
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

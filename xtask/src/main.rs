@@ -315,6 +315,15 @@ fn test() -> Result<(), String> {
             }),
         ),
         ("native tests", Box::new(move || run(cargo(&["test", "--workspace"])))),
+        (
+            // What production runs: the gateway without the sandbox builds, and its tests pass.
+            "gateway without the sandbox",
+            Box::new(move || {
+                let production = ["--package", "auditdeck-server", "--no-default-features", "--lib", "--bins"];
+                run(cargo(&[&["clippy"][..], &production, &["--", "-D", "warnings"]].concat()))?;
+                run(cargo(&[&["test"][..], &production[..]].concat()))
+            }),
+        ),
         ("trunk build --release", Box::new(trunk_build)),
         (
             "browser end-to-end tests",
