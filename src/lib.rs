@@ -1,31 +1,26 @@
 //! Auditdeck: a browser console for identity audit events.
 //!
-//! Pure modules (tested natively): `providers` (vendor protocols), `config`, `settings`,
-//! `routes` (URL ⇄ view state, pivots), `rate` (request budget), `model` (the one event model, conversions, data-quality
-//! flags, severity table), `format` (times, counts).
-//! Browser modules: `http` (fetch, response deadline), `panic_report` (a panic shown on the page), `fetcher` (loaders, cache, rate limits), `storage`, `state`, `components`, `pages`, `lazy` (what loads as a wasm chunk of its own), `app`.
+//! Pure modules (tested natively):
+//! - `providers`: the vendor protocols (requests as data, parsing, errors, paging);
+//! - `model`: the one event model, conversions, data-quality flags, NOTES.md's severity table;
+//! - `routes`: URL ⇄ view state (`ViewState`), pivots, row filters;
+//! - `rows`: what is made of loaded rows (times and counts as shown, histogram, timeline, export).
+//!
+//! Browser modules:
+//! - `connection`: `/config.json`, settings and credentials, storage, app state, "Test connection";
+//! - `net`: fetch with a deadline, loaders with cache and rate budget;
+//! - `views`: the view in the URL lent by context, one section per source, each vendor's page;
+//! - `components`, `pages`: the Leptos views;
+//! - `shell`: the app shell and routes, the wasm split points, the panic report.
 
-pub mod config;
-pub mod export;
-pub mod format;
-pub mod histogram;
+pub mod connection;
 pub mod model;
+pub mod net;
 pub mod providers;
-pub mod rate;
 pub mod routes;
-pub mod settings;
-pub mod timeline;
+pub mod rows;
 
-pub mod app;
 pub mod components;
-pub mod connection_test;
-pub mod fetcher;
-pub mod http;
-pub mod lazy;
 pub mod pages;
-pub mod panic_report;
-pub mod shown;
-pub mod sources;
-pub mod state;
-pub mod storage;
+pub mod shell;
 pub mod views;

@@ -1,4 +1,4 @@
 fn main() {
-    auditdeck::panic_report::install();
-    leptos::mount::mount_to_body(auditdeck::app::App);
+    auditdeck::shell::panic_report::install();
+    leptos::mount::mount_to_body(auditdeck::shell::app::App);
 }

@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::config::Provider;
-use crate::state::{ConfigState, ConnectionStatus, use_app_state};
+use crate::connection::config::Provider;
+use crate::connection::state::{ConfigState, ConnectionStatus, use_app_state};
 
 /// Each provider's connection and whether its last call worked; links to Settings.
 #[component]

@@ -11,8 +11,8 @@ use wasm_bindgen::JsCast;
 
 use crate::components::event_detail::EventDetail;
 use crate::routes::permalink::{EVENT_PARAM, with_event};
-use crate::shown::ShownRows;
 use crate::views::current::CurrentView;
+use crate::views::shown::ShownRows;
 
 /// The current view's URL with `id` as the open event (None: no event open).
 pub fn use_event_href() -> impl Fn(Option<&str>) -> String + Copy + 'static {

@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 use crate::providers::ApiError;
 
@@ -21,4 +22,27 @@ pub fn ErrorBox(error: ApiError, #[prop(optional, into)] on_retry: Option<Callba
 #[component]
 pub fn Notice(#[prop(into)] message: String, #[prop(optional, into)] kind: Option<&'static str>) -> impl IntoView {
     view! { <div class=format!("notice {}", kind.unwrap_or("")) role="status">{message}</div> }
+}
+
+/// "Settings are incomplete" with a link to fix them.
+pub fn settings_problem_view(problem: RwSignal<Option<String>>) -> impl IntoView {
+    move || {
+        problem.get().map(|message| {
+            view! {
+                <div class="notice settings-needed" role="alert">
+                    {message} " " <A href="/settings">"Open Settings"</A>
+                </div>
+            }
+        })
+    }
+}
+
+/// A count of records that could not be read, when there are any.
+pub fn unreadable_notice(count: usize) -> Option<impl IntoView> {
+    (count > 0).then(|| {
+        let message = format!(
+            "{count} record(s) on this page could not be read (fields missing, null or of the wrong type) and are not shown."
+        );
+        view! { <Notice message=message kind="unreadable"/> }
+    })
 }

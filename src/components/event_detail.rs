@@ -4,10 +4,10 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::format::Zone;
 use crate::model::detail::{fields, flag_explanations, pretty_raw};
 use crate::model::{AuditEvent, Source};
 use crate::routes::permalink::lookup_href;
+use crate::rows::format::Zone;
 
 /// Copies `text` to the clipboard; the button then says whether it worked.
 #[component]

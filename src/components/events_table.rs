@@ -9,11 +9,11 @@ use leptos_router::components::A;
 
 use crate::components::row_tools::{filtered, use_rows_href};
 use crate::components::virtual_rows::VirtualRows;
-use crate::format::Zone;
 use crate::model::detail::flag_explanations;
 use crate::model::{AuditEvent, Flags, SeverityOrigin};
 use crate::routes::pivot::{ip_href, type_href, user_href};
 use crate::routes::row_filter::{Column, RowFilter};
+use crate::rows::format::Zone;
 use crate::views::current::{CurrentView, use_row_filter};
 
 /// Severity marks: the word plus an icon, so colour is never the only signal.

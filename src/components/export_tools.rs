@@ -1,5 +1,5 @@
 //! Export of the rows the view shows, or of the whole query: CSV or NDJSON, each with its
-//! manifest (see `crate::export`). The files are made in the browser and offered as download
+//! manifest (see `crate::rows::export`). The files are made in the browser and offered as download
 //! links. The whole query drives the view's "Load more" controls to the vendor's last page
 //! (their progress, rate-limit waits and cancel included), then exports what they loaded.
 
@@ -7,12 +7,12 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
-use crate::export::{Format, Scope, export_unsigned, manifest_json, sha256_hex};
-use crate::fetcher::now_ms;
-use crate::format::thousands;
 use crate::model::AuditEvent;
+use crate::net::fetcher::now_ms;
 use crate::routes::permalink::with_event;
-use crate::shown::{Pager, ShownRows};
+use crate::rows::export::{Format, Scope, export_unsigned, manifest_json, sha256_hex};
+use crate::rows::format::thousands;
+use crate::views::shown::{Pager, ShownRows};
 
 /// A file made for download: its object URL is released when it is replaced or the view goes.
 #[derive(Clone, PartialEq)]
@@ -68,7 +68,7 @@ fn start_digest(content: &str) -> Option<js_sys::Promise> {
 /// The SHA-256 (hex) the browser computed, or None.
 async fn browser_sha256(digest: Option<js_sys::Promise>) -> Option<String> {
     let digest = wasm_bindgen_futures::JsFuture::from(digest?).await.ok()?;
-    Some(crate::format::hex(&js_sys::Uint8Array::new(&digest).to_vec()))
+    Some(crate::rows::format::hex(&js_sys::Uint8Array::new(&digest).to_vec()))
 }
 
 fn release(made: &Made) {

@@ -10,24 +10,24 @@ use leptos::prelude::*;
 use crate::components::detail_panel::row_element;
 use crate::components::load_more::NextPage;
 use crate::components::load_status::LoadStatus;
-use crate::fetcher::Loader;
-use crate::format::thousands;
 use crate::model::AuditEvent;
+use crate::net::fetcher::Loader;
+use crate::rows::format::thousands;
 
 /// Within the 30–60 s the issue asks for: one request a poll, 2 of Iden's 60 a minute.
 pub const POLL_SECS: u64 = 30;
 
 /// Seconds between checks: the gateway's `live_tail_secs`, else [`POLL_SECS`].
 fn poll_secs() -> u64 {
-    let configured = crate::state::use_app_state().config.with_untracked(|c| match c {
-        crate::state::ConfigState::Loaded(config) => config.live_tail_secs,
+    let configured = crate::connection::state::use_app_state().config.with_untracked(|c| match c {
+        crate::connection::state::ConfigState::Loaded(config) => config.live_tail_secs,
         _ => None,
     });
     configured.map_or(POLL_SECS, u64::from).clamp(1, 3600)
 }
 
 fn clock_now() -> String {
-    chrono::DateTime::from_timestamp_millis(crate::fetcher::now_ms() as i64)
+    chrono::DateTime::from_timestamp_millis(crate::net::fetcher::now_ms() as i64)
         .map(|t| t.format("%H:%M:%S UTC").to_string())
         .unwrap_or_default()
 }
@@ -66,7 +66,7 @@ pub fn LiveTail<C: Clone + PartialEq + Send + Sync + 'static>(
     let loader = Loader::<Option<C>>::new();
     // The requests that brought new rows, for export manifests.
     let requests = RwSignal::new(Vec::<String>::new());
-    if let Some(shown) = crate::shown::ShownRows::use_context() {
+    if let Some(shown) = crate::views::shown::ShownRows::use_context() {
         shown.register_requests(requests.into());
     }
     // A new page or filter starts over.

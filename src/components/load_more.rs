@@ -9,10 +9,10 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 use crate::components::load_status::LoadStatus;
-use crate::fetcher::{Loader, Ticket};
-use crate::format::thousands;
-use crate::http::FetchFailure;
 use crate::model::AuditEvent;
+use crate::net::fetcher::{Loader, Ticket};
+use crate::net::http::FetchFailure;
+use crate::rows::format::thousands;
 
 /// What a continuation (a cursor, a page number…) led to.
 pub struct MorePage<C> {
@@ -56,7 +56,7 @@ pub fn LoadMore<C: Clone + PartialEq + Send + Sync + 'static>(
     let requests = RwSignal::new(Vec::<String>::new());
     // Records of the appended pages that could not be read: said, never silently dropped.
     let unreadable = RwSignal::new(0usize);
-    let shown = crate::shown::ShownRows::use_context();
+    let shown = crate::views::shown::ShownRows::use_context();
     // The appended rows are in the view's tables; their requests go with them.
     if let Some(shown) = shown {
         shown.register_requests(requests.into());
@@ -107,7 +107,7 @@ pub fn LoadMore<C: Clone + PartialEq + Send + Sync + 'static>(
         }
     };
     if let Some(shown) = shown {
-        shown.register_pager(crate::shown::Pager {
+        shown.register_pager(crate::views::shown::Pager {
             load_all: Callback::new(move |_| {
                 cap.set(MAX_CAP);
                 start(());

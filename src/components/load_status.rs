@@ -6,7 +6,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use crate::components::error_box::ErrorBox;
-use crate::fetcher::{Wait, WaitReason, now_ms};
+use crate::net::fetcher::{Wait, WaitReason, now_ms};
 use crate::providers::ApiError;
 
 #[component]

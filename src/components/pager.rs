@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::format::thousands;
+use crate::rows::format::thousands;
 
 /// First / previous / next / last as real links, and "Page x of y · N events".
 /// `href` makes the link for a page number.

@@ -7,13 +7,13 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 use crate::components::export_tools::ExportTools;
-use crate::format::thousands;
-use crate::histogram::{Histogram, histogram};
 use crate::model::AuditEvent;
 use crate::routes::query::instant_text;
 use crate::routes::row_filter::{Column, Facet, FacetValue, RowFilter, counts};
-use crate::shown::ShownRows;
+use crate::rows::format::thousands;
+use crate::rows::histogram::{Histogram, histogram};
 use crate::views::current::{CurrentView, Narrow, use_row_filter};
+use crate::views::shown::ShownRows;
 
 /// Facet values listed per facet (the rest are summed up).
 const FACET_VALUES: usize = 6;

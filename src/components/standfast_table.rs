@@ -7,10 +7,10 @@ use crate::components::detail_panel::row_openers;
 use crate::components::virtual_rows::VirtualRows;
 
 use crate::components::events_table::{pivot, severity_badge};
-use crate::format::{Zone, shown_time};
 use crate::model::AuditEvent;
 use crate::providers::standfast::read_event;
 use crate::routes::pivot::{type_href, user_href};
+use crate::rows::format::{Zone, shown_time};
 
 /// How many scope values a cell lists before "+N more".
 const SCOPE_VALUES_SHOWN: usize = 3;

@@ -17,12 +17,12 @@ fn apply(theme: Option<&str>) {
 
 #[component]
 pub fn ThemeSwitch() -> impl IntoView {
-    let chosen = RwSignal::new(crate::storage::theme().filter(|t| t == "light" || t == "dark"));
+    let chosen = RwSignal::new(crate::connection::storage::theme().filter(|t| t == "light" || t == "dark"));
     Effect::new(move |_| apply(chosen.get().as_deref()));
     let position = move || CHOICES.iter().position(|(t, _)| chosen.with(|c| c.as_deref() == *t)).unwrap_or(0);
     let cycle = move |_| {
         let next = CHOICES[(position() + 1) % CHOICES.len()].0;
-        crate::storage::save_theme(next);
+        crate::connection::storage::save_theme(next);
         chosen.set(next.map(String::from));
     };
     view! {

@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
-use crate::format::Zone;
 use crate::model::Source;
+use crate::rows::format::Zone;
 
 /// UTC / local as two real links; the current one is marked.
 #[component]

@@ -1,7 +1,7 @@
 //! What the detail panel says about one event: every normalized field with its label, and the
 //! data-quality flags explained in words.
 
-use crate::format::Zone;
+use crate::rows::format::Zone;
 
 use super::{AuditEvent, Flags, SeverityOrigin};
 
@@ -44,7 +44,7 @@ pub fn fields(e: &AuditEvent, zone: Zone) -> Vec<(&'static str, String)> {
         SeverityOrigin::Vendor => e.severity.as_str().to_string(),
         SeverityOrigin::Derived => format!("{} (derived by Auditdeck from the type)", e.severity.as_str()),
     };
-    let time = |t: &crate::format::ShownTime| {
+    let time = |t: &crate::rows::format::ShownTime| {
         if t.raw.is_empty() { String::new() } else { format!("{} (as sent: {})", t.in_zone(zone), t.raw) }
     };
     let application = e

@@ -14,8 +14,8 @@ use std::sync::Arc;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::format::{ShownTime, shown_time};
 use crate::providers::{iden, idme, standfast};
+use crate::rows::format::{ShownTime, shown_time};
 pub use interned::interned;
 pub use raw_record::RawRecord;
 
@@ -204,7 +204,7 @@ pub fn idme_derived_id(event: &idme::WireEvent) -> String {
         hash.update([0u8]);
     }
     let digest = hash.finalize();
-    format!("idme-{}", crate::format::hex(&digest[..12]))
+    format!("idme-{}", crate::rows::format::hex(&digest[..12]))
 }
 
 /// How far createdAt may be from occurredAt before the clock flag is raised.

@@ -4,15 +4,16 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::components::error_box::settings_problem_view;
 use crate::components::event_detail::EventDetail;
 use crate::components::load_status::LoadStatus;
-use crate::config::Provider;
-use crate::fetcher::Loader;
+use crate::connection::config::Provider;
 use crate::model::AuditEvent;
-use crate::pages::common::{load_source, settings_problem_view};
+use crate::net::fetcher::Loader;
 use crate::routes::permalink::EventLookup;
-use crate::sources::idme_event;
 use crate::views::current::use_view;
+use crate::views::loading::load_source;
+use crate::views::sources::idme_event;
 
 #[component]
 pub fn EventLookupPage() -> impl IntoView {

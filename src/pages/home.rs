@@ -8,10 +8,10 @@ use crate::routes::home::{RecentSearch, home_search_target, remember};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let recent = RwSignal::new(crate::storage::recent_searches());
+    let recent = RwSignal::new(crate::connection::storage::recent_searches());
     let on_navigate = Callback::new(move |(text, href): (String, String)| {
         let updated = remember(recent.get_untracked(), RecentSearch { text, href });
-        crate::storage::save_recent_searches(&updated);
+        crate::connection::storage::save_recent_searches(&updated);
         recent.set(updated);
     });
     let recent_view = move || {
@@ -24,7 +24,7 @@ pub fn HomePage() -> impl IntoView {
                         {list.into_iter().map(|r| view! { <li><A href=r.href.clone()>{r.text.clone()}</A></li> }).collect_view()}
                     </ul>
                     <button type="button" class="link-button" on:click=move |_| {
-                        crate::storage::save_recent_searches(&[]);
+                        crate::connection::storage::save_recent_searches(&[]);
                         recent.set(Vec::new());
                     }>"Forget recent searches"</button>
                 </section>

@@ -17,23 +17,23 @@ use crate::components::filter_fields::{Fields, field};
 use crate::components::load_more::{MorePage, NextPage};
 use crate::components::row_tools::RowTools;
 use crate::components::view_controls::ZoneSwitch;
-use crate::config::Provider;
-use crate::fetcher::{Ticket, now_ms};
-use crate::format::{Zone, thousands};
-use crate::http::FetchFailure;
+use crate::connection::config::Provider;
+use crate::connection::settings::ResolvedConnection;
+use crate::connection::state::use_app_state;
 use crate::model::AuditEvent;
-use crate::pages::common::connection_now;
+use crate::net::fetcher::{Ticket, now_ms};
+use crate::net::http::FetchFailure;
 use crate::providers::standfast::{EVENT_TYPES, MAX_LIMIT, Position};
 use crate::routes::identity::{
     DEFAULT_RETENTION_MONTHS, IdentityEvents, PRESETS, identity_events_from_url, preset_range,
 };
 use crate::routes::query::{input_text, instant_text};
 use crate::routes::view::kept_by_form;
-use crate::settings::ResolvedConnection;
-use crate::sources::{StandfastPage, standfast_page};
-use crate::state::use_app_state;
+use crate::rows::format::{Zone, thousands};
 use crate::views::current::{PageView, use_view};
+use crate::views::loading::connection_now;
 use crate::views::section::{Live, Loaded, SourcePlan, SourceSection, TableKind};
+use crate::views::sources::{StandfastPage, standfast_page};
 
 fn request_key(view: &IdentityEvents) -> IdentityEvents {
     IdentityEvents { zone: Zone::Utc, rows: Default::default(), ..view.clone() }

@@ -11,19 +11,19 @@ use crate::components::pager::Pager;
 use crate::components::row_tools::RowTools;
 use crate::components::search_form::SearchForm;
 use crate::components::view_controls::{SourceSwitches, ZoneSwitch};
-use crate::config::Provider;
-use crate::fetcher::Ticket;
-use crate::format::{Zone, thousands};
-use crate::http::FetchFailure;
+use crate::connection::config::Provider;
+use crate::connection::settings::ResolvedConnection;
 use crate::model::Source;
-use crate::pages::common::connection_now;
+use crate::net::fetcher::Ticket;
+use crate::net::http::FetchFailure;
 use crate::providers::iden;
 use crate::routes::{IpSearch, ip_form_target};
-use crate::settings::ResolvedConnection;
-use crate::sources::{IdmePage, idme_by_ip};
+use crate::rows::format::{Zone, thousands};
 use crate::views::current::{PageView, use_view};
 use crate::views::iden_listing::{IdenAsk, IdenListing};
+use crate::views::loading::connection_now;
 use crate::views::section::{SourcePlan, SourceSection};
+use crate::views::sources::{IdmePage, idme_by_ip};
 
 #[component]
 pub fn IpSearchPage() -> impl IntoView {
@@ -167,7 +167,7 @@ impl SourcePlan for IdmeByIp {
     }
 
     fn more(self, view: PageView<IpSearch>) -> Option<StoredValue<NextPage<u64>, LocalStorage>> {
-        let state = crate::state::use_app_state();
+        let state = crate::connection::state::use_app_state();
         let next_page: NextPage<u64> = Rc::new(move |page: u64, ticket: Ticket| {
             Box::pin(async move {
                 let ip = view.current.get_untracked().map(|s| s.ip).ok_or(FetchFailure::Aborted)?;

@@ -1,9 +1,7 @@
 //! One module per route.
 
-pub mod common;
 pub mod event_lookup;
 pub mod home;
-pub mod iden_live;
 pub mod identity_events;
 pub mod ip_search;
 pub mod not_found;

@@ -5,12 +5,12 @@ use leptos::prelude::*;
 
 use crate::components::error_box::ErrorBox;
 use crate::components::toggle::Toggle;
-use crate::config::{Connection, Provider};
+use crate::connection::config::{Connection, Provider};
+use crate::connection::settings::{CUSTOM_CONNECTION, Preferences, ProviderSettings};
+use crate::connection::state::{ConfigState, ConnectionStatus, use_app_state};
 use crate::providers::ApiError;
 use crate::providers::idme::AuthScheme;
 use crate::providers::idme_events;
-use crate::settings::{CUSTOM_CONNECTION, Preferences, ProviderSettings};
-use crate::state::{ConfigState, ConnectionStatus, use_app_state};
 
 #[derive(Clone, PartialEq)]
 enum TestResult {
@@ -84,7 +84,7 @@ fn ProviderFieldset(provider: Provider) -> impl IntoView {
     // Every change is kept (see storage.rs for where) and invalidates the last test.
     let change = move |f: &dyn Fn(&mut ProviderSettings)| {
         p.settings.update(|s| f(s));
-        p.settings.with_untracked(crate::storage::save);
+        p.settings.with_untracked(crate::connection::storage::save);
         p.status.set(ConnectionStatus::Unknown);
         test.set(None);
     };
@@ -119,7 +119,7 @@ fn ProviderFieldset(provider: Provider) -> impl IntoView {
         };
         test.set(Some(TestResult::Running));
         leptos::task::spawn_local(async move {
-            match crate::connection_test::run(provider, &connection).await {
+            match crate::connection::probe::run(provider, &connection).await {
                 None => {}
                 Some(Ok(message)) => {
                     state.record(provider, Ok(()));

@@ -12,22 +12,22 @@ use crate::components::events_table::severity_icon;
 use crate::components::filter_fields::{Fields, field};
 use crate::components::row_tools::RowTools;
 use crate::components::view_controls::{SourceSwitches, ZoneSwitch};
-use crate::config::Provider;
-use crate::fetcher::Ticket;
-use crate::format::{Zone, thousands};
-use crate::http::FetchFailure;
+use crate::connection::config::Provider;
+use crate::connection::settings::ResolvedConnection;
 use crate::model::{AuditEvent, Severity, Source};
+use crate::net::fetcher::Ticket;
+use crate::net::http::FetchFailure;
 use crate::providers::iden;
 use crate::routes::query::input_text;
 use crate::routes::severity::{
     DerivedPlan, IdmeRequest, SEVERITY_DEFAULT_SOURCES, SeverityView, idme_plan, severity_view_from_url, standfast_plan,
 };
 use crate::routes::view::kept_by_form;
-use crate::settings::ResolvedConnection;
-use crate::sources::{IdmePage, StandfastPage, idme_by_ip, idme_by_user, standfast_page};
+use crate::rows::format::{Zone, thousands};
 use crate::views::current::{PageView, use_view};
 use crate::views::iden_listing::{IdenAsk, IdenListing};
 use crate::views::section::{SourcePage, SourcePlan, SourceSection};
+use crate::views::sources::{IdmePage, StandfastPage, idme_by_ip, idme_by_user, standfast_page};
 
 /// The view as far as a source's request depends on it (not the zone, not other sources).
 fn request_key(view: &SeverityView) -> SeverityView {
@@ -39,7 +39,7 @@ pub fn SeverityPage() -> impl IntoView {
     let page = use_view::<SeverityView>();
     let PageView { current, .. } = page;
     // What the tables show: the pages, and rows Load more and live tail added.
-    let shown = crate::shown::ShownRows::use_context();
+    let shown = crate::views::shown::ShownRows::use_context();
     let shown_rows = Memo::new(move |_| shown.map(|s| s.all()).unwrap_or_default());
     view! {
         <section class="page severity">

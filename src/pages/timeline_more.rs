@@ -8,13 +8,13 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 use crate::components::load_more::{MorePage, NextPage};
-use crate::config::Provider;
-use crate::fetcher::Ticket;
-use crate::http::FetchFailure;
+use crate::connection::config::Provider;
 use crate::model::AuditEvent;
-use crate::pages::common::connection_now;
+use crate::net::fetcher::Ticket;
+use crate::net::http::FetchFailure;
 use crate::providers::{iden, standfast};
-use crate::sources::{iden_list, idme_by_user, standfast_page};
+use crate::views::loading::connection_now;
+use crate::views::sources::{iden_list, idme_by_user, standfast_page};
 
 /// Iden's largest page (its document's maximum).
 const IDEN_PAGE: u32 = 200;
@@ -97,7 +97,7 @@ fn advance<P>(lane: &Lane<P>, next: Option<P>, events: &[AuditEvent]) -> Option<
 
 /// The timeline's next pages for the user `uuid()` asks about.
 pub fn timeline_more(uuid: impl Fn() -> Option<String> + 'static) -> StoredValue<NextPage<TimelineMore>, LocalStorage> {
-    let state = crate::state::use_app_state();
+    let state = crate::connection::state::use_app_state();
     let uuid = Rc::new(uuid);
     let next: NextPage<TimelineMore> = Rc::new(move |mut more: TimelineMore, ticket: Ticket| {
         let uuid = uuid.clone();

@@ -8,25 +8,26 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::components::detail_panel::row_openers;
+use crate::components::error_box::{settings_problem_view, unreadable_notice};
 use crate::components::events_table::{EventsTable, TableSkeleton, pivot, severity_badge};
 use crate::components::load_more::LoadMore;
 use crate::components::load_status::LoadStatus;
 use crate::components::row_tools::RowTools;
 use crate::components::search_form::SearchForm;
 use crate::components::view_controls::{SourceSwitches, ZoneSwitch};
-use crate::config::Provider;
-use crate::fetcher::Loader;
-use crate::format::{Zone, local_offset_minutes, thousands};
+use crate::connection::config::Provider;
 use crate::model::{AuditEvent, Source, newest_first};
-use crate::pages::common::{load_source, register_rows, requests_of, settings_problem_view, unreadable_notice};
+use crate::net::fetcher::Loader;
 use crate::pages::timeline_more::{Lane, TimelineMore, timeline_more};
 use crate::providers::{iden, standfast};
 use crate::routes::pivot::{ip_href, type_href};
 use crate::routes::query::Sources;
 use crate::routes::user::{Layout, UserTimeline, user_form_target};
-use crate::sources::{IdenPage, IdmePage, StandfastPage, iden_list, idme_by_user, standfast_page};
-use crate::timeline::{Day, group};
+use crate::rows::format::{Zone, local_offset_minutes, thousands};
+use crate::rows::timeline::{Day, group};
 use crate::views::current::{PageView, use_view};
+use crate::views::loading::{load_source, register_rows, requests_of};
+use crate::views::sources::{IdenPage, IdmePage, StandfastPage, iden_list, idme_by_user, standfast_page};
 
 /// Events per page from the cursor sources (ID.me's page size is fixed at 50 too).
 const TIMELINE_PAGE: u32 = 50;

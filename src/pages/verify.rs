@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::export::{Scope, Verdict, count_rows, verify};
-use crate::format::thousands;
+use crate::rows::export::{Scope, Verdict, count_rows, verify};
+use crate::rows::format::thousands;
 
 /// The bytes of the file chosen in a file input.
 async fn chosen_bytes(input: web_sys::HtmlInputElement) -> Option<(String, Vec<u8>)> {

@@ -1,6 +1,6 @@
 //! Vendor adapters. Each module has the same shape: wire types, request builders, pagination,
 //! error mapping. All pure: requests are described as data ([`HttpRequest`]) and executed by
-//! `crate::http` in the browser, so every protocol rule is tested natively.
+//! `crate::net::http` in the browser, so every protocol rule is tested natively.
 
 pub mod iden;
 pub mod idme;
@@ -31,7 +31,7 @@ pub enum RequestBody {
     Multipart(Vec<(String, String)>),
 }
 
-/// A request as data: what `crate::http` sends.
+/// A request as data: what `crate::net::http` sends.
 #[derive(Clone, PartialEq, Eq)]
 pub struct HttpRequest {
     pub method: Method,

@@ -5,8 +5,8 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::query::{Href, bounded, instant_text, list, optional_instant, optional_uuid};
 use super::row_filter::RowFilter;
-use crate::format::Zone;
 use crate::providers::standfast::{self, DEFAULT_LIMIT, MAX_LIMIT, Position};
+use crate::rows::format::Zone;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct IdentityEvents {

@@ -7,8 +7,8 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_perc
 
 use super::query::{Href, Sources};
 use super::row_filter::RowFilter;
-use crate::format::Zone;
 use crate::model::Source;
+use crate::rows::format::Zone;
 
 /// Characters left as they are in a path segment (IPv6 colons stay readable).
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'.').remove(b':').remove(b'-').remove(b'_').remove(b'~');

@@ -4,7 +4,7 @@
 use super::query::Href;
 use super::row_filter::RowFilter;
 use super::view::ViewState;
-use crate::format::Zone;
+use crate::rows::format::Zone;
 
 /// The query parameter naming the open event.
 pub const EVENT_PARAM: &str = "event";

@@ -5,9 +5,9 @@ use std::net::IpAddr;
 
 use super::query::{Href, Sources, bounded, instant_text, list, optional_instant, optional_uuid};
 use super::row_filter::RowFilter;
-use crate::format::Zone;
 use crate::model::{Severity, Source};
 use crate::providers::iden::{self, DEFAULT_LIMIT, MAX_LIMIT};
+use crate::rows::format::Zone;
 
 pub const SEVERITY_DEFAULT_SOURCES: Sources = Sources { idme: false, standfast: false, iden: true };
 

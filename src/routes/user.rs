@@ -3,10 +3,10 @@
 
 use super::query::{Href, Sources, bounded, parse_uuid};
 use super::row_filter::RowFilter;
-use crate::format::Zone;
 use crate::model::Source;
 use crate::providers::standfast::Position;
 use crate::routes::ip::parse_page;
+use crate::rows::format::Zone;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub enum Layout {

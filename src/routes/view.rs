@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::row_filter::{PARAMS, RowFilter};
-use crate::format::Zone;
+use crate::rows::format::Zone;
 
 pub trait ViewState: Clone + PartialEq + Send + Sync + 'static {
     /// The route's path parameter (`ip`, `uuid`), when it has one: a URL without it shows only

@@ -7,9 +7,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::components::error_box::Notice;
-use crate::format::Zone;
 use crate::routes::row_filter::RowFilter;
 use crate::routes::view::ViewState;
+use crate::rows::format::Zone;
 
 /// The view's URL narrowed to a time range (both ends inclusive).
 pub type Narrow = Callback<(DateTime<Utc>, DateTime<Utc>), String>;

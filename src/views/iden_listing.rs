@@ -4,19 +4,19 @@
 use leptos::prelude::*;
 
 use crate::components::cursor_pager::CursorPager;
-use crate::components::load_more::NextPage;
-use crate::config::Provider;
-use crate::fetcher::{Ticket, now_ms};
-use crate::http::FetchFailure;
+use crate::components::load_more::{MorePage, NextPage};
+use crate::connection::config::Provider;
+use crate::connection::settings::ResolvedConnection;
 use crate::model::AuditEvent;
-use crate::pages::common::{iden_ask, iden_more};
-use crate::pages::iden_live::{IdenSince, iden_newer, live_start};
+use crate::net::fetcher::{Ticket, now_ms};
+use crate::net::http::FetchFailure;
 use crate::providers::iden::Filter;
 use crate::routes::view::ViewState;
-use crate::settings::ResolvedConnection;
-use crate::sources::{IdenPage, iden_list};
 use crate::views::current::PageView;
+use crate::views::iden_live::{IdenSince, iden_newer, live_start};
+use crate::views::loading::{connection_now, record};
 use crate::views::section::{Live, Loaded, SourcePlan};
+use crate::views::sources::{IdenPage, iden_list};
 
 /// What a view asks of Iden's listing.
 #[derive(Debug, Clone, PartialEq)]
@@ -139,12 +139,40 @@ impl<V: ViewState> SourcePlan for IdenListing<V> {
 
 impl<V: ViewState> IdenListing<V> {
     /// What the view in force asks, read when a request is made.
-    fn asks(self, view: PageView<V>) -> crate::pages::common::IdenAsk {
-        iden_ask(move || {
+    fn asks(self, view: PageView<V>) -> IdenQuery {
+        iden_query(move || {
             let current = view.current.get_untracked()?;
             let key = (self.key)(&current)?;
             let IdenAsk { filter, limit, .. } = (self.ask)(&key);
             Some((filter, limit))
         })
     }
+}
+
+/// What an Iden listing asks (its filter and page size), read when a request is made; None
+/// when the view no longer asks Iden.
+pub type IdenQuery = StoredValue<std::rc::Rc<dyn Fn() -> Option<(crate::providers::iden::Filter, u32)>>, LocalStorage>;
+
+pub fn iden_query(ask: impl Fn() -> Option<(crate::providers::iden::Filter, u32)> + 'static) -> IdenQuery {
+    StoredValue::new_local(std::rc::Rc::new(ask))
+}
+
+/// Iden's next pages for "Load more", following `next_cursor`.
+pub fn iden_more(ask: IdenQuery) -> StoredValue<NextPage<String>, LocalStorage> {
+    let state = crate::connection::state::use_app_state();
+    let next: NextPage<String> = std::rc::Rc::new(move |cursor: String, ticket: Ticket| {
+        Box::pin(async move {
+            let (filter, limit) = ask.with_value(|ask| ask()).ok_or(FetchFailure::Aborted)?;
+            let connection = connection_now(state, Provider::Iden)?;
+            let page = crate::views::sources::iden_list(&connection, &filter, Some(&cursor), limit, &ticket).await?;
+            record(state, Provider::Iden, &Ok::<(), FetchFailure>(()));
+            Ok(MorePage {
+                events: page.events,
+                next: page.next_cursor,
+                requests: vec![page.request],
+                unreadable: page.unreadable,
+            })
+        })
+    });
+    StoredValue::new_local(next)
 }

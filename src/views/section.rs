@@ -9,20 +9,21 @@ use std::future::Future;
 
 use leptos::prelude::*;
 
+use crate::components::error_box::{settings_problem_view, unreadable_notice};
 use crate::components::events_table::{EventsTable, TableSkeleton};
 use crate::components::live_tail::LiveTail;
 use crate::components::load_more::{LoadMore, NextPage};
 use crate::components::load_status::LoadStatus;
 use crate::components::standfast_table::StandfastTable;
-use crate::config::Provider;
-use crate::fetcher::{Loader, Ticket};
-use crate::http::FetchFailure;
+use crate::connection::config::Provider;
+use crate::connection::settings::ResolvedConnection;
 use crate::model::AuditEvent;
-use crate::pages::common::{GrowingRows, growing_rows, load_source, settings_problem_view, unreadable_notice};
+use crate::net::fetcher::{Loader, Ticket};
+use crate::net::http::FetchFailure;
 use crate::routes::view::ViewState;
-use crate::settings::ResolvedConnection;
-use crate::sources::{IdenPage, IdmePage, StandfastPage};
 use crate::views::current::PageView;
+use crate::views::loading::load_source;
+use crate::views::sources::{IdenPage, IdmePage, StandfastPage};
 
 /// A vendor's page as a section shows it.
 pub trait SourcePage: Send + Sync + 'static {
@@ -298,9 +299,30 @@ fn SectionBody<P: SourcePlan>(
     }
 }
 
+/// A page's rows with the rows live tail puts on top and "Load more" appends below.
+#[derive(Clone, Copy)]
+struct GrowingRows {
+    fresh: RwSignal<Vec<AuditEvent>>,
+    extra: RwSignal<Vec<AuditEvent>>,
+    /// Fresh, then the page's, then the appended rows.
+    all: Signal<Vec<AuditEvent>>,
+}
+
+fn growing_rows(page_rows: Signal<Vec<AuditEvent>>) -> GrowingRows {
+    let fresh = RwSignal::new(Vec::<AuditEvent>::new());
+    let extra = RwSignal::new(Vec::<AuditEvent>::new());
+    let all = Memo::new(move |_| {
+        let mut all = fresh.get();
+        page_rows.with(|p| all.extend(p.iter().cloned()));
+        extra.with(|x| all.extend(x.iter().cloned()));
+        all
+    });
+    GrowingRows { fresh, extra, all: all.into() }
+}
+
 /// Lets the detail panel, the row tools and export see the rows a section shows while it lives.
 fn register_shown(rows: Signal<Vec<AuditEvent>>, requests: Signal<Vec<String>>) {
-    if let Some(shown) = crate::shown::ShownRows::use_context() {
+    if let Some(shown) = crate::views::shown::ShownRows::use_context() {
         shown.register_rows(rows, requests);
     }
 }

@@ -17,9 +17,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
 
-use crate::http::{FetchFailure, InFlight, send};
+use crate::net::http::{FetchFailure, InFlight, send};
+use crate::net::rate::RateBudget;
 use crate::providers::{HttpRequest, HttpResponse, RequestBody, retry_after_secs};
-use crate::rate::RateBudget;
 
 /// Answers kept for back/forward (the oldest goes first), at most this many and this many bytes
 /// of body: a "Load more" of 100,000 rows would otherwise keep every page's body beside its rows.
@@ -93,7 +93,7 @@ async fn sleep_ms(ms: f64) {
 fn cache_key(request: &HttpRequest) -> String {
     let mut hash = Sha256::new();
     hash.update(request.header("authorization").unwrap_or("").as_bytes());
-    let credential = crate::format::hex(&hash.finalize()[..8]);
+    let credential = crate::rows::format::hex(&hash.finalize()[..8]);
     let body = match &request.body {
         RequestBody::None => String::new(),
         RequestBody::Multipart(fields) => fields.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&"),

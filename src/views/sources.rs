@@ -3,13 +3,13 @@
 
 use std::net::IpAddr;
 
-use crate::export::describe_request;
-use crate::fetcher::{RatePolicy, Ticket, fetch};
-use crate::http::FetchFailure;
+use crate::connection::settings::ResolvedConnection;
 use crate::model::{AuditEvent, convert_page, flag_ip_mismatch, flag_order, from_iden, from_idme, from_standfast};
+use crate::net::fetcher::{RatePolicy, Ticket, fetch};
+use crate::net::http::FetchFailure;
 use crate::providers::standfast::{Position, Step};
 use crate::providers::{ApiError, HttpResponse, iden, idme, idme_events, standfast};
-use crate::settings::ResolvedConnection;
+use crate::rows::export::describe_request;
 
 /// A page of ID.me's page-numbered search.
 #[derive(Debug, Clone, PartialEq)]

@@ -67,8 +67,8 @@ pub fn group(events: Vec<AuditEvent>, offset_minutes: impl Fn(DateTime<Utc>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::format::shown_time;
     use crate::model::{Actor, Context, EventFields, Flags, Severity, SeverityOrigin, Source};
+    use crate::rows::format::shown_time;
 
     fn event(at: &str, ip: &str) -> AuditEvent {
         AuditEvent::new(EventFields {

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{AppConfig, Connection, Provider};
+use crate::connection::config::{AppConfig, Connection, Provider};
 use crate::providers::idme::{self, AuthScheme};
 use crate::providers::{REDACTED, iden, idme_events, standfast};
 

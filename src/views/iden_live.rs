@@ -11,14 +11,15 @@ use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
 use crate::components::load_more::{MorePage, NextPage};
-use crate::config::Provider;
-use crate::fetcher::Ticket;
-use crate::http::FetchFailure;
+use crate::connection::config::Provider;
 use crate::model::AuditEvent;
+use crate::net::fetcher::Ticket;
+use crate::net::http::FetchFailure;
 use crate::providers::iden::{Filter, MAX_LIMIT};
-use crate::sources::{IdenPage, iden_list};
+use crate::views::sources::{IdenPage, iden_list};
 
-use super::common::{IdenAsk, connection_now};
+use crate::views::iden_listing::IdenQuery;
+use crate::views::loading::connection_now;
 
 /// Where the events added since begin.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,8 +50,8 @@ fn newest_since(events: &[AuditEvent], since: DateTime<Utc>) -> DateTime<Utc> {
 
 /// A check for events added since: `shown` are the rows the view shows now (their ids are not
 /// shown twice).
-pub fn iden_newer(ask: IdenAsk, shown: Signal<Vec<AuditEvent>>) -> StoredValue<NextPage<IdenSince>, LocalStorage> {
-    let state = crate::state::use_app_state();
+pub fn iden_newer(ask: IdenQuery, shown: Signal<Vec<AuditEvent>>) -> StoredValue<NextPage<IdenSince>, LocalStorage> {
+    let state = crate::connection::state::use_app_state();
     let next: NextPage<IdenSince> = std::rc::Rc::new(move |since: IdenSince, ticket: Ticket| {
         Box::pin(async move {
             let (filter, _) = ask.with_value(|ask| ask()).ok_or(FetchFailure::Aborted)?;

@@ -211,7 +211,7 @@ pub fn render(format: Format, events: &[AuditEvent]) -> String {
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    crate::format::hex(&Sha256::digest(bytes))
+    crate::rows::format::hex(&Sha256::digest(bytes))
 }
 
 /// Which rows an export holds.

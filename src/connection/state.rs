@@ -3,9 +3,9 @@
 
 use leptos::prelude::*;
 
-use crate::config::{AppConfig, Provider};
+use crate::connection::config::{AppConfig, Provider};
+use crate::connection::settings::{ProviderSettings, ResolvedConnection};
 use crate::providers::{ApiError, HttpRequest, HttpResponse, Method, RequestBody};
-use crate::settings::{ProviderSettings, ResolvedConnection};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfigState {
@@ -41,7 +41,7 @@ impl AppState {
     /// Creates the state and starts loading `/config.json`.
     pub fn start() -> Self {
         let provider = |p| ProviderState {
-            settings: RwSignal::new(crate::storage::load(p)),
+            settings: RwSignal::new(crate::connection::storage::load(p)),
             status: RwSignal::new(ConnectionStatus::Unknown),
         };
         let state = AppState {
@@ -90,18 +90,18 @@ pub fn use_app_state() -> AppState {
 async fn load_config() -> ConfigState {
     let request =
         HttpRequest { method: Method::Get, url: "/config.json".into(), headers: Vec::new(), body: RequestBody::None };
-    match crate::http::send(&request, None).await {
+    match crate::net::http::send(&request, None).await {
         Ok(HttpResponse { status: 200, body, .. }) => match AppConfig::parse(&body) {
             Ok(config) => {
                 if let Some(secs) = config.response_timeout_secs {
-                    crate::http::set_response_timeout_secs(f64::from(secs));
+                    crate::net::http::set_response_timeout_secs(f64::from(secs));
                 }
                 ConfigState::Loaded(config)
             }
             Err(message) => ConfigState::Failed(message),
         },
         Ok(response) => ConfigState::Failed(format!("the gateway's /config.json answered {}", response.status)),
-        Err(crate::http::FetchFailure::Failed(e)) => ConfigState::Failed(e.headline()),
-        Err(crate::http::FetchFailure::Aborted) => ConfigState::Failed("loading /config.json was aborted".into()),
+        Err(crate::net::http::FetchFailure::Failed(e)) => ConfigState::Failed(e.headline()),
+        Err(crate::net::http::FetchFailure::Aborted) => ConfigState::Failed("loading /config.json was aborted".into()),
     }
 }

@@ -7,15 +7,15 @@ use leptos_router::{Lazy, path};
 use crate::components::connection_indicator::ConnectionIndicator;
 use crate::components::shortcuts::Shortcuts;
 use crate::components::theme::ThemeSwitch;
-use crate::lazy::{
+use crate::connection::state::AppState;
+use crate::pages::home::HomePage;
+use crate::pages::not_found::NotFoundPage;
+use crate::shell::lazy::{
     EventLookupRoute, IdentityEventsRoute, IpSearchRoute, LazyDetailPanel, SettingsRoute, SeverityRoute,
     UserTimelineRoute, VerifyRoute,
 };
-use crate::pages::home::HomePage;
-use crate::pages::not_found::NotFoundPage;
-use crate::shown::ShownRows;
-use crate::state::AppState;
 use crate::views::current::CurrentView;
+use crate::views::shown::ShownRows;
 
 #[component]
 pub fn App() -> impl IntoView {

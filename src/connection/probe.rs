@@ -1,10 +1,10 @@
 //! "Test connection": one small, harmless request per provider, answered with what a person
 //! needs to know (it worked, and what the vendor said; or the vendor's error).
 
-use crate::config::Provider;
-use crate::http::{FetchFailure, send};
+use crate::connection::config::Provider;
+use crate::connection::settings::ResolvedConnection;
+use crate::net::http::{FetchFailure, send};
 use crate::providers::{ApiError, iden, idme, standfast};
-use crate::settings::ResolvedConnection;
 
 /// A documentation address (RFC 5737): harmless to search for anywhere.
 const TEST_IP: &str = "192.0.2.1";

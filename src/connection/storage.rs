@@ -1,8 +1,8 @@
 //! Browser storage for settings. Preferences (no credential) go to localStorage; the secret
 //! goes to this tab's sessionStorage only when the user opts in, and is removed otherwise.
 
-use crate::config::Provider;
-use crate::settings::{Preferences, ProviderSettings};
+use crate::connection::config::Provider;
+use crate::connection::settings::{Preferences, ProviderSettings};
 
 fn preferences_key(provider: Provider) -> String {
     format!("auditdeck.{}.preferences", provider.key())

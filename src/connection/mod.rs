@@ -1,0 +1,9 @@
+//! Which vendor connection a view uses and with what credential: `/config.json` (`config`), the
+//! user's settings and how they resolve (`settings`), where they are kept (`storage`), the app
+//! state that holds them (`state`) and "Test connection" (`probe`).
+
+pub mod config;
+pub mod probe;
+pub mod settings;
+pub mod state;
+pub mod storage;
