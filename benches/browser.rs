@@ -525,6 +525,96 @@ async fn gateway(rig: &Rig) -> TestResult {
 
 // ---------------------------------------------------------------- report
 
+// ---------------------------------------------------------------- soak
+
+/// In-app navigations of the soak, and how many of them warm up (caches, first chunks) before
+/// the wasm memory is read the first time.
+const SOAK_NAVIGATIONS: usize = 1_000;
+const SOAK_WARM_UP: usize = 100;
+
+/// Moves the app through `paths` in turn, `count` times, as its own links do; each step waits
+/// until the view's heading and its rows (or its form) are drawn. Returns the wasm memory's size
+/// in bytes after `warm` navigations and at the end, and the JS heap at the end.
+const SOAK: &str = r#"
+const [paths, count, warm] = arguments;
+const done = arguments[arguments.length - 1];
+const wasmBytes = async () => {
+    const tag = document.querySelector('script[data-wasm]');
+    const m = await import(tag.dataset.js);
+    const w = await m.default({ module_or_path: tag.dataset.wasm });
+    return w.memory.buffer.byteLength;
+};
+const drawn = (path) => {
+    if (location.pathname + location.search !== path) return false;
+    const h1 = document.querySelector('main h1');
+    if (!h1 || document.querySelector('.routing-progress')) return false;
+    if (path === '/') return true;
+    return document.querySelector('main table tbody tr[data-id], main .timeline .entry') !== null;
+};
+const until = (path) => new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const poll = () => {
+        if (drawn(path)) return requestAnimationFrame(() => resolve());
+        if (performance.now() - t0 > 20000) return reject(new Error('not drawn after 20 s: ' + path));
+        requestAnimationFrame(poll);
+    };
+    poll();
+});
+(async () => {
+    let atWarm = null;
+    for (let i = 0; i < count; i++) {
+        const path = paths[i % paths.length];
+        history.pushState(null, '', path);
+        dispatchEvent(new PopStateEvent('popstate'));
+        await until(path);
+        if (i + 1 === warm) atWarm = await wasmBytes();
+    }
+    const heap = performance.memory ? performance.memory.usedJSHeapSize : null;
+    done([atWarm, await wasmBytes(), heap]);
+})().catch(e => done(String(e)));
+"#;
+
+/// 1,000 in-app navigations across the views (each view's rows drawn every time): what the
+/// wasm memory grows by after the first 100, when every answer comes from the app's cache.
+async fn soak(rig: &Rig, client: &Client) -> TestResult {
+    let (ip, _) = rig.data.busiest_ips(1)[0];
+    let person = rig
+        .data
+        .people
+        .iter()
+        .find(|p| !rig.data.idme_events_for_user(&p.uuid).is_empty())
+        .ok_or("no person with ID.me events")?;
+    let uuid = auditdeck_sandbox::dataset::format_uuid(person.uuid_value());
+    let paths = [
+        format!("/ip/{ip}"),
+        format!("/users/{uuid}"),
+        "/identity-events".to_string(),
+        "/severity".to_string(),
+        format!("/ip/{ip}?sources=idme,iden&hide=client"),
+        format!("/users/{uuid}?layout=table"),
+        "/identity-events?types=ani_blocked".to_string(),
+        "/severity?severity=high,critical&sort=-occurred".to_string(),
+        "/".to_string(),
+    ];
+    client.goto(&rig.url("/")).await.map_err(|e| e.to_string())?;
+    eventually("the home page", || async { client.find(Locator::Css("main h1")).await.ok() }).await?;
+    allow_long_scripts(client).await?;
+    let value = client
+        .execute_async(SOAK, vec![json!(paths), SOAK_NAVIGATIONS.into(), SOAK_WARM_UP.into()])
+        .await
+        .map_err(|e| e.to_string())?;
+    let (warm, end, heap): (Option<f64>, Option<f64>, Option<f64>) =
+        serde_json::from_value(value.clone()).map_err(|_| format!("the soak stopped: {value}"))?;
+    let mb = |b: Option<f64>| b.unwrap_or(f64::NAN) / 1_048_576.0;
+    let per_nav_kb = (mb(end) - mb(warm)) * 1024.0 / (SOAK_NAVIGATIONS - SOAK_WARM_UP) as f64;
+    record("soak: wasm memory after 100 navigations", mb(warm), "MB", None);
+    record("soak: wasm memory after 1,000 navigations", mb(end), "MB", None);
+    record("soak: wasm memory growth, navigations 100 to 1,000", mb(end) - mb(warm), "MB", Some(1.0));
+    record("soak: wasm memory growth per navigation", per_nav_kb, "KB", None);
+    record("soak: JS heap after 1,000 navigations", mb(heap), "MB", None);
+    Ok(())
+}
+
 fn report() -> Value {
     let figures = FIGURES.lock().map(|f| f.clone()).unwrap_or_default();
     println!("\n{:<62} {:>12}  {:<6} {:>10}", "figure", "value", "unit", "budget");
@@ -564,9 +654,10 @@ fn main() -> std::process::ExitCode {
             }
         };
         let mut problems = Vec::new();
-        let scenarios: [(&str, harness::Scenario); 3] = [
+        let scenarios: [(&str, harness::Scenario); 4] = [
             ("bench_first_load", |r, c| Box::pin(first_load(r, c))),
             ("bench_paint", |r, c| Box::pin(paint(r, c))),
+            ("bench_soak", |r, c| Box::pin(soak(r, c))),
             ("bench_100k", |r, c| Box::pin(hundred_thousand(r, c))),
         ];
         // AUDITDECK_BENCH=paint (a part of a name) runs only the matching parts.

@@ -1,14 +1,14 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::connection::config::Provider;
+use crate::connection::config::Vendor;
 use crate::connection::state::{ConfigState, ConnectionStatus, use_app_state};
 
 /// Each provider's connection and whether its last call worked; links to Settings.
 #[component]
 pub fn ConnectionIndicator() -> impl IntoView {
     let state = use_app_state();
-    let entry = move |provider: Provider| {
+    let entry = move |provider: Vendor| {
         let p = state.provider(provider);
         let label = move || match state.config.get() {
             ConfigState::Loading => "loading…".to_string(),
@@ -29,7 +29,7 @@ pub fn ConnectionIndicator() -> impl IntoView {
         view! {
             <span class="connection" id=format!("connection-{}", provider.key()) title=move || status().1>
                 <span class=move || format!("dot dot-{}", status().0) aria-hidden="true"></span>
-                {provider.short()} ": " {label}
+                {provider.label()} ": " {label}
                 <span class="status-text">{move || match status().0 { "ok" => " ✓", "failed" => " ✕", _ => " ?" }}</span>
                 <span class="visually-hidden">{move || format!(" ({})", status().1)}</span>
             </span>
@@ -37,7 +37,7 @@ pub fn ConnectionIndicator() -> impl IntoView {
     };
     view! {
         <A href="/settings" attr:class="connection-indicator" attr:id="connection-indicator">
-            {Provider::SPOKEN.into_iter().map(entry).collect_view()}
+            {Vendor::ALL.into_iter().map(entry).collect_view()}
         </A>
     }
 }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::model::detail::{fields, flag_explanations, pretty_raw};
-use crate::model::{AuditEvent, Source};
+use crate::model::{AuditEvent, Vendor};
 use crate::routes::permalink::lookup_href;
 use crate::rows::format::Zone;
 
@@ -58,7 +58,7 @@ pub fn EventDetail(
     let raw = pretty_raw(&event);
     let raw_for_copy = raw.clone();
     // Only an id ID.me gave can be looked up; the audit log's records carry none.
-    let lookup = (event.source == Source::Idme).then(|| {
+    let lookup = (event.source == Vendor::Idme).then(|| {
         if event.id_derived {
             view! { <p class="help no-vendor-id">"The ID.me audit log gives no event id, so this record cannot be looked up in the ID.me Events API."</p> }.into_any()
         } else {

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
-use crate::model::Source;
+use crate::model::Vendor;
 use crate::rows::format::Zone;
 
 /// UTC / local as two real links; the current one is marked.
@@ -27,9 +27,9 @@ pub fn ZoneSwitch(zone: Signal<Zone>, href: Callback<Zone, String>) -> impl Into
 #[component]
 pub fn SourceSwitches(
     /// The sources offered, with what each contributes (e.g. "Iden (actor_ip)").
-    offered: Vec<(Source, &'static str)>,
+    offered: Vec<(Vendor, &'static str)>,
     included: Signal<crate::routes::query::Sources>,
-    href: Callback<(Source, bool), String>,
+    href: Callback<(Vendor, bool), String>,
 ) -> impl IntoView {
     let navigate = use_navigate();
     let boxes = offered

@@ -2,53 +2,20 @@
 
 use serde::Deserialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Provider {
-    Idme,
-    Standfast,
-    Iden,
-    /// A provider this build does not speak yet: listed, never used.
-    #[serde(other)]
-    Unknown,
-}
+pub use crate::providers::Vendor;
 
-impl Provider {
-    pub const SPOKEN: [Provider; 3] = [Provider::Idme, Provider::Standfast, Provider::Iden];
-
-    /// Stable key for ids and storage.
-    pub fn key(self) -> &'static str {
-        match self {
-            Provider::Idme => "idme",
-            Provider::Standfast => "standfast",
-            Provider::Iden => "iden",
-            Provider::Unknown => "unknown",
-        }
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Provider::Idme => "ID.me Event & Audit Logging",
-            Provider::Standfast => "Standfast identity events",
-            Provider::Iden => "Iden Events API",
-            Provider::Unknown => "Unknown provider",
-        }
-    }
-
-    pub fn short(self) -> &'static str {
-        match self {
-            Provider::Idme => "ID.me",
-            Provider::Standfast => "Standfast",
-            Provider::Iden => "Iden",
-            Provider::Unknown => "?",
-        }
-    }
+/// A connection's vendor from `/config.json`: None for one this build does not speak (listed,
+/// never used).
+fn known_vendor<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vendor>, D::Error> {
+    let key = String::deserialize(d)?;
+    Ok(Vendor::from_key(&key))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Connection {
     pub id: String,
-    pub provider: Provider,
+    #[serde(deserialize_with = "known_vendor")]
+    pub provider: Option<Vendor>,
     pub label: String,
     /// Where the app sends requests: a gateway path (`/sandbox/idme`, `/upstream/{id}`).
     pub base_url: String,
@@ -86,8 +53,8 @@ impl AppConfig {
         serde_json::from_str(body).map_err(|e| format!("the gateway's /config.json could not be read: {e}"))
     }
 
-    pub fn connections_for(&self, provider: Provider) -> impl Iterator<Item = &Connection> {
-        self.connections.iter().filter(move |c| c.provider == provider)
+    pub fn connections_for(&self, provider: Vendor) -> impl Iterator<Item = &Connection> {
+        self.connections.iter().filter(move |c| c.provider == Some(provider))
     }
 }
 
@@ -102,8 +69,8 @@ mod tests {
              "upstream":null,"gateway_adds_credential":false,"sandbox_secret":"s"},
             {"id":"x","provider":"future","label":"X","base_url":"/upstream/x"}]}"#;
         let config = AppConfig::parse(body).unwrap();
-        assert_eq!(config.connections_for(Provider::Idme).count(), 1);
-        assert_eq!(config.connections[1].provider, Provider::Unknown);
+        assert_eq!(config.connections_for(Vendor::Idme).count(), 1);
+        assert_eq!(config.connections[1].provider, None);
         assert!(AppConfig::parse("<html>").is_err());
     }
 }

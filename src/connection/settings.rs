@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::connection::config::{AppConfig, Connection, Provider};
+use crate::connection::config::{AppConfig, Connection, Vendor};
 use crate::providers::idme::{self, AuthScheme};
 use crate::providers::{REDACTED, iden, idme_events, standfast};
 
@@ -37,7 +37,7 @@ pub struct Preferences {
 /// Settings including the secret: in memory only.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ProviderSettings {
-    pub provider: Provider,
+    pub provider: Vendor,
     pub preferences: Preferences,
     pub secret: String,
 }
@@ -101,7 +101,7 @@ impl std::fmt::Debug for EventLookup {
 }
 
 impl ProviderSettings {
-    pub fn new(provider: Provider) -> Self {
+    pub fn new(provider: Vendor) -> Self {
         ProviderSettings { provider, preferences: Preferences::default(), secret: String::new() }
     }
 
@@ -126,20 +126,19 @@ impl ProviderSettings {
             return None;
         }
         match self.provider {
-            Provider::Idme => idme::authorization(self.preferences.scheme, secret, already_encoded),
-            Provider::Standfast => Some(format!("Bearer {secret}")),
-            Provider::Iden => Some(format!("Api-Key {secret}")),
-            Provider::Unknown => None,
+            Vendor::Idme => idme::authorization(self.preferences.scheme, secret, already_encoded),
+            Vendor::Standfast => Some(format!("Bearer {secret}")),
+            Vendor::Iden => Some(format!("Api-Key {secret}")),
         }
     }
 
     /// The workspace or organisation: the user's, else the connection's default.
     fn scope(&self, connection: Option<&Connection>) -> Result<String, String> {
         let (typed, default, what) = match self.provider {
-            Provider::Standfast => {
+            Vendor::Standfast => {
                 (&self.preferences.workspace_id, connection.and_then(|c| c.workspace_id.clone()), "workspace id")
             }
-            Provider::Iden => {
+            Vendor::Iden => {
                 (&self.preferences.org_slug, connection.and_then(|c| c.org_slug.clone()), "organisation slug")
             }
             _ => return Ok(String::new()),
@@ -148,13 +147,13 @@ impl ProviderSettings {
         let scope = if typed.is_empty() {
             default
                 .filter(|d| !d.is_empty())
-                .ok_or_else(|| format!("Settings: enter the {} {what}", self.provider.short()))?
+                .ok_or_else(|| format!("Settings: enter the {} {what}", self.provider.label()))?
         } else {
             typed.to_string()
         };
         // The scope becomes a path segment of every request: only the document's shape goes.
         let checked = match self.provider {
-            Provider::Standfast => standfast::check_workspace(&scope),
+            Vendor::Standfast => standfast::check_workspace(&scope),
             _ => iden::check_org_slug(&scope),
         };
         checked.map_err(|problem| format!("Settings: {problem}"))?;
@@ -164,7 +163,7 @@ impl ProviderSettings {
     /// ID.me only: the Events API takes the same secret as a bearer token (the overview names
     /// no other credential).
     fn event_lookup(&self, secret: Option<&str>) -> Option<EventLookup> {
-        (self.provider == Provider::Idme).then(|| EventLookup {
+        (self.provider == Vendor::Idme).then(|| EventLookup {
             path_template: idme_events::template_or_default(&self.preferences.events_path_template).to_string(),
             authorization: secret.and_then(idme_events::authorization),
         })
@@ -172,7 +171,7 @@ impl ProviderSettings {
 
     pub fn resolve(&self, config: &AppConfig) -> Result<ResolvedConnection, String> {
         let p = &self.preferences;
-        let name = self.provider.short();
+        let name = self.provider.label();
         if self.is_custom() {
             let base = p.custom_base_url.trim();
             if !(base.starts_with("https://") || base.starts_with("http://")) {
@@ -238,7 +237,7 @@ mod tests {
         .unwrap()
     }
 
-    fn with(provider: Provider, connection_id: &str, secret: &str) -> ProviderSettings {
+    fn with(provider: Vendor, connection_id: &str, secret: &str) -> ProviderSettings {
         ProviderSettings {
             provider,
             preferences: Preferences { connection_id: connection_id.into(), ..Default::default() },
@@ -248,34 +247,34 @@ mod tests {
 
     #[test]
     fn the_sandbox_works_without_setup_and_a_typed_secret_wins() {
-        let r = with(Provider::Idme, "", "").resolve(&config()).unwrap();
+        let r = with(Vendor::Idme, "", "").resolve(&config()).unwrap();
         assert_eq!(r.base_url, "/sandbox/idme");
         assert_eq!(r.authorization.as_deref(), Some("ID.me ZGVtbw=="));
-        let r = with(Provider::Idme, "idme-sandbox", "wrong").resolve(&config()).unwrap();
+        let r = with(Vendor::Idme, "idme-sandbox", "wrong").resolve(&config()).unwrap();
         assert_eq!(r.authorization.as_deref(), Some("ID.me d3Jvbmc="));
         let lookup = r.event_lookup.unwrap();
         assert_eq!(lookup.authorization.as_deref(), Some("Bearer wrong"));
         assert_eq!(lookup.path_template, "/api/v1/events/{id}");
-        let mut custom_path = with(Provider::Idme, "", "");
+        let mut custom_path = with(Vendor::Idme, "", "");
         custom_path.preferences.events_path_template = "/v2/events/{id}".into();
         let lookup = custom_path.resolve(&config()).unwrap().event_lookup.unwrap();
         assert_eq!(
             (lookup.path_template.as_str(), lookup.authorization.as_deref()),
             ("/v2/events/{id}", Some("Bearer demo"))
         );
-        assert_eq!(with(Provider::Iden, "", "").resolve(&config()).unwrap().event_lookup, None);
+        assert_eq!(with(Vendor::Iden, "", "").resolve(&config()).unwrap().event_lookup, None);
     }
 
     #[test]
     fn each_provider_uses_its_own_scheme_and_scope() {
-        let r = with(Provider::Standfast, "", "").resolve(&config()).unwrap();
+        let r = with(Vendor::Standfast, "", "").resolve(&config()).unwrap();
         assert_eq!(
             (r.authorization.as_deref(), r.scope.as_str()),
             (Some("Bearer sfk"), "6f1c2a4e-8b1d-4c55-9a51-0c7f2d9e4a10")
         );
-        let r = with(Provider::Iden, "", "typed").resolve(&config()).unwrap();
+        let r = with(Vendor::Iden, "", "typed").resolve(&config()).unwrap();
         assert_eq!((r.authorization.as_deref(), r.scope.as_str()), (Some("Api-Key typed"), "acme"));
-        let mut s = with(Provider::Standfast, "", "");
+        let mut s = with(Vendor::Standfast, "", "");
         s.preferences.workspace_id = " a3e5b7c9-1d2f-4e6a-8b0c-2d4f6a8c0e12 ".into();
         assert_eq!(s.resolve(&config()).unwrap().scope, "a3e5b7c9-1d2f-4e6a-8b0c-2d4f6a8c0e12");
         // A scope is a path segment: only the document's shape is sent.
@@ -285,7 +284,7 @@ mod tests {
 
     #[test]
     fn debug_output_never_shows_a_secret_or_an_authorization_header() {
-        let settings = with(Provider::Idme, "labs", "hunter2-secret");
+        let settings = with(Vendor::Idme, "labs", "hunter2-secret");
         let resolved = settings.resolve(&config()).unwrap();
         for shown in [format!("{settings:?}"), format!("{resolved:?}")] {
             assert!(
@@ -297,7 +296,7 @@ mod tests {
 
     #[test]
     fn gateway_credential_means_no_header_and_no_question() {
-        let r = with(Provider::Idme, "prod", "").resolve(&config()).unwrap();
+        let r = with(Vendor::Idme, "prod", "").resolve(&config()).unwrap();
         assert_eq!(r.authorization, None);
         assert_eq!(r.event_lookup.unwrap().authorization, None);
         assert_eq!(r.base_url, "/upstream/prod");
@@ -305,17 +304,17 @@ mod tests {
 
     #[test]
     fn a_connection_needing_a_secret_or_scope_says_so() {
-        let err = with(Provider::Idme, "labs", "").resolve(&config()).unwrap_err();
+        let err = with(Vendor::Idme, "labs", "").resolve(&config()).unwrap_err();
         assert!(err.contains("ID.me sandbox"), "{err}");
-        assert!(with(Provider::Idme, "gone", "x").resolve(&config()).unwrap_err().contains("no longer offered"));
-        let mut custom = with(Provider::Iden, CUSTOM_CONNECTION, "k");
+        assert!(with(Vendor::Idme, "gone", "x").resolve(&config()).unwrap_err().contains("no longer offered"));
+        let mut custom = with(Vendor::Iden, CUSTOM_CONNECTION, "k");
         custom.preferences.custom_base_url = "https://iden.example".into();
         assert!(custom.resolve(&config()).unwrap_err().contains("organisation slug"));
     }
 
     #[test]
     fn custom_base_url_needs_a_url_and_a_secret() {
-        let mut s = with(Provider::Idme, CUSTOM_CONNECTION, "k");
+        let mut s = with(Vendor::Idme, CUSTOM_CONNECTION, "k");
         assert!(s.resolve(&config()).is_err());
         s.preferences.custom_base_url = "https://events.example.org/".into();
         s.preferences.scheme = AuthScheme::BearerIdMe;
@@ -325,7 +324,7 @@ mod tests {
 
     #[test]
     fn preferences_never_serialize_the_secret() {
-        let s = with(Provider::Idme, "labs", "top-secret");
+        let s = with(Vendor::Idme, "labs", "top-secret");
         let json = serde_json::to_string(&s.preferences).unwrap();
         assert!(!json.contains("top-secret"));
     }

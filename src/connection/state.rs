@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::connection::config::{AppConfig, Provider};
+use crate::connection::config::{AppConfig, Vendor};
 use crate::connection::settings::{ProviderSettings, ResolvedConnection};
 use crate::providers::{ApiError, HttpRequest, HttpResponse, Method, RequestBody};
 
@@ -46,9 +46,9 @@ impl AppState {
         };
         let state = AppState {
             config: RwSignal::new(ConfigState::Loading),
-            idme: provider(Provider::Idme),
-            standfast: provider(Provider::Standfast),
-            iden: provider(Provider::Iden),
+            idme: provider(Vendor::Idme),
+            standfast: provider(Vendor::Standfast),
+            iden: provider(Vendor::Iden),
         };
         leptos::task::spawn_local(async move {
             state.config.set(load_config().await);
@@ -56,16 +56,16 @@ impl AppState {
         state
     }
 
-    pub fn provider(&self, provider: Provider) -> ProviderState {
+    pub fn provider(&self, provider: Vendor) -> ProviderState {
         match provider {
-            Provider::Standfast => self.standfast,
-            Provider::Iden => self.iden,
-            Provider::Idme | Provider::Unknown => self.idme,
+            Vendor::Standfast => self.standfast,
+            Vendor::Iden => self.iden,
+            Vendor::Idme => self.idme,
         }
     }
 
     /// The connection to use now for a provider: Ok(None) while the configuration is loading.
-    pub fn connection(&self, provider: Provider) -> Result<Option<ResolvedConnection>, String> {
+    pub fn connection(&self, provider: Vendor) -> Result<Option<ResolvedConnection>, String> {
         match self.config.get() {
             ConfigState::Loading => Ok(None),
             ConfigState::Failed(message) => Err(message),
@@ -74,7 +74,7 @@ impl AppState {
     }
 
     /// Records how the last call to a vendor went, for the header's indicator.
-    pub fn record(&self, provider: Provider, result: Result<(), &ApiError>) {
+    pub fn record(&self, provider: Vendor, result: Result<(), &ApiError>) {
         self.provider(provider).status.set(match result {
             Ok(()) => ConnectionStatus::Ok,
             Err(e) => ConnectionStatus::Failed(e.headline()),

@@ -1,14 +1,14 @@
 //! Browser storage for settings. Preferences (no credential) go to localStorage; the secret
 //! goes to this tab's sessionStorage only when the user opts in, and is removed otherwise.
 
-use crate::connection::config::Provider;
+use crate::connection::config::Vendor;
 use crate::connection::settings::{Preferences, ProviderSettings};
 
-fn preferences_key(provider: Provider) -> String {
+fn preferences_key(provider: Vendor) -> String {
     format!("auditdeck.{}.preferences", provider.key())
 }
 
-fn secret_key(provider: Provider) -> String {
+fn secret_key(provider: Vendor) -> String {
     format!("auditdeck.{}.secret", provider.key())
 }
 
@@ -20,7 +20,7 @@ fn session() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok()?
 }
 
-pub fn load(provider: Provider) -> ProviderSettings {
+pub fn load(provider: Vendor) -> ProviderSettings {
     let preferences: Preferences = local()
         .and_then(|s| s.get_item(&preferences_key(provider)).ok().flatten())
         .and_then(|text| serde_json::from_str(&text).ok())

@@ -19,22 +19,8 @@ use crate::rows::format::{ShownTime, shown_time};
 pub use interned::interned;
 pub use raw_record::RawRecord;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Source {
-    Idme,
-    Standfast,
-    Iden,
-}
-
-impl Source {
-    pub fn label(self) -> &'static str {
-        match self {
-            Source::Idme => "ID.me",
-            Source::Standfast => "Standfast",
-            Source::Iden => "Iden",
-        }
-    }
-}
+/// Which vendor an event came from.
+pub use crate::providers::Vendor;
 
 /// Iden's severity levels, which the other sources' events are given by NOTES.md's table.
 pub use crate::providers::iden::Severity;
@@ -175,7 +161,7 @@ impl PartialEq for AuditEvent {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventFields {
-    pub source: Source,
+    pub source: Vendor,
     /// The connection (from `/config.json` or custom) the event came through.
     pub connection: Arc<str>,
     /// The vendor's id, or for ID.me audit records (which carry none) a derived one.
@@ -222,7 +208,7 @@ pub fn from_idme(raw: &Value, connection: &str) -> Option<AuditEvent> {
     // The Events API's records may carry the id; the audit-logging ones never do.
     let vendor_id = raw.get("id").and_then(Value::as_str).filter(|id| !id.is_empty()).map(String::from);
     Some(AuditEvent::new(EventFields {
-        source: Source::Idme,
+        source: Vendor::Idme,
         connection: interned(connection),
         id_derived: vendor_id.is_none(),
         id: vendor_id.unwrap_or_else(|| idme_derived_id(&wire)),
@@ -260,7 +246,7 @@ pub fn from_standfast(raw: &Value, connection: &str, workspace: &str) -> Option<
     let clock = matches!((occurred.parsed, recorded.parsed),
         (Some(o), Some(c)) if (c - o).num_milliseconds().abs() > CLOCK_TOLERANCE_MS);
     Some(AuditEvent::new(EventFields {
-        source: Source::Standfast,
+        source: Vendor::Standfast,
         connection: interned(connection),
         id: wire.id.clone().unwrap_or_default(),
         id_derived: false,
@@ -293,7 +279,7 @@ pub fn from_iden(raw: &Value, connection: &str) -> Option<AuditEvent> {
     let event_type = wire.event_type.clone().unwrap_or_default();
     let actor = wire.actor.clone().unwrap_or_default();
     Some(AuditEvent::new(EventFields {
-        source: Source::Iden,
+        source: Vendor::Iden,
         connection: interned(connection),
         id: wire.event_id.clone().unwrap_or_default(),
         id_derived: false,
@@ -402,7 +388,7 @@ mod tests {
     fn idme_sample_converts_with_derived_severity_category_and_id() {
         let page = fixture("idme_search_by_ip_1.json");
         let e = from_idme(&page["events"][0], "idme-sandbox").unwrap();
-        assert_eq!(e.source, Source::Idme);
+        assert_eq!(e.source, Vendor::Idme);
         assert_eq!(e.event_type, "session.signin");
         assert_eq!((e.severity, e.severity_origin), (Severity::Low, SeverityOrigin::Derived));
         assert_eq!(&*e.category, "authentication");
@@ -498,6 +484,6 @@ mod tests {
         let iden = fixture("iden_events.json");
         let i = from_iden(&iden["results"][0], "c").unwrap();
         let merged = newest_first(vec![e.clone(), i.clone()]);
-        assert_eq!(merged[0].source, Source::Iden, "2026 before 2019");
+        assert_eq!(merged[0].source, Vendor::Iden, "2026 before 2019");
     }
 }

@@ -1,11 +1,17 @@
-//! Executes an [`HttpRequest`] with the browser's fetch. Each request can be aborted: dropping
-//! its [`InFlight`] guard aborts it, so a view that goes away (or asks for another page) does not
-//! leave a stale request running.
+//! Executes an [`HttpRequest`] with `gloo-net` (the browser's fetch). Each request can be
+//! aborted: dropping its [`InFlight`] guard aborts it, so a view that goes away (or asks for
+//! another page) does not leave a stale request running.
+//!
+//! Two pieces stay on web-sys, because gloo-net cannot do them:
+//! - the request itself (`web_sys::Request`, then handed to gloo-net): gloo-net's builder
+//!   rebuilds the URL through `URL` and appends `&` to a query it was not given parameters for,
+//!   so the vendor would not get the URL the providers built, byte for byte, and the export
+//!   manifests would name another request than the one sent;
+//! - the deadline: gloo-net has no timeout, so the request's signal is
+//!   `AbortSignal.any([the caller's signal, AbortSignal.timeout(deadline)])`.
 
-use js_sys::Uint8Array;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal, FormData, Headers, RequestInit, Response};
+use web_sys::{AbortController, AbortSignal, FormData, Headers, RequestInit};
 
 use crate::providers::{ApiError, HttpRequest, HttpResponse, RequestBody};
 
@@ -77,8 +83,16 @@ fn network(detail: impl Into<String>) -> FetchFailure {
     FetchFailure::Failed(ApiError::Network { detail: detail.into() })
 }
 
-pub async fn send(request: &HttpRequest, signal: Option<AbortSignal>) -> Result<HttpResponse, FetchFailure> {
-    let window = web_sys::window().ok_or_else(|| network("no browser window"))?;
+/// The browser's reason, as gloo-net reports it.
+fn gloo_text(error: &gloo_net::Error) -> String {
+    match error {
+        gloo_net::Error::JsError(e) => e.message.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The request as the browser sends it: method, headers, the multipart body, and `signal`.
+fn browser_request(request: &HttpRequest, signal: &AbortSignal) -> Result<web_sys::Request, FetchFailure> {
     let init = RequestInit::new();
     init.set_method(request.method.as_str());
     let headers = Headers::new().map_err(|e| network(js_text(&e)))?;
@@ -93,6 +107,12 @@ pub async fn send(request: &HttpRequest, signal: Option<AbortSignal>) -> Result<
         }
         init.set_body(&form);
     }
+    init.set_signal(Some(signal));
+    web_sys::Request::new_with_str_and_init(&request.url, &init)
+        .map_err(|e| network(format!("{} ({})", js_text(&e), request.url)))
+}
+
+pub async fn send(request: &HttpRequest, signal: Option<AbortSignal>) -> Result<HttpResponse, FetchFailure> {
     // A vendor that never answers (or stops halfway through the body) must not leave the view
     // loading forever: the request also ends when the deadline passes.
     let timeout_secs = RESPONSE_TIMEOUT_SECS.with(std::cell::Cell::get);
@@ -101,28 +121,24 @@ pub async fn send(request: &HttpRequest, signal: Option<AbortSignal>) -> Result<
         Some(signal) => AbortSignal::any(&js_sys::Array::of2(signal, &deadline)),
         None => deadline.clone(),
     };
-    init.set_signal(Some(&either));
     let aborted = || signal.as_ref().is_some_and(AbortSignal::aborted);
-    let failed = |stage: &str, e: &JsValue| {
+    let failed = |stage: &str, e: &gloo_net::Error| {
         if aborted() {
             FetchFailure::Aborted
         } else if deadline.aborted() {
             network(format!("timed out: no complete response within {timeout_secs} s ({})", request.url))
         } else {
-            network(format!("{stage}{} ({})", js_text(e), request.url))
+            network(format!("{stage}{} ({})", gloo_text(e), request.url))
         }
     };
 
-    let response =
-        JsFuture::from(window.fetch_with_str_and_init(&request.url, &init)).await.map_err(|e| failed("", &e))?;
-    let response: Response = response.dyn_into().map_err(|_| network("fetch returned no Response"))?;
+    let sent = gloo_net::http::Request::from(browser_request(request, &either)?);
+    let response = sent.send().await.map_err(|e| failed("", &e))?;
     let status = response.status();
-    let content_type = response.headers().get("content-type").ok().flatten();
-    let retry_after = response.headers().get("retry-after").ok().flatten();
-    let buffer = response.array_buffer().map_err(|e| network(js_text(&e)))?;
-    let bytes = JsFuture::from(buffer)
-        .await
-        .map_err(|e| failed("the connection broke off while the response was read: ", &e))?;
-    let body = String::from_utf8_lossy(&Uint8Array::new(&bytes).to_vec()).into_owned();
+    let headers = response.headers();
+    let (content_type, retry_after) = (headers.get("content-type"), headers.get("retry-after"));
+    let bytes =
+        response.binary().await.map_err(|e| failed("the connection broke off while the response was read: ", &e))?;
+    let body = String::from_utf8_lossy(&bytes).into_owned();
     Ok(HttpResponse { status, content_type, retry_after, body })
 }

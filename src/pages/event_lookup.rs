@@ -7,7 +7,7 @@ use leptos_router::components::A;
 use crate::components::error_box::settings_problem_view;
 use crate::components::event_detail::EventDetail;
 use crate::components::load_status::LoadStatus;
-use crate::connection::config::Provider;
+use crate::connection::config::Vendor;
 use crate::model::AuditEvent;
 use crate::net::fetcher::Loader;
 use crate::routes::permalink::EventLookup;
@@ -25,7 +25,7 @@ pub fn EventLookupPage() -> impl IntoView {
     let retries = RwSignal::new(0u32);
     load_source(
         loader,
-        Provider::Idme,
+        Vendor::Idme,
         problem,
         retries,
         move || id.get(),

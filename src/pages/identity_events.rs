@@ -13,11 +13,11 @@ use leptos_router::hooks::use_navigate;
 
 use crate::components::cursor_pager::CursorPager;
 use crate::components::error_box::Notice;
-use crate::components::filter_fields::{Fields, field};
+use crate::components::filter_fields::{FieldText, field, has_item, item_count, set_item, typed};
 use crate::components::load_more::{MorePage, NextPage};
 use crate::components::row_tools::RowTools;
 use crate::components::view_controls::ZoneSwitch;
-use crate::connection::config::Provider;
+use crate::connection::config::Vendor;
 use crate::connection::settings::ResolvedConnection;
 use crate::connection::state::use_app_state;
 use crate::model::AuditEvent;
@@ -102,7 +102,7 @@ impl SourcePlan for StandfastWalk {
     type After = Position;
     type Since = DateTime<Utc>;
 
-    const PROVIDER: Provider = Provider::Standfast;
+    const PROVIDER: Vendor = Vendor::Standfast;
 
     fn what(self) -> &'static str {
         "Standfast"
@@ -204,7 +204,7 @@ impl SourcePlan for StandfastWalk {
         let older_pages: NextPage<Position> = Rc::new(move |position: Position, ticket: Ticket| {
             Box::pin(async move {
                 let key = view.current.get_untracked().map(|v| request_key(&v)).ok_or(FetchFailure::Aborted)?;
-                let connection = connection_now(state, Provider::Standfast)?;
+                let connection = connection_now(state, Vendor::Standfast)?;
                 let workspace = key.workspace.clone().unwrap_or_else(|| connection.scope.clone());
                 // Full pages: fewer requests for the same rows.
                 let mut page =
@@ -235,7 +235,7 @@ impl SourcePlan for StandfastWalk {
         let newer_events: NextPage<DateTime<Utc>> = Rc::new(move |from: DateTime<Utc>, ticket: Ticket| {
             Box::pin(async move {
                 let key = view.current.get_untracked().map(|v| request_key(&v)).ok_or(FetchFailure::Aborted)?;
-                let connection = connection_now(state, Provider::Standfast)?;
+                let connection = connection_now(state, Vendor::Standfast)?;
                 let workspace = key.workspace.clone().unwrap_or_else(|| connection.scope.clone());
                 let filter = crate::providers::standfast::Filter { from: Some(from), ..key.filter.clone() };
                 let (mut found, mut requests, mut unreadable) = (Vec::new(), Vec::new(), 0);
@@ -328,21 +328,53 @@ fn describe(view: &IdentityEvents) -> String {
     if parts.is_empty() { "all events of the workspace".into() } else { parts.join(", ") }
 }
 
+/// The identity events form: what the user typed, field by field.
+#[derive(Clone, Copy)]
+struct IdentityFields {
+    workspace: FieldText,
+    from: FieldText,
+    to: FieldText,
+    /// Event types, comma-separated.
+    types: FieldText,
+    contact: FieldText,
+    limit: FieldText,
+}
+
+impl IdentityFields {
+    fn new() -> Self {
+        let text = || RwSignal::new(String::new());
+        IdentityFields { workspace: text(), from: text(), to: text(), types: text(), contact: text(), limit: text() }
+    }
+
+    /// Shows the view in force.
+    fn show(self, view: &IdentityEvents) {
+        self.workspace.set(view.workspace.clone().unwrap_or_default());
+        self.from.set(input_text(view.filter.from));
+        self.to.set(input_text(view.filter.to));
+        self.types.set(view.filter.types.join(","));
+        self.contact.set(view.filter.contact.clone().unwrap_or_default());
+        self.limit.set(if view.limit == 0 { String::new() } else { view.limit.to_string() });
+    }
+
+    /// The query value the view's parser reads for `key`, as typed.
+    fn query(self, key: &str) -> Option<String> {
+        match key {
+            "workspace" => typed(self.workspace),
+            "from" => typed(self.from),
+            "to" => typed(self.to),
+            "types" => typed(self.types),
+            "contact" => typed(self.contact),
+            "limit" => typed(self.limit),
+            _ => None,
+        }
+    }
+}
+
 #[component]
 fn IdentityForm(current: Memo<Option<IdentityEvents>>) -> impl IntoView {
     let state = use_app_state();
-    let fields = Fields::new();
-    Effect::new(move |_| {
-        let view = current.get().unwrap_or_default();
-        fields.reset(vec![
-            ("workspace", view.workspace.clone().unwrap_or_default()),
-            ("from", input_text(view.filter.from)),
-            ("to", input_text(view.filter.to)),
-            ("types", view.filter.types.join(",")),
-            ("contact", view.filter.contact.clone().unwrap_or_default()),
-            ("limit", if view.limit == 0 { String::new() } else { view.limit.to_string() }),
-        ]);
-    });
+    let fields = IdentityFields::new();
+    Effect::new(move |_| fields.show(&current.get().unwrap_or_default()));
     let error = RwSignal::new(None::<String>);
     let navigate = use_navigate();
     let go = move |values: &dyn Fn(&str) -> Option<String>| {
@@ -364,7 +396,7 @@ fn IdentityForm(current: Memo<Option<IdentityEvents>>) -> impl IntoView {
         let go = go.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            go(&|k| fields.get(k));
+            go(&|k| fields.query(k));
         }
     };
     let presets = PRESETS
@@ -375,7 +407,7 @@ fn IdentityForm(current: Memo<Option<IdentityEvents>>) -> impl IntoView {
                 <button type="button" class="preset" data-preset=key on:click=move |_| {
                     let Some((from, to)) = preset_range(key, chrono::DateTime::from_timestamp_millis(now_ms() as i64).unwrap_or_default()) else { return };
                     let (from, to) = (instant_text(from), instant_text(to));
-                    go(&|k| match k { "from" => Some(from.clone()), "to" => Some(to.clone()), other => fields.get(other) });
+                    go(&|k| match k { "from" => Some(from.clone()), "to" => Some(to.clone()), other => fields.query(other) });
                 }>{label}</button>
             }
         })
@@ -389,8 +421,8 @@ fn IdentityForm(current: Memo<Option<IdentityEvents>>) -> impl IntoView {
             view! {
                 <label class="check type-choice">
                     <input type="checkbox" id=format!("type-{name}") aria-describedby=help_id.clone()
-                        prop:checked=move || { fields.value("types").track(); fields.has_item("types", name) }
-                        on:change=move |ev| fields.set_item("types", name, event_target_checked(&ev), &order)/>
+                        prop:checked=move || has_item(fields.types, name)
+                        on:change=move |ev| set_item(fields.types, name, event_target_checked(&ev), &order)/>
                     <span><code>{name}</code><span id=help_id class="help">{meaning}</span></span>
                 </label>
             }
@@ -398,7 +430,7 @@ fn IdentityForm(current: Memo<Option<IdentityEvents>>) -> impl IntoView {
         .collect_view();
     let workspace_placeholder = move || {
         state
-            .connection(Provider::Standfast)
+            .connection(Vendor::Standfast)
             .ok()
             .flatten()
             .map(|c| format!("{} (from Settings)", c.scope))
@@ -410,17 +442,17 @@ fn IdentityForm(current: Memo<Option<IdentityEvents>>) -> impl IntoView {
                 <div class="field">
                     <label for="workspace">"Workspace"</label>
                     <input id="workspace" type="text" autocomplete="off" spellcheck="false" placeholder=workspace_placeholder
-                        prop:value=fields.value("workspace") on:input=move |ev| fields.set("workspace", event_target_value(&ev))/>
+                        prop:value=fields.workspace on:input=move |ev| fields.workspace.set(event_target_value(&ev))/>
                 </div>
-                {field(fields, "from", "from", "From (UTC)", "datetime-local", None)}
-                {field(fields, "to", "to", "To (UTC)", "datetime-local", None)}
-                {field(fields, "contact", "contact", "Contact UUID", "text", Some("Events bound to this contact (factorBoundToPrincipal)."))}
-                {field(fields, "limit", "limit", "Page size (1–500)", "number", None)}
+                {field(fields.from, "from", "From (UTC)", "datetime-local", None)}
+                {field(fields.to, "to", "To (UTC)", "datetime-local", None)}
+                {field(fields.contact, "contact", "Contact UUID", "text", Some("Events bound to this contact (factorBoundToPrincipal)."))}
+                {field(fields.limit, "limit", "Page size (1–500)", "number", None)}
             </div>
             <div class="presets" role="group" aria-label="Time range presets">"Range: "{presets}</div>
             <details class="type-picker">
                 <summary>{move || {
-                    let n = fields.value("types").get().split(',').filter(|t| !t.trim().is_empty()).count();
+                    let n = item_count(fields.types);
                     if n == 0 { "Event types: all".to_string() } else { format!("Event types: {n} selected") }
                 }}</summary>
                 <fieldset class="types"><legend>"Event types"</legend>{type_boxes}</fieldset>

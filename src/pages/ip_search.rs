@@ -11,9 +11,8 @@ use crate::components::pager::Pager;
 use crate::components::row_tools::RowTools;
 use crate::components::search_form::SearchForm;
 use crate::components::view_controls::{SourceSwitches, ZoneSwitch};
-use crate::connection::config::Provider;
+use crate::connection::config::Vendor;
 use crate::connection::settings::ResolvedConnection;
-use crate::model::Source;
 use crate::net::fetcher::Ticket;
 use crate::net::http::FetchFailure;
 use crate::providers::iden;
@@ -43,11 +42,11 @@ pub fn IpSearchPage() -> impl IntoView {
             view! {
                 <div class="view-controls">
                     <SourceSwitches
-                        offered=vec![(Source::Idme, "ID.me (search by IP)"), (Source::Iden, "Iden (actor_ip)")]
+                        offered=vec![(Vendor::Idme, "ID.me (search by IP)"), (Vendor::Iden, "Iden (actor_ip)")]
                         included=Signal::derive(move || current.get().map(|s| s.sources).unwrap_or(crate::routes::IP_DEFAULT_SOURCES))
-                        href=Callback::new(move |(source, on): (Source, bool)| {
+                        href=Callback::new(move |(source, on): (Vendor, bool)| {
                             let mut next = for_source.with_source(source, on);
-                            if source == Source::Iden { next.cursor = None; }
+                            if source == Vendor::Iden { next.cursor = None; }
                             next.href()
                         })
                     />
@@ -72,7 +71,14 @@ pub fn IpSearchPage() -> impl IntoView {
 
 /// Iden events whose actor IP is the address.
 const IDEN_BY_ACTOR_IP: IdenListing<IpSearch> = IdenListing {
-    key: |s| s.sources.iden.then(|| IpSearch { page: 1, zone: Zone::Utc, rows: Default::default(), ..s.clone() }),
+    key: |s| {
+        s.sources.has(Vendor::Iden).then(|| IpSearch {
+            page: 1,
+            zone: Zone::Utc,
+            rows: Default::default(),
+            ..s.clone()
+        })
+    },
     ask: |s| IdenAsk {
         filter: iden::Filter { actor_ip: Some(s.ip.to_string()), ..Default::default() },
         limit: iden::DEFAULT_LIMIT,
@@ -98,7 +104,7 @@ impl SourcePlan for IdmeByIp {
     type After = u64;
     type Since = ();
 
-    const PROVIDER: Provider = Provider::Idme;
+    const PROVIDER: Vendor = Vendor::Idme;
 
     fn what(self) -> &'static str {
         "ID.me"
@@ -109,7 +115,7 @@ impl SourcePlan for IdmeByIp {
     }
 
     fn key(self, view: &IpSearch) -> Option<Self::Key> {
-        view.sources.idme.then_some((view.ip, view.page))
+        view.sources.has(Vendor::Idme).then_some((view.ip, view.page))
     }
 
     async fn fetch(
@@ -171,7 +177,7 @@ impl SourcePlan for IdmeByIp {
         let next_page: NextPage<u64> = Rc::new(move |page: u64, ticket: Ticket| {
             Box::pin(async move {
                 let ip = view.current.get_untracked().map(|s| s.ip).ok_or(FetchFailure::Aborted)?;
-                let connection = connection_now(state, Provider::Idme)?;
+                let connection = connection_now(state, Vendor::Idme)?;
                 let answer = idme_by_ip(&connection, ip, page, &ticket).await?;
                 Ok(MorePage {
                     events: answer.events,

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::components::error_box::ErrorBox;
 use crate::components::toggle::Toggle;
-use crate::connection::config::{Connection, Provider};
+use crate::connection::config::{Connection, Vendor};
 use crate::connection::settings::{CUSTOM_CONNECTION, Preferences, ProviderSettings};
 use crate::connection::state::{ConfigState, ConnectionStatus, use_app_state};
 use crate::providers::ApiError;
@@ -35,7 +35,7 @@ pub fn SettingsPage() -> impl IntoView {
                 "They never go into a URL, local storage, or an export."
             </p>
             {config_problem}
-            {Provider::SPOKEN.into_iter().map(|provider| view! { <ProviderFieldset provider/> }).collect_view()}
+            {Vendor::ALL.into_iter().map(|provider| view! { <ProviderFieldset provider/> }).collect_view()}
         </section>
     }
 }
@@ -52,29 +52,29 @@ struct ScopeField {
 }
 
 impl ScopeField {
-    fn of(provider: Provider) -> Option<ScopeField> {
+    fn of(provider: Vendor) -> Option<ScopeField> {
         match provider {
-            Provider::Standfast => Some(ScopeField {
+            Vendor::Standfast => Some(ScopeField {
                 suffix: "workspace",
                 label: "Workspace id",
                 get: |p| &p.workspace_id,
                 set: |p, v| p.workspace_id = v,
                 default: |c| c.workspace_id.clone(),
             }),
-            Provider::Iden => Some(ScopeField {
+            Vendor::Iden => Some(ScopeField {
                 suffix: "org",
                 label: "Organisation slug",
                 get: |p| &p.org_slug,
                 set: |p, v| p.org_slug = v,
                 default: |c| c.org_slug.clone(),
             }),
-            Provider::Idme | Provider::Unknown => None,
+            Vendor::Idme => None,
         }
     }
 }
 
 #[component]
-fn ProviderFieldset(provider: Provider) -> impl IntoView {
+fn ProviderFieldset(provider: Vendor) -> impl IntoView {
     let state = use_app_state();
     let p = state.provider(provider);
     let key = provider.key();
@@ -107,7 +107,7 @@ fn ProviderFieldset(provider: Provider) -> impl IntoView {
     };
     let gateway_adds = move || !is_custom() && selected().is_some_and(|c| c.gateway_adds_credential);
     let sandbox_secret = move || selected().and_then(|c| c.sandbox_secret).filter(|_| !is_custom());
-    let secret_label = if provider == Provider::Idme { "Shared secret" } else { "API key" };
+    let secret_label = if provider == Vendor::Idme { "Shared secret" } else { "API key" };
 
     let run_test = move |_| {
         let connection = match state.connection(provider) {
@@ -158,7 +158,7 @@ fn ProviderFieldset(provider: Provider) -> impl IntoView {
     });
 
     let idme_scheme = move || {
-        (provider == Provider::Idme).then(|| view! {
+        (provider == Vendor::Idme).then(|| view! {
             <label for=id("scheme")>"Authorization scheme"</label>
             <select
                 id=id("scheme")
@@ -175,7 +175,7 @@ fn ProviderFieldset(provider: Provider) -> impl IntoView {
         })
     };
     let idme_encoded = move || {
-        (provider == Provider::Idme).then(|| {
+        (provider == Vendor::Idme).then(|| {
             view! {
                 <Toggle
                     id=id("encoded")
@@ -189,7 +189,7 @@ fn ProviderFieldset(provider: Provider) -> impl IntoView {
 
     // The Events API's path is the one decision NOTES.md makes without any document to go by.
     let idme_events_path = move || {
-        (provider == Provider::Idme).then(|| {
+        (provider == Vendor::Idme).then(|| {
             let problem = move || {
                 let template = p.settings.with(|s| s.preferences.events_path_template.clone());
                 idme_events::check_template(idme_events::template_or_default(&template)).err()

@@ -9,12 +9,12 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 use crate::components::events_table::severity_icon;
-use crate::components::filter_fields::{Fields, field};
+use crate::components::filter_fields::{FieldText, field, has_item, set_item, typed};
 use crate::components::row_tools::RowTools;
 use crate::components::view_controls::{SourceSwitches, ZoneSwitch};
-use crate::connection::config::Provider;
+use crate::connection::config::Vendor;
 use crate::connection::settings::ResolvedConnection;
-use crate::model::{AuditEvent, Severity, Source};
+use crate::model::{AuditEvent, Severity};
 use crate::net::fetcher::Ticket;
 use crate::net::http::FetchFailure;
 use crate::providers::iden;
@@ -58,7 +58,7 @@ pub fn SeverityPage() -> impl IntoView {
 
 /// Iden's listing with every filter of the view: the source the view is made for.
 const IDEN_BY_SEVERITY: IdenListing<SeverityView> = IdenListing {
-    key: |v| v.sources.iden.then(|| request_key(v)),
+    key: |v| v.sources.has(Vendor::Iden).then(|| request_key(v)),
     ask: |v| IdenAsk { filter: v.iden_filter(), limit: v.limit, cursor: v.cursor.clone() },
     at: |v, cursor| SeverityView { cursor, ..v.clone() },
     heading: |_| "Iden events".to_string(),
@@ -72,8 +72,8 @@ const IDEN_BY_SEVERITY: IdenListing<SeverityView> = IdenListing {
 trait DerivedSource: Default + Copy + Send + Sync + 'static {
     type Request: Clone + PartialEq + Send + Sync + 'static;
     type Page: SourcePage;
-    const PROVIDER: Provider;
-    const SOURCE: Source;
+    const PROVIDER: Vendor;
+    const SOURCE: Vendor;
     fn on(view: &SeverityView) -> bool;
     fn plan(view: &SeverityView) -> DerivedPlan<Self::Request>;
     fn fetch(
@@ -90,11 +90,11 @@ struct IdmeBySeverity;
 impl DerivedSource for IdmeBySeverity {
     type Request = IdmeRequest;
     type Page = IdmePage;
-    const PROVIDER: Provider = Provider::Idme;
-    const SOURCE: Source = Source::Idme;
+    const PROVIDER: Vendor = Vendor::Idme;
+    const SOURCE: Vendor = Vendor::Idme;
 
     fn on(view: &SeverityView) -> bool {
-        view.sources.idme
+        view.sources.has(Vendor::Idme)
     }
 
     fn plan(view: &SeverityView) -> DerivedPlan<IdmeRequest> {
@@ -121,11 +121,11 @@ struct StandfastBySeverity;
 impl DerivedSource for StandfastBySeverity {
     type Request = crate::providers::standfast::Filter;
     type Page = StandfastPage;
-    const PROVIDER: Provider = Provider::Standfast;
-    const SOURCE: Source = Source::Standfast;
+    const PROVIDER: Vendor = Vendor::Standfast;
+    const SOURCE: Vendor = Vendor::Standfast;
 
     fn on(view: &SeverityView) -> bool {
-        view.sources.standfast
+        view.sources.has(Vendor::Standfast)
     }
 
     fn plan(view: &SeverityView) -> DerivedPlan<Self::Request> {
@@ -154,7 +154,7 @@ impl<D: DerivedSource> SourcePlan for Derived<D> {
     type After = ();
     type Since = ();
 
-    const PROVIDER: Provider = D::PROVIDER;
+    const PROVIDER: Vendor = D::PROVIDER;
 
     fn what(self) -> &'static str {
         D::SOURCE.label()
@@ -224,9 +224,9 @@ fn controls(view: SeverityView, current: Memo<Option<SeverityView>>) -> impl Int
     view! {
         <div class="view-controls">
             <SourceSwitches
-                offered=vec![(Source::Iden, "Iden"), (Source::Idme, "ID.me (derived severity)"), (Source::Standfast, "Standfast (derived severity)")]
+                offered=vec![(Vendor::Iden, "Iden"), (Vendor::Idme, "ID.me (derived severity)"), (Vendor::Standfast, "Standfast (derived severity)")]
                 included=Signal::derive(move || current.get().map(|v| v.sources).unwrap_or(SEVERITY_DEFAULT_SOURCES))
-                href=Callback::new(move |(source, on): (Source, bool)| view.with_source(source, on).href())
+                href=Callback::new(move |(source, on): (Vendor, bool)| view.with_source(source, on).href())
             />
             <ZoneSwitch zone=Signal::derive(move || current.get().map(|v| v.zone).unwrap_or_default())
                 href=Callback::new(move |z| SeverityView { zone: z, ..for_zone.clone() }.href())/>
@@ -265,47 +265,96 @@ fn SeverityChips(view: SeverityView, rows: Memo<Vec<AuditEvent>>) -> impl IntoVi
     }
 }
 
+/// The severity form: what the user typed, field by field.
+#[derive(Clone, Copy)]
+struct SeverityFields {
+    /// Severities, comma-separated.
+    severity: FieldText,
+    category: FieldText,
+    /// An event type, or a prefix when `prefix` is on.
+    event_type: FieldText,
+    prefix: RwSignal<bool>,
+    from: FieldText,
+    to: FieldText,
+    actor: FieldText,
+    subject: FieldText,
+    actor_ip: FieldText,
+    limit: FieldText,
+}
+
+impl SeverityFields {
+    fn new() -> Self {
+        let text = || RwSignal::new(String::new());
+        SeverityFields {
+            severity: text(),
+            category: text(),
+            event_type: text(),
+            prefix: RwSignal::new(false),
+            from: text(),
+            to: text(),
+            actor: text(),
+            subject: text(),
+            actor_ip: text(),
+            limit: text(),
+        }
+    }
+
+    /// Shows the view in force.
+    fn show(self, view: &SeverityView) {
+        let severities: Vec<&str> = view.severities.iter().map(|s| s.as_str()).collect();
+        self.severity.set(severities.join(","));
+        self.category.set(view.category.clone().unwrap_or_default());
+        self.prefix.set(view.prefix.is_some());
+        self.event_type.set(view.prefix.clone().or(view.event_type.clone()).unwrap_or_default());
+        self.from.set(input_text(view.filter_times.0));
+        self.to.set(input_text(view.filter_times.1));
+        self.actor.set(view.actor.as_ref().map(ToString::to_string).unwrap_or_default());
+        self.subject.set(view.subject.as_ref().map(ToString::to_string).unwrap_or_default());
+        self.actor_ip.set(view.actor_ip.map(|ip| ip.to_string()).unwrap_or_default());
+        self.limit.set(view.limit.to_string());
+    }
+
+    /// The query value the view's parser reads for `key`, as typed.
+    fn query(self, key: &str) -> Option<String> {
+        let prefix = self.prefix.get_untracked();
+        match key {
+            "severity" => typed(self.severity),
+            "category" => typed(self.category),
+            "type" => typed(self.event_type).filter(|_| !prefix),
+            "prefix" => typed(self.event_type).filter(|_| prefix),
+            "from" => typed(self.from).map(|v| v.trim().to_string()),
+            "to" => typed(self.to).map(|v| v.trim().to_string()),
+            "actor" => typed(self.actor),
+            "subject" => typed(self.subject),
+            "actor_ip" => typed(self.actor_ip),
+            "limit" => typed(self.limit),
+            _ => None,
+        }
+    }
+}
+
 /// The filter form; "Apply" checks it with the URL's own parser and navigates once.
 #[component]
 fn SeverityForm(current: Memo<Option<SeverityView>>) -> impl IntoView {
-    let fields = Fields::new();
-    let mode_prefix = RwSignal::new(false);
-    Effect::new(move |_| {
-        let view = current.get().unwrap_or_default();
-        mode_prefix.set(view.prefix.is_some());
-        let severities: Vec<&str> = view.severities.iter().map(|s| s.as_str()).collect();
-        fields.reset(vec![
-            ("severity", severities.join(",")),
-            ("category", view.category.clone().unwrap_or_default()),
-            ("type", view.prefix.clone().or(view.event_type.clone()).unwrap_or_default()),
-            ("from", input_text(view.filter_times.0)),
-            ("to", input_text(view.filter_times.1)),
-            ("actor", view.actor.clone().unwrap_or_default()),
-            ("subject", view.subject.clone().unwrap_or_default()),
-            ("actor_ip", view.actor_ip.map(|ip| ip.to_string()).unwrap_or_default()),
-            ("limit", view.limit.to_string()),
-        ]);
-    });
+    let fields = SeverityFields::new();
+    let mode_prefix = fields.prefix;
+    Effect::new(move |_| fields.show(&current.get().unwrap_or_default()));
     let error = RwSignal::new(None::<String>);
     let navigate = use_navigate();
     // The prefix rule is checked as the user types, before anything can be sent.
     let prefix_problem = move || {
-        let typed = fields.value("type").get();
+        let typed = fields.event_type.get();
         (mode_prefix.get() && !typed.trim().is_empty() && !typed.trim().ends_with('.'))
             .then(|| format!("A prefix must end with “.”: “{}.”", typed.trim()))
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let keep = current.get_untracked().unwrap_or_default();
-        let typed = fields.get("type");
         let parsed = severity_view_from_url(|key| match key {
-            "type" => typed.clone().filter(|_| !mode_prefix.get_untracked()),
-            "prefix" => typed.clone().filter(|_| mode_prefix.get_untracked()),
-            "from" | "to" => fields.get(key).map(|v| v.trim().to_string()),
             "cursor" => None,
             "sources" => keep.sources.query_value(SEVERITY_DEFAULT_SOURCES),
             // The zone and the filters over the loaded rows stay as they were.
-            other => kept_by_form(&keep, other).unwrap_or_else(|| fields.get(other)),
+            other => kept_by_form(&keep, other).unwrap_or_else(|| fields.query(other)),
         });
         match parsed {
             Ok(view) => {
@@ -322,8 +371,8 @@ fn SeverityForm(current: Memo<Option<SeverityView>>) -> impl IntoView {
             view! {
                 <label class="check">
                     <input type="checkbox" id=format!("severity-{}", s.as_str())
-                        prop:checked=move || { fields.value("severity").track(); fields.has_item("severity", s.as_str()) }
-                        on:change=move |ev| fields.set_item("severity", s.as_str(), event_target_checked(&ev), &order)/>
+                        prop:checked=move || has_item(fields.severity, s.as_str())
+                        on:change=move |ev| set_item(fields.severity, s.as_str(), event_target_checked(&ev), &order)/>
                     <span class=format!("badge severity-{}", s.as_str())><span aria-hidden="true">{severity_icon(s)}" "</span>{s.as_str()}</span>
                 </label>
             }
@@ -335,7 +384,7 @@ fn SeverityForm(current: Memo<Option<SeverityView>>) -> impl IntoView {
             <div class="field-grid">
                 <div class="field">
                     <label for="category">"Category"</label>
-                    <select id="category" prop:value=fields.value("category") on:change=move |ev| fields.set("category", event_target_value(&ev))>
+                    <select id="category" prop:value=fields.category on:change=move |ev| fields.category.set(event_target_value(&ev))>
                         <option value="">"Any"</option>
                         {iden::CATEGORIES.iter().map(|c| view! { <option value=*c>{*c}</option> }).collect_view()}
                     </select>
@@ -350,17 +399,17 @@ fn SeverityForm(current: Memo<Option<SeverityView>>) -> impl IntoView {
                         </select>
                         <input id="event-type" type="text" autocomplete="off" spellcheck="false" aria-describedby="event-type-help"
                             placeholder="session.login.failed or session."
-                            prop:value=fields.value("type") on:input=move |ev| fields.set("type", event_target_value(&ev))/>
+                            prop:value=fields.event_type on:input=move |ev| fields.event_type.set(event_target_value(&ev))/>
                     </div>
                     <p id="event-type-help" class="help">"A prefix must end with “.” (e.g. session.)."</p>
                     <p class="field-error" role="alert">{prefix_problem}</p>
                 </div>
-                {field(fields, "from", "from", "From (UTC)", "datetime-local", None)}
-                {field(fields, "to", "to", "To (UTC)", "datetime-local", None)}
-                {field(fields, "actor", "actor", "Actor UUID", "text", None)}
-                {field(fields, "subject", "subject", "Subject UUID", "text", None)}
-                {field(fields, "actor_ip", "actor-ip", "Actor IP", "text", None)}
-                {field(fields, "limit", "limit", "Page size (1–200)", "number", None)}
+                {field(fields.from, "from", "From (UTC)", "datetime-local", None)}
+                {field(fields.to, "to", "To (UTC)", "datetime-local", None)}
+                {field(fields.actor, "actor", "Actor UUID", "text", None)}
+                {field(fields.subject, "subject", "Subject UUID", "text", None)}
+                {field(fields.actor_ip, "actor-ip", "Actor IP", "text", None)}
+                {field(fields.limit, "limit", "Page size (1–200)", "number", None)}
             </div>
             <div class="actions">
                 <button type="submit">"Apply filters"</button>

@@ -8,11 +8,12 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 use crate::components::load_more::{MorePage, NextPage};
-use crate::connection::config::Provider;
+use crate::connection::config::Vendor;
 use crate::model::AuditEvent;
 use crate::net::fetcher::Ticket;
 use crate::net::http::FetchFailure;
 use crate::providers::{iden, standfast};
+use crate::routes::query::Uuid;
 use crate::views::loading::connection_now;
 use crate::views::sources::{iden_list, idme_by_user, standfast_page};
 
@@ -96,7 +97,7 @@ fn advance<P>(lane: &Lane<P>, next: Option<P>, events: &[AuditEvent]) -> Option<
 }
 
 /// The timeline's next pages for the user `uuid()` asks about.
-pub fn timeline_more(uuid: impl Fn() -> Option<String> + 'static) -> StoredValue<NextPage<TimelineMore>, LocalStorage> {
+pub fn timeline_more(uuid: impl Fn() -> Option<Uuid> + 'static) -> StoredValue<NextPage<TimelineMore>, LocalStorage> {
     let state = crate::connection::state::use_app_state();
     let uuid = Rc::new(uuid);
     let next: NextPage<TimelineMore> = Rc::new(move |mut more: TimelineMore, ticket: Ticket| {
@@ -109,7 +110,7 @@ pub fn timeline_more(uuid: impl Fn() -> Option<String> + 'static) -> StoredValue
                     let Some(lane) = more.idme.take() else {
                         return Ok(MorePage::end());
                     };
-                    let connection = connection_now(state, Provider::Idme)?;
+                    let connection = connection_now(state, Vendor::Idme)?;
                     let page = idme_by_user(&connection, &uuid, lane.next, &ticket).await?;
                     more.idme = advance(&lane, page.meta.next_page, &page.events);
                     (page.events, page.request, page.unreadable)
@@ -121,11 +122,11 @@ pub fn timeline_more(uuid: impl Fn() -> Option<String> + 'static) -> StoredValue
                         return Ok(MorePage::end());
                     };
                     let filter = if as_subject {
-                        iden::Filter { subject_uuid: Some(uuid), ..Default::default() }
+                        iden::Filter { subject_uuid: Some(uuid.to_string()), ..Default::default() }
                     } else {
-                        iden::Filter { actor_uuid: Some(uuid), ..Default::default() }
+                        iden::Filter { actor_uuid: Some(uuid.to_string()), ..Default::default() }
                     };
-                    let connection = connection_now(state, Provider::Iden)?;
+                    let connection = connection_now(state, Vendor::Iden)?;
                     let page = iden_list(&connection, &filter, Some(&lane.next), IDEN_PAGE, &ticket).await?;
                     *slot = advance(&lane, page.next_cursor, &page.events);
                     (page.events, page.request, page.unreadable)
@@ -134,8 +135,8 @@ pub fn timeline_more(uuid: impl Fn() -> Option<String> + 'static) -> StoredValue
                     let Some(lane) = more.standfast.take() else {
                         return Ok(MorePage::end());
                     };
-                    let connection = connection_now(state, Provider::Standfast)?;
-                    let filter = standfast::Filter { contact: Some(uuid), ..Default::default() };
+                    let connection = connection_now(state, Vendor::Standfast)?;
+                    let filter = standfast::Filter { contact: Some(uuid.to_string()), ..Default::default() };
                     let page =
                         standfast_page(&connection, &connection.scope, &filter, &lane.next, STANDFAST_PAGE, &ticket)
                             .await?;

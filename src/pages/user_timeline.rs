@@ -15,13 +15,13 @@ use crate::components::load_status::LoadStatus;
 use crate::components::row_tools::RowTools;
 use crate::components::search_form::SearchForm;
 use crate::components::view_controls::{SourceSwitches, ZoneSwitch};
-use crate::connection::config::Provider;
-use crate::model::{AuditEvent, Source, newest_first};
+use crate::connection::config::Vendor;
+use crate::model::{AuditEvent, newest_first};
 use crate::net::fetcher::Loader;
 use crate::pages::timeline_more::{Lane, TimelineMore, timeline_more};
 use crate::providers::{iden, standfast};
 use crate::routes::pivot::{ip_href, type_href};
-use crate::routes::query::Sources;
+use crate::routes::query::{Sources, Uuid};
 use crate::routes::user::{Layout, UserTimeline, user_form_target};
 use crate::rows::format::{Zone, local_offset_minutes, thousands};
 use crate::rows::timeline::{Day, group};
@@ -42,14 +42,14 @@ pub fn UserTimelinePage() -> impl IntoView {
     let typed = RwSignal::new(String::new());
     Effect::new(move |_| {
         if let Some(view) = current.get() {
-            typed.set(view.uuid.clone());
+            typed.set(view.uuid.to_string());
         }
     });
 
-    let idme = Loader::<Asked<(String, u64), IdmePage>>::new();
-    let actor = Loader::<Asked<(String, Option<String>), IdenPage>>::new();
-    let subject = Loader::<Asked<(String, Option<String>), IdenPage>>::new();
-    let standfast = Loader::<Asked<(String, standfast::Position), StandfastPage>>::new();
+    let idme = Loader::<Asked<(Uuid, u64), IdmePage>>::new();
+    let actor = Loader::<Asked<(Uuid, Option<String>), IdenPage>>::new();
+    let subject = Loader::<Asked<(Uuid, Option<String>), IdenPage>>::new();
+    let standfast = Loader::<Asked<(Uuid, standfast::Position), StandfastPage>>::new();
     // Why each vendor's settings are not enough, when they are not.
     let (idme_problem, iden_problem, standfast_problem) =
         (RwSignal::new(None::<String>), RwSignal::new(None::<String>), RwSignal::new(None::<String>));
@@ -57,28 +57,28 @@ pub fn UserTimelinePage() -> impl IntoView {
 
     load_source(
         idme,
-        Provider::Idme,
+        Vendor::Idme,
         idme_problem,
         retries,
-        move || current.get().filter(|v| v.sources.idme).map(|v| (v.uuid, v.page)),
+        move || current.get().filter(|v| v.sources.has(Vendor::Idme)).map(|v| (v.uuid, v.page)),
         |connection, (uuid, page), ticket| async move { idme_by_user(&connection, &uuid, page, &ticket).await },
     );
     // Iden filters combine with AND: one listing for the user as actor, one as subject.
     for (loader, as_subject) in [(actor, false), (subject, true)] {
         load_source(
             loader,
-            Provider::Iden,
+            Vendor::Iden,
             iden_problem,
             retries,
             move || {
-                let view = current.get().filter(|v| v.sources.iden)?;
+                let view = current.get().filter(|v| v.sources.has(Vendor::Iden))?;
                 Some((view.uuid, if as_subject { view.subject_cursor } else { view.cursor }))
             },
             move |connection, (uuid, cursor), ticket| async move {
                 let filter = if as_subject {
-                    iden::Filter { subject_uuid: Some(uuid), ..Default::default() }
+                    iden::Filter { subject_uuid: Some(uuid.to_string()), ..Default::default() }
                 } else {
-                    iden::Filter { actor_uuid: Some(uuid), ..Default::default() }
+                    iden::Filter { actor_uuid: Some(uuid.to_string()), ..Default::default() }
                 };
                 iden_list(&connection, &filter, cursor.as_deref(), TIMELINE_PAGE, &ticket).await
             },
@@ -86,12 +86,12 @@ pub fn UserTimelinePage() -> impl IntoView {
     }
     load_source(
         standfast,
-        Provider::Standfast,
+        Vendor::Standfast,
         standfast_problem,
         retries,
-        move || current.get().filter(|v| v.sources.standfast).map(|v| (v.uuid, v.position)),
+        move || current.get().filter(|v| v.sources.has(Vendor::Standfast)).map(|v| (v.uuid, v.position)),
         |connection, (uuid, position), ticket| async move {
-            let filter = standfast::Filter { contact: Some(uuid), ..Default::default() };
+            let filter = standfast::Filter { contact: Some(uuid.to_string()), ..Default::default() };
             standfast_page(&connection, &connection.scope, &filter, &position, TIMELINE_PAGE, &ticket).await
         },
     );
@@ -103,19 +103,19 @@ pub fn UserTimelinePage() -> impl IntoView {
     let page_rows = Memo::new(move |_| {
         let Some(view) = current.get() else { return Vec::new() };
         let mut all = Vec::new();
-        if view.sources.idme
+        if view.sources.has(Vendor::Idme)
             && let Some((_, page)) = idme.data.get()
         {
             all.extend(page.events);
         }
-        if view.sources.iden {
+        if view.sources.has(Vendor::Iden) {
             for loader in [actor, subject] {
                 if let Some((_, page)) = loader.data.get() {
                     all.extend(page.events);
                 }
             }
         }
-        if view.sources.standfast
+        if view.sources.has(Vendor::Standfast)
             && let Some((_, page)) = standfast.data.get()
         {
             all.extend(page.events);
@@ -126,24 +126,24 @@ pub fn UserTimelinePage() -> impl IntoView {
         let mut all = page_rows.get();
         extra.with(|x| all.extend(x.iter().cloned()));
         let mut ids = HashSet::new();
-        all.retain(|e| e.source != Source::Iden || ids.insert(e.id.clone()));
+        all.retain(|e| e.source != Vendor::Iden || ids.insert(e.id.clone()));
         newest_first(all)
     });
     // Where each included source continues after its page.
     let after = Signal::derive(move || {
         let view = current.get()?;
         let mut more = TimelineMore::default();
-        if view.sources.idme {
+        if view.sources.has(Vendor::Idme) {
             more.idme = idme.data.with(|d| d.as_ref().and_then(|(_, p)| Lane::after(p.meta.next_page, &p.events)));
         }
-        if view.sources.iden {
-            let iden_lane = |loader: Loader<Asked<(String, Option<String>), IdenPage>>| {
+        if view.sources.has(Vendor::Iden) {
+            let iden_lane = |loader: Loader<Asked<(Uuid, Option<String>), IdenPage>>| {
                 loader.data.with(|d| d.as_ref().and_then(|(_, p)| Lane::after(p.next_cursor.clone(), &p.events)))
             };
             more.actor = iden_lane(actor);
             more.subject = iden_lane(subject);
         }
-        if view.sources.standfast {
+        if view.sources.has(Vendor::Standfast) {
             more.standfast =
                 standfast.data.with(|d| d.as_ref().and_then(|(_, p)| Lane::after(p.older.clone(), &p.events)));
         }
@@ -172,19 +172,19 @@ pub fn UserTimelinePage() -> impl IntoView {
         let view = current.get()?;
         Some(view! {
             <div class="source-statuses">
-                {view.sources.idme.then(|| view! { <LoadStatus what="ID.me" loading=idme.loading waiting=idme.waiting failure=idme.failure on_retry=retry/> })}
-                {view.sources.iden.then(|| view! {
+                {view.sources.has(Vendor::Idme).then(|| view! { <LoadStatus what="ID.me" loading=idme.loading waiting=idme.waiting failure=idme.failure on_retry=retry/> })}
+                {view.sources.has(Vendor::Iden).then(|| view! {
                     <LoadStatus what="Iden (as actor)" loading=actor.loading waiting=actor.waiting failure=actor.failure on_retry=retry/>
                     <LoadStatus what="Iden (as subject)" loading=subject.loading waiting=subject.waiting failure=subject.failure on_retry=retry/>
                 })}
-                {view.sources.standfast.then(|| view! { <LoadStatus what="Standfast" loading=standfast.loading waiting=standfast.waiting failure=standfast.failure on_retry=retry/> })}
+                {view.sources.has(Vendor::Standfast).then(|| view! { <LoadStatus what="Standfast" loading=standfast.loading waiting=standfast.waiting failure=standfast.failure on_retry=retry/> })}
             </div>
         })
     };
     let pagers = move || {
         let view = current.get()?;
         let mut lines = Vec::new();
-        if view.sources.idme
+        if view.sources.has(Vendor::Idme)
             && let Some((_, page)) = idme.data.get()
         {
             let total = page.meta.total_pages.unwrap_or(0);
@@ -202,7 +202,7 @@ pub fn UserTimelinePage() -> impl IntoView {
                 page.unreadable,
             ));
         }
-        if view.sources.iden {
+        if view.sources.has(Vendor::Iden) {
             for (label, loader, as_subject) in [("Iden (as actor)", actor, false), ("Iden (as subject)", subject, true)]
             {
                 if let Some(((_, cursor), page)) = loader.data.get() {
@@ -227,7 +227,7 @@ pub fn UserTimelinePage() -> impl IntoView {
                 }
             }
         }
-        if view.sources.standfast
+        if view.sources.has(Vendor::Standfast)
             && let Some(((_, position), page)) = standfast.data.get()
         {
             let older = page.older.clone().map(|p| UserTimeline { position: p, ..view.clone() }.href());
@@ -278,7 +278,7 @@ pub fn UserTimelinePage() -> impl IntoView {
         Some(match layout.get()? {
             Layout::Table => {
                 let caption = Signal::derive(move || {
-                    let uuid = current.get().map(|v| v.uuid).unwrap_or_default();
+                    let uuid = current.get().map(|v| v.uuid.to_string()).unwrap_or_default();
                     format!("{} events for user {uuid}", rows.with(Vec::len))
                 });
                 view! { <EventsTable events=Signal::derive(move || rows.get()) zone busy=any_loading caption/> }
@@ -298,9 +298,9 @@ pub fn UserTimelinePage() -> impl IntoView {
         Some(view! {
             <div class="view-controls">
                 <SourceSwitches
-                    offered=vec![(Source::Idme, "ID.me"), (Source::Iden, "Iden (actor or subject)"), (Source::Standfast, "Standfast (contact)")]
+                    offered=vec![(Vendor::Idme, "ID.me"), (Vendor::Iden, "Iden (actor or subject)"), (Vendor::Standfast, "Standfast (contact)")]
                     included=Signal::derive(move || current.get().map(|v| v.sources).unwrap_or(Sources::ALL))
-                    href=Callback::new(move |(source, on): (Source, bool)| for_sources.with_source(source, on).href())
+                    href=Callback::new(move |(source, on): (Vendor, bool)| for_sources.with_source(source, on).href())
                 />
                 <span class="layout-switch" role="group" aria-label="Show as">"Show as: "{layout_link(Layout::Timeline, "Timeline")}" "{layout_link(Layout::Table, "Table")}</span>
                 <ZoneSwitch zone href=Callback::new(move |z| UserTimeline { zone: z, ..for_zone.clone() }.href())/>
@@ -326,10 +326,7 @@ pub fn UserTimelinePage() -> impl IntoView {
 }
 
 fn included_names(sources: Sources) -> String {
-    let names: Vec<&str> = [(sources.idme, "ID.me"), (sources.iden, "Iden"), (sources.standfast, "Standfast")]
-        .into_iter()
-        .filter_map(|(on, n)| on.then_some(n))
-        .collect();
+    let names: Vec<&str> = sources.vendors().map(Vendor::label).collect();
     if names.is_empty() { "no source (tick one above)".into() } else { names.join(", ") }
 }
 

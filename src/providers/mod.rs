@@ -9,6 +9,50 @@ pub mod standfast;
 
 use std::fmt;
 
+/// The vendors Auditdeck speaks: a connection's provider, an event's source, a view's sources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Vendor {
+    Idme,
+    Standfast,
+    Iden,
+}
+
+impl Vendor {
+    pub const ALL: [Vendor; 3] = [Vendor::Idme, Vendor::Standfast, Vendor::Iden];
+
+    /// Stable key for ids, storage, `/config.json` and `sources=` in URLs.
+    pub fn key(self) -> &'static str {
+        match self {
+            Vendor::Idme => "idme",
+            Vendor::Standfast => "standfast",
+            Vendor::Iden => "iden",
+        }
+    }
+
+    /// The vendor by its key (any case); None for one this build does not speak.
+    pub fn from_key(key: &str) -> Option<Vendor> {
+        Vendor::ALL.into_iter().find(|v| v.key().eq_ignore_ascii_case(key.trim()))
+    }
+
+    /// The API's name, for settings and messages about a connection.
+    pub fn title(self) -> &'static str {
+        match self {
+            Vendor::Idme => "ID.me Event & Audit Logging",
+            Vendor::Standfast => "Standfast identity events",
+            Vendor::Iden => "Iden Events API",
+        }
+    }
+
+    /// The vendor's name, as rows, sections and statuses show it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Vendor::Idme => "ID.me",
+            Vendor::Standfast => "Standfast",
+            Vendor::Iden => "Iden",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
     Get,

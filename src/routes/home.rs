@@ -1,7 +1,7 @@
 //! The home search box: what was typed decides the view it opens.
 
 use super::ip::{IpSearch, parse_ip};
-use super::query::parse_uuid;
+use super::query::Uuid;
 use super::severity::SeverityView;
 use super::user::UserTimeline;
 use crate::model::Severity;
@@ -26,7 +26,7 @@ pub fn home_search_target(text: &str) -> Result<String, String> {
     if let Ok(ip) = parse_ip(t) {
         return Ok(IpSearch::new(ip).href());
     }
-    if let Ok(uuid) = parse_uuid(t) {
+    if let Ok(uuid) = Uuid::parse(t) {
         return Ok(UserTimeline::new(uuid).href());
     }
     if let Some(name) = t.strip_prefix("severity:") {

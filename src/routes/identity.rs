@@ -85,7 +85,12 @@ pub fn identity_events_from_url(get: impl Fn(&str) -> Option<String>) -> Result<
     }
     Ok(IdentityEvents {
         workspace,
-        filter: standfast::Filter { from, to, types, contact: optional_uuid(get("contact").as_deref(), "contact")? },
+        filter: standfast::Filter {
+            from,
+            to,
+            types,
+            contact: optional_uuid(get("contact").as_deref(), "contact")?.map(|u| u.to_string()),
+        },
         limit: bounded(get("limit").as_deref(), "Page size", 1, MAX_LIMIT, DEFAULT_LIMIT)?,
         position: Position {
             before: get("before").filter(|b| !b.is_empty()),

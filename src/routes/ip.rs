@@ -7,14 +7,14 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_perc
 
 use super::query::{Href, Sources};
 use super::row_filter::RowFilter;
-use crate::model::Source;
+use crate::model::Vendor;
 use crate::rows::format::Zone;
 
 /// Characters left as they are in a path segment (IPv6 colons stay readable).
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'.').remove(b':').remove(b'-').remove(b'_').remove(b'~');
 
 /// What the IP view shows when the URL names no sources.
-pub const IP_DEFAULT_SOURCES: Sources = Sources { idme: true, standfast: false, iden: false };
+pub const IP_DEFAULT_SOURCES: Sources = Sources::of(&[Vendor::Idme]);
 
 /// The IP search view.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,7 +54,7 @@ impl IpSearch {
         IpSearch { cursor, ..self.clone() }
     }
 
-    pub fn with_source(&self, source: Source, on: bool) -> Self {
+    pub fn with_source(&self, source: Vendor, on: bool) -> Self {
         IpSearch { sources: self.sources.with(source, on), ..self.clone() }
     }
 

@@ -4,34 +4,31 @@
 
 use super::identity::IdentityEvents;
 use super::ip::{IpSearch, parse_ip};
-use super::query::parse_uuid;
+use super::query::Uuid;
 use super::severity::SeverityView;
 use super::user::UserTimeline;
-use crate::model::Source;
+use crate::model::Vendor;
 use crate::providers::standfast;
 
 pub fn ip_href(ip: &str) -> Option<String> {
     let ip = parse_ip(ip).ok()?;
-    Some(
-        IpSearch { sources: super::query::Sources { idme: true, standfast: false, iden: true }, ..IpSearch::new(ip) }
-            .href(),
-    )
+    Some(IpSearch { sources: super::query::Sources::of(&[Vendor::Idme, Vendor::Iden]), ..IpSearch::new(ip) }.href())
 }
 
 pub fn user_href(uuid: &str) -> Option<String> {
-    parse_uuid(uuid).ok().map(|u| UserTimeline::new(u).href())
+    Uuid::parse(uuid).ok().map(|u| UserTimeline::new(u).href())
 }
 
 /// ID.me's API cannot filter by event type, so its types lead nowhere.
-pub fn type_href(source: Source, event_type: &str) -> Option<String> {
+pub fn type_href(source: Vendor, event_type: &str) -> Option<String> {
     if event_type.trim().is_empty() {
         return None;
     }
     match source {
-        Source::Iden => {
+        Vendor::Iden => {
             Some(SeverityView { event_type: Some(event_type.to_string()), ..SeverityView::default() }.href())
         }
-        Source::Standfast => Some(
+        Vendor::Standfast => Some(
             IdentityEvents {
                 filter: standfast::Filter { types: vec![event_type.to_string()], ..Default::default() },
                 limit: standfast::DEFAULT_LIMIT,
@@ -39,7 +36,7 @@ pub fn type_href(source: Source, event_type: &str) -> Option<String> {
             }
             .href(),
         ),
-        Source::Idme => None,
+        Vendor::Idme => None,
     }
 }
 
@@ -57,10 +54,10 @@ mod tests {
         );
         assert_eq!(user_href("<contact-uuid>"), None);
         assert_eq!(
-            type_href(Source::Iden, "session.login.failed").as_deref(),
+            type_href(Vendor::Iden, "session.login.failed").as_deref(),
             Some("/severity?type=session.login.failed")
         );
-        assert_eq!(type_href(Source::Standfast, "scope_set").as_deref(), Some("/identity-events?types=scope_set"));
-        assert_eq!(type_href(Source::Idme, "session.signin"), None);
+        assert_eq!(type_href(Vendor::Standfast, "scope_set").as_deref(), Some("/identity-events?types=scope_set"));
+        assert_eq!(type_href(Vendor::Idme, "session.signin"), None);
     }
 }

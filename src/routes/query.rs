@@ -1,6 +1,7 @@
 //! The pieces every view's URL is made of: a query builder, and parsers for the values views
 //! share (UUIDs, instants, lists, source sets).
 
+use crate::providers::Vendor;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
@@ -48,35 +49,52 @@ impl Href {
     }
 }
 
-/// A user UUID typed or pasted: dashed or 32 hex digits, any case. Returns the dashed lowercase form.
-pub fn parse_uuid(text: &str) -> Result<String, String> {
-    let trimmed = text.trim();
-    let hex: String = trimmed.chars().filter(|c| *c != '-').collect();
-    let dashes_ok = match trimmed.len() {
-        32 => !trimmed.contains('-'),
-        36 => [8, 13, 18, 23].iter().all(|&i| trimmed.as_bytes()[i] == b'-') && trimmed.matches('-').count() == 4,
-        _ => false,
-    };
-    if hex.len() != 32 || !dashes_ok || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(format!(
-            "“{}” is not a UUID: use 32 hex digits, with or without dashes (8-4-4-4-12).",
-            crate::providers::excerpt(trimmed, 60)
-        ));
+/// A UUID as the views carry it: read once from what was typed or linked (32 hex digits, with
+/// or without the 8-4-4-4-12 dashes, any case), held dashed and lower-case.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Uuid(String);
+
+impl Uuid {
+    pub fn parse(text: &str) -> Result<Uuid, String> {
+        let trimmed = text.trim();
+        let hex: String = trimmed.chars().filter(|c| *c != '-').collect();
+        let dashes_ok = match trimmed.len() {
+            32 => !trimmed.contains('-'),
+            36 => [8, 13, 18, 23].iter().all(|&i| trimmed.as_bytes()[i] == b'-') && trimmed.matches('-').count() == 4,
+            _ => false,
+        };
+        if hex.len() != 32 || !dashes_ok || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(format!(
+                "“{}” is not a UUID: use 32 hex digits, with or without dashes (8-4-4-4-12).",
+                crate::providers::excerpt(trimmed, 60)
+            ));
+        }
+        let h = hex.to_ascii_lowercase();
+        Ok(Uuid(format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])))
     }
-    let h = hex.to_ascii_lowercase();
-    Ok(format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32]))
+
+    /// The dashed form.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The 32-hex form (ID.me's documents write user UUIDs that way).
+    pub fn hex(&self) -> String {
+        self.0.chars().filter(|c| *c != '-').collect()
+    }
 }
 
-/// The 32-hex form (ID.me's documents write user UUIDs that way).
-pub fn uuid_hex(dashed: &str) -> String {
-    dashed.chars().filter(|c| *c != '-').collect()
+impl std::fmt::Display for Uuid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// An optional UUID filter from the URL or a form.
-pub fn optional_uuid(value: Option<&str>, what: &str) -> Result<Option<String>, String> {
+pub fn optional_uuid(value: Option<&str>, what: &str) -> Result<Option<Uuid>, String> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(None),
-        Some(v) => parse_uuid(v).map(Some).map_err(|e| format!("{what}: {e}")),
+        Some(v) => Uuid::parse(v).map(Some).map_err(|e| format!("{what}: {e}")),
     }
 }
 
@@ -116,38 +134,43 @@ pub fn list(value: Option<&str>) -> Vec<String> {
     value.unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
 }
 
-/// Which vendors a view includes (`sources=idme,iden,standfast`).
+/// Which vendors a view includes (`sources=idme,iden,standfast`): a set of [`Vendor`]s.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Sources {
-    pub idme: bool,
-    pub standfast: bool,
-    pub iden: bool,
-}
+pub struct Sources(u8);
 
 impl Sources {
-    pub const ALL: Sources = Sources { idme: true, standfast: true, iden: true };
+    pub const ALL: Sources = Sources::of(&Vendor::ALL);
+    pub const NONE: Sources = Sources(0);
 
-    pub fn only(source: crate::model::Source) -> Sources {
-        Sources::NONE.with(source, true)
+    pub const fn of(vendors: &[Vendor]) -> Sources {
+        let mut bits = 0;
+        let mut i = 0;
+        while i < vendors.len() {
+            bits |= Sources::bit(vendors[i]);
+            i += 1;
+        }
+        Sources(bits)
     }
 
-    pub const NONE: Sources = Sources { idme: false, standfast: false, iden: false };
-
-    pub fn has(self, source: crate::model::Source) -> bool {
-        match source {
-            crate::model::Source::Idme => self.idme,
-            crate::model::Source::Standfast => self.standfast,
-            crate::model::Source::Iden => self.iden,
-        }
+    const fn bit(vendor: Vendor) -> u8 {
+        1 << vendor as u8
     }
 
-    pub fn with(mut self, source: crate::model::Source, on: bool) -> Sources {
-        match source {
-            crate::model::Source::Idme => self.idme = on,
-            crate::model::Source::Standfast => self.standfast = on,
-            crate::model::Source::Iden => self.iden = on,
-        }
-        self
+    pub fn only(vendor: Vendor) -> Sources {
+        Sources::of(&[vendor])
+    }
+
+    pub fn has(self, vendor: Vendor) -> bool {
+        self.0 & Sources::bit(vendor) != 0
+    }
+
+    pub fn with(self, vendor: Vendor, on: bool) -> Sources {
+        if on { Sources(self.0 | Sources::bit(vendor)) } else { Sources(self.0 & !Sources::bit(vendor)) }
+    }
+
+    /// The vendors included, in `Vendor::ALL`'s order.
+    pub fn vendors(self) -> impl Iterator<Item = Vendor> {
+        Vendor::ALL.into_iter().filter(move |v| self.has(*v))
     }
 
     /// Absent means `default`; unknown names are an error so a mistyped link is not silently narrowed.
@@ -158,11 +181,11 @@ impl Sources {
             return Ok(sources);
         }
         for name in list(Some(value)) {
-            match name.to_ascii_lowercase().as_str() {
-                "idme" => sources.idme = true,
-                "standfast" => sources.standfast = true,
-                "iden" => sources.iden = true,
-                other => return Err(format!("“{other}” is not a source (idme, standfast, iden).")),
+            match Vendor::from_key(&name) {
+                Some(vendor) => sources = sources.with(vendor, true),
+                None => {
+                    return Err(format!("“{}” is not a source (idme, standfast, iden).", name.to_ascii_lowercase()));
+                }
             }
         }
         Ok(sources)
@@ -173,10 +196,7 @@ impl Sources {
         if self == default {
             return None;
         }
-        let names: Vec<&str> = [(self.idme, "idme"), (self.standfast, "standfast"), (self.iden, "iden")]
-            .into_iter()
-            .filter_map(|(on, name)| on.then_some(name))
-            .collect();
+        let names: Vec<&str> = self.vendors().map(Vendor::key).collect();
         Some(if names.is_empty() { "none".into() } else { names.join(",") })
     }
 }
@@ -198,7 +218,7 @@ pub fn bounded(value: Option<&str>, what: &str, min: u32, max: u32, default: u32
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Source;
+    use crate::model::Vendor;
 
     #[test]
     fn href_leaves_out_empty_values_and_encodes_the_rest() {
@@ -216,13 +236,13 @@ mod tests {
     #[test]
     fn uuids_dashed_or_plain_are_normalised_and_others_rejected() {
         let dashed = "ac28b80d-7ac1-4b0d-b51b-5bef6281f3c2";
-        assert_eq!(parse_uuid("AC28B80D7AC14B0DB51B5BEF6281F3C2").unwrap(), dashed);
-        assert_eq!(parse_uuid(&format!(" {dashed} ")).unwrap(), dashed);
-        assert_eq!(uuid_hex(dashed), "ac28b80d7ac14b0db51b5bef6281f3c2");
+        assert_eq!(Uuid::parse("AC28B80D7AC14B0DB51B5BEF6281F3C2").unwrap().as_str(), dashed);
+        assert_eq!(Uuid::parse(&format!(" {dashed} ")).unwrap().to_string(), dashed);
+        assert_eq!(Uuid::parse(dashed).unwrap().hex(), "ac28b80d7ac14b0db51b5bef6281f3c2");
         for bad in
             ["", "ac28b80d", "ac28b80d-7ac14b0d-b51b-5bef6281f3c2", "zc28b80d7ac14b0db51b5bef6281f3c2", "<script>"]
         {
-            assert!(parse_uuid(bad).is_err(), "{bad}");
+            assert!(Uuid::parse(bad).is_err(), "{bad}");
         }
     }
 
@@ -236,10 +256,10 @@ mod tests {
 
     #[test]
     fn sources_round_trip_and_reject_unknown_names() {
-        let default = Sources::only(Source::Idme);
+        let default = Sources::only(Vendor::Idme);
         assert_eq!(Sources::parse(None, default), Ok(default));
         let both = Sources::parse(Some("idme,iden"), default).unwrap();
-        assert!(both.idme && both.iden && !both.standfast);
+        assert!(both.has(Vendor::Idme) && both.has(Vendor::Iden) && !both.has(Vendor::Standfast));
         assert_eq!(both.query_value(default).as_deref(), Some("idme,iden"));
         assert_eq!(default.query_value(default), None);
         assert_eq!(Sources::parse(Some("none"), default), Ok(Sources::NONE));

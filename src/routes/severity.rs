@@ -3,13 +3,13 @@
 
 use std::net::IpAddr;
 
-use super::query::{Href, Sources, bounded, instant_text, list, optional_instant, optional_uuid};
+use super::query::{Href, Sources, Uuid, bounded, instant_text, list, optional_instant, optional_uuid};
 use super::row_filter::RowFilter;
-use crate::model::{Severity, Source};
+use crate::model::{Severity, Vendor};
 use crate::providers::iden::{self, DEFAULT_LIMIT, MAX_LIMIT};
 use crate::rows::format::Zone;
 
-pub const SEVERITY_DEFAULT_SOURCES: Sources = Sources { idme: false, standfast: false, iden: true };
+pub const SEVERITY_DEFAULT_SOURCES: Sources = Sources::of(&[Vendor::Iden]);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeverityView {
@@ -19,8 +19,8 @@ pub struct SeverityView {
     pub event_type: Option<String>,
     pub prefix: Option<String>,
     pub filter_times: (Option<chrono::DateTime<chrono::Utc>>, Option<chrono::DateTime<chrono::Utc>>),
-    pub actor: Option<String>,
-    pub subject: Option<String>,
+    pub actor: Option<Uuid>,
+    pub subject: Option<Uuid>,
     pub actor_ip: Option<IpAddr>,
     pub limit: u32,
     pub cursor: Option<String>,
@@ -60,8 +60,8 @@ impl SeverityView {
             .param("prefix", self.prefix.as_deref())
             .param("from", self.filter_times.0.map(instant_text))
             .param("to", self.filter_times.1.map(instant_text))
-            .param("actor", self.actor.as_deref())
-            .param("subject", self.subject.as_deref())
+            .param("actor", self.actor.as_ref().map(Uuid::as_str))
+            .param("subject", self.subject.as_ref().map(Uuid::as_str))
             .param("actor_ip", self.actor_ip.map(|ip| ip.to_string()))
             .param("limit", (self.limit != DEFAULT_LIMIT).then(|| self.limit.to_string()))
             .param("cursor", self.cursor.as_deref())
@@ -80,8 +80,8 @@ impl SeverityView {
             severities: self.severities.clone(),
             occurred_from: self.filter_times.0,
             occurred_to: self.filter_times.1,
-            actor_uuid: self.actor.clone(),
-            subject_uuid: self.subject.clone(),
+            actor_uuid: self.actor.as_ref().map(Uuid::to_string),
+            subject_uuid: self.subject.as_ref().map(Uuid::to_string),
             actor_ip: self.actor_ip.map(|ip| ip.to_string()),
         }
     }
@@ -97,7 +97,7 @@ impl SeverityView {
         SeverityView { severities, ..self.first_page() }
     }
 
-    pub fn with_source(&self, source: Source, on: bool) -> Self {
+    pub fn with_source(&self, source: Vendor, on: bool) -> Self {
         SeverityView { sources: self.sources.with(source, on), ..self.first_page() }
     }
 
@@ -273,7 +273,7 @@ pub enum DerivedPlan<R> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IdmeRequest {
     ByIp(IpAddr),
-    ByUser(String),
+    ByUser(Uuid),
 }
 
 /// ID.me searches one IP or one user; everything else is applied to the loaded page.
@@ -318,7 +318,7 @@ pub fn standfast_plan(view: &SeverityView) -> DerivedPlan<crate::providers::stan
         from: view.filter_times.0,
         to: view.filter_times.1,
         types: view.event_type.iter().cloned().collect(),
-        contact: view.subject.clone(),
+        contact: view.subject.as_ref().map(Uuid::to_string),
     };
     DerivedPlan::Included { request: filter, applied_locally: view.local_filters(false) }
 }

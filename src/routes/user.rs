@@ -1,9 +1,9 @@
 //! `/users/{uuid}?sources=&page=&cursor=&before=&skip=&layout=&tz=`: one person's timeline
 //! across the three sources, each paged its own way.
 
-use super::query::{Href, Sources, bounded, parse_uuid};
+use super::query::{Href, Sources, Uuid, bounded};
 use super::row_filter::RowFilter;
-use crate::model::Source;
+use crate::model::Vendor;
 use crate::providers::standfast::Position;
 use crate::routes::ip::parse_page;
 use crate::rows::format::Zone;
@@ -20,7 +20,7 @@ pub enum Layout {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserTimeline {
     /// Dashed lowercase.
-    pub uuid: String,
+    pub uuid: Uuid,
     pub sources: Sources,
     /// ID.me's page number.
     pub page: u64,
@@ -37,7 +37,7 @@ pub struct UserTimeline {
 }
 
 impl UserTimeline {
-    pub fn new(uuid: String) -> Self {
+    pub fn new(uuid: Uuid) -> Self {
         UserTimeline {
             uuid,
             sources: Sources::ALL,
@@ -65,7 +65,7 @@ impl UserTimeline {
             .build()
     }
 
-    pub fn with_source(&self, source: Source, on: bool) -> Self {
+    pub fn with_source(&self, source: Vendor, on: bool) -> Self {
         UserTimeline { sources: self.sources.with(source, on), ..self.clone() }
     }
 }
@@ -73,7 +73,7 @@ impl UserTimeline {
 pub fn user_timeline_from_url(uuid: &str, get: impl Fn(&str) -> Option<String>) -> Result<UserTimeline, String> {
     let decoded = percent_encoding::percent_decode_str(uuid).decode_utf8_lossy();
     Ok(UserTimeline {
-        uuid: parse_uuid(&decoded)?,
+        uuid: Uuid::parse(&decoded)?,
         sources: Sources::parse(get("sources").as_deref(), Sources::ALL)?,
         page: parse_page(get("page").as_deref())?,
         cursor: get("cursor").filter(|c| !c.is_empty()),
@@ -93,7 +93,7 @@ pub fn user_timeline_from_url(uuid: &str, get: impl Fn(&str) -> Option<String>) 
 
 /// Where the user form sends what was typed.
 pub fn user_form_target(text: &str) -> Result<String, String> {
-    parse_uuid(text).map(|uuid| UserTimeline::new(uuid).href())
+    Uuid::parse(text).map(|uuid| UserTimeline::new(uuid).href())
 }
 
 impl super::view::ViewState for UserTimeline {

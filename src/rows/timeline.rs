@@ -67,12 +67,12 @@ pub fn group(events: Vec<AuditEvent>, offset_minutes: impl Fn(DateTime<Utc>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Actor, Context, EventFields, Flags, Severity, SeverityOrigin, Source};
+    use crate::model::{Actor, Context, EventFields, Flags, Severity, SeverityOrigin, Vendor};
     use crate::rows::format::shown_time;
 
     fn event(at: &str, ip: &str) -> AuditEvent {
         AuditEvent::new(EventFields {
-            source: Source::Iden,
+            source: Vendor::Iden,
             connection: "c".into(),
             id: at.into(),
             id_derived: false,

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::components::cursor_pager::CursorPager;
 use crate::components::load_more::{MorePage, NextPage};
-use crate::connection::config::Provider;
+use crate::connection::config::Vendor;
 use crate::connection::settings::ResolvedConnection;
 use crate::model::AuditEvent;
 use crate::net::fetcher::{Ticket, now_ms};
@@ -59,7 +59,7 @@ impl<V: ViewState> SourcePlan for IdenListing<V> {
     type After = String;
     type Since = IdenSince;
 
-    const PROVIDER: Provider = Provider::Iden;
+    const PROVIDER: Vendor = Vendor::Iden;
 
     fn what(self) -> &'static str {
         "Iden"
@@ -163,9 +163,9 @@ pub fn iden_more(ask: IdenQuery) -> StoredValue<NextPage<String>, LocalStorage> 
     let next: NextPage<String> = std::rc::Rc::new(move |cursor: String, ticket: Ticket| {
         Box::pin(async move {
             let (filter, limit) = ask.with_value(|ask| ask()).ok_or(FetchFailure::Aborted)?;
-            let connection = connection_now(state, Provider::Iden)?;
+            let connection = connection_now(state, Vendor::Iden)?;
             let page = crate::views::sources::iden_list(&connection, &filter, Some(&cursor), limit, &ticket).await?;
-            record(state, Provider::Iden, &Ok::<(), FetchFailure>(()));
+            record(state, Vendor::Iden, &Ok::<(), FetchFailure>(()));
             Ok(MorePage {
                 events: page.events,
                 next: page.next_cursor,

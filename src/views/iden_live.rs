@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
 use crate::components::load_more::{MorePage, NextPage};
-use crate::connection::config::Provider;
+use crate::connection::config::Vendor;
 use crate::model::AuditEvent;
 use crate::net::fetcher::Ticket;
 use crate::net::http::FetchFailure;
@@ -55,7 +55,7 @@ pub fn iden_newer(ask: IdenQuery, shown: Signal<Vec<AuditEvent>>) -> StoredValue
     let next: NextPage<IdenSince> = std::rc::Rc::new(move |since: IdenSince, ticket: Ticket| {
         Box::pin(async move {
             let (filter, _) = ask.with_value(|ask| ask()).ok_or(FetchFailure::Aborted)?;
-            let connection = connection_now(state, Provider::Iden)?;
+            let connection = connection_now(state, Vendor::Iden)?;
             let known: HashSet<String> = shown.with_untracked(|rows| rows.iter().map(|e| e.id.clone()).collect());
             let mut found = MorePage::<IdenSince>::end();
             let next = match since {

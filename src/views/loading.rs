@@ -6,7 +6,7 @@ use std::future::Future;
 
 use leptos::prelude::*;
 
-use crate::connection::config::Provider;
+use crate::connection::config::Vendor;
 use crate::connection::settings::ResolvedConnection;
 use crate::connection::state::AppState;
 use crate::model::AuditEvent;
@@ -15,11 +15,7 @@ use crate::net::http::FetchFailure;
 
 /// The connection for a provider, tracked. None while `/config.json` loads or when settings are
 /// incomplete; then `problem` says why (and is cleared when a connection is found).
-fn connection_for(
-    state: AppState,
-    provider: Provider,
-    problem: RwSignal<Option<String>>,
-) -> Option<ResolvedConnection> {
+fn connection_for(state: AppState, provider: Vendor, problem: RwSignal<Option<String>>) -> Option<ResolvedConnection> {
     match state.connection(provider) {
         Ok(Some(connection)) => {
             problem.set(None);
@@ -34,7 +30,7 @@ fn connection_for(
 }
 
 /// Tells the header's indicator how a vendor call went (an abort says nothing).
-pub fn record<T>(state: AppState, provider: Provider, result: &Result<T, FetchFailure>) {
+pub fn record<T>(state: AppState, provider: Vendor, result: &Result<T, FetchFailure>) {
     match result {
         Ok(_) => state.record(provider, Ok(())),
         Err(FetchFailure::Failed(e)) => state.record(provider, Err(e)),
@@ -48,7 +44,7 @@ pub fn record<T>(state: AppState, provider: Provider, result: &Result<T, FetchFa
 /// A bump of `retries` asks again.
 pub fn load_source<K, T, Fut>(
     loader: Loader<(K, T)>,
-    provider: Provider,
+    provider: Vendor,
     problem: RwSignal<Option<String>>,
     retries: RwSignal<u32>,
     key_of: impl Fn() -> Option<K> + 'static,
@@ -83,10 +79,10 @@ pub fn load_source<K, T, Fut>(
 }
 
 /// A provider's connection for a request made on demand ("Load more", live tail).
-pub fn connection_now(state: AppState, provider: Provider) -> Result<ResolvedConnection, FetchFailure> {
+pub fn connection_now(state: AppState, provider: Vendor) -> Result<ResolvedConnection, FetchFailure> {
     state.connection(provider).ok().flatten().ok_or_else(|| {
         FetchFailure::Failed(crate::providers::ApiError::Network {
-            detail: format!("the {} connection is not set up (Settings)", provider.short()),
+            detail: format!("the {} connection is not set up (Settings)", provider.label()),
         })
     })
 }

@@ -15,7 +15,7 @@ use crate::components::live_tail::LiveTail;
 use crate::components::load_more::{LoadMore, NextPage};
 use crate::components::load_status::LoadStatus;
 use crate::components::standfast_table::StandfastTable;
-use crate::connection::config::Provider;
+use crate::connection::config::Vendor;
 use crate::connection::settings::ResolvedConnection;
 use crate::model::AuditEvent;
 use crate::net::fetcher::{Loader, Ticket};
@@ -81,7 +81,7 @@ pub trait SourcePlan: Copy + Send + Sync + 'static {
     /// Where live tail looks for newer events.
     type Since: Clone + PartialEq + Send + Sync + 'static;
 
-    const PROVIDER: Provider;
+    const PROVIDER: Vendor;
 
     /// The source's name in statuses and messages ("ID.me").
     fn what(self) -> &'static str;

@@ -68,11 +68,11 @@ pub async fn idme_by_ip(
 /// `uuid` in any accepted form; ID.me gets the 32-hex form its documents use.
 pub async fn idme_by_user(
     connection: &ResolvedConnection,
-    uuid: &str,
+    uuid: &crate::routes::query::Uuid,
     page: u64,
     ticket: &Ticket,
 ) -> Result<IdmePage, FetchFailure> {
-    let hex = crate::routes::query::uuid_hex(uuid);
+    let hex = uuid.hex();
     let request = idme::search_by_user(&connection.base_url, &hex, page, connection.authorization.as_deref());
     let parsed = fetch(&request, ticket, None, idme::parse_search).await?;
     Ok(idme_page(parsed, &connection.label, page, describe_request(&request)))
