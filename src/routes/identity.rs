@@ -112,21 +112,7 @@ impl super::view::ViewState for IdentityEvents {
         IdentityEvents::href(self)
     }
 
-    fn zone(&self) -> Zone {
-        self.zone
-    }
-
-    fn rows(&self) -> &RowFilter {
-        &self.rows
-    }
-
-    fn with_zone(&self, zone: Zone) -> Self {
-        IdentityEvents { zone, ..self.clone() }
-    }
-
-    fn with_rows(&self, rows: RowFilter) -> Self {
-        IdentityEvents { rows, ..self.clone() }
-    }
+    crate::zone_and_rows_fields!(IdentityEvents);
 
     fn narrowed(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Self {
         let filter = crate::providers::standfast::Filter { from: Some(from), to: Some(to), ..self.filter.clone() };

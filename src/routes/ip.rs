@@ -114,21 +114,7 @@ impl super::view::ViewState for IpSearch {
         IpSearch::href(self)
     }
 
-    fn zone(&self) -> Zone {
-        self.zone
-    }
-
-    fn rows(&self) -> &RowFilter {
-        &self.rows
-    }
-
-    fn with_zone(&self, zone: Zone) -> Self {
-        IpSearch { zone, ..self.clone() }
-    }
-
-    fn with_rows(&self, rows: RowFilter) -> Self {
-        IpSearch { rows, ..self.clone() }
-    }
+    crate::zone_and_rows_fields!(IpSearch);
 
     fn searched(&self) -> Option<String> {
         Some(self.ip.to_string())

@@ -189,21 +189,7 @@ impl super::view::ViewState for SeverityView {
         SeverityView::href(self)
     }
 
-    fn zone(&self) -> Zone {
-        self.zone
-    }
-
-    fn rows(&self) -> &RowFilter {
-        &self.rows
-    }
-
-    fn with_zone(&self, zone: Zone) -> Self {
-        SeverityView { zone, ..self.clone() }
-    }
-
-    fn with_rows(&self, rows: RowFilter) -> Self {
-        SeverityView { rows, ..self.clone() }
-    }
+    crate::zone_and_rows_fields!(SeverityView);
 
     fn narrowed(&self, from: chrono::DateTime<chrono::Utc>, to: chrono::DateTime<chrono::Utc>) -> Self {
         SeverityView { filter_times: (Some(from), Some(to)), cursor: None, ..self.clone() }

@@ -107,21 +107,7 @@ impl super::view::ViewState for UserTimeline {
         UserTimeline::href(self)
     }
 
-    fn zone(&self) -> Zone {
-        self.zone
-    }
-
-    fn rows(&self) -> &RowFilter {
-        &self.rows
-    }
-
-    fn with_zone(&self, zone: Zone) -> Self {
-        UserTimeline { zone, ..self.clone() }
-    }
-
-    fn with_rows(&self, rows: RowFilter) -> Self {
-        UserTimeline { rows, ..self.clone() }
-    }
+    crate::zone_and_rows_fields!(UserTimeline);
 }
 #[cfg(test)]
 mod tests {

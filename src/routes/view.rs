@@ -43,6 +43,29 @@ pub trait ViewState: Clone + PartialEq + Send + Sync + 'static {
     }
 }
 
+/// `zone`, `rows`, `with_zone` and `with_rows` for a view's state that holds them as fields of
+/// those names (every view's does).
+#[macro_export]
+macro_rules! zone_and_rows_fields {
+    ($view:ident) => {
+        fn zone(&self) -> $crate::rows::format::Zone {
+            self.zone
+        }
+
+        fn rows(&self) -> &$crate::routes::row_filter::RowFilter {
+            &self.rows
+        }
+
+        fn with_zone(&self, zone: $crate::rows::format::Zone) -> Self {
+            $view { zone, ..self.clone() }
+        }
+
+        fn with_rows(&self, rows: $crate::routes::row_filter::RowFilter) -> Self {
+            $view { rows, ..self.clone() }
+        }
+    };
+}
+
 /// The value a filter form keeps from the view in force for a parameter the form does not edit
 /// (the zone and the row filters), or None when the form supplies the parameter.
 pub fn kept_by_form<V: ViewState>(view: &V, key: &str) -> Option<Option<String>> {
