@@ -548,7 +548,8 @@ const drawn = (path) => {
     if (location.pathname + location.search !== path) return false;
     const h1 = document.querySelector('main h1');
     if (!h1 || document.querySelector('.routing-progress')) return false;
-    if (path === '/') return true;
+    // A view without rows to wait for (home, settings, a bare form) is drawn with its heading.
+    if (!/^\/(ip|users)\/|^\/identity-events|^\/severity/.test(path)) return true;
     return document.querySelector('main table tbody tr[data-id], main .timeline .entry') !== null;
 };
 const until = (path) => new Promise((resolve, reject) => {
@@ -596,6 +597,11 @@ async fn soak(rig: &Rig, client: &Client) -> TestResult {
         "/severity?severity=high,critical&sort=-occurred".to_string(),
         "/".to_string(),
     ];
+    // AUDITDECK_SOAK_PATHS=/,/settings (comma-separated) soaks other paths, to find what grows.
+    let paths: Vec<String> = match std::env::var("AUDITDECK_SOAK_PATHS") {
+        Ok(list) if !list.trim().is_empty() => list.split(',').map(|p| p.replace("{ip}", &ip.to_string())).collect(),
+        _ => paths.to_vec(),
+    };
     client.goto(&rig.url("/")).await.map_err(|e| e.to_string())?;
     eventually("the home page", || async { client.find(Locator::Css("main h1")).await.ok() }).await?;
     allow_long_scripts(client).await?;
