@@ -597,9 +597,12 @@ async fn soak(rig: &Rig, client: &Client) -> TestResult {
         "/severity?severity=high,critical&sort=-occurred".to_string(),
         "/".to_string(),
     ];
-    // AUDITDECK_SOAK_PATHS=/,/settings (comma-separated) soaks other paths, to find what grows.
+    // AUDITDECK_SOAK_PATHS=/,/settings (comma-separated; {ip} and {uuid} stand for the ones above)
+    // soaks other paths, to find what grows.
     let paths: Vec<String> = match std::env::var("AUDITDECK_SOAK_PATHS") {
-        Ok(list) if !list.trim().is_empty() => list.split(',').map(|p| p.replace("{ip}", &ip.to_string())).collect(),
+        Ok(list) if !list.trim().is_empty() => {
+            list.split(',').map(|p| p.replace("{ip}", &ip.to_string()).replace("{uuid}", &uuid)).collect()
+        }
         _ => paths.to_vec(),
     };
     client.goto(&rig.url("/")).await.map_err(|e| e.to_string())?;

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use crate::components::detail_panel::row_openers;
 use leptos_router::components::A;
 
+use crate::components::plain_rows::plain_rows;
 use crate::components::row_tools::{filtered, use_rows_href};
 use crate::components::virtual_rows::VirtualRows;
 use crate::model::detail::flag_explanations;
@@ -198,11 +199,11 @@ pub fn EventsTable(
                 </thead>
                 <tbody on:click=open_on_click on:keydown=open_on_key>
                     {shown.spacer(true)}
-                    <For
-                        each=rows
-                        key=|(key, zone, hidden, _, _)| (key.clone(), *zone, *hidden)
-                        children=move |(_, zone, hidden, index, e)| row(e, zone, searched.get_untracked(), hidden, index)
-                    />
+                    {plain_rows(
+                        rows,
+                        |(key, zone, hidden, _, _)| (key.clone(), *zone, *hidden),
+                        move |(_, zone, hidden, index, e)| row(e, zone, searched.get_untracked(), hidden, index),
+                    )}
                     {shown.spacer(false)}
                 </tbody>
                 {filtered_out(events, 9)}

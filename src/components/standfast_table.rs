@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::components::detail_panel::row_openers;
+use crate::components::plain_rows::plain_rows;
 use crate::components::virtual_rows::VirtualRows;
 
 use crate::components::events_table::{pivot, severity_badge};
@@ -123,7 +124,7 @@ pub fn StandfastTable(
                 </thead>
                 <tbody on:click=open_on_click on:keydown=open_on_key>
                     {shown.spacer(true)}
-                    <For each=rows key=|(key, zone, _, _)| (key.clone(), *zone) children=move |(_, zone, index, e)| row(e, zone, index)/>
+                    {plain_rows(rows, |(key, zone, _, _)| (key.clone(), *zone), |(_, zone, index, e)| row(e, zone, index))}
                     {shown.spacer(false)}
                 </tbody>
                 {crate::components::events_table::filtered_out(events, 15)}
