@@ -8,5 +8,6 @@ pub mod not_found;
 pub mod settings;
 pub mod severity;
 pub mod timeline_more;
+pub mod user_sources;
 pub mod user_timeline;
 pub mod verify;

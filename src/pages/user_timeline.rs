@@ -8,32 +8,24 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::components::detail_panel::row_openers;
-use crate::components::error_box::{settings_problem_view, unreadable_notice};
+use crate::components::error_box::settings_problem_view;
 use crate::components::events_table::{EventsTable, TableSkeleton, pivot, severity_badge};
 use crate::components::load_more::LoadMore;
-use crate::components::load_status::LoadStatus;
 use crate::components::row_tools::RowTools;
 use crate::components::search_form::SearchForm;
 use crate::components::view_controls::{SourceSwitches, ZoneSwitch};
 use crate::connection::config::Vendor;
 use crate::model::{AuditEvent, newest_first};
-use crate::net::fetcher::Loader;
 use crate::pages::timeline_more::{Lane, TimelineMore, timeline_more};
-use crate::providers::{iden, standfast};
+use crate::pages::user_sources::{IdenByUser, IdmeByUser, StandfastByContact};
 use crate::routes::pivot::{ip_href, type_href};
-use crate::routes::query::{Sources, Uuid};
+use crate::routes::query::Sources;
 use crate::routes::user::{Layout, UserTimeline, user_form_target};
 use crate::rows::format::{Zone, local_offset_minutes, thousands};
 use crate::rows::timeline::{Day, group};
 use crate::views::current::{PageView, use_view};
-use crate::views::loading::{load_source, register_rows, requests_of};
-use crate::views::sources::{IdenPage, IdmePage, StandfastPage, iden_list, idme_by_user, standfast_page};
-
-/// Events per page from the cursor sources (ID.me's page size is fixed at 50 too).
-const TIMELINE_PAGE: u32 = 50;
-
-/// A loaded page and the part of the view that asked for it.
-type Asked<K, T> = (K, T);
+use crate::views::loading::register_rows;
+use crate::views::section::{SourcePage, SourcePlan, SourceState, use_source};
 
 #[component]
 pub fn UserTimelinePage() -> impl IntoView {
@@ -46,82 +38,31 @@ pub fn UserTimelinePage() -> impl IntoView {
         }
     });
 
-    let idme = Loader::<Asked<(Uuid, u64), IdmePage>>::new();
-    let actor = Loader::<Asked<(Uuid, Option<String>), IdenPage>>::new();
-    let subject = Loader::<Asked<(Uuid, Option<String>), IdenPage>>::new();
-    let standfast = Loader::<Asked<(Uuid, standfast::Position), StandfastPage>>::new();
-    // Why each vendor's settings are not enough, when they are not.
-    let (idme_problem, iden_problem, standfast_problem) =
-        (RwSignal::new(None::<String>), RwSignal::new(None::<String>), RwSignal::new(None::<String>));
-    let retries = RwSignal::new(0u32);
-
-    load_source(
-        idme,
-        Vendor::Idme,
-        idme_problem,
-        retries,
-        move || current.get().filter(|v| v.sources.has(Vendor::Idme)).map(|v| (v.uuid, v.page)),
-        |connection, (uuid, page), ticket| async move { idme_by_user(&connection, &uuid, page, &ticket).await },
-    );
-    // Iden filters combine with AND: one listing for the user as actor, one as subject.
-    for (loader, as_subject) in [(actor, false), (subject, true)] {
-        load_source(
-            loader,
-            Vendor::Iden,
-            iden_problem,
-            retries,
-            move || {
-                let view = current.get().filter(|v| v.sources.has(Vendor::Iden))?;
-                Some((view.uuid, if as_subject { view.subject_cursor } else { view.cursor }))
-            },
-            move |connection, (uuid, cursor), ticket| async move {
-                let filter = if as_subject {
-                    iden::Filter { subject_uuid: Some(uuid.to_string()), ..Default::default() }
-                } else {
-                    iden::Filter { actor_uuid: Some(uuid.to_string()), ..Default::default() }
-                };
-                iden_list(&connection, &filter, cursor.as_deref(), TIMELINE_PAGE, &ticket).await
-            },
-        );
-    }
-    load_source(
-        standfast,
-        Vendor::Standfast,
-        standfast_problem,
-        retries,
-        move || current.get().filter(|v| v.sources.has(Vendor::Standfast)).map(|v| (v.uuid, v.position)),
-        |connection, (uuid, position), ticket| async move {
-            let filter = standfast::Filter { contact: Some(uuid.to_string()), ..Default::default() };
-            standfast_page(&connection, &connection.scope, &filter, &position, TIMELINE_PAGE, &ticket).await
-        },
-    );
+    let idme = use_source(IdmeByUser, page);
+    let actor = use_source(IdenByUser::Actor, page);
+    let subject = use_source(IdenByUser::Subject, page);
+    let standfast = use_source(StandfastByContact, page);
+    // Each source's rows while the view includes it.
+    let lanes = [
+        (idme.shown, idme.page_rows),
+        (actor.shown, actor.page_rows),
+        (subject.shown, subject.page_rows),
+        (standfast.shown, standfast.page_rows),
+    ];
 
     // Older pages appended by "Load more", of every source.
     let extra = RwSignal::new(Vec::<AuditEvent>::new());
-    // The rows of every included source, merged newest first (an Iden event where the user is
-    // both actor and subject appears once).
     let page_rows = Memo::new(move |_| {
-        let Some(view) = current.get() else { return Vec::new() };
         let mut all = Vec::new();
-        if view.sources.has(Vendor::Idme)
-            && let Some((_, page)) = idme.data.get()
-        {
-            all.extend(page.events);
-        }
-        if view.sources.has(Vendor::Iden) {
-            for loader in [actor, subject] {
-                if let Some((_, page)) = loader.data.get() {
-                    all.extend(page.events);
-                }
+        for (shown, rows) in lanes {
+            if shown.get() {
+                rows.with(|r| all.extend(r.iter().cloned()));
             }
-        }
-        if view.sources.has(Vendor::Standfast)
-            && let Some((_, page)) = standfast.data.get()
-        {
-            all.extend(page.events);
         }
         all
     });
+    // Every included source's rows merged newest first (an Iden event where the user is both
+    // actor and subject appears once).
     let rows = Memo::new(move |_| {
         let mut all = page_rows.get();
         extra.with(|x| all.extend(x.iter().cloned()));
@@ -131,117 +72,51 @@ pub fn UserTimelinePage() -> impl IntoView {
     });
     // Where each included source continues after its page.
     let after = Signal::derive(move || {
-        let view = current.get()?;
-        let mut more = TimelineMore::default();
-        if view.sources.has(Vendor::Idme) {
-            more.idme = idme.data.with(|d| d.as_ref().and_then(|(_, p)| Lane::after(p.meta.next_page, &p.events)));
+        TimelineMore {
+            idme: lane(IdmeByUser, idme),
+            actor: lane(IdenByUser::Actor, actor),
+            subject: lane(IdenByUser::Subject, subject),
+            standfast: lane(StandfastByContact, standfast),
         }
-        if view.sources.has(Vendor::Iden) {
-            let iden_lane = |loader: Loader<Asked<(Uuid, Option<String>), IdenPage>>| {
-                loader.data.with(|d| d.as_ref().and_then(|(_, p)| Lane::after(p.next_cursor.clone(), &p.events)))
-            };
-            more.actor = iden_lane(actor);
-            more.subject = iden_lane(subject);
-        }
-        if view.sources.has(Vendor::Standfast) {
-            more.standfast =
-                standfast.data.with(|d| d.as_ref().and_then(|(_, p)| Lane::after(p.older.clone(), &p.events)));
-        }
-        more.or_none()
+        .or_none()
     });
     let load_more = view! {
         <LoadMore after next_page=timeline_more(move || current.get_untracked().map(|v| v.uuid)) extra
             page_rows=Signal::derive(move || page_rows.with(Vec::len)) what="timeline"/>
     };
-    register_rows(
-        rows.into(),
-        Signal::derive(move || {
-            let mut all = requests_of(idme, |p| &p.request).get();
-            all.extend(requests_of(actor, |p| &p.request).get());
-            all.extend(requests_of(subject, |p| &p.request).get());
-            all.extend(requests_of(standfast, |p| &p.request).get());
-            all
-        }),
-    );
+    let requests = Signal::derive(move || {
+        let mut all = idme.requests().get();
+        all.extend(actor.requests().get());
+        all.extend(subject.requests().get());
+        all.extend(standfast.requests().get());
+        all
+    });
     let any_loading = Signal::derive(move || {
-        idme.loading.get() || actor.loading.get() || subject.loading.get() || standfast.loading.get()
+        idme.loader.loading.get()
+            || actor.loader.loading.get()
+            || subject.loader.loading.get()
+            || standfast.loader.loading.get()
     });
 
-    let retry = Callback::new(move |_| retries.update(|n| *n += 1));
     let statuses = move || {
-        let view = current.get()?;
+        current.get()?;
         Some(view! {
             <div class="source-statuses">
-                {view.sources.has(Vendor::Idme).then(|| view! { <LoadStatus what="ID.me" loading=idme.loading waiting=idme.waiting failure=idme.failure on_retry=retry/> })}
-                {view.sources.has(Vendor::Iden).then(|| view! {
-                    <LoadStatus what="Iden (as actor)" loading=actor.loading waiting=actor.waiting failure=actor.failure on_retry=retry/>
-                    <LoadStatus what="Iden (as subject)" loading=subject.loading waiting=subject.waiting failure=subject.failure on_retry=retry/>
-                })}
-                {view.sources.has(Vendor::Standfast).then(|| view! { <LoadStatus what="Standfast" loading=standfast.loading waiting=standfast.waiting failure=standfast.failure on_retry=retry/> })}
+                {status_of(IdmeByUser, idme)}
+                {status_of(IdenByUser::Actor, actor)}
+                {status_of(IdenByUser::Subject, subject)}
+                {status_of(StandfastByContact, standfast)}
             </div>
         })
     };
     let pagers = move || {
-        let view = current.get()?;
-        let mut lines = Vec::new();
-        if view.sources.has(Vendor::Idme)
-            && let Some((_, page)) = idme.data.get()
-        {
-            let total = page.meta.total_pages.unwrap_or(0);
-            let at = |n: u64| UserTimeline { page: n, ..view.clone() }.href();
-            lines.push(source_pager(
-                "ID.me",
-                format!(
-                    "page {} of {} · {} events",
-                    thousands(page.page),
-                    thousands(total),
-                    thousands(page.meta.total_count.unwrap_or(0))
-                ),
-                ("‹ Newer", (page.page > 1).then(|| at(page.page - 1))),
-                (page.page < total).then(|| at(page.page + 1)),
-                page.unreadable,
-            ));
-        }
-        if view.sources.has(Vendor::Iden) {
-            for (label, loader, as_subject) in [("Iden (as actor)", actor, false), ("Iden (as subject)", subject, true)]
-            {
-                if let Some(((_, cursor), page)) = loader.data.get() {
-                    let at = |c: Option<String>| {
-                        if as_subject {
-                            UserTimeline { subject_cursor: c, ..view.clone() }
-                        } else {
-                            UserTimeline { cursor: c, ..view.clone() }
-                        }
-                        .href()
-                    };
-                    let newer = cursor.is_some().then(|| page.previous_cursor.clone().map(|c| at(Some(c)))).flatten();
-                    let older = page.next_cursor.clone().map(|c| at(Some(c)));
-                    let where_ = if cursor.is_none() { "newest" } else { "older" };
-                    lines.push(source_pager(
-                        label,
-                        format!("{where_} {} events", page.events.len()),
-                        ("‹ Newer", newer),
-                        older,
-                        page.unreadable,
-                    ));
-                }
-            }
-        }
-        if view.sources.has(Vendor::Standfast)
-            && let Some(((_, position), page)) = standfast.data.get()
-        {
-            let older = page.older.clone().map(|p| UserTimeline { position: p, ..view.clone() }.href());
-            let newest =
-                position.before.is_some().then(|| UserTimeline { position: Default::default(), ..view.clone() }.href());
-            let where_ = if position.before.is_none() { "newest" } else { "older" };
-            lines.push(source_pager(
-                "Standfast",
-                format!("{where_} {} events", page.events.len()),
-                ("« Newest", newest),
-                older,
-                page.unreadable,
-            ));
-        }
+        current.get()?;
+        let lines = [
+            pager_of(IdmeByUser, idme, page),
+            pager_of(IdenByUser::Actor, actor, page),
+            pager_of(IdenByUser::Subject, subject, page),
+            pager_of(StandfastByContact, standfast, page),
+        ];
         Some(view! { <ul class="source-pagers" aria-label="Each source's page">{lines}</ul> })
     };
     let is_empty = Memo::new(move |_| rows.with(Vec::is_empty));
@@ -270,11 +145,13 @@ pub fn UserTimelinePage() -> impl IntoView {
             </ol>
         }
     };
-    // The table stays mounted while pages and sources change, so rows keyed by id are kept.
+    // The merged rows are known to the detail panel, row tools and export while they are
+    // shown. The table stays mounted while pages and sources change, so rows keyed by id are kept.
     let body = move || {
         if is_empty.get() {
             return None;
         }
+        register_rows(rows.into(), requests);
         Some(match layout.get()? {
             Layout::Table => {
                 let caption = Signal::derive(move || {
@@ -313,7 +190,8 @@ pub fn UserTimelinePage() -> impl IntoView {
             <h1>"User timeline"</h1>
             <SearchForm id="user-input" label="User UUID (dashed or 32 hex digits)" value=typed target=user_form_target/>
             {page.url_problem()}
-            {[idme_problem, iden_problem, standfast_problem].map(settings_problem_view)}
+            // Both Iden listings use one connection: its problem is said once.
+            {[idme.problem, actor.problem, standfast.problem].map(settings_problem_view)}
             {controls}
             <RowTools/>
             {statuses}
@@ -330,26 +208,25 @@ fn included_names(sources: Sources) -> String {
     if names.is_empty() { "no source (tick one above)".into() } else { names.join(", ") }
 }
 
-/// One source's place in the timeline. `newer` is (label, link): "‹ Newer" where the vendor
-/// can page forward, "« Newest" where only the first page can be reopened.
-fn source_pager(
-    label: &'static str,
-    position: String,
-    (newer_label, newer): (&'static str, Option<String>),
-    older: Option<String>,
-    unreadable: usize,
-) -> impl IntoView {
-    let link = |text: &'static str, rel: &'static str, href: Option<String>| match href {
-        Some(href) => view! { <A href=href attr:rel=rel attr:class="pager-link">{text}</A> }.into_any(),
-        None => view! { <span class="pager-link disabled" aria-disabled="true">{text}</span> }.into_any(),
-    };
-    view! {
-        <li class="source-pager" data-source=label>
-            <strong>{label}</strong>" · "<span class="pager-position">{position}</span>" "
-            {link(newer_label, "prev", newer)}" "{link("Older ›", "next", older)}
-            {unreadable_notice(unreadable)}
-        </li>
+/// A source's status while the view includes it.
+fn status_of<P: SourcePlan>(plan: P, state: SourceState<P>) -> Option<impl IntoView + use<P>> {
+    state.shown.get().then(|| state.status(plan.what()))
+}
+
+/// Where a source continues after its page, while the view includes it.
+fn lane<P: SourcePlan>(plan: P, state: SourceState<P>) -> Option<Lane<P::After>> {
+    if !state.shown.get() {
+        return None;
     }
+    state.loader.data.with(|d| d.as_ref().and_then(|(_, page)| Lane::after(plan.after(page), page.events())))
+}
+
+/// A source's pager line while the view includes it and its page is in.
+fn pager_of<P: SourcePlan>(plan: P, state: SourceState<P>, view: PageView<P::View>) -> Option<AnyView> {
+    if !state.shown.get() {
+        return None;
+    }
+    state.loader.data.with(|d| d.as_ref().and_then(|(key, page)| plan.pager(view, key, page)))
 }
 
 fn day_view(day: Day, zone: Zone) -> impl IntoView {

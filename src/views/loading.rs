@@ -94,13 +94,3 @@ pub fn register_rows(rows: Signal<Vec<AuditEvent>>, requests: Signal<Vec<String>
         shown.register_rows(rows, requests);
     }
 }
-
-/// The request behind a loader's page, as a list (empty before the first answer).
-pub fn requests_of<K: Send + Sync + 'static, T: Send + Sync + 'static>(
-    loader: Loader<(K, T)>,
-    request: fn(&T) -> &String,
-) -> Signal<Vec<String>> {
-    Signal::derive(move || {
-        loader.data.with(|d| d.as_ref().map(|(_, page)| vec![request(page).clone()]).unwrap_or_default())
-    })
-}

@@ -22,7 +22,7 @@ use crate::net::fetcher::{Loader, Ticket};
 use crate::net::http::FetchFailure;
 use crate::routes::view::ViewState;
 use crate::views::current::PageView;
-use crate::views::loading::load_source;
+use crate::views::loading::{load_source, register_rows};
 use crate::views::sources::{IdenPage, IdmePage, StandfastPage};
 
 /// A vendor's page as a section shows it.
@@ -166,10 +166,29 @@ pub trait SourcePlan: Copy + Send + Sync + 'static {
     fn arrived(self, _key: &Self::Key, _page: &mut Self::Page) {}
 }
 
-/// One source of a view, kept mounted while the view changes (rows keyed by id are kept, not
-/// redrawn) and hidden while the view does not show it.
-#[component]
-pub fn SourceSection<P: SourcePlan>(plan: P, view: PageView<P::View>) -> impl IntoView {
+/// A source's state in a view: its loader kept in step with the URL, why its settings are not
+/// enough (when they are not), its retries, and the rows of its page the view keeps.
+pub struct SourceState<P: SourcePlan> {
+    pub loader: Loaded<P>,
+    pub problem: RwSignal<Option<String>>,
+    pub retries: RwSignal<u32>,
+    /// The view shows the source at all.
+    pub shown: Memo<bool>,
+    /// The page on screen answers another question than the URL asks: it stays, dimmed.
+    pub stale: Memo<bool>,
+    pub page_rows: Signal<Vec<AuditEvent>>,
+}
+
+impl<P: SourcePlan> Clone for SourceState<P> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<P: SourcePlan> Copy for SourceState<P> {}
+
+/// Keeps one source of the view loaded (see [`SourceState`]).
+pub fn use_source<P: SourcePlan>(plan: P, view: PageView<P::View>) -> SourceState<P> {
     let current = view.current;
     let loader: Loaded<P> = Loader::new();
     let problem = RwSignal::new(None::<String>);
@@ -188,7 +207,6 @@ pub fn SourceSection<P: SourcePlan>(plan: P, view: PageView<P::View>) -> impl In
     );
     let shown = Memo::new(move |_| current.with(|v| v.as_ref().is_some_and(|v| plan.shown(v))));
     let wanted = Memo::new(move |_| current.with(|v| v.as_ref().and_then(|v| plan.key(v))));
-    // The page on screen answers another question than the URL asks: it stays, dimmed.
     let stale = Memo::new(move |_| {
         let wanted = wanted.get();
         loader.data.with(|d| d.as_ref().is_some_and(|(asked, _)| Some(asked) != wanted.as_ref()))
@@ -202,12 +220,40 @@ pub fn SourceSection<P: SourcePlan>(plan: P, view: PageView<P::View>) -> impl In
         })
     })
     .into();
+    SourceState { loader, problem, retries, shown, stale, page_rows }
+}
+
+impl<P: SourcePlan> SourceState<P> {
+    /// The request behind the page (none before the first answer).
+    pub fn requests(self) -> Signal<Vec<String>> {
+        let loader = self.loader;
+        Signal::derive(move || {
+            loader.data.with(|d| d.as_ref().map(|(_, page)| vec![page.request().clone()]).unwrap_or_default())
+        })
+    }
+
+    /// The loading, rate-limit and error status, with a retry.
+    pub fn status(self, what: &'static str) -> impl IntoView {
+        let (loader, retries) = (self.loader, self.retries);
+        view! {
+            <LoadStatus what loading=loader.loading waiting=loader.waiting failure=loader.failure
+                on_retry=Callback::new(move |_| retries.update(|n| *n += 1))/>
+        }
+    }
+}
+
+/// One source of a view, kept mounted while the view changes (rows keyed by id are kept, not
+/// redrawn) and hidden while the view does not show it.
+#[component]
+pub fn SourceSection<P: SourcePlan>(plan: P, view: PageView<P::View>) -> impl IntoView {
+    let current = view.current;
+    let state = use_source(plan, view);
     let slug = plan.what().to_ascii_lowercase().replace('.', "");
     let heading = move || current.with(|v| v.as_ref().and_then(|v| plan.heading(v)));
     let heading_id = format!("{slug}-heading");
     let class = format!("source-section source-{slug}");
     view! {
-        <Show when=move || shown.get()>
+        <Show when=move || state.shown.get()>
             <section class=class.clone() aria-labelledby={
                 let id = heading_id.clone();
                 move || heading().is_some().then(|| id.clone())
@@ -216,7 +262,7 @@ pub fn SourceSection<P: SourcePlan>(plan: P, view: PageView<P::View>) -> impl In
                     let id = heading_id.clone();
                     move || heading().map(|text| view! { <h2 id=id.clone() class="results-caption">{text}</h2> })
                 }
-                <SectionBody plan view loader problem retries stale page_rows/>
+                <SectionBody plan view state/>
             </section>
         </Show>
     }
@@ -225,23 +271,14 @@ pub fn SourceSection<P: SourcePlan>(plan: P, view: PageView<P::View>) -> impl In
 /// A shown section: its status, rows and controls (made again when the source is switched
 /// back on, so no appended or live rows outlive it).
 #[component]
-fn SectionBody<P: SourcePlan>(
-    plan: P,
-    view: PageView<P::View>,
-    loader: Loaded<P>,
-    problem: RwSignal<Option<String>>,
-    retries: RwSignal<u32>,
-    stale: Memo<bool>,
-    page_rows: Signal<Vec<AuditEvent>>,
-) -> impl IntoView {
+fn SectionBody<P: SourcePlan>(plan: P, view: PageView<P::View>, state: SourceState<P>) -> impl IntoView {
     let current = view.current;
+    let SourceState { loader, problem, stale, page_rows, .. } = state;
     let GrowingRows { fresh, extra, all: rows } = growing_rows(page_rows);
-    let requests = Signal::derive(move || {
-        loader.data.with(|d| d.as_ref().map(|(_, page)| vec![page.request().clone()]).unwrap_or_default())
-    });
+    let requests = state.requests();
     // Before "Load more" and live tail register the requests behind the rows they add, so the
     // page's own request comes first in an export's manifest.
-    register_shown(rows, requests);
+    register_rows(rows, requests);
     let first_load =
         move || loader.loading.get() && loader.failure.get().is_none() && loader.data.with(Option::is_none);
     let pager = move || {
@@ -282,8 +319,7 @@ fn SectionBody<P: SourcePlan>(
     view! {
         {move || note().map(|text| view! { <p class="help derived-note">{text}</p> })}
         {settings_problem_view(problem)}
-        <LoadStatus what=plan.what() loading=loader.loading waiting=loader.waiting failure=loader.failure
-            on_retry=Callback::new(move |_| retries.update(|n| *n += 1))/>
+        {state.status(plan.what())}
         <div class="results" class:stale=move || stale.get()>
             {move || first_load().then(|| view! { <TableSkeleton/> })}
             {empty}
@@ -318,11 +354,4 @@ fn growing_rows(page_rows: Signal<Vec<AuditEvent>>) -> GrowingRows {
         all
     });
     GrowingRows { fresh, extra, all: all.into() }
-}
-
-/// Lets the detail panel, the row tools and export see the rows a section shows while it lives.
-fn register_shown(rows: Signal<Vec<AuditEvent>>, requests: Signal<Vec<String>>) {
-    if let Some(shown) = crate::views::shown::ShownRows::use_context() {
-        shown.register_rows(rows, requests);
-    }
 }
