@@ -534,7 +534,8 @@ const SOAK_WARM_UP: usize = 100;
 
 /// Moves the app through `paths` in turn, `count` times, as its own links do; each step waits
 /// until the view's heading and its rows (or its form) are drawn. Returns the wasm memory's size
-/// in bytes after `warm` navigations and at the end, and the JS heap at the end.
+/// in bytes after `warm` navigations, after half of them and at the end, and the JS heap at the
+/// end.
 const SOAK: &str = r#"
 const [paths, count, warm] = arguments;
 const done = arguments[arguments.length - 1];
@@ -562,16 +563,17 @@ const until = (path) => new Promise((resolve, reject) => {
     poll();
 });
 (async () => {
-    let atWarm = null;
+    let atWarm = null, atHalf = null;
     for (let i = 0; i < count; i++) {
         const path = paths[i % paths.length];
         history.pushState(null, '', path);
         dispatchEvent(new PopStateEvent('popstate'));
         await until(path);
         if (i + 1 === warm) atWarm = await wasmBytes();
+        if (i + 1 === count / 2) atHalf = await wasmBytes();
     }
     const heap = performance.memory ? performance.memory.usedJSHeapSize : null;
-    done([atWarm, await wasmBytes(), heap]);
+    done([atWarm, atHalf, await wasmBytes(), heap]);
 })().catch(e => done(String(e)));
 "#;
 
@@ -612,7 +614,7 @@ async fn soak(rig: &Rig, client: &Client) -> TestResult {
         .execute_async(SOAK, vec![json!(paths), SOAK_NAVIGATIONS.into(), SOAK_WARM_UP.into()])
         .await
         .map_err(|e| e.to_string())?;
-    let (warm, end, heap): (Option<f64>, Option<f64>, Option<f64>) =
+    let (warm, half, end, heap): (Option<f64>, Option<f64>, Option<f64>, Option<f64>) =
         serde_json::from_value(value.clone()).map_err(|_| format!("the soak stopped: {value}"))?;
     let mb = |b: Option<f64>| b.unwrap_or(f64::NAN) / 1_048_576.0;
     let per_nav_kb = (mb(end) - mb(warm)) * 1024.0 / (SOAK_NAVIGATIONS - SOAK_WARM_UP) as f64;
@@ -620,6 +622,8 @@ async fn soak(rig: &Rig, client: &Client) -> TestResult {
     record("soak: wasm memory after 1,000 navigations", mb(end), "MB", None);
     record("soak: wasm memory growth, navigations 100 to 1,000", mb(end) - mb(warm), "MB", Some(1.0));
     record("soak: wasm memory growth per navigation", per_nav_kb, "KB", None);
+    // Whether it still grows in the second half, or has levelled off (a high-water mark).
+    record("soak: wasm memory growth, navigations 500 to 1,000", mb(end) - mb(half), "MB", None);
     record("soak: JS heap after 1,000 navigations", mb(heap), "MB", None);
     Ok(())
 }

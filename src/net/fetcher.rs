@@ -125,10 +125,6 @@ impl Cache {
     }
 }
 
-fn cached(key: &str) -> Option<HttpResponse> {
-    CACHE.with(|c| c.borrow().answers.get(key).cloned())
-}
-
 fn store(key: String, response: &HttpResponse) {
     CACHE.with(|c| c.borrow_mut().insert(key, response));
 }
@@ -152,11 +148,20 @@ pub async fn fetch<T>(
     read: impl FnOnce(&HttpResponse) -> Result<T, crate::providers::ApiError>,
 ) -> Result<T, FetchFailure> {
     let key = cache_key(request);
+    // A cached answer is read where it is kept, not copied: bodies run to hundreds of KB, and a
+    // copy per navigation is a large block the allocator must find each time.
+    let mut read = Some(read);
     if !ticket.refresh
-        && let Some(response) = cached(&key)
+        && let Some(value) = CACHE.with(|c| {
+            let cache = c.borrow();
+            let response = cache.answers.get(&key)?;
+            read.take().map(|read| read(response))
+        })
     {
-        return read(&response).map_err(FetchFailure::Failed);
+        return value.map_err(FetchFailure::Failed);
     }
+    // Taken only when the cache answered, and then it returned.
+    let Some(read) = read else { return Err(FetchFailure::Aborted) };
     let response = send_within_rate(request, ticket, rate).await?;
     let value = read(&response).map_err(FetchFailure::Failed)?;
     if response.is_success() {
