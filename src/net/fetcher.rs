@@ -145,23 +145,16 @@ pub async fn fetch<T>(
     request: &HttpRequest,
     ticket: &Ticket,
     rate: Option<&RatePolicy>,
-    read: impl FnOnce(&HttpResponse) -> Result<T, crate::providers::ApiError>,
+    read: impl Fn(&HttpResponse) -> Result<T, crate::providers::ApiError>,
 ) -> Result<T, FetchFailure> {
     let key = cache_key(request);
     // A cached answer is read where it is kept, not copied: bodies run to hundreds of KB, and a
     // copy per navigation is a large block the allocator must find each time.
-    let mut read = Some(read);
     if !ticket.refresh
-        && let Some(value) = CACHE.with(|c| {
-            let cache = c.borrow();
-            let response = cache.answers.get(&key)?;
-            read.take().map(|read| read(response))
-        })
+        && let Some(value) = CACHE.with(|c| c.borrow().answers.get(&key).map(&read))
     {
         return value.map_err(FetchFailure::Failed);
     }
-    // Taken only when the cache answered, and then it returned.
-    let Some(read) = read else { return Err(FetchFailure::Aborted) };
     let response = send_within_rate(request, ticket, rate).await?;
     let value = read(&response).map_err(FetchFailure::Failed)?;
     if response.is_success() {
