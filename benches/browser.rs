@@ -451,22 +451,20 @@ static SHA: Mutex<String> = Mutex::new(String::new());
 
 // ---------------------------------------------------------------- gateway
 
+/// The body of the `n`th request a load sends.
+type Bodies = fn(usize) -> Vec<u8>;
+
 /// Latency percentiles of `n` requests one after another, and requests/s with `parallel` at once.
-async fn load(
-    what: &str,
-    url: &str,
-    method: Method,
-    headers: &[(&str, &str)],
-    body: &'static [u8],
-) -> Result<f64, String> {
+async fn load(what: &str, url: &str, method: Method, headers: &[(&str, &str)], body: Bodies) -> Result<f64, String> {
     let http = http();
-    for _ in 0..50 {
-        send(&http, method.clone(), url, headers, body).await?;
+    for n in 0..50 {
+        send(&http, method.clone(), url, headers, &body(n)).await?;
     }
     let mut latencies = Vec::new();
-    for _ in 0..1_000 {
+    for n in 0..1_000 {
+        let request = body(50 + n);
         let t = Instant::now();
-        let (status, _) = send(&http, method.clone(), url, headers, body).await?;
+        let (status, _) = send(&http, method.clone(), url, headers, &request).await?;
         if status != 200 {
             return Err(format!("{what}: status {status}"));
         }
@@ -478,13 +476,13 @@ async fn load(
     let (parallel, per_task) = (16, 250);
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for _ in 0..parallel {
+    for task in 0..parallel {
         let (http, url, method) = (http.clone(), url.to_string(), method.clone());
         let headers: Vec<(String, String)> = headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         tasks.push(tokio::spawn(async move {
             let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            for _ in 0..per_task {
-                send(&http, method.clone(), &url, &headers, body).await?;
+            for n in 0..per_task {
+                send(&http, method.clone(), &url, &headers, &body(1_050 + task * per_task + n)).await?;
             }
             Ok::<(), String>(())
         }));
@@ -502,25 +500,35 @@ async fn load(
 async fn gateway(rig: &Rig) -> TestResult {
     let iden = format!("{}/sandbox/iden/org/{}/api/events/?limit=50", rig.base, auditdeck_sandbox::iden::ORG_SLUG);
     let auth = iden_auth();
-    load("sandbox Iden page of 50", &iden, Method::GET, &[("authorization", &auth)], b"").await?;
-    // The document's request: `curl -F ipaddress=…`, multipart/form-data.
-    let form = b"--auditdeckbench\r\nContent-Disposition: form-data; name=\"ipaddress\"\r\n\r\n152.133.18.33\r\n--auditdeckbench--\r\n";
+    load("sandbox Iden page of 50", &iden, Method::GET, &[("authorization", &auth)], |_| Vec::new()).await?;
     let multipart = ("content-type", "multipart/form-data; boundary=auditdeckbench");
     let proxied = format!("{}/upstream/{}/api/v1/events/search", rig.base, harness::SAMPLE_UPSTREAM_ID);
+    // Each search asks for another address, so none is answered from the shared cache.
     let proxied_p50 =
-        load("proxied search (gateway adds the credential)", &proxied, Method::POST, &[multipart], form).await?;
+        load("proxied search (gateway adds the credential)", &proxied, Method::POST, &[multipart], search_form).await?;
     let direct = format!("http://{}/api/v1/events/search", rig.upstream);
     let credential = format!("ID.me {}", harness::base64_of(harness::SAMPLE_SECRET));
     let direct_p50 = load(
-        "the same search sent to the upstream directly",
+        "the same searches sent to the upstream directly",
         &direct,
         Method::POST,
         &[multipart, ("authorization", &credential)],
-        form,
+        search_form,
     )
     .await?;
     record("gateway: proxy overhead at p50", proxied_p50 - direct_p50, "ms", Some(1.0));
+    load("one search again and again (shared cache hit)", &proxied, Method::POST, &[multipart], |_| search_form(0))
+        .await?;
     Ok(())
+}
+
+/// The document's request, `curl -F ipaddress=…` (multipart/form-data), for the `n`th address.
+fn search_form(n: usize) -> Vec<u8> {
+    let ip = format!("10.{}.{}.{}", (n >> 16) & 255, (n >> 8) & 255, n & 255);
+    format!(
+        "--auditdeckbench\r\nContent-Disposition: form-data; name=\"ipaddress\"\r\n\r\n{ip}\r\n--auditdeckbench--\r\n"
+    )
+    .into_bytes()
 }
 
 // ---------------------------------------------------------------- report

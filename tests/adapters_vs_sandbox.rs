@@ -15,15 +15,19 @@ use tower::ServiceExt;
 fn gateway(iden_rate_limit: u32) -> (Router, Arc<Dataset>, auditdeck_server::Sandbox) {
     let data = Arc::new(Dataset::generate());
     let config = GatewayConfig { sandbox_iden_rate_limit: iden_rate_limit, ..GatewayConfig::default() };
-    let gw = auditdeck_server::build(GatewayOptions { dist: "/nonexistent".into(), config }, data.clone(), |_| None)
-        .expect("gateway");
+    let gw = auditdeck_server::build(
+        GatewayOptions { dist: "/nonexistent".into(), config, bind: [127, 0, 0, 1].into() },
+        data.clone(),
+        |_| None,
+    )
+    .expect("gateway");
     (gw.router, data, gw.sandbox)
 }
 
 /// Executes an adapter's request against the router, as the browser's fetch would.
 async fn send(router: &Router, request: &HttpRequest) -> HttpResponse {
     assert_eq!(request.method, Method::Get, "these adapters only GET");
-    let mut builder = axum::http::Request::builder().method("GET").uri(&request.url);
+    let mut builder = axum::http::Request::builder().method("GET").uri(&request.url).header("host", "127.0.0.1");
     for (k, v) in &request.headers {
         builder = builder.header(k, v);
     }
@@ -41,7 +45,7 @@ async fn send(router: &Router, request: &HttpRequest) -> HttpResponse {
 async fn standfast_positions_page_through_tie_groups_exactly_once() {
     let data = Arc::new(Dataset::generate());
     let gw = auditdeck_server::build(
-        GatewayOptions { dist: "/nonexistent".into(), config: GatewayConfig::default() },
+        GatewayOptions { dist: "/nonexistent".into(), config: GatewayConfig::default(), bind: [127, 0, 0, 1].into() },
         data.clone(),
         |_| None,
     )

@@ -63,7 +63,33 @@ pub struct UpstreamConfig {
     /// Iden: the organisation slug.
     #[serde(default)]
     pub org_slug: Option<String>,
+    /// ID.me: the Events API's path for one event, `{id}` standing for its id (NOTES.md: the
+    /// overview gives none; the app's default). The gateway forwards GET on this path only.
+    #[serde(default = "default_events_path")]
+    pub events_path: String,
+    /// Vendor requests a minute this connection may make, shared by every user and tab (Iden
+    /// documents 60 a minute per key, its default; the others document none). 0: no limit.
+    #[serde(default)]
+    pub rate_limit_per_minute: Option<u32>,
 }
+
+fn default_events_path() -> String {
+    "/api/v1/events/{id}".into()
+}
+
+impl UpstreamConfig {
+    /// The budget the gateway keeps for this connection, if any.
+    pub fn rate_limit(&self) -> Option<u32> {
+        match self.rate_limit_per_minute {
+            Some(0) => None,
+            Some(n) => Some(n),
+            None => (self.provider == Provider::Iden).then_some(IDEN_RATE_LIMIT),
+        }
+    }
+}
+
+/// `iden-events-api.txt`: "limited to 60 requests per minute per API key".
+pub const IDEN_RATE_LIMIT: u32 = 60;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -106,6 +132,39 @@ pub struct GatewayConfig {
     /// Seconds between live tail's checks for new events (the app's default is 30).
     #[serde(default)]
     pub app_live_tail_secs: Option<u32>,
+    /// The address people open, e.g. `https://auditdeck.example.org` behind a TLS proxy. Its
+    /// host is one the gateway answers to (besides the bind address and `localhost`).
+    #[serde(default)]
+    pub public_url: Option<url::Url>,
+    /// Seconds an identical vendor request (same connection, method, path, query, body) is
+    /// answered from the gateway's shared cache. 0 turns the cache off.
+    #[serde(default = "default_shared_cache")]
+    pub shared_cache_secs: u32,
+    /// How long a client may take to send its whole request head, and each part of its body.
+    #[serde(default = "default_client_timeout")]
+    pub client_timeout_secs: f64,
+    /// Requests the gateway works on at once; more wait for a free place.
+    #[serde(default = "default_concurrent_requests")]
+    pub max_concurrent_requests: usize,
+    /// Open client connections; more wait in the listen queue.
+    #[serde(default = "default_connections")]
+    pub max_connections: usize,
+}
+
+fn default_shared_cache() -> u32 {
+    30
+}
+
+fn default_client_timeout() -> f64 {
+    30.0
+}
+
+fn default_concurrent_requests() -> usize {
+    256
+}
+
+fn default_connections() -> usize {
+    1024
 }
 
 fn default_response_timeout() -> u32 {
@@ -142,6 +201,11 @@ impl Default for GatewayConfig {
             #[cfg(feature = "sandbox")]
             sandbox_request_log: false,
             app_live_tail_secs: None,
+            public_url: None,
+            shared_cache_secs: default_shared_cache(),
+            client_timeout_secs: default_client_timeout(),
+            max_concurrent_requests: default_concurrent_requests(),
+            max_connections: default_connections(),
         }
     }
 }
@@ -168,6 +232,23 @@ impl GatewayConfig {
             if !matches!(upstream.base_url.scheme(), "http" | "https") {
                 return Err(format!("upstream {:?}: base_url must be http or https", upstream.id));
             }
+            if !crate::proxy::routes::is_events_path_template(&upstream.events_path) {
+                return Err(format!(
+                    "upstream {:?}: events_path must start with / and hold {{id}} once as a whole segment",
+                    upstream.id
+                ));
+            }
+        }
+        if let Some(url) = &self.public_url
+            && (!matches!(url.scheme(), "http" | "https") || url.host_str().is_none())
+        {
+            return Err("public_url must be an http or https URL with a host".into());
+        }
+        if !(self.client_timeout_secs > 0.0 && self.client_timeout_secs <= 600.0) {
+            return Err("client_timeout_secs must be between 0 and 600".into());
+        }
+        if self.max_concurrent_requests == 0 || self.max_connections == 0 {
+            return Err("max_concurrent_requests and max_connections must be at least 1".into());
         }
         if !(self.upstream_timeout_secs > 0.0 && self.upstream_timeout_secs <= 600.0) {
             return Err("upstream_timeout_secs must be between 0 and 600".into());
@@ -224,6 +305,23 @@ impl GatewayConfig {
             });
         }
         list
+    }
+
+    /// Without sign-in the gateway serves whoever reaches its port, so it spends its own vendor
+    /// credentials only for this machine: on any address but loopback it refuses to start.
+    pub fn check_exposure(&self, bind: std::net::IpAddr) -> Result<(), String> {
+        if bind.is_loopback() {
+            return Ok(());
+        }
+        match self.upstreams.iter().find(|u| u.credential.is_some()) {
+            None => Ok(()),
+            Some(u) => Err(format!(
+                "refusing to listen on {bind}: upstream {:?} holds a gateway credential, and without sign-in \
+                 anyone who reaches this address could spend it. Listen on 127.0.0.1 (the default), or \
+                 remove the credential so each browser sends its own.",
+                u.id
+            )),
+        }
     }
 
     /// Origins for the CSP's connect-src besides 'self'.

@@ -3,20 +3,25 @@
 //! default; production builds leave it out), runs the built-in sandbox.
 
 pub mod config;
+pub mod guard;
 pub mod proxy;
+pub mod serve;
 pub mod web;
 
 /// The built-in sandbox (its own crate), mounted under `/sandbox` when the config offers it.
 #[cfg(feature = "sandbox")]
 pub use auditdeck_sandbox as sandbox;
 
+use std::net::IpAddr;
 use std::path::PathBuf;
-#[cfg(feature = "sandbox")]
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::routing::any;
+use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 
 pub use config::GatewayConfig;
 #[cfg(feature = "sandbox")]
@@ -27,11 +32,16 @@ pub struct GatewayOptions {
     /// The trunk output directory (`dist/`).
     pub dist: PathBuf,
     pub config: GatewayConfig,
+    /// The address it listens on: a Host it answers to, and whether it may hold credentials
+    /// without sign-in ([`GatewayConfig::check_exposure`]).
+    pub bind: IpAddr,
 }
 
-/// A built gateway: its router, and the sandbox (tests read its request counter).
+/// A built gateway: its router, how it accepts clients, and the sandbox (tests read its request
+/// counter).
 pub struct Gateway {
     pub router: Router,
+    pub client_limits: serve::ClientLimits,
     #[cfg(feature = "sandbox")]
     pub sandbox: Sandbox,
 }
@@ -43,17 +53,29 @@ pub fn build(
     #[cfg(feature = "sandbox")] data: Arc<Dataset>,
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<Gateway, String> {
-    options.config.validate()?;
-    let proxy = proxy::Proxy::new(&options.config, env)?;
-    let router = Router::new()
-        .merge(web::config_route(&options.config))
-        .route("/upstream/{*rest}", any(proxy::handle).with_state(proxy));
+    let config = &options.config;
+    config.validate()?;
+    config.check_exposure(options.bind)?;
+    let proxy = proxy::Proxy::new(config, env)?;
+    let router =
+        Router::new().merge(web::config_route(config)).route("/upstream/{*rest}", any(proxy::handle).with_state(proxy));
     #[cfg(feature = "sandbox")]
-    let (router, sandbox) = with_sandbox(router, &options.config, data);
-    let router = router.merge(web::app_routes(&options.dist)).layer(CompressionLayer::new());
-    let router = web::security_headers(router, &options.config);
+    let (router, sandbox) = with_sandbox(router, config, data);
+    let guard = Arc::new(guard::Guard::new(options.bind, config.public_url.as_ref()));
+    let router = router
+        .merge(web::app_routes(&options.dist))
+        .layer(CompressionLayer::new())
+        .layer(RequestBodyTimeoutLayer::new(Duration::from_secs_f64(config.client_timeout_secs)))
+        .layer(axum::middleware::from_fn_with_state(guard, guard::check))
+        .layer(GlobalConcurrencyLimitLayer::new(config.max_concurrent_requests));
+    let router = web::security_headers(router, config);
+    let client_limits = serve::ClientLimits {
+        header_timeout: Duration::from_secs_f64(config.client_timeout_secs),
+        max_connections: config.max_connections,
+    };
     Ok(Gateway {
         router,
+        client_limits,
         #[cfg(feature = "sandbox")]
         sandbox,
     })

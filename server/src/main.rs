@@ -51,7 +51,7 @@ async fn run(args: Args) -> Result<(), String> {
     #[cfg(feature = "sandbox")]
     let data = Arc::new(auditdeck_server::Dataset::generate());
     let gateway = auditdeck_server::build(
-        GatewayOptions { dist: args.dist.clone(), config: config.clone() },
+        GatewayOptions { dist: args.dist.clone(), config: config.clone(), bind: args.bind },
         #[cfg(feature = "sandbox")]
         data.clone(),
         |name| std::env::var(name).ok(),
@@ -79,13 +79,12 @@ async fn run(args: Args) -> Result<(), String> {
     }
     println!();
     println!("Press Ctrl-C to stop.");
-    axum::serve(listener, gateway.router)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-            println!("\nStopping.");
-        })
-        .await
-        .map_err(|e| format!("server error: {e}"))
+    auditdeck_server::serve::serve(listener, gateway.router, gateway.client_limits, async {
+        let _ = tokio::signal::ctrl_c().await;
+        println!("\nStopping.");
+    })
+    .await
+    .map_err(|e| format!("server error: {e}"))
 }
 
 /// The sandbox's connections, as a person pastes them into Settings or a client.

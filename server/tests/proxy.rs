@@ -25,12 +25,21 @@ async fn start_upstream() -> SocketAddr {
                     "cookie": headers.get(header::COOKIE).is_some(),
                     "x_private": headers.get("x-private").is_some(),
                     "body_len": body.len(),
+                    "header_names": headers.keys().map(|k| k.as_str()).collect::<Vec<_>>(),
                 });
-                (StatusCode::IM_A_TEAPOT, [("x-vendor", "kept"), ("set-cookie", "dropped=1")], axum::Json(echoed))
+                let answer_headers = [
+                    ("x-vendor", "internal"),
+                    ("set-cookie", "vendor_session=1"),
+                    ("access-control-allow-origin", "*"),
+                    ("access-control-allow-credentials", "true"),
+                    ("cache-control", "public, max-age=600"),
+                    ("retry-after", "7"),
+                ];
+                (StatusCode::IM_A_TEAPOT, answer_headers, axum::Json(echoed))
             }),
         )
         .route(
-            "/slow",
+            "/slow/{*rest}",
             any(|| async {
                 tokio::time::sleep(Duration::from_secs(5)).await;
                 "late"
@@ -83,18 +92,53 @@ async fn gateway_adds_its_credential_and_filters_headers() {
             "/upstream/with-key/api/v1/events/search?x=1",
             Some("ID.me from-the-browser"),
             multipart(&[("ipaddress", "1.2.3.4")]),
-            &[("cookie", "session=1"), ("connection", "x-private"), ("x-private", "yes")],
+            &[
+                ("cookie", "session=1"),
+                ("connection", "x-private"),
+                ("x-private", "yes"),
+                ("accept", "application/json"),
+                ("x-forwarded-for", "10.9.8.7"),
+                ("x-forwarded-host", "evil.example"),
+                ("forwarded", "for=10.9.8.7"),
+                ("x-real-ip", "10.9.8.7"),
+                ("x-http-method-override", "DELETE"),
+                ("x-method-override", "DELETE"),
+                ("origin", "http://127.0.0.1:8080"),
+                ("referer", "http://127.0.0.1:8080/ip/1.2.3.4"),
+                ("user-agent", "Mozilla/5.0 analyst"),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::IM_A_TEAPOT, "upstream status passes through");
-    assert_eq!(headers["x-vendor"], "kept");
-    assert!(headers.get(header::SET_COOKIE).is_none());
+    // Back: only what the app reads; no vendor cookie, no CORS grant, never kept by a cache.
+    let mut back: Vec<&str> = headers.keys().map(|k| k.as_str()).filter(|k| !k.starts_with("x-auditdeck")).collect();
+    back.retain(|k| {
+        !matches!(
+            *k,
+            "content-length"
+                | "content-security-policy"
+                | "x-content-type-options"
+                | "referrer-policy"
+                | "x-frame-options"
+                | "vary"
+        )
+    });
+    back.sort();
+    assert_eq!(back, ["cache-control", "content-type", "retry-after"], "{headers:?}");
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    assert_eq!(headers[header::RETRY_AFTER], "7");
     let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(json["method"], "POST");
     assert_eq!(json["uri"], "/base/api/v1/events/search?x=1");
     assert_eq!(json["authorization"], "ID.me czNjcmV0", "base64 of the secret, browser's header replaced");
     assert_eq!(json["cookie"], false);
     assert_eq!(json["x_private"], false, "headers named in Connection are hop-by-hop");
+    // There: only the form's type, what the app accepts, and the gateway's credential (plus
+    // what the HTTP client itself must send).
+    let mut there: Vec<&str> = json["header_names"].as_array().unwrap().iter().filter_map(|v| v.as_str()).collect();
+    there.retain(|k| !matches!(*k, "host" | "content-length"));
+    there.sort();
+    assert_eq!(there, ["accept", "authorization", "content-type"]);
     assert!(json["body_len"].as_u64().unwrap() > 0);
 }
 
@@ -112,7 +156,7 @@ async fn without_a_configured_credential_the_browsers_header_goes_through() {
 async fn a_slow_upstream_gives_504_in_the_vendor_error_shape() {
     let addr = start_upstream().await;
     let gw = TestGateway::with(config(addr), "/nonexistent".into(), env);
-    let (status, _, body) = gw.request(Method::POST, "/upstream/slow", None, Body::Empty).await;
+    let (status, _, body) = gw.request(Method::POST, "/upstream/slow/api/v1/events/search", None, Body::Empty).await;
     assert_eq!(status, StatusCode::GATEWAY_TIMEOUT);
     let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(json["code"], "504");
@@ -126,11 +170,12 @@ async fn an_unreachable_upstream_gives_502_and_an_unknown_one_404() {
     let mut config = config(format!("127.0.0.1:{port}").parse().unwrap());
     config.upstreams.truncate(2);
     let gw = TestGateway::with(config, "/nonexistent".into(), env);
-    let (status, _, body) = gw.request(Method::POST, "/upstream/browser-key/x", None, Body::Empty).await;
+    let (status, _, body) =
+        gw.request(Method::POST, "/upstream/browser-key/api/v1/events/search", None, Body::Empty).await;
     assert_eq!(status, StatusCode::BAD_GATEWAY);
     let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(json["code"], "502");
-    let (status, _, _) = gw.request(Method::POST, "/upstream/nope/x", None, Body::Empty).await;
+    let (status, _, _) = gw.request(Method::POST, "/upstream/nope/api/v1/events/search", None, Body::Empty).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
@@ -138,7 +183,7 @@ async fn an_unreachable_upstream_gives_502_and_an_unknown_one_404() {
 fn a_missing_credential_variable_stops_the_gateway_from_starting() {
     let config = config("127.0.0.1:9".parse().unwrap());
     let err = auditdeck_server::build(
-        auditdeck_server::GatewayOptions { dist: "/nonexistent".into(), config },
+        auditdeck_server::GatewayOptions { dist: "/nonexistent".into(), config, bind: [127, 0, 0, 1].into() },
         common::shared_data(),
         |_| None,
     )

@@ -178,13 +178,15 @@ base_url = "http://{upstream}/slow"
         ))
         .map_err(|e| e.to_string())?;
         let data = Arc::new(Dataset::generate());
-        let gateway = auditdeck_server::build(GatewayOptions { dist, config }, data.clone(), |name| {
-            (name == SAMPLE_SECRET_ENV).then(|| SAMPLE_SECRET.to_string())
-        })?;
+        let gateway = auditdeck_server::build(
+            GatewayOptions { dist, config, bind: [127, 0, 0, 1].into() },
+            data.clone(),
+            |name| (name == SAMPLE_SECRET_ENV).then(|| SAMPLE_SECRET.to_string()),
+        )?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
-        let router = gateway.router;
-        tokio::spawn(async move { axum::serve(listener, router).await });
+        let (router, limits) = (gateway.router, gateway.client_limits);
+        tokio::spawn(auditdeck_server::serve::serve(listener, router, limits, std::future::pending()));
 
         let port = free_port()?;
         // The browser's zone is not UTC, so "Local" times are told apart from UTC ones.

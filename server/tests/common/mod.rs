@@ -10,6 +10,10 @@ use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
+/// Where the in-process gateway pretends to listen, and the Host its requests name.
+pub const LOOPBACK: std::net::IpAddr = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+pub const HOST: &str = "127.0.0.1:8080";
+
 pub fn shared_data() -> Arc<Dataset> {
     static DATA: OnceLock<Arc<Dataset>> = OnceLock::new();
     DATA.get_or_init(|| Arc::new(Dataset::generate())).clone()
@@ -28,7 +32,8 @@ impl TestGateway {
 
     pub fn with(config: GatewayConfig, dist: PathBuf, env: impl Fn(&str) -> Option<String>) -> Self {
         let data = shared_data();
-        let gateway = auditdeck_server::build(GatewayOptions { dist, config }, data.clone(), env).unwrap();
+        let gateway =
+            auditdeck_server::build(GatewayOptions { dist, config, bind: LOOPBACK }, data.clone(), env).unwrap();
         TestGateway { router: gateway.router, data, sandbox: gateway.sandbox }
     }
 
@@ -51,6 +56,9 @@ impl TestGateway {
         headers: &[(&str, &str)],
     ) -> (StatusCode, HeaderMap, Vec<u8>) {
         let mut builder = Request::builder().method(method).uri(path);
+        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+            builder = builder.header(header::HOST, HOST);
+        }
         if let Some(auth) = auth {
             builder = builder.header(header::AUTHORIZATION, auth);
         }
@@ -99,4 +107,18 @@ pub fn multipart(fields: &[(&str, &str)]) -> Body {
 pub fn urlencoded(fields: &[(&str, &str)]) -> Body {
     let body = fields.iter().map(|(k, v)| format!("{k}={}", v.replace(':', "%3A"))).collect::<Vec<_>>().join("&");
     Body::Raw("application/x-www-form-urlencoded", body.into_bytes())
+}
+
+/// A sandbox on its own port, as a vendor the gateway proxies to: `http://{addr}/sandbox/…`.
+/// Its request count is what the vendor saw.
+pub async fn serve_sandbox(iden_rate_limit: u32) -> (std::net::SocketAddr, auditdeck_server::Sandbox) {
+    let sandbox = auditdeck_server::Sandbox::new(
+        shared_data(),
+        auditdeck_server::sandbox::SandboxOptions { iden_rate_limit, profile: Default::default(), request_log: true },
+    );
+    let app = Router::new().nest("/sandbox", sandbox.router());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (addr, sandbox)
 }
