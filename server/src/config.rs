@@ -67,6 +67,13 @@ pub struct UpstreamConfig {
     /// overview gives none; the app's default). The gateway forwards GET on this path only.
     #[serde(default = "default_events_path")]
     pub events_path: String,
+    /// With sign-in: the groups (from the ID token's groups claim) whose members may use this
+    /// connection.
+    #[serde(default)]
+    pub allow_groups: Vec<String>,
+    /// With sign-in: the e-mail addresses that may use this connection.
+    #[serde(default)]
+    pub allow_emails: Vec<String>,
     /// Vendor requests a minute this connection may make, shared by every user and tab (Iden
     /// documents 60 a minute per key, its default; the others document none). 0: no limit.
     #[serde(default)]
@@ -143,6 +150,10 @@ pub struct GatewayConfig {
     /// How long a client may take to send its whole request head, and each part of its body.
     #[serde(default = "default_client_timeout")]
     pub client_timeout_secs: f64,
+    /// Sign-in with OpenID Connect. Without it the gateway serves whoever reaches it, so it
+    /// listens on loopback only while it holds a vendor credential.
+    #[serde(default)]
+    pub auth: Option<crate::auth::AuthConfig>,
     /// Requests the gateway works on at once; more wait for a free place.
     #[serde(default = "default_concurrent_requests")]
     pub max_concurrent_requests: usize,
@@ -206,6 +217,7 @@ impl Default for GatewayConfig {
             client_timeout_secs: default_client_timeout(),
             max_concurrent_requests: default_concurrent_requests(),
             max_connections: default_connections(),
+            auth: None,
         }
     }
 }
@@ -250,6 +262,15 @@ impl GatewayConfig {
         if self.max_concurrent_requests == 0 || self.max_connections == 0 {
             return Err("max_concurrent_requests and max_connections must be at least 1".into());
         }
+        if let Some(auth) = &self.auth {
+            auth.validate(self.public_url.as_ref())?;
+            if let Some(open) = self.upstreams.iter().find(|u| u.allow_groups.is_empty() && u.allow_emails.is_empty()) {
+                return Err(format!(
+                    "upstream {:?}: with [auth], say who may use it (allow_groups, allow_emails)",
+                    open.id
+                ));
+            }
+        }
         if !(self.upstream_timeout_secs > 0.0 && self.upstream_timeout_secs <= 600.0) {
             return Err("upstream_timeout_secs must be between 0 and 600".into());
         }
@@ -265,8 +286,9 @@ impl GatewayConfig {
         Ok(())
     }
 
-    /// The connections `/config.json` offers the app.
-    pub fn public_connections(&self) -> Vec<PublicConnection> {
+    /// The connections `/config.json` offers the app: with sign-in, those `who` may use (the
+    /// sandbox's demo data is open to everyone signed in).
+    pub fn public_connections(&self, who: Option<&crate::auth::Identity>) -> Vec<PublicConnection> {
         let mut list = Vec::new();
         #[cfg(feature = "sandbox")]
         if self.sandbox {
@@ -291,7 +313,8 @@ impl GatewayConfig {
                 ..sandbox(Provider::Iden, "iden-sandbox", "iden", iden::SANDBOX_KEY)
             });
         }
-        for upstream in &self.upstreams {
+        let allowed = |u: &UpstreamConfig| self.auth.is_none() || who.is_some_and(|who| who.may_use(u));
+        for upstream in self.upstreams.iter().filter(|u| allowed(u)) {
             list.push(PublicConnection {
                 id: upstream.id.clone(),
                 provider: upstream.provider,
@@ -310,7 +333,7 @@ impl GatewayConfig {
     /// Without sign-in the gateway serves whoever reaches its port, so it spends its own vendor
     /// credentials only for this machine: on any address but loopback it refuses to start.
     pub fn check_exposure(&self, bind: std::net::IpAddr) -> Result<(), String> {
-        if bind.is_loopback() {
+        if bind.is_loopback() || self.auth.is_some() {
             return Ok(());
         }
         match self.upstreams.iter().find(|u| u.credential.is_some()) {
@@ -359,6 +382,17 @@ pub struct PublicConfig {
     /// Seconds between live tail's checks (None: the app's own default).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub live_tail_secs: Option<u32>,
+    /// Who is signed in (None without sign-in).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<PublicUser>,
+}
+
+/// The signed-in person as the app's header shows them.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicUser {
+    pub name: String,
+    /// May open the access log.
+    pub admin: bool,
 }
 
 #[cfg(test)]
@@ -373,7 +407,7 @@ mod tests {
     fn parses_the_documented_example() {
         let config: GatewayConfig = toml::from_str(EXAMPLE).unwrap();
         config.validate().unwrap();
-        let public = config.public_connections();
+        let public = config.public_connections(None);
         assert_eq!(public.len(), 7, "three sandbox connections, four upstreams");
         let sandbox: Vec<Provider> = public.iter().take(3).map(|c| c.provider).collect();
         assert_eq!(sandbox, [Provider::Idme, Provider::Standfast, Provider::Iden]);
@@ -413,9 +447,10 @@ mod tests {
     fn public_config_never_names_the_secret_variable() {
         let config: GatewayConfig = toml::from_str(EXAMPLE).unwrap();
         let json = serde_json::to_string(&PublicConfig {
-            connections: config.public_connections(),
+            connections: config.public_connections(None),
             response_timeout_secs: 40,
             live_tail_secs: None,
+            user: None,
         })
         .unwrap();
         assert!(!json.contains("IDME_SECRET"));
@@ -438,7 +473,7 @@ mod tests {
         let config = GatewayConfig::default();
         assert!(!config.sandbox);
         config.validate().unwrap();
-        assert!(config.public_connections().is_empty());
+        assert!(config.public_connections(None).is_empty());
         let asked: GatewayConfig = toml::from_str("sandbox = true").unwrap();
         assert!(asked.validate().unwrap_err().contains("built without the sandbox"));
         assert!(toml::from_str::<GatewayConfig>("sandbox_faults = true").is_err(), "no sandbox settings either");
@@ -446,7 +481,7 @@ mod tests {
         let production: GatewayConfig =
             toml::from_str(&EXAMPLE.replace("\nsandbox = true", "\nsandbox = false")).unwrap();
         production.validate().unwrap();
-        let ids: Vec<String> = production.public_connections().into_iter().map(|c| c.id).collect();
+        let ids: Vec<String> = production.public_connections(None).into_iter().map(|c| c.id).collect();
         assert_eq!(ids, ["idme-production", "idme-labs", "standfast", "iden"]);
     }
 }

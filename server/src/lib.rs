@@ -2,6 +2,7 @@
 //! (adding the credential itself when configured), and, built with the `sandbox` feature (the
 //! default; production builds leave it out), runs the built-in sandbox.
 
+pub mod auth;
 pub mod config;
 pub mod guard;
 pub mod proxy;
@@ -42,6 +43,8 @@ pub struct GatewayOptions {
 pub struct Gateway {
     pub router: Router,
     pub client_limits: serve::ClientLimits,
+    /// Sign-in, when configured: its session store (tests sign people in through it).
+    pub auth: Option<Arc<auth::Auth>>,
     #[cfg(feature = "sandbox")]
     pub sandbox: Sandbox,
 }
@@ -56,14 +59,23 @@ pub fn build(
     let config = &options.config;
     config.validate()?;
     config.check_exposure(options.bind)?;
-    let proxy = proxy::Proxy::new(config, env)?;
+    let auth = match (&config.auth, &config.public_url) {
+        (Some(auth), Some(public_url)) => Some(Arc::new(auth::Auth::new(auth, public_url, &env)?)),
+        _ => None,
+    };
+    let proxy = proxy::Proxy::new(config, &env)?;
     let router =
         Router::new().merge(web::config_route(config)).route("/upstream/{*rest}", any(proxy::handle).with_state(proxy));
     #[cfg(feature = "sandbox")]
     let (router, sandbox) = with_sandbox(router, config, data);
+    let mut router = router
+        .merge(web::app_routes(&options.dist))
+        .layer(axum::middleware::from_fn_with_state(auth.clone(), auth::require_session));
+    if let Some(auth) = &auth {
+        router = router.merge(auth::routes(auth.clone()));
+    }
     let guard = Arc::new(guard::Guard::new(options.bind, config.public_url.as_ref()));
     let router = router
-        .merge(web::app_routes(&options.dist))
         .layer(CompressionLayer::new())
         .layer(RequestBodyTimeoutLayer::new(Duration::from_secs_f64(config.client_timeout_secs)))
         .layer(axum::middleware::from_fn_with_state(guard, guard::check))
@@ -76,6 +88,7 @@ pub fn build(
     Ok(Gateway {
         router,
         client_limits,
+        auth,
         #[cfg(feature = "sandbox")]
         sandbox,
     })

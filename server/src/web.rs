@@ -3,13 +3,16 @@
 
 use std::path::Path;
 
-use axum::Router;
+use std::sync::Arc;
+
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
+use axum::{Extension, Router};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use crate::auth::SignedIn;
 use crate::config::GatewayConfig;
 
 /// The Content-Security-Policy: no inline script (the app boots from `boot.js`), wasm allowed to
@@ -53,18 +56,27 @@ pub fn app_routes(dist: &Path) -> Router {
     Router::new().route_service("/", index_service).fallback_service(files)
 }
 
+/// `/config.json`: the connections this person may use (all of them without sign-in), and who
+/// is signed in.
 pub fn config_route(config: &GatewayConfig) -> Router {
-    let body = serde_json::to_string(&crate::config::PublicConfig {
-        connections: config.public_connections(),
-        response_timeout_secs: config.app_response_timeout_secs,
-        live_tail_secs: config.app_live_tail_secs,
-    })
-    .unwrap_or_else(|_| "{\"connections\":[]}".into());
+    let config = Arc::new(config.clone());
     Router::new().route(
         "/config.json",
-        get(move || {
-            let body = body.clone();
-            async move { ([(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-cache")], body) }
+        get(move |signed_in: Option<Extension<SignedIn>>| {
+            let config = config.clone();
+            async move {
+                let who = signed_in.map(|Extension(SignedIn(who))| who);
+                let body = crate::config::PublicConfig {
+                    connections: config.public_connections(who.as_deref()),
+                    response_timeout_secs: config.app_response_timeout_secs,
+                    live_tail_secs: config.app_live_tail_secs,
+                    user: who.as_deref().map(|who| crate::config::PublicUser {
+                        name: who.shown().to_string(),
+                        admin: config.auth.as_ref().is_some_and(|auth| who.is_admin(auth)),
+                    }),
+                };
+                ([(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")], axum::Json(body))
+            }
         }),
     )
 }

@@ -16,6 +16,7 @@ pub mod plain_rows;
 pub mod row_tools;
 pub mod search_form;
 pub mod shortcuts;
+pub mod signed_in;
 pub mod standfast_table;
 pub mod theme;
 pub mod toggle;

@@ -46,11 +46,28 @@ pub struct AppConfig {
     /// Seconds between live tail's checks (None: the app's default).
     #[serde(default)]
     pub live_tail_secs: Option<u32>,
+    /// Who is signed in, when the gateway signs people in.
+    #[serde(default)]
+    pub user: Option<SignedInUser>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct SignedInUser {
+    /// How the header names them (their e-mail address, else their name).
+    pub name: String,
+    /// May open the access log.
+    #[serde(default)]
+    pub admin: bool,
 }
 
 impl AppConfig {
     pub fn parse(body: &str) -> Result<Self, String> {
         serde_json::from_str(body).map_err(|e| format!("the gateway's /config.json could not be read: {e}"))
+    }
+
+    /// Signed in, but allowed to use no connection at all.
+    pub fn nothing_allowed(&self) -> bool {
+        self.user.is_some() && self.connections.is_empty()
     }
 
     pub fn connections_for(&self, provider: Vendor) -> impl Iterator<Item = &Connection> {
@@ -72,5 +89,15 @@ mod tests {
         assert_eq!(config.connections_for(Vendor::Idme).count(), 1);
         assert_eq!(config.connections[1].provider, None);
         assert!(AppConfig::parse("<html>").is_err());
+        assert_eq!(config.user, None);
+        assert!(!config.nothing_allowed());
+    }
+
+    #[test]
+    fn a_signed_in_user_with_no_connection_is_not_allowed_anything() {
+        let config =
+            AppConfig::parse(r#"{"connections":[],"user":{"name":"mallory@example.org","admin":false}}"#).unwrap();
+        assert_eq!(config.user.as_ref().map(|u| u.name.as_str()), Some("mallory@example.org"));
+        assert!(config.nothing_allowed());
     }
 }

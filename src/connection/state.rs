@@ -100,8 +100,21 @@ async fn load_config() -> ConfigState {
             }
             Err(message) => ConfigState::Failed(message),
         },
+        Ok(HttpResponse { status: 401, .. }) => {
+            send_to_sign_in();
+            ConfigState::Failed("your session has ended: signing you in again…".into())
+        }
         Ok(response) => ConfigState::Failed(format!("the gateway's /config.json answered {}", response.status)),
         Err(crate::net::http::FetchFailure::Failed(e)) => ConfigState::Failed(e.headline()),
         Err(crate::net::http::FetchFailure::Aborted) => ConfigState::Failed("loading /config.json was aborted".into()),
     }
+}
+
+/// A session that ended while the page was open: sign in again, then come back to this very
+/// view (the gateway keeps the path and query through sign-in).
+fn send_to_sign_in() {
+    let Some(location) = web_sys::window().map(|w| w.location()) else { return };
+    let here = format!("{}{}", location.pathname().unwrap_or_default(), location.search().unwrap_or_default());
+    let encoded: String = js_sys::encode_uri_component(&here).into();
+    let _ = location.assign(&format!("/auth/sign-in?return_to={encoded}"));
 }

@@ -6,8 +6,9 @@ use leptos_router::{Lazy, path};
 
 use crate::components::connection_indicator::ConnectionIndicator;
 use crate::components::shortcuts::Shortcuts;
+use crate::components::signed_in::{NotAllowed, SignedInAs};
 use crate::components::theme::ThemeSwitch;
-use crate::connection::state::AppState;
+use crate::connection::state::{AppState, ConfigState};
 use crate::pages::home::HomePage;
 use crate::pages::not_found::NotFoundPage;
 use crate::shell::lazy::{
@@ -19,7 +20,10 @@ use crate::views::shown::ShownRows;
 
 #[component]
 pub fn App() -> impl IntoView {
-    provide_context(AppState::start());
+    let state = AppState::start();
+    provide_context(state);
+    let nothing_allowed =
+        move || state.config.with(|c| matches!(c, ConfigState::Loaded(config) if config.nothing_allowed()));
     ShownRows::provide();
     CurrentView::provide();
     // True from a click until the new view is shown: the first visit to a route fetches its code.
@@ -41,9 +45,10 @@ pub fn App() -> impl IntoView {
                     <A href="/settings">"Settings"</A>
                 </nav>
                 <ConnectionIndicator/>
-                <span class="header-tools"><ThemeSwitch/><Shortcuts/></span>
+                <span class="header-tools"><SignedInAs/><ThemeSwitch/><Shortcuts/></span>
             </header>
             <main id="main" tabindex="-1" aria-busy=move || is_routing.get().to_string()>
+                <Show when=move || !nothing_allowed() fallback=|| view! { <NotAllowed/> }>
                 <Routes fallback=|| view! { <NotFoundPage/> }>
                     <Route path=path!("/") view=HomePage/>
                     <Route path=path!("/ip") view={Lazy::<IpSearchRoute>::new()}/>
@@ -56,6 +61,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()}/>
                     <Route path=path!("/verify") view={Lazy::<VerifyRoute>::new()}/>
                 </Routes>
+                </Show>
             </main>
             <LazyDetailPanel/>
         </Router>

@@ -18,6 +18,7 @@ mod live;
 mod row_tools;
 mod settings;
 mod severity;
+mod team;
 mod user_timeline;
 mod wire;
 
@@ -136,6 +137,14 @@ const SCENARIOS: &[(&str, Scenario)] = &[
         Box::pin(wire::standfast_sends_bearer_and_the_documented_parameters(r, c))
     }),
     ("wire_iden_api_key_and_filters", |r, c| Box::pin(wire::iden_sends_api_key_and_the_documented_filters(r, c))),
+    ("team_sign_in_keeps_the_ticket_link", |r, c| Box::pin(team::sign_in_keeps_the_ticket_link(r, c))),
+    ("team_user_outside_the_group_is_not_allowed", |r, c| {
+        Box::pin(team::a_user_outside_the_group_is_not_allowed(r, c))
+    }),
+    ("team_sign_out_ends_the_session", |r, c| Box::pin(team::sign_out_ends_the_session(r, c))),
+    ("team_expired_session_signs_in_again_to_the_same_link", |r, c| {
+        Box::pin(team::an_expired_session_signs_in_again_to_the_same_link(r, c))
+    }),
     // Last: they add events to the shared sandbox.
     ("live_tail_iden_without_first_page_previous_cursor", |r, c| {
         Box::pin(live::iden_live_tail_without_a_first_page_previous_cursor(r, c))
@@ -181,6 +190,7 @@ fn main() -> ExitCode {
                 }
             }
         }
+        team::stop();
         println!("\ne2e: {passed} passed, {failed} failed");
         if failed == 0 && passed > 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
     })

@@ -21,6 +21,7 @@ const WASM_SPLIT_VERSION: &str = "0.2.4";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// The accessibility checker the browser tests inject (from the npm registry).
 const AXE_CORE_VERSION: &str = "4.11.0";
+const OIDC_PROVIDER_VERSION: &str = "9.13.3";
 
 const USAGE: &str = "usage:
   cargo xtask serve [--port N] [--bind ADDR] [--config FILE] [--iden-rate-limit N]
@@ -210,29 +211,56 @@ fn ensure_chromium() -> Result<(), String> {
     run(install).map_err(|e| format!("{e}: could not install Chromium; install chromium and chromium-driver by hand"))
 }
 
-/// Where the browser tests find axe-core (they read `AUDITDECK_AXE`).
-fn axe_script() -> PathBuf {
-    workspace_root().join(format!("target/axe-{AXE_CORE_VERSION}/node_modules/axe-core/axe.min.js"))
+/// An npm package the browser tests use, installed from the npm registry into `target/`:
+/// its name, version, the file the tests read, and what they need it for.
+struct NpmPackage {
+    name: &'static str,
+    version: &'static str,
+    entry: &'static str,
+    used_for: &'static str,
 }
 
-/// axe-core for the accessibility audit, installed from the npm registry into `target/`.
-fn ensure_axe() -> Result<(), String> {
-    if axe_script().is_file() {
-        return Ok(());
+/// axe-core for the accessibility audit (the tests read `AUDITDECK_AXE`).
+const AXE: NpmPackage = NpmPackage {
+    name: "axe-core",
+    version: AXE_CORE_VERSION,
+    entry: "axe.min.js",
+    used_for: "the accessibility audit",
+};
+
+/// The certified OpenID provider the sign-in tests run (they read `AUDITDECK_OIDC_PROVIDER`).
+const OIDC_PROVIDER: NpmPackage = NpmPackage {
+    name: "oidc-provider",
+    version: OIDC_PROVIDER_VERSION,
+    entry: "lib/index.js",
+    used_for: "the sign-in tests' OpenID provider",
+};
+
+impl NpmPackage {
+    fn path(&self) -> PathBuf {
+        workspace_root()
+            .join(format!("target/{}-{}/node_modules/{}/{}", self.name, self.version, self.name, self.entry))
     }
-    step(&format!("installing axe-core {AXE_CORE_VERSION} from the npm registry"));
-    if !on_path("npm") {
-        return Err("the accessibility tests need axe-core from the npm registry: install Node.js and npm \
-             (Debian: `apt-get install npm`) and run again"
-            .into());
+
+    fn ensure(&self) -> Result<(), String> {
+        if self.path().is_file() {
+            return Ok(());
+        }
+        step(&format!("installing {} {} from the npm registry", self.name, self.version));
+        if !on_path("npm") {
+            return Err(format!(
+                "{} needs {} from the npm registry: install Node.js and npm (Debian: `apt-get install npm`) and run again",
+                self.used_for, self.name
+            ));
+        }
+        let prefix = workspace_root().join(format!("target/{}-{}", self.name, self.version));
+        let mut install = command("npm");
+        install
+            .args(["install", "--no-audit", "--no-fund", "--no-save", "--prefix"])
+            .arg(&prefix)
+            .arg(format!("{}@{}", self.name, self.version));
+        run(install)
     }
-    let prefix = workspace_root().join(format!("target/axe-{AXE_CORE_VERSION}"));
-    let mut install = command("npm");
-    install
-        .args(["install", "--no-audit", "--no-fund", "--no-save", "--prefix"])
-        .arg(&prefix)
-        .arg(format!("axe-core@{AXE_CORE_VERSION}"));
-    run(install)
 }
 
 fn trunk_build() -> Result<(), String> {
@@ -306,7 +334,15 @@ fn test() -> Result<(), String> {
         c
     };
     let steps: Vec<(&str, Step)> = vec![
-        ("install tools", Box::new(|| ensure_build_tools().and_then(|_| ensure_chromium()).and_then(|_| ensure_axe()))),
+        (
+            "install tools",
+            Box::new(|| {
+                ensure_build_tools()
+                    .and_then(|_| ensure_chromium())
+                    .and_then(|_| AXE.ensure())
+                    .and_then(|_| OIDC_PROVIDER.ensure())
+            }),
+        ),
         ("cargo fmt --check", Box::new(move || run(cargo(&["fmt", "--all", "--check"])))),
         (
             "cargo clippy",
@@ -330,7 +366,8 @@ fn test() -> Result<(), String> {
             Box::new(move || {
                 let mut c = cargo(&["test", "--package", "auditdeck", "--features", "e2e", "--test", "e2e"]);
                 c.env("AUDITDECK_DIST", workspace_root().join("dist"));
-                c.env("AUDITDECK_AXE", axe_script());
+                c.env("AUDITDECK_AXE", AXE.path());
+                c.env("AUDITDECK_OIDC_PROVIDER", OIDC_PROVIDER.path());
                 run(c)
             }),
         ),

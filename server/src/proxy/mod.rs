@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use axum::Extension;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -20,6 +21,7 @@ use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
+use crate::auth::SignedIn;
 use crate::config::{GatewayConfig, Provider, SecretEncoding, UpstreamConfig};
 use budget::Budget;
 use shared_cache::{Answer, SharedCache, Source};
@@ -42,6 +44,8 @@ struct Upstream {
 #[derive(Clone)]
 pub struct Proxy {
     upstreams: Arc<HashMap<String, Upstream>>,
+    /// With sign-in, each connection's access rule applies.
+    signed_in_only: bool,
     client: reqwest::Client,
     cache: Arc<SharedCache>,
 }
@@ -80,7 +84,7 @@ impl Proxy {
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
         let cache = Arc::new(SharedCache::new(Duration::from_secs(config.shared_cache_secs.into())));
-        Ok(Proxy { upstreams: Arc::new(upstreams), client, cache })
+        Ok(Proxy { upstreams: Arc::new(upstreams), signed_in_only: config.auth.is_some(), client, cache })
     }
 }
 
@@ -123,7 +127,7 @@ fn target_url(base: &url::Url, rest: &str, query: Option<&str>) -> String {
     target
 }
 
-pub async fn handle(State(proxy): State<Proxy>, request: Request) -> Response {
+pub async fn handle(State(proxy): State<Proxy>, signed_in: Option<Extension<SignedIn>>, request: Request) -> Response {
     let path = request.uri().path().to_string();
     let after = path.strip_prefix("/upstream/").unwrap_or("");
     let (id, rest) = after.split_once('/').unwrap_or((after, ""));
@@ -132,6 +136,18 @@ pub async fn handle(State(proxy): State<Proxy>, request: Request) -> Response {
         return respond(&answer, Source::Vendor);
     };
     let provider = Some(upstream.config.provider);
+    if proxy.signed_in_only {
+        // The session layer lets no request through without a session; this is the rule.
+        let allowed = signed_in.as_ref().is_some_and(|Extension(SignedIn(who))| who.may_use(&upstream.config));
+        if !allowed {
+            let who = signed_in.as_ref().map(|Extension(SignedIn(who))| who.shown().to_string()).unwrap_or_default();
+            let message = format!(
+                "Not allowed: {who} may not use the connection {:?}. Ask an Auditdeck admin to add you to one of its groups.",
+                upstream.config.label
+            );
+            return respond(&gateway_answer(provider, StatusCode::FORBIDDEN, &message), Source::Vendor);
+        }
+    }
     let method = request.method().clone();
     if let Err(refusal) = routes::check(&upstream.config, &method, rest) {
         return respond(&gateway_answer(provider, refusal.status, &refusal.message), Source::Vendor);

@@ -21,6 +21,7 @@ pub fn shared_data() -> Arc<Dataset> {
 
 pub struct TestGateway {
     pub router: Router,
+    pub auth: Option<Arc<auditdeck_server::auth::Auth>>,
     pub data: Arc<Dataset>,
     pub sandbox: auditdeck_server::Sandbox,
 }
@@ -34,7 +35,7 @@ impl TestGateway {
         let data = shared_data();
         let gateway =
             auditdeck_server::build(GatewayOptions { dist, config, bind: LOOPBACK }, data.clone(), env).unwrap();
-        TestGateway { router: gateway.router, data, sandbox: gateway.sandbox }
+        TestGateway { router: gateway.router, auth: gateway.auth, data, sandbox: gateway.sandbox }
     }
 
     pub async fn request(
