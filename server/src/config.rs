@@ -154,6 +154,9 @@ pub struct GatewayConfig {
     /// listens on loopback only while it holds a vendor credential.
     #[serde(default)]
     pub auth: Option<crate::auth::AuthConfig>,
+    /// The durable record of who looked at what (`[access_log]`: its SQLite file, retention).
+    #[serde(default)]
+    pub access_log: Option<crate::access_log::AccessLogConfig>,
     /// Requests the gateway works on at once; more wait for a free place.
     #[serde(default = "default_concurrent_requests")]
     pub max_concurrent_requests: usize,
@@ -218,6 +221,7 @@ impl Default for GatewayConfig {
             max_concurrent_requests: default_concurrent_requests(),
             max_connections: default_connections(),
             auth: None,
+            access_log: None,
         }
     }
 }

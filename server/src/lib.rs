@@ -2,6 +2,7 @@
 //! (adding the credential itself when configured), and, built with the `sandbox` feature (the
 //! default; production builds leave it out), runs the built-in sandbox.
 
+pub mod access_log;
 pub mod auth;
 pub mod config;
 pub mod guard;
@@ -45,6 +46,8 @@ pub struct Gateway {
     pub client_limits: serve::ClientLimits,
     /// Sign-in, when configured: its session store (tests sign people in through it).
     pub auth: Option<Arc<auth::Auth>>,
+    /// The access log, when configured (flushed on shutdown).
+    pub access_log: Option<Arc<access_log::AccessLog>>,
     #[cfg(feature = "sandbox")]
     pub sandbox: Sandbox,
 }
@@ -59,15 +62,20 @@ pub fn build(
     let config = &options.config;
     config.validate()?;
     config.check_exposure(options.bind)?;
+    let access_log = config.access_log.as_ref().map(access_log::AccessLog::open).transpose()?;
     let auth = match (&config.auth, &config.public_url) {
-        (Some(auth), Some(public_url)) => Some(Arc::new(auth::Auth::new(auth, public_url, &env)?)),
+        (Some(auth), Some(public_url)) => Some(Arc::new(auth::Auth::new(auth, public_url, &env, access_log.clone())?)),
         _ => None,
     };
-    let proxy = proxy::Proxy::new(config, &env)?;
+    let proxy = proxy::Proxy::new(config, &env, access_log.clone())?;
     let router =
         Router::new().merge(web::config_route(config)).route("/upstream/{*rest}", any(proxy::handle).with_state(proxy));
     #[cfg(feature = "sandbox")]
     let (router, sandbox) = with_sandbox(router, config, data);
+    let router = match &access_log {
+        Some(log) => router.merge(access_log::routes::routes(log.clone(), config.auth.clone())),
+        None => router,
+    };
     let mut router = router
         .merge(web::app_routes(&options.dist))
         .layer(axum::middleware::from_fn_with_state(auth.clone(), auth::require_session));
@@ -89,6 +97,7 @@ pub fn build(
         router,
         client_limits,
         auth,
+        access_log,
         #[cfg(feature = "sandbox")]
         sandbox,
     })

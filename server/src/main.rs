@@ -79,12 +79,15 @@ async fn run(args: Args) -> Result<(), String> {
     }
     println!();
     println!("Press Ctrl-C to stop.");
-    auditdeck_server::serve::serve(listener, gateway.router, gateway.client_limits, async {
+    let served = auditdeck_server::serve::serve(listener, gateway.router, gateway.client_limits, async {
         let _ = tokio::signal::ctrl_c().await;
         println!("\nStopping.");
     })
-    .await
-    .map_err(|e| format!("server error: {e}"))
+    .await;
+    if let Some(log) = &gateway.access_log {
+        log.flush();
+    }
+    served.map_err(|e| format!("server error: {e}"))
 }
 
 /// The sandbox's connections, as a person pastes them into Settings or a client.

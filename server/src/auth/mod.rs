@@ -22,6 +22,8 @@ use serde::Deserialize;
 pub use config::AuthConfig;
 pub use identity::Identity;
 use oidc::RelyingParty;
+
+use crate::access_log::{AccessLog, Entry, Kind};
 pub use sessions::Sessions;
 
 pub const SESSION_COOKIE: &str = "auditdeck_session";
@@ -36,6 +38,7 @@ pub struct SignedIn(pub Arc<Identity>);
 
 pub struct Auth {
     pub config: AuthConfig,
+    log: Option<Arc<AccessLog>>,
     party: RelyingParty,
     pub sessions: Sessions,
     /// Cookies carry `Secure` when the public URL is https.
@@ -47,13 +50,23 @@ impl Auth {
         config: &AuthConfig,
         public_url: &url::Url,
         env: impl Fn(&str) -> Option<String>,
+        log: Option<Arc<AccessLog>>,
     ) -> Result<Self, String> {
         Ok(Auth {
             config: config.clone(),
+            log,
             party: RelyingParty::new(config, public_url, env)?,
             sessions: Sessions::new(std::time::Duration::from_secs(config.session_lifetime_secs)),
             secure: public_url.scheme() == "https",
         })
+    }
+
+    fn record(&self, kind: Kind, who: Option<&Identity>, detail: &str) {
+        if let Some(log) = &self.log {
+            let mut entry = Entry::now(kind, who);
+            entry.detail = detail.to_string();
+            log.record(entry);
+        }
     }
 
     fn cookie(&self, name: &str, value: &str, path: &str, max_age_secs: u64) -> HeaderValue {
@@ -191,6 +204,7 @@ async fn callback(State(auth): State<Arc<Auth>>, headers: HeaderMap, Query(query
     let return_to = pending.return_to.clone();
     match auth.party.finish(code, pending).await {
         Ok(identity) => {
+            auth.record(Kind::SignIn, Some(&identity), &format!("groups: {}", identity.groups.join(", ")));
             let token = auth.sessions.start(identity);
             let mut response = see_other(&return_to);
             let lifetime = auth.sessions.lifetime().as_secs();
@@ -198,13 +212,16 @@ async fn callback(State(auth): State<Arc<Auth>>, headers: HeaderMap, Query(query
             response.headers_mut().append(header::SET_COOKIE, auth.cookie(SIGN_IN_COOKIE, "", "/auth/", 0));
             response
         }
-        Err(message) => pages::problem(StatusCode::FORBIDDEN, "Sign-in failed", &message, &again),
+        Err(message) => {
+            auth.record(Kind::Denied, None, &format!("sign-in failed: {message}"));
+            pages::problem(StatusCode::FORBIDDEN, "Sign-in failed", &message, &again)
+        }
     }
 }
 
 async fn sign_out(State(auth): State<Arc<Auth>>, headers: HeaderMap) -> Response {
-    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
-        auth.sessions.end(token);
+    if let Some(who) = cookie(&headers, SESSION_COOKIE).and_then(|token| auth.sessions.end(token)) {
+        auth.record(Kind::SignOut, Some(&who), "");
     }
     let mut response = see_other("/auth/signed-out");
     response.headers_mut().append(header::SET_COOKIE, auth.cookie(SESSION_COOKIE, "", "/", 0));

@@ -21,6 +21,7 @@ use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
+use crate::access_log::{AccessLog, Entry, Kind};
 use crate::auth::SignedIn;
 use crate::config::{GatewayConfig, Provider, SecretEncoding, UpstreamConfig};
 use budget::Budget;
@@ -46,6 +47,7 @@ pub struct Proxy {
     upstreams: Arc<HashMap<String, Upstream>>,
     /// With sign-in, each connection's access rule applies.
     signed_in_only: bool,
+    log: Option<Arc<AccessLog>>,
     client: reqwest::Client,
     cache: Arc<SharedCache>,
 }
@@ -53,7 +55,11 @@ pub struct Proxy {
 impl Proxy {
     /// Resolves every upstream's credential from its environment variable; a missing variable is
     /// a start-up error, not a silent unauthenticated proxy.
-    pub fn new(config: &GatewayConfig, env: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+    pub fn new(
+        config: &GatewayConfig,
+        env: impl Fn(&str) -> Option<String>,
+        log: Option<Arc<AccessLog>>,
+    ) -> Result<Self, String> {
         let mut upstreams = HashMap::new();
         for upstream in &config.upstreams {
             let authorization = match &upstream.credential {
@@ -84,7 +90,7 @@ impl Proxy {
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
         let cache = Arc::new(SharedCache::new(Duration::from_secs(config.shared_cache_secs.into())));
-        Ok(Proxy { upstreams: Arc::new(upstreams), signed_in_only: config.auth.is_some(), client, cache })
+        Ok(Proxy { upstreams: Arc::new(upstreams), signed_in_only: config.auth.is_some(), log, client, cache })
     }
 }
 
@@ -128,31 +134,49 @@ fn target_url(base: &url::Url, rest: &str, query: Option<&str>) -> String {
 }
 
 pub async fn handle(State(proxy): State<Proxy>, signed_in: Option<Extension<SignedIn>>, request: Request) -> Response {
+    let who = signed_in.map(|Extension(SignedIn(who))| who);
     let path = request.uri().path().to_string();
     let after = path.strip_prefix("/upstream/").unwrap_or("");
     let (id, rest) = after.split_once('/').unwrap_or((after, ""));
+    let query = request.uri().query().map(str::to_string);
+    let method = request.method().clone();
+    let mut entry = Entry::now(Kind::Request, who.as_deref());
+    entry.connection = id.to_string();
+    entry.method = method.to_string();
+    entry.path = format!("/{rest}");
+    entry.query = query.clone().unwrap_or_default();
+    let log = |mut entry: Entry, answer: &Answer, source: Source| {
+        if let Some(log) = &proxy.log {
+            entry.status = answer.status.as_u16();
+            entry.size = answer.body.len() as u64;
+            entry.from_cache = source == Source::SharedCache;
+            log.record(entry);
+        }
+    };
     let Some(upstream) = proxy.upstreams.get(id) else {
         let answer = gateway_answer(None, StatusCode::NOT_FOUND, &format!("no upstream named {id:?} is configured"));
+        log(entry, &answer, Source::Vendor);
         return respond(&answer, Source::Vendor);
     };
     let provider = Some(upstream.config.provider);
-    if proxy.signed_in_only {
-        // The session layer lets no request through without a session; this is the rule.
-        let allowed = signed_in.as_ref().is_some_and(|Extension(SignedIn(who))| who.may_use(&upstream.config));
-        if !allowed {
-            let who = signed_in.as_ref().map(|Extension(SignedIn(who))| who.shown().to_string()).unwrap_or_default();
-            let message = format!(
-                "Not allowed: {who} may not use the connection {:?}. Ask an Auditdeck admin to add you to one of its groups.",
-                upstream.config.label
-            );
-            return respond(&gateway_answer(provider, StatusCode::FORBIDDEN, &message), Source::Vendor);
-        }
+    if proxy.signed_in_only && !who.as_ref().is_some_and(|who| who.may_use(&upstream.config)) {
+        let message = format!(
+            "Not allowed: {} may not use the connection {:?}. Ask an Auditdeck admin to add you to one of its groups.",
+            who.as_ref().map(|w| w.shown()).unwrap_or("someone not signed in"),
+            upstream.config.label
+        );
+        let answer = gateway_answer(provider, StatusCode::FORBIDDEN, &message);
+        entry.kind = Kind::Denied;
+        entry.detail = "not allowed to use this connection".into();
+        log(entry, &answer, Source::Vendor);
+        return respond(&answer, Source::Vendor);
     }
-    let method = request.method().clone();
     if let Err(refusal) = routes::check(&upstream.config, &method, rest) {
-        return respond(&gateway_answer(provider, refusal.status, &refusal.message), Source::Vendor);
+        let answer = gateway_answer(provider, refusal.status, &refusal.message);
+        entry.detail = refusal.message;
+        log(entry, &answer, Source::Vendor);
+        return respond(&answer, Source::Vendor);
     }
-    let query = request.uri().query().map(str::to_string);
     let url = target_url(&upstream.config.base_url, rest, query.as_deref());
     let headers = headers::to_vendor(request.headers(), upstream.authorization.as_ref());
     let Ok(body) = axum::body::to_bytes(request.into_body(), MAX_REQUEST_BODY).await else {
@@ -161,8 +185,13 @@ pub async fn handle(State(proxy): State<Proxy>, signed_in: Option<Extension<Sign
             StatusCode::PAYLOAD_TOO_LARGE,
             "request body too large, or too slow, for the gateway",
         );
+        log(entry, &answer, Source::Vendor);
         return respond(&answer, Source::Vendor);
     };
+    if proxy.log.is_some() {
+        let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+        entry.form = crate::access_log::form_fields(content_type, &body).await;
+    }
     let browser_credential =
         if upstream.authorization.is_none() { headers.get(header::AUTHORIZATION).map(|v| v.as_bytes()) } else { None };
     let key = shared_cache::key(
@@ -174,6 +203,7 @@ pub async fn handle(State(proxy): State<Proxy>, signed_in: Option<Extension<Sign
     );
     let (answer, source) =
         proxy.cache.get_or_fetch(key, || ask_vendor(&proxy.client, upstream, method, url, headers, body)).await;
+    log(entry, &answer, source);
     respond(&answer, source)
 }
 
