@@ -517,9 +517,75 @@ async fn gateway(rig: &Rig) -> TestResult {
     )
     .await?;
     record("gateway: proxy overhead at p50", proxied_p50 - direct_p50, "ms", Some(1.0));
+    let (team, session) = gateway_for_a_team(rig).await?;
+    let team_search = format!("{team}/upstream/{}/api/v1/events/search", harness::SAMPLE_UPSTREAM_ID);
+    let signed_in_p50 = load(
+        "proxied search, signed in, access log on",
+        &team_search,
+        Method::POST,
+        &[multipart, ("cookie", &session)],
+        search_form,
+    )
+    .await?;
+    record(
+        "gateway with sign-in and the access log: proxy overhead at p50",
+        signed_in_p50 - direct_p50,
+        "ms",
+        Some(1.0),
+    );
     load("one search again and again (shared cache hit)", &proxied, Method::POST, &[multipart], |_| search_form(0))
         .await?;
     Ok(())
+}
+
+/// A second gateway as a team runs it: sign-in configured, the access log on (in a temporary
+/// file), the sample upstream open to the group `bench`. Returns its base URL and the Cookie
+/// header of a session made in its own store (the provider is needed only to sign in).
+async fn gateway_for_a_team(rig: &Rig) -> Result<(String, String), String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
+    let base = format!("http://{}", listener.local_addr().map_err(|e| e.to_string())?);
+    let database = std::env::temp_dir().join(format!("auditdeck-bench-access-{}.sqlite3", std::process::id()));
+    let config: auditdeck_server::GatewayConfig = toml::from_str(&format!(
+        r#"
+sandbox = false
+public_url = "{base}"
+[auth]
+issuer = "http://127.0.0.1:9/only-needed-to-sign-in"
+client_id = "auditdeck"
+[access_log]
+path = "{}"
+[[upstream]]
+id = "{}"
+provider = "idme"
+label = "Document sample"
+base_url = "http://{}"
+credential = {{ secret_env = "SAMPLE", scheme = "ID.me" }}
+allow_groups = ["bench"]
+"#,
+        database.display(),
+        harness::SAMPLE_UPSTREAM_ID,
+        rig.upstream
+    ))
+    .map_err(|e| e.to_string())?;
+    let gateway = auditdeck_server::build(
+        auditdeck_server::GatewayOptions { dist: "/nonexistent".into(), config, bind: [127, 0, 0, 1].into() },
+        rig.data.clone(),
+        |name| (name == "SAMPLE").then(|| harness::SAMPLE_SECRET.to_string()),
+    )?;
+    let who = auditdeck_server::auth::Identity {
+        subject: "bench".into(),
+        email: Some("bench@example.org".into()),
+        name: None,
+        groups: vec!["bench".into()],
+    };
+    let token = gateway.auth.as_ref().ok_or("sign-in is not configured")?.sessions.start(who);
+    tokio::spawn(auditdeck_server::serve::serve(
+        listener,
+        gateway.router,
+        gateway.client_limits,
+        std::future::pending(),
+    ));
+    Ok((base, format!("auditdeck_session={token}")))
 }
 
 /// The document's request, `curl -F ipaddress=…` (multipart/form-data), for the `n`th address.

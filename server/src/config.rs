@@ -434,6 +434,25 @@ mod tests {
         );
     }
 
+    /// The README's team configuration: it must stay valid.
+    #[test]
+    fn the_readmes_team_configuration_is_valid() {
+        let readme = include_str!("../../README.md");
+        let section = readme.split("## Run it for a team").nth(1).unwrap();
+        let block = section.split("```toml\n").nth(1).unwrap().split("```").next().unwrap();
+        let config: GatewayConfig = toml::from_str(&format!("sandbox = false\n{block}")).unwrap();
+        config.validate().unwrap();
+        let auth = config.auth.as_ref().unwrap();
+        assert_eq!(
+            (auth.client_secret_env.as_deref(), auth.admin_group.as_deref()),
+            (Some("AUDITDECK_OIDC_SECRET"), Some("auditdeck-admins"))
+        );
+        config.check_exposure("0.0.0.0".parse().unwrap()).unwrap();
+        // The same file without sign-in would expose the credential on 0.0.0.0.
+        let open = GatewayConfig { auth: None, ..config };
+        assert!(open.check_exposure("0.0.0.0".parse().unwrap()).is_err());
+    }
+
     #[cfg(feature = "sandbox")]
     #[test]
     fn the_example_names_every_profile_key_with_its_default() {
