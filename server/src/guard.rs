@@ -13,9 +13,12 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-/// The hosts the gateway answers to.
-#[derive(Debug, Clone)]
+use crate::access_log::{AccessLog, Entry, Kind};
+
+/// The hosts the gateway answers to, and where its refusals are written down.
+#[derive(Clone)]
 pub struct Guard {
+    log: Option<Arc<AccessLog>>,
     names: Vec<String>,
     addresses: Vec<IpAddr>,
     /// Bound to every address (0.0.0.0 or ::): any IP literal reaches it. Rebinding needs a
@@ -24,7 +27,7 @@ pub struct Guard {
 }
 
 impl Guard {
-    pub fn new(bind: IpAddr, public_url: Option<&url::Url>) -> Self {
+    pub fn new(bind: IpAddr, public_url: Option<&url::Url>, log: Option<Arc<AccessLog>>) -> Self {
         let mut names = vec!["localhost".to_string()];
         let mut addresses = Vec::new();
         match public_url.and_then(|u| u.host()) {
@@ -34,7 +37,7 @@ impl Guard {
             None => {}
         }
         addresses.push(bind);
-        Guard { names, addresses, any_address: bind.is_unspecified() }
+        Guard { log, names, addresses, any_address: bind.is_unspecified() }
     }
 
     /// True when `host` (a Host header: name or address, maybe a port) is one the gateway serves.
@@ -91,25 +94,42 @@ pub fn cross_site(headers: &HeaderMap, host: &str) -> bool {
     }
 }
 
-fn refuse(status: StatusCode, message: String) -> Response {
-    (status, [(header::CACHE_CONTROL, "no-store")], message).into_response()
+impl Guard {
+    /// Refuses the request, and writes the refusal down (no one is known yet at this point).
+    fn refuse(&self, request: &Request, status: StatusCode, why: &str, message: String) -> Response {
+        if let Some(log) = &self.log {
+            let mut entry = Entry::now(Kind::Denied, None);
+            entry.method = request.method().to_string();
+            entry.path = request.uri().path().to_string();
+            entry.query = request.uri().query().unwrap_or_default().to_string();
+            entry.status = status.as_u16();
+            entry.detail = why.to_string();
+            log.record(entry);
+        }
+        (status, [(header::CACHE_CONTROL, "no-store")], message).into_response()
+    }
 }
 
 pub async fn check(State(guard): State<Arc<Guard>>, request: Request, next: Next) -> Response {
     let Some(host) = request_host(&request) else {
-        return refuse(StatusCode::BAD_REQUEST, "The request names no Host.".into());
+        return guard.refuse(&request, StatusCode::BAD_REQUEST, "no Host", "The request names no Host.".into());
     };
     if !guard.serves(&host) {
-        return refuse(
+        return guard.refuse(
+            &request,
             StatusCode::MISDIRECTED_REQUEST,
+            &format!("Host {host:?} is not one this gateway serves"),
             format!("This gateway does not serve {host:?}. Open it at its own address (its public_url, or localhost)."),
         );
     }
     let proxied = request.uri().path().starts_with("/upstream/");
     let changes_state = !request.method().is_safe();
     if (proxied || changes_state) && cross_site(request.headers(), &host) {
-        return refuse(
+        let origin = request.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok()).unwrap_or("").to_string();
+        return guard.refuse(
+            &request,
             StatusCode::FORBIDDEN,
+            &format!("cross-site request (Origin {origin:?})"),
             "Refused: this request came from a page on another site. Open Auditdeck itself to use its connections."
                 .into(),
         );
@@ -131,7 +151,7 @@ mod tests {
 
     #[test]
     fn hosts_the_gateway_serves() {
-        let loopback = Guard::new("127.0.0.1".parse().unwrap(), None);
+        let loopback = Guard::new("127.0.0.1".parse().unwrap(), None, None);
         for ok in ["127.0.0.1:8080", "127.0.0.1", "localhost:8080", "LOCALHOST", "localhost.:8080"] {
             assert!(loopback.serves(ok), "{ok}");
         }
@@ -139,7 +159,7 @@ mod tests {
             assert!(!loopback.serves(refused), "{refused}");
         }
         let public = url::Url::parse("https://Auditdeck.Example.org").unwrap();
-        let team = Guard::new("0.0.0.0".parse().unwrap(), Some(&public));
+        let team = Guard::new("0.0.0.0".parse().unwrap(), Some(&public), None);
         for ok in ["auditdeck.example.org", "auditdeck.example.org:443", "10.1.2.3:8080", "[::1]:8080"] {
             assert!(team.serves(ok), "{ok}");
         }

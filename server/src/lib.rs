@@ -82,7 +82,7 @@ pub fn build(
     if let Some(auth) = &auth {
         router = router.merge(auth::routes(auth.clone()));
     }
-    let guard = Arc::new(guard::Guard::new(options.bind, config.public_url.as_ref()));
+    let guard = Arc::new(guard::Guard::new(options.bind, config.public_url.as_ref(), access_log.clone()));
     let router = router
         .layer(CompressionLayer::new())
         .layer(RequestBodyTimeoutLayer::new(Duration::from_secs_f64(config.client_timeout_secs)))
