@@ -68,14 +68,14 @@ fn request_host(request: &Request) -> Option<String> {
     }
 }
 
-/// True when a browser says the request comes from a page on another site. `Sec-Fetch-Site`
-/// must be `same-origin` or `none` (typed or bookmarked); `same-site` is refused too, since a
-/// sibling subdomain may be someone else's. An `Origin` must be this very host.
+/// True when a browser says the request comes from a page on another site. `Sec-Fetch-Site`,
+/// where the browser sends it, decides: `same-origin` or `none` (typed or bookmarked);
+/// `same-site` is refused too, since a sibling subdomain may be someone else's. Otherwise an
+/// `Origin` must be this very host. (A form posted by one of our own pages carries `Origin:
+/// null`, as our Referrer-Policy is `no-referrer`; its `Sec-Fetch-Site` says `same-origin`.)
 pub fn cross_site(headers: &HeaderMap, host: &str) -> bool {
-    if let Some(site) = headers.get("sec-fetch-site")
-        && !matches!(site.to_str(), Ok("same-origin" | "none"))
-    {
-        return true;
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return !matches!(site.to_str(), Ok("same-origin" | "none"));
     }
     match headers.get(header::ORIGIN).map(|o| o.to_str()) {
         None => false,
@@ -172,6 +172,8 @@ mod tests {
         assert!(!cross_site(&h(&[]), host), "a client that is not a browser");
         assert!(!cross_site(&h(&[("sec-fetch-site", "same-origin"), ("origin", "http://127.0.0.1:8080")]), host));
         assert!(!cross_site(&h(&[("sec-fetch-site", "none")]), host));
+        assert!(!cross_site(&h(&[("sec-fetch-site", "same-origin"), ("origin", "null")]), host), "our own form");
+        assert!(cross_site(&h(&[("sec-fetch-site", "cross-site"), ("origin", "http://127.0.0.1:8080")]), host));
         assert!(cross_site(&h(&[("sec-fetch-site", "cross-site")]), host));
         assert!(cross_site(&h(&[("sec-fetch-site", "same-site")]), host));
         assert!(cross_site(&h(&[("origin", "https://evil.example")]), host));

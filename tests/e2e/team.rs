@@ -136,7 +136,8 @@ async fn start_provider(manifest_dir: &std::path::Path, gateways: &[&str]) -> Re
         // The provider exits when this pipe closes: with these tests, however they end.
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        // Its warnings and any crash, for when a scenario fails.
+        .stderr(provider_log(manifest_dir)?)
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| format!("cannot start node (the OpenID provider): {e}"))?;
@@ -157,7 +158,14 @@ async fn start_provider(manifest_dir: &std::path::Path, gateways: &[&str]) -> Re
     if listening != Ok(true) {
         return Err("the OpenID provider did not start listening within 30 s".into());
     }
+    // Keep reading what it prints: with the pipe closed, its next line would end it.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     Ok(format!("http://127.0.0.1:{port}"))
+}
+
+fn provider_log(manifest_dir: &std::path::Path) -> Result<Stdio, String> {
+    let path = manifest_dir.join("target/e2e-oidc-provider.log");
+    std::fs::File::create(&path).map(Stdio::from).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 fn busiest(rig: &Rig) -> IpAddr {
