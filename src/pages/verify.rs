@@ -54,7 +54,10 @@ pub fn VerifyPage() -> impl IntoView {
                 };
                 view! {
                     <div class="verdict matches" role="status">
-                        <p class="verdict-headline">{format!("✓ {file_name} is unchanged since it was exported.")}</p>
+                        <p class="verdict-headline">{format!("✓ {file_name} matches this manifest.")}</p>
+                        // Only a signature could say who made the manifest; a hash beside the
+                        // file proves nothing against someone who edits both.
+                        <p class="verdict-unsigned">"The manifest is not signed, so anyone could have made both: this shows only that the two belong together."</p>
                         <p>{format!("SHA-256 {sha256}. {rows_line}")}</p>
                         <dl class="fields">
                             <dt>"Exported"</dt><dd>{manifest.exported_at.clone()}</dd>
@@ -89,10 +92,32 @@ pub fn VerifyPage() -> impl IntoView {
     }
 }
 
-/// The manifest's view as a link, only when it is a web address (a manifest is a file anyone
-/// can write: a `javascript:` URL stays text).
+/// The manifest's view as a link, only when it is on this very origin (a manifest is a file
+/// anyone can write: a `javascript:` URL or another site's address stays text).
 fn view_link(url: &str) -> impl IntoView + use<> {
-    let web = url.starts_with("https://") || url.starts_with("http://");
+    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+    let web = is_on_origin(url, &origin);
     let (href, text) = (url.to_string(), url.to_string());
     if web { view! { <a href=href>{text}</a> }.into_any() } else { view! { <span>{text}</span> }.into_any() }
+}
+
+/// True when `url` is a page of `origin` (`https://auditdeck.example.org`), not merely a URL that
+/// starts with the same letters (`https://auditdeck.example.org.evil.example`).
+fn is_on_origin(url: &str, origin: &str) -> bool {
+    !origin.is_empty() && url.strip_prefix(origin).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_on_origin;
+
+    #[test]
+    fn only_this_origins_views_are_links() {
+        let here = "http://127.0.0.1:8080";
+        assert!(is_on_origin("http://127.0.0.1:8080/ip/1.2.3.4?page=2", here));
+        assert!(!is_on_origin("http://127.0.0.1:8080.evil.example/ip", here));
+        assert!(!is_on_origin("http://127.0.0.1:9999/ip", here));
+        assert!(!is_on_origin("javascript:alert(1)", here));
+        assert!(!is_on_origin("/ip/1.2.3.4", ""));
+    }
 }

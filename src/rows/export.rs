@@ -1,5 +1,5 @@
 //! Exports of loaded rows: CSV or NDJSON in the normalized model plus the raw vendor record,
-//! and the manifest that lets a compliance officer show later that a file is unchanged (its
+//! and the manifest that lets a compliance officer show later that a file matches it (its
 //! SHA-256, row count, the view and the vendor requests behind it; never a credential).
 
 use std::borrow::Cow;

@@ -110,7 +110,14 @@ pub async fn filtered_export_is_neutralised_and_verifies(rig: &Rig, client: &Cli
     click(client, ".export-tools a[href='/verify']").await?;
     choose_file(client, "#verify-manifest", &manifest_path).await?;
     choose_file(client, "#verify-file", &csv_path).await?;
-    wait_for_text(client, ".verdict.matches", "is unchanged since it was exported").await?;
+    wait_for_text(client, ".verdict.matches", "matches this manifest").await?;
+    // Unsigned, it must not claim more than it checked.
+    let said =
+        wait_for_text(client, ".verdict.matches", "The manifest is not signed, so anyone could have made both").await?;
+    check(!said.contains("unchanged"), || format!("an unsigned manifest cannot show the file unchanged: {said}"))?;
+    let view_link = client.find(Locator::Css(".verdict.matches dd a")).await.map_err(|e| e.to_string())?;
+    let href = view_link.attr("href").await.map_err(|e| e.to_string())?.unwrap_or_default();
+    check(href == rig.url(&view), || format!("the view on this origin is a link: {href}"))?;
     wait_for_text(client, ".verdict.matches", &format!("It reads as {} rows, as the manifest says.", want.len()))
         .await?;
     let mut changed = csv_text.into_bytes();
