@@ -157,6 +157,9 @@ pub struct GatewayConfig {
     /// The durable record of who looked at what (`[access_log]`: its SQLite file, retention).
     #[serde(default)]
     pub access_log: Option<crate::access_log::AccessLogConfig>,
+    /// Where the key that signs export manifests lives, when not in the access log's database.
+    #[serde(default)]
+    pub signing: Option<crate::signing::SigningConfig>,
     /// Requests the gateway works on at once; more wait for a free place.
     #[serde(default = "default_concurrent_requests")]
     pub max_concurrent_requests: usize,
@@ -222,6 +225,7 @@ impl Default for GatewayConfig {
             max_connections: default_connections(),
             auth: None,
             access_log: None,
+            signing: None,
         }
     }
 }

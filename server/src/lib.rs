@@ -8,6 +8,7 @@ pub mod config;
 pub mod guard;
 pub mod proxy;
 pub mod serve;
+pub mod signing;
 pub mod web;
 
 /// The built-in sandbox (its own crate), mounted under `/sandbox` when the config offers it.
@@ -76,6 +77,10 @@ pub fn build(
         Some(log) => router.merge(access_log::routes::routes(log.clone(), config.auth.clone())),
         None => router,
     };
+    let router = match export_signer(config, access_log.as_ref())? {
+        Some(signer) => router.merge(signing::routes::routes(signer, access_log.clone())),
+        None => router,
+    };
     let mut router = router
         .merge(web::app_routes(&options.dist))
         .layer(axum::middleware::from_fn_with_state(auth.clone(), auth::require_session));
@@ -101,6 +106,22 @@ pub fn build(
         #[cfg(feature = "sandbox")]
         sandbox,
     })
+}
+
+/// The export signer, when the gateway signs people in and has somewhere to keep its key.
+fn export_signer(
+    config: &GatewayConfig,
+    log: Option<&Arc<access_log::AccessLog>>,
+) -> Result<Option<Arc<signing::ExportSigner>>, String> {
+    if config.auth.is_none() {
+        return Ok(None);
+    }
+    let seed = match (&config.signing, log) {
+        (Some(signing), _) => signing::seed_from_file(&signing.key_file)?,
+        (None, Some(log)) => log.signing_seed()?,
+        (None, None) => return Ok(None),
+    };
+    Ok(Some(Arc::new(signing::ExportSigner::from_seed(seed))))
 }
 
 /// The sandbox on `data`, its routes nested under `/sandbox` when the config offers it.

@@ -167,6 +167,12 @@ impl AccessLog {
         }
     }
 
+    /// The export signing key kept in the database (made on first use).
+    pub fn signing_seed(&self) -> Result<[u8; 32], String> {
+        let db = self.reader.lock().map_err(|_| "access log unavailable".to_string())?;
+        store::signing_seed(&db, crate::signing::new_seed)
+    }
+
     pub fn page(&self, filter: &Filter, page: u32, per_page: u32) -> Result<Page, String> {
         let db = self.reader.lock().map_err(|_| "access log unavailable".to_string())?;
         store::page(&db, filter, page, per_page).map_err(|e| format!("access log: {e}"))

@@ -8,7 +8,8 @@ use rusqlite::{Connection, params, params_from_iter};
 use super::{Entry, Filter, Page};
 
 /// Each step brings the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &["CREATE TABLE entry (
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE entry (
         id INTEGER PRIMARY KEY,
         at_ms INTEGER NOT NULL,
         kind TEXT NOT NULL,
@@ -26,7 +27,28 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE entry (
     );
     CREATE INDEX entry_at ON entry (at_ms);
     CREATE INDEX entry_email_at ON entry (email, at_ms);
-    CREATE INDEX entry_connection_at ON entry (connection, at_ms);"];
+    CREATE INDEX entry_connection_at ON entry (connection, at_ms);",
+    "CREATE TABLE signing_key (id INTEGER PRIMARY KEY CHECK (id = 1), seed BLOB NOT NULL);",
+];
+
+/// The export signing key's seed, made by `new` and kept on first use.
+pub fn signing_seed(db: &Connection, new: impl FnOnce() -> Result<[u8; 32], String>) -> Result<[u8; 32], String> {
+    let fail = |e: rusqlite::Error| format!("access log: the signing key: {e}");
+    let read = |db: &Connection| -> Result<Option<Vec<u8>>, String> {
+        match db.query_row("SELECT seed FROM signing_key WHERE id = 1", [], |row| row.get(0)) {
+            Ok(seed) => Ok(Some(seed)),
+            Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
+            Err(e) => Err(fail(e)),
+        }
+    };
+    if read(db)?.is_none() {
+        let seed = new()?;
+        // Another gateway on the same file may make one first: the one kept wins.
+        db.execute("INSERT OR IGNORE INTO signing_key (id, seed) VALUES (1, ?1)", [seed.to_vec()]).map_err(fail)?;
+    }
+    let kept = read(db)?.ok_or("access log: the signing key could not be kept")?;
+    <[u8; 32]>::try_from(kept).map_err(|_| "access log: the signing key is not 32 bytes".to_string())
+}
 
 pub fn open(path: &Path) -> Result<Connection, String> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {

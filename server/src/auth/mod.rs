@@ -125,7 +125,8 @@ fn see_other(location: &str) -> Response {
 /// Lets a request through with its [`SignedIn`], or sends it to sign in.
 pub async fn require_session(State(auth): State<Option<Arc<Auth>>>, mut request: Request, next: Next) -> Response {
     let Some(auth) = auth else { return next.run(request).await };
-    if request.uri().path().starts_with(PREFIX) {
+    // Sign-in itself, and the public key anyone may check a signed export with.
+    if request.uri().path().starts_with(PREFIX) || request.uri().path() == crate::signing::KEY_PATH {
         return next.run(request).await;
     }
     if let Some(identity) = cookie(request.headers(), SESSION_COOKIE).and_then(|t| auth.sessions.identity(t)) {
