@@ -21,6 +21,8 @@ struct Made {
     file_url: String,
     manifest_name: String,
     manifest_url: String,
+    /// Signed by the gateway.
+    signed: bool,
     rows: usize,
     sha256: String,
 }
@@ -93,6 +95,11 @@ pub fn ExportTools(rows: Memo<Vec<AuditEvent>>, filter: Memo<crate::routes::row_
     // buttons stay enabled, so a keyboard user's focus stays on the one pressed.
     let making = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);
+    // The gateway signs a signed-in person's manifests.
+    let app = crate::connection::state::use_app_state();
+    let signs = move || {
+        app.config.with_untracked(|c| matches!(c, crate::connection::state::ConfigState::Loaded(c) if c.user.is_some()))
+    };
     on_cleanup(move || {
         if let Some(m) = made.try_get_untracked().flatten() {
             release(&m);
@@ -115,6 +122,7 @@ pub fn ExportTools(rows: Memo<Vec<AuditEvent>>, filter: Memo<crate::routes::row_
         let done = export_unsigned(format, &events, &format!("{origin}{view}"), &path, requests, &utc_now(), scope);
         let file_url = object_url(&done.content, format.media_type());
         let digest = start_digest(&done.content);
+        let sign = signs();
         making.set(true);
         leptos::task::spawn_local(async move {
             let mut manifest = done.manifest;
@@ -131,13 +139,28 @@ pub fn ExportTools(rows: Memo<Vec<AuditEvent>>, filter: Memo<crate::routes::row_
                 return;
             }
             let manifest_name = format!("{}.manifest.json", manifest.file_name);
-            let urls = (file_url, object_url(&manifest_json(&manifest), "application/json"));
+            let plain = manifest_json(&manifest);
+            let (manifest_text, signed) = if sign {
+                match crate::connection::export_signing::sign(plain.clone()).await {
+                    Ok(signed) => (signed, true),
+                    Err(why) => {
+                        problem.set(Some(format!("The manifest could not be signed ({why}); it is offered unsigned.")));
+                        (plain, false)
+                    }
+                }
+            } else {
+                (plain, false)
+            };
+            let urls = (file_url, object_url(&manifest_text, "application/json"));
             let (Some(file_url), Some(manifest_url)) = urls else {
                 problem.set(Some("The browser could not make the file.".into()));
                 return;
             };
-            problem.set(None);
+            if signed || !sign {
+                problem.set(None);
+            }
             let next = Made {
+                signed,
                 file_name: manifest.file_name.clone(),
                 file_url,
                 manifest_name,
@@ -202,7 +225,7 @@ pub fn ExportTools(rows: Memo<Vec<AuditEvent>>, filter: Memo<crate::routes::row_
                 <span class="export-made" role="status">
                     <a class="export-file" href=m.file_url.clone() download=m.file_name.clone()>{format!("Download {} ({} rows)", m.file_name, thousands(m.rows as u64))}</a>
                     " · "
-                    <a class="export-manifest" href=m.manifest_url.clone() download=m.manifest_name.clone()>"Download its manifest"</a>
+                    <a class="export-manifest" href=m.manifest_url.clone() download=m.manifest_name.clone()>{if m.signed { "Download its signed manifest" } else { "Download its manifest" }}</a>
                     " · SHA-256 " <code class="export-sha256">{m.sha256.clone()}</code>
                     " · "
                     <A href="/verify">"Verify a file"</A>

@@ -3,6 +3,7 @@
 //! state that holds them (`state`) and "Test connection" (`probe`).
 
 pub mod config;
+pub mod export_signing;
 pub mod probe;
 pub mod settings;
 pub mod state;

@@ -97,6 +97,7 @@ fn cache_key(request: &HttpRequest) -> String {
     let body = match &request.body {
         RequestBody::None => String::new(),
         RequestBody::Multipart(fields) => fields.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&"),
+        RequestBody::Json(text) => text.clone(),
     };
     format!("{} {} {body} {credential}", request.method.as_str(), request.url)
 }

@@ -99,14 +99,21 @@ fn browser_request(request: &HttpRequest, signal: &AbortSignal) -> Result<web_sy
     for (name, value) in &request.headers {
         headers.append(name, value).map_err(|e| network(format!("header {name}: {}", js_text(&e))))?;
     }
-    init.set_headers(&headers);
-    if let RequestBody::Multipart(fields) = &request.body {
-        let form = FormData::new().map_err(|e| network(js_text(&e)))?;
-        for (name, value) in fields {
-            form.append_with_str(name, value).map_err(|e| network(js_text(&e)))?;
+    match &request.body {
+        RequestBody::None => {}
+        RequestBody::Multipart(fields) => {
+            let form = FormData::new().map_err(|e| network(js_text(&e)))?;
+            for (name, value) in fields {
+                form.append_with_str(name, value).map_err(|e| network(js_text(&e)))?;
+            }
+            init.set_body(&form);
         }
-        init.set_body(&form);
+        RequestBody::Json(text) => {
+            headers.set("content-type", "application/json").map_err(|e| network(js_text(&e)))?;
+            init.set_body(&wasm_bindgen::JsValue::from_str(text));
+        }
     }
+    init.set_headers(&headers);
     init.set_signal(Some(signal));
     web_sys::Request::new_with_str_and_init(&request.url, &init)
         .map_err(|e| network(format!("{} ({})", js_text(&e), request.url)))

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::connection::export_signing::{ManifestFile, SignatureCheck, check};
 use crate::rows::export::{Scope, Verdict, count_rows, verify};
 use crate::rows::format::thousands;
 
@@ -32,10 +33,23 @@ pub fn VerifyPage() -> impl IntoView {
             });
         }
     };
+    // A signed manifest's signature, as the gateway checks it (None: not signed, or not yet).
+    let signature = RwSignal::new(None::<Result<SignatureCheck, String>>);
+    Effect::new(move |_| {
+        signature.set(None);
+        let Some((_, bytes)) = manifest.get() else { return };
+        if let ManifestFile::Signed { envelope, .. } = ManifestFile::read(&String::from_utf8_lossy(&bytes)) {
+            leptos::task::spawn_local(async move {
+                signature.try_set(Some(check(envelope).await));
+            });
+        }
+    });
     let outcome = move || {
         let (file_name, bytes) = file.get()?;
         let (_, manifest_bytes) = manifest.get()?;
-        let manifest_text = String::from_utf8_lossy(&manifest_bytes).into_owned();
+        let manifest_file = ManifestFile::read(&String::from_utf8_lossy(&manifest_bytes));
+        let manifest_text = manifest_file.manifest().to_string();
+        let signed = matches!(manifest_file, ManifestFile::Signed { .. });
         Some(match verify(&bytes, &manifest_text) {
             Err(message) => view! { <p class="verdict unreadable" role="alert">{message}</p> }.into_any(),
             Ok(Verdict::Differs { file_sha256, manifest }) => view! {
@@ -52,12 +66,36 @@ pub fn VerifyPage() -> impl IntoView {
                     Ok(n) => format!("It reads as {} rows but the manifest says {}.", thousands(n as u64), thousands(manifest.row_count as u64)),
                     Err(e) => format!("It does not read as {}: {e}", manifest.format.extension()),
                 };
+                // Only a signature could say who made the manifest; a hash beside the file proves
+                // nothing against someone who edits both.
+                let (class, headline, said) = match (signed, signature.get()) {
+                    (false, _) => (
+                        "verdict matches",
+                        format!("✓ {file_name} matches this manifest."),
+                        "The manifest is not signed, so anyone could have made both: this shows only that the two belong together.".to_string(),
+                    ),
+                    (true, None) => ("verdict checking", format!("{file_name} matches this manifest."), "Checking the manifest's signature…".to_string()),
+                    (true, Some(Ok(c))) if c.valid => (
+                        "verdict matches signed",
+                        format!("✓ {file_name} is unchanged since {} exported it on {}.", c.who(), c.signed_at),
+                        "The manifest is signed by this gateway, and the signature holds.".to_string(),
+                    ),
+                    (true, Some(Ok(c))) => (
+                        "verdict differs",
+                        format!("✗ The manifest's signature does not hold: {}.", c.reason.clone().unwrap_or_default()),
+                        format!("It claims {} exported it on {}; that claim cannot be trusted.", c.who(), c.signed_at),
+                    ),
+                    (true, Some(Err(why))) => (
+                        "verdict unchecked",
+                        format!("{file_name} matches this manifest."),
+                        format!("The manifest is signed, but its signature could not be checked here ({why}), so this shows only that the two belong together."),
+                    ),
+                };
+                let role = if class == "verdict differs" { "alert" } else { "status" };
                 view! {
-                    <div class="verdict matches" role="status">
-                        <p class="verdict-headline">{format!("✓ {file_name} matches this manifest.")}</p>
-                        // Only a signature could say who made the manifest; a hash beside the
-                        // file proves nothing against someone who edits both.
-                        <p class="verdict-unsigned">"The manifest is not signed, so anyone could have made both: this shows only that the two belong together."</p>
+                    <div class=class role=role>
+                        <p class="verdict-headline">{headline}</p>
+                        <p class="verdict-signature">{said}</p>
                         <p>{format!("SHA-256 {sha256}. {rows_line}")}</p>
                         <dl class="fields">
                             <dt>"Exported"</dt><dd>{manifest.exported_at.clone()}</dd>

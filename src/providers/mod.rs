@@ -73,6 +73,8 @@ pub enum RequestBody {
     None,
     /// Form fields sent as multipart/form-data (the browser picks the boundary).
     Multipart(Vec<(String, String)>),
+    /// A JSON document (the gateway's own endpoints; no vendor takes one).
+    Json(String),
 }
 
 /// A request as data: what `crate::net::http` sends.

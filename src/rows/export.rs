@@ -347,6 +347,7 @@ pub fn describe_request(request: &crate::providers::HttpRequest) -> String {
             let fields: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={v}")).collect();
             format!(" (form: {})", fields.join(", "))
         }
+        crate::providers::RequestBody::Json(text) => format!(" (json: {text})"),
     };
     format!("{} {}{body}", request.method.as_str(), request.url)
 }

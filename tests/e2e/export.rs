@@ -51,13 +51,13 @@ pub async fn download(client: &Client, css: &str) -> Result<String, String> {
     .await
 }
 
-fn write_temp(name: &str, content: &[u8]) -> Result<String, String> {
+pub fn write_temp(name: &str, content: &[u8]) -> Result<String, String> {
     let path = std::env::temp_dir().join(format!("auditdeck-e2e-{}-{name}", std::process::id()));
     std::fs::write(&path, content).map_err(|e| e.to_string())?;
     Ok(path.to_string_lossy().into_owned())
 }
 
-async fn choose_file(client: &Client, css: &str, path: &str) -> TestResult {
+pub async fn choose_file(client: &Client, css: &str, path: &str) -> TestResult {
     // The page may still be loading its code (a route's first visit fetches its chunk).
     let input =
         eventually(&format!("the file input {css}"), || async { client.find(Locator::Css(css)).await.ok() }).await?;

@@ -142,6 +142,9 @@ const SCENARIOS: &[(&str, Scenario)] = &[
         Box::pin(team::a_user_outside_the_group_is_not_allowed(r, c))
     }),
     ("team_sign_out_ends_the_session", |r, c| Box::pin(team::sign_out_ends_the_session(r, c))),
+    ("team_signed_export_verifies_and_edits_fail", |r, c| {
+        Box::pin(team::a_signed_export_verifies_and_edits_fail(r, c))
+    }),
     ("team_expired_session_signs_in_again_to_the_same_link", |r, c| {
         Box::pin(team::an_expired_session_signs_in_again_to_the_same_link(r, c))
     }),

@@ -64,9 +64,12 @@ async fn start(rig: &Rig) -> Result<Team, String> {
         |l: &tokio::net::TcpListener| l.local_addr().map(|a| format!("http://{a}")).map_err(|e| e.to_string());
     let (base, short_base) = (base_of(&team_listener)?, base_of(&short_listener)?);
     let issuer = start_provider(&manifest_dir, &[&base, &short_base]).await?;
-    for (listener, public_url, lifetime) in
-        [(team_listener, &base, 8 * 3600), (short_listener, &short_base, SHORT_SESSION_SECS)]
+    for (listener, public_url, lifetime, name) in
+        [(team_listener, &base, 8 * 3600, "team"), (short_listener, &short_base, SHORT_SESSION_SECS, "short")]
     {
+        let access_log =
+            std::env::temp_dir().join(format!("auditdeck-e2e-{}-{name}-access.sqlite3", std::process::id()));
+        let _ = std::fs::remove_file(&access_log);
         let config: GatewayConfig = toml::from_str(&format!(
             r#"
 sandbox = false
@@ -80,6 +83,9 @@ scopes = ["openid", "email", "profile", "groups"]
 admin_group = "auditdeck-admins"
 session_lifetime_secs = {lifetime}
 
+[access_log]
+path = "{access_log}"
+
 [[upstream]]
 id = "{CONNECTION}"
 provider = "idme"
@@ -89,6 +95,7 @@ credential = {{ secret_env = "E2E_IDME_SECRET", scheme = "ID.me" }}
 allow_groups = ["auditors"]
 "#,
             sandbox = rig.base,
+            access_log = access_log.display(),
         ))
         .map_err(|e| e.to_string())?;
         let gateway = auditdeck_server::build(
@@ -279,4 +286,58 @@ pub async fn an_expired_session_signs_in_again_to_the_same_link(rig: &Rig, clien
     rows_shown(client).await?;
     let second = session_cookie(client).await?.ok_or("no session cookie after signing in again")?.value().to_string();
     check(second != first, || "a new session after sign-in".into())
+}
+
+/// A signed-in person's export comes with a manifest the gateway signed: `/verify` names who
+/// exported it and when; one changed byte fails the file; a changed file with a re-hashed
+/// manifest fails the signature.
+pub async fn a_signed_export_verifies_and_edits_fail(rig: &Rig, client: &Client) -> TestResult {
+    use crate::export::{choose_file, download, write_temp};
+    use sha2::{Digest, Sha256};
+    let team = team(rig).await?;
+    let link = format!("/ip/{}", busiest(rig));
+    client.goto(&format!("{}{link}", team.base)).await.map_err(|e| e.to_string())?;
+    sign_in_at_provider(client, "alice").await?;
+    wait_for_path(client, &link).await?;
+    rows_shown(client).await?;
+    click(client, ".export-tools .export-csv").await?;
+    wait_for_text(client, ".export-tools a.export-manifest", "Download its signed manifest").await?;
+    let csv_text = download(client, ".export-tools a.export-file").await?;
+    let manifest_text = download(client, ".export-tools a.export-manifest").await?;
+    let signed: serde_json::Value = serde_json::from_str(&manifest_text).map_err(|e| e.to_string())?;
+    let sha = |bytes: &[u8]| Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect::<String>();
+    check(signed["exported_by"]["email"] == "alice@example.org", || format!("exported_by {}", signed["exported_by"]))?;
+    check(signed["manifest"]["sha256"] == sha(csv_text.as_bytes()).as_str(), || {
+        "the signed manifest names the file".into()
+    })?;
+    check(signed["signature"].as_str().is_some_and(|s| s.len() == 88), || {
+        format!("signature {}", signed["signature"])
+    })?;
+
+    let csv_path = write_temp("signed.csv", csv_text.as_bytes())?;
+    let manifest_path = write_temp("signed.manifest.json", manifest_text.as_bytes())?;
+    click(client, ".export-tools a[href='/verify']").await?;
+    choose_file(client, "#verify-manifest", &manifest_path).await?;
+    choose_file(client, "#verify-file", &csv_path).await?;
+    wait_for_text(client, ".verdict.matches", "is unchanged since alice@example.org exported it on").await?;
+
+    // One changed byte: the file is not the one described.
+    let mut changed = csv_text.clone().into_bytes();
+    let middle = changed.len() / 2;
+    changed[middle] = if changed[middle] == b'0' { b'1' } else { b'0' };
+    let changed_path = write_temp("signed-changed.csv", &changed)?;
+    choose_file(client, "#verify-file", &changed_path).await?;
+    wait_for_text(client, ".verdict.differs", "is not the file this manifest describes").await?;
+
+    // The same change with the manifest re-hashed to match: the signature no longer holds.
+    let mut rehashed = signed.clone();
+    rehashed["manifest"]["sha256"] = sha(&changed).into();
+    let rehashed_path = write_temp("signed-rehashed.manifest.json", rehashed.to_string().as_bytes())?;
+    choose_file(client, "#verify-manifest", &rehashed_path).await?;
+    let said = wait_for_text(client, ".verdict.differs", "The manifest's signature does not hold").await?;
+    check(!said.contains("unchanged"), || said.clone())?;
+    for path in [csv_path, manifest_path, changed_path, rehashed_path] {
+        let _ = std::fs::remove_file(path);
+    }
+    Ok(())
 }
