@@ -222,7 +222,8 @@ base_url = "http://{upstream}/slow"
         format!("{}{path}", self.base)
     }
 
-    async fn browser(&self, profile: &Path) -> Result<Client, String> {
+    /// A browser of its own (a scenario that needs two people at once opens the second).
+    pub async fn browser(&self, profile: &Path) -> Result<Client, String> {
         let mut args = vec![
             "--headless=new",
             "--no-sandbox",

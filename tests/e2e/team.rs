@@ -21,6 +21,7 @@ use crate::harness::{Rig, TestResult, check, click, eventually, page_value, type
 
 const CLIENT_SECRET: &str = "auditdeck-e2e-client-secret";
 const CONNECTION: &str = "idme-team";
+const IDEN_CONNECTION: &str = "iden-team";
 const SHORT_SESSION_SECS: u64 = 6;
 
 pub struct Team {
@@ -93,7 +94,17 @@ label = "ID.me (team)"
 base_url = "{sandbox}/sandbox/idme"
 credential = {{ secret_env = "E2E_IDME_SECRET", scheme = "ID.me" }}
 allow_groups = ["auditors"]
+
+[[upstream]]
+id = "{IDEN_CONNECTION}"
+provider = "iden"
+label = "Iden (team)"
+base_url = "{sandbox}/sandbox/iden"
+credential = {{ secret_env = "E2E_IDEN_KEY", scheme = "Api-Key", encode = "none" }}
+org_slug = "{org}"
+allow_groups = ["auditors"]
 "#,
+            org = auditdeck_server::sandbox::iden::ORG_SLUG,
             sandbox = rig.base,
             access_log = access_log.display(),
         ))
@@ -104,6 +115,7 @@ allow_groups = ["auditors"]
             |name| match name {
                 "E2E_OIDC_SECRET" => Some(CLIENT_SECRET.into()),
                 "E2E_IDME_SECRET" => Some(auditdeck_server::sandbox::idme::SANDBOX_SECRET.into()),
+                "E2E_IDEN_KEY" => Some(auditdeck_server::sandbox::iden::SANDBOX_KEY.into()),
                 _ => None,
             },
         )?;
@@ -338,6 +350,79 @@ pub async fn a_signed_export_verifies_and_edits_fail(rig: &Rig, client: &Client)
     check(!said.contains("unchanged"), || said.clone())?;
     for path in [csv_path, manifest_path, changed_path, rehashed_path] {
         let _ = std::fs::remove_file(path);
+    }
+    Ok(())
+}
+
+/// Makes `count` different Iden requests from the page, `first` onwards; returns the statuses
+/// and the largest Retry-After.
+const IDEN_BURST: &str = "
+    const [connection, slug, first, count] = arguments;
+    const done = arguments[arguments.length - 1];
+    (async () => {
+        const answers = await Promise.all(Array.from({ length: count }, (_, i) =>
+            fetch(`/upstream/${connection}/org/${slug}/api/events/?limit=${first + i}`)
+                .then(r => [r.status, Number(r.headers.get('retry-after') || 0)], () => [0, 0])));
+        done(answers);
+    })();
+";
+
+/// Two signed-in people on one Iden key: 150 requests within a minute reach the vendor at most
+/// 60 times (the gateway answers the rest 429 with Retry-After), and each person's Iden view
+/// still ends with its rows once the budget has room again.
+pub async fn two_sessions_share_one_iden_budget(rig: &Rig, client: &Client) -> TestResult {
+    let team = team(rig).await?;
+    let profile = std::env::temp_dir().join(format!("auditdeck-e2e-{}-second-person", std::process::id()));
+    let _ = std::fs::remove_dir_all(&profile);
+    let second = rig.browser(&profile).await?;
+    let outcome = shared_budget(rig, team, client, &second).await;
+    let _ = second.close().await;
+    let _ = std::fs::remove_dir_all(&profile);
+    outcome
+}
+
+async fn shared_budget(rig: &Rig, team: &Team, first: &Client, second: &Client) -> TestResult {
+    for (client, login) in [(first, "alice"), (second, "ada")] {
+        client.goto(&format!("{}/", team.base)).await.map_err(|e| e.to_string())?;
+        sign_in_at_provider(client, login).await?;
+        wait_for_text(client, "#signed-in", &format!("{login}@example.org")).await?;
+    }
+    let before = rig.sandbox.request_count();
+    let slug = auditdeck_server::sandbox::iden::ORG_SLUG;
+    let burst = |client: &Client, first_limit: u64| {
+        let client = client.clone();
+        async move {
+            let args = vec![IDEN_CONNECTION.into(), slug.into(), first_limit.into(), 75.into()];
+            let value = client.execute_async(IDEN_BURST, args).await.map_err(|e| e.to_string())?;
+            serde_json::from_value::<Vec<(u16, u64)>>(value).map_err(|e| e.to_string())
+        }
+    };
+    let (a, b) = tokio::join!(burst(first, 1), burst(second, 76));
+    let answers: Vec<(u16, u64)> = a?.into_iter().chain(b?).collect();
+    let vendor = rig.sandbox.request_count() - before;
+    let served = answers.iter().filter(|(status, _)| *status == 200).count() as u64;
+    let throttled: Vec<u64> = answers.iter().filter(|(status, _)| *status == 429).map(|(_, wait)| *wait).collect();
+    check(vendor <= 60, || format!("the vendor received {vendor} requests in a minute"))?;
+    check(served == vendor && served as usize + throttled.len() == 150, || {
+        format!("{served} served, {} throttled, {answers:?}", throttled.len())
+    })?;
+    check(throttled.iter().all(|w| (1..=60).contains(w)), || format!("Retry-After {throttled:?}"))?;
+    // Both people open an Iden view: the app waits out the gateway's Retry-After, then shows rows.
+    let view = "/severity?severity=critical&limit=50";
+    for client in [first, second] {
+        client.goto(&format!("{}{view}", team.base)).await.map_err(|e| e.to_string())?;
+    }
+    for client in [first, second] {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            let rows =
+                client.find_all(Locator::Css("main table tbody tr[data-id]")).await.map_err(|e| e.to_string())?;
+            if !rows.is_empty() {
+                break;
+            }
+            check(Instant::now() < deadline, || "no rows two minutes after the budget ran out".into())?;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
     }
     Ok(())
 }
