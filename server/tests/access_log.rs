@@ -7,9 +7,8 @@ use std::net::SocketAddr;
 use std::path::Path;
 
 use auditdeck_server::GatewayConfig;
-use auditdeck_server::auth::Identity;
 use axum::http::{Method, StatusCode, header};
-use common::{Body, TestGateway, multipart, serve_sandbox};
+use common::{Body, TestGateway, multipart, person, serve_sandbox, session};
 
 fn config(vendor: SocketAddr, database: &Path) -> GatewayConfig {
     toml::from_str(&format!(
@@ -45,19 +44,6 @@ fn env(name: &str) -> Option<String> {
 
 const HOST: (&str, &str) = ("host", "auditdeck.example.org");
 const SAME_ORIGIN: (&str, &str) = ("origin", "https://auditdeck.example.org");
-
-fn person(login: &str, groups: &[&str]) -> Identity {
-    Identity {
-        subject: format!("sub-{login}"),
-        email: Some(format!("{login}@example.org")),
-        name: Some(login.into()),
-        groups: groups.iter().map(|g| g.to_string()).collect(),
-    }
-}
-
-fn session(gw: &TestGateway, who: Identity) -> String {
-    format!("auditdeck_session={}", gw.auth.as_ref().unwrap().sessions.start(who))
-}
 
 async fn admin_page(gw: &TestGateway, admin: &str, query: &str) -> serde_json::Value {
     let (status, _, body) = gw

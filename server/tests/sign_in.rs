@@ -6,10 +6,9 @@ mod common;
 
 use std::net::SocketAddr;
 
-use auditdeck_server::auth::Identity;
 use auditdeck_server::{GatewayConfig, GatewayOptions};
 use axum::http::{Method, StatusCode, header};
-use common::{Body, TestGateway, multipart, serve_sandbox};
+use common::{Body, TestGateway, multipart, person, serve_sandbox, session};
 
 fn config(vendor: SocketAddr) -> GatewayConfig {
     toml::from_str(&format!(
@@ -40,21 +39,6 @@ fn env(name: &str) -> Option<String> {
 }
 
 const HOST: (&str, &str) = ("host", "auditdeck.example.org");
-
-fn person(login: &str, groups: &[&str]) -> Identity {
-    Identity {
-        subject: format!("sub-{login}"),
-        email: Some(format!("{login}@example.org")),
-        name: Some(login.into()),
-        groups: groups.iter().map(|g| g.to_string()).collect(),
-    }
-}
-
-/// Signs `who` in through the gateway's own session store; returns the Cookie header.
-fn session(gw: &TestGateway, who: Identity) -> String {
-    let token = gw.auth.as_ref().unwrap().sessions.start(who);
-    format!("auditdeck_session={token}")
-}
 
 #[tokio::test]
 async fn without_a_session_a_page_load_goes_to_sign_in_and_anything_else_gets_401() {

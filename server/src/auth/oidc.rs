@@ -67,17 +67,6 @@ pub struct RelyingParty {
     discovered: Mutex<Option<(OidcClient, Instant)>>,
 }
 
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
-}
-
 impl RelyingParty {
     pub fn new(
         config: &AuthConfig,
@@ -111,9 +100,9 @@ impl RelyingParty {
             return Ok(client.clone());
         }
         let issuer = IssuerUrl::new(self.config.issuer.clone()).map_err(|e| e.to_string())?;
-        let metadata = CoreProviderMetadata::discover_async(issuer, &self.http)
-            .await
-            .map_err(|e| format!("the sign-in provider {} could not be read: {}", self.config.issuer, chain(&e)))?;
+        let metadata = CoreProviderMetadata::discover_async(issuer, &self.http).await.map_err(|e| {
+            format!("the sign-in provider {} could not be read: {}", self.config.issuer, crate::proxy::error_chain(&e))
+        })?;
         let client = OidcClient::from_provider_metadata(
             metadata,
             ClientId::new(self.config.client_id.clone()),
@@ -150,11 +139,11 @@ impl RelyingParty {
             .set_pkce_verifier(pending.pkce_verifier)
             .request_async(&self.http)
             .await
-            .map_err(|e| format!("the sign-in provider refused the code: {}", chain(&e)))?;
+            .map_err(|e| format!("the sign-in provider refused the code: {}", crate::proxy::error_chain(&e)))?;
         let id_token = tokens.id_token().ok_or("the sign-in provider sent no ID token")?;
         let claims = id_token
             .claims(&client.id_token_verifier(), &pending.nonce)
-            .map_err(|e| format!("the ID token failed its checks: {}", chain(&e)))?;
+            .map_err(|e| format!("the ID token failed its checks: {}", crate::proxy::error_chain(&e)))?;
         let mut identity = Identity {
             subject: claims.subject().to_string(),
             email: claims.email().map(|e| e.to_string()),

@@ -271,7 +271,8 @@ fn transport_error(provider: Option<Provider>, label: &str, e: &reqwest::Error) 
     }
 }
 
-fn error_chain(e: &dyn std::error::Error) -> String {
+/// An error and its causes, as one line.
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {

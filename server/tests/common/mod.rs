@@ -123,3 +123,19 @@ pub async fn serve_sandbox(iden_rate_limit: u32) -> (std::net::SocketAddr, audit
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     (addr, sandbox)
 }
+
+/// Someone the identity provider would describe: `{login}@example.org`, in `groups`.
+pub fn person(login: &str, groups: &[&str]) -> auditdeck_server::auth::Identity {
+    auditdeck_server::auth::Identity {
+        subject: format!("sub-{login}"),
+        email: Some(format!("{login}@example.org")),
+        name: Some(login.into()),
+        groups: groups.iter().map(|g| g.to_string()).collect(),
+    }
+}
+
+/// Signs `who` in through the gateway's own session store; returns the Cookie header.
+pub fn session(gw: &TestGateway, who: auditdeck_server::auth::Identity) -> String {
+    let token = gw.auth.as_ref().expect("sign-in is configured").sessions.start(who);
+    format!("auditdeck_session={token}")
+}
