@@ -1,5 +1,6 @@
 //! One module per route.
 
+pub mod access_log;
 pub mod event_lookup;
 pub mod home;
 pub mod identity_events;

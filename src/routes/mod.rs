@@ -4,6 +4,7 @@
 //! Each view has a struct with `from_query` (what the URL says, or why it cannot be read) and
 //! `href` (the URL for that state, default values left out).
 
+pub mod access;
 pub mod home;
 pub mod identity;
 pub mod ip;

@@ -12,8 +12,8 @@ use crate::connection::state::{AppState, ConfigState};
 use crate::pages::home::HomePage;
 use crate::pages::not_found::NotFoundPage;
 use crate::shell::lazy::{
-    EventLookupRoute, IdentityEventsRoute, IpSearchRoute, LazyDetailPanel, SettingsRoute, SeverityRoute,
-    UserTimelineRoute, VerifyRoute,
+    AccessLogRoute, EventLookupRoute, IdentityEventsRoute, IpSearchRoute, LazyDetailPanel, SettingsRoute,
+    SeverityRoute, UserTimelineRoute, VerifyRoute,
 };
 use crate::views::current::CurrentView;
 use crate::views::shown::ShownRows;
@@ -22,6 +22,9 @@ use crate::views::shown::ShownRows;
 pub fn App() -> impl IntoView {
     let state = AppState::start();
     provide_context(state);
+    let is_admin = move || {
+        state.config.with(|c| matches!(c, ConfigState::Loaded(config) if config.user.as_ref().is_some_and(|u| u.admin)))
+    };
     let nothing_allowed =
         move || state.config.with(|c| matches!(c, ConfigState::Loaded(config) if config.nothing_allowed()));
     ShownRows::provide();
@@ -43,6 +46,9 @@ pub fn App() -> impl IntoView {
                     <A href="/identity-events">"Identity events"</A>
                     <A href="/severity">"Severity"</A>
                     <A href="/settings">"Settings"</A>
+                    <Show when=is_admin>
+                        <A href="/admin/access">"Access log"</A>
+                    </Show>
                 </nav>
                 <ConnectionIndicator/>
                 <span class="header-tools"><SignedInAs/><ThemeSwitch/><Shortcuts/></span>
@@ -60,6 +66,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/events/:id") view={Lazy::<EventLookupRoute>::new()}/>
                     <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()}/>
                     <Route path=path!("/verify") view={Lazy::<VerifyRoute>::new()}/>
+                    <Route path=path!("/admin/access") view={Lazy::<AccessLogRoute>::new()}/>
                 </Routes>
                 </Show>
             </main>

@@ -145,6 +145,7 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("team_signed_export_verifies_and_edits_fail", |r, c| {
         Box::pin(team::a_signed_export_verifies_and_edits_fail(r, c))
     }),
+    ("team_access_log_view_shows_who_did_what", |r, c| Box::pin(team::the_access_log_view_shows_who_did_what(r, c))),
     ("team_two_sessions_share_one_iden_budget", |r, c| Box::pin(team::two_sessions_share_one_iden_budget(r, c))),
     ("team_expired_session_signs_in_again_to_the_same_link", |r, c| {
         Box::pin(team::an_expired_session_signs_in_again_to_the_same_link(r, c))

@@ -426,3 +426,45 @@ async fn shared_budget(rig: &Rig, team: &Team, first: &Client, second: &Client) 
     }
     Ok(())
 }
+
+/// An admin's own search is in the access log view: who, the connection, the documented request
+/// with its form fields, the vendor's status; filters live in the URL; the CSV link carries them.
+pub async fn the_access_log_view_shows_who_did_what(rig: &Rig, client: &Client) -> TestResult {
+    let team = team(rig).await?;
+    let ip = busiest(rig);
+    let link = format!("/ip/{ip}?page=2");
+    client.goto(&format!("{}{link}", team.base)).await.map_err(|e| e.to_string())?;
+    sign_in_at_provider(client, "ada").await?;
+    wait_for_path(client, &link).await?;
+    rows_shown(client).await?;
+    click(client, ".app-nav a[href='/admin/access']").await?;
+    wait_for_path(client, "/admin/access").await?;
+    type_into(client, "#access-user", "ada@example.org").await?;
+    click(client, ".access-log-page button[type=submit]").await?;
+    wait_for_path(client, "/admin/access?user=ada%40example.org").await?;
+    let search = format!("POST /api/v1/events/search (form: ipaddress={ip}, page=2)");
+    let row = eventually("ada's search in the log", || async {
+        for row in client.find_all(Locator::Css("table.access-log tbody tr")).await.ok()? {
+            let text = row.text().await.ok()?;
+            if text.contains(&search) {
+                return Some(text);
+            }
+        }
+        None
+    })
+    .await?;
+    check(row.contains("ada@example.org") && row.contains(CONNECTION) && row.contains("200"), || row.clone())?;
+    wait_for_text(client, "table.access-log", "sign-in").await?;
+    let csv = client.find(Locator::Css("a.access-csv")).await.map_err(|e| e.to_string())?;
+    let href = csv.attr("href").await.map_err(|e| e.to_string())?.unwrap_or_default();
+    check(href == "/admin/access.csv?user=ada%40example.org", || format!("CSV link {href}"))?;
+    // A filter that matches nothing says so; a bad time is refused before any request.
+    client
+        .goto(&format!("{}/admin/access?user=ada%40example.org&connection=nothing-here", team.base))
+        .await
+        .map_err(|e| e.to_string())?;
+    wait_for_text(client, ".pager-position", "0 entries").await?;
+    client.goto(&format!("{}/admin/access?from=yesterday", team.base)).await.map_err(|e| e.to_string())?;
+    wait_for_text(client, ".access-log-page .error-box", "from: “yesterday” is not a date and time").await?;
+    Ok(())
+}
