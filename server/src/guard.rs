@@ -68,18 +68,20 @@ fn request_host(request: &Request) -> Option<String> {
     }
 }
 
-/// True when a browser says the request comes from a page on another site. `Sec-Fetch-Site`,
-/// where the browser sends it, decides: `same-origin` or `none` (typed or bookmarked);
-/// `same-site` is refused too, since a sibling subdomain may be someone else's. Otherwise an
-/// `Origin` must be this very host. (A form posted by one of our own pages carries `Origin:
-/// null`, as our Referrer-Policy is `no-referrer`; its `Sec-Fetch-Site` says `same-origin`.)
+/// True when a browser says the request comes from a page on another site: `Sec-Fetch-Site`
+/// other than `same-origin` or `none` (typed or bookmarked; `same-site` is refused too, since a
+/// sibling subdomain may be someone else's), or an `Origin` other than this very host. A form
+/// posted by one of our own pages carries `Origin: null` (our Referrer-Policy is `no-referrer`)
+/// with `Sec-Fetch-Site: same-origin`: that is ours; `null` with nothing else is not.
 pub fn cross_site(headers: &HeaderMap, host: &str) -> bool {
-    if let Some(site) = headers.get("sec-fetch-site") {
-        return !matches!(site.to_str(), Ok("same-origin" | "none"));
+    let site = headers.get("sec-fetch-site").map(|s| s.to_str().unwrap_or(""));
+    if site.is_some_and(|s| !matches!(s, "same-origin" | "none")) {
+        return true;
     }
     match headers.get(header::ORIGIN).map(|o| o.to_str()) {
         None => false,
         Some(Err(_)) => true,
+        Some(Ok("null")) => site != Some("same-origin"),
         Some(Ok(origin)) => match url::Url::parse(origin) {
             Ok(url) if url.origin().is_tuple() => {
                 let authority = match (url.host_str(), url.port()) {
@@ -174,6 +176,7 @@ mod tests {
         assert!(!cross_site(&h(&[("sec-fetch-site", "none")]), host));
         assert!(!cross_site(&h(&[("sec-fetch-site", "same-origin"), ("origin", "null")]), host), "our own form");
         assert!(cross_site(&h(&[("sec-fetch-site", "cross-site"), ("origin", "http://127.0.0.1:8080")]), host));
+        assert!(cross_site(&h(&[("sec-fetch-site", "same-origin"), ("origin", "https://evil.example")]), host));
         assert!(cross_site(&h(&[("sec-fetch-site", "cross-site")]), host));
         assert!(cross_site(&h(&[("sec-fetch-site", "same-site")]), host));
         assert!(cross_site(&h(&[("origin", "https://evil.example")]), host));
