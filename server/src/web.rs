@@ -56,6 +56,12 @@ pub fn app_routes(dist: &Path) -> Router {
     Router::new().route_service("/", index_service).fallback_service(files)
 }
 
+/// An error from the gateway's own JSON endpoints: `{code, message}`, never kept by a cache.
+pub fn json_problem(status: StatusCode, message: &str) -> axum::response::Response {
+    let body = serde_json::json!({ "code": status.as_u16().to_string(), "message": message });
+    (status, [(header::CACHE_CONTROL, "no-store")], axum::Json(body)).into_response()
+}
+
 /// `/config.json`: the connections this person may use (all of them without sign-in), and who
 /// is signed in.
 pub fn config_route(config: &GatewayConfig) -> Router {

@@ -61,20 +61,11 @@ impl AccessQuery {
     }
 }
 
-fn problem(status: StatusCode, message: &str) -> Response {
-    (
-        status,
-        [(header::CACHE_CONTROL, "no-store")],
-        axum::Json(serde_json::json!({ "code": status.as_u16().to_string(), "message": message })),
-    )
-        .into_response()
-}
-
 /// None for the admin; for everyone else, the answer that refuses them (and the refusal is
 /// written down).
 fn refusal(admin: &Admin, signed_in: Option<&SignedIn>, path: &str) -> Option<Response> {
     let Some(auth) = &admin.auth else {
-        return Some(problem(
+        return Some(crate::web::json_problem(
             StatusCode::NOT_FOUND,
             "The access log is shown only when the gateway signs people in ([auth]).",
         ));
@@ -89,7 +80,7 @@ fn refusal(admin: &Admin, signed_in: Option<&SignedIn>, path: &str) -> Option<Re
     entry.status = 403;
     entry.detail = "not in the admin group".into();
     admin.log.record(entry);
-    Some(problem(StatusCode::FORBIDDEN, "Only the admin group may open the access log."))
+    Some(crate::web::json_problem(StatusCode::FORBIDDEN, "Only the admin group may open the access log."))
 }
 
 async fn page(
@@ -102,13 +93,13 @@ async fn page(
     }
     let filter = match query.filter() {
         Ok(filter) => filter,
-        Err(message) => return problem(StatusCode::BAD_REQUEST, &message),
+        Err(message) => return crate::web::json_problem(StatusCode::BAD_REQUEST, &message),
     };
     // Entries recorded a moment ago are shown: they are committed first.
     admin.log.flush();
     match admin.log.page(&filter, query.page.unwrap_or(1).max(1), PER_PAGE) {
         Ok(page) => ([(header::CACHE_CONTROL, "no-store")], axum::Json(page)).into_response(),
-        Err(message) => problem(StatusCode::INTERNAL_SERVER_ERROR, &message),
+        Err(message) => crate::web::json_problem(StatusCode::INTERNAL_SERVER_ERROR, &message),
     }
 }
 
@@ -128,7 +119,7 @@ async fn csv(
     }
     let filter = match query.filter() {
         Ok(filter) => filter,
-        Err(message) => return problem(StatusCode::BAD_REQUEST, &message),
+        Err(message) => return crate::web::json_problem(StatusCode::BAD_REQUEST, &message),
     };
     admin.log.flush();
     let mut out = csv::Writer::from_writer(Vec::new());
@@ -172,7 +163,7 @@ async fn csv(
         let _ = out.write_record(cells.iter().map(|c| neutralised(c)));
     });
     if let Err(message) = written {
-        return problem(StatusCode::INTERNAL_SERVER_ERROR, &message);
+        return crate::web::json_problem(StatusCode::INTERNAL_SERVER_ERROR, &message);
     }
     let body = out.into_inner().unwrap_or_default();
     let mut entry = Entry::now(Kind::Export, who.as_deref());

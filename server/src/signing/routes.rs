@@ -27,11 +27,6 @@ pub fn routes(signer: Arc<ExportSigner>, log: Option<Arc<AccessLog>>) -> Router 
         .with_state(Signing { signer, log })
 }
 
-fn problem(status: StatusCode, message: &str) -> Response {
-    let body = serde_json::json!({ "code": status.as_u16().to_string(), "message": message });
-    (status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
-}
-
 async fn public_key(State(signing): State<Signing>) -> Response {
     let body = serde_json::json!({
         "alg": "Ed25519",
@@ -48,10 +43,10 @@ async fn sign(
     Json(manifest): Json<serde_json::Value>,
 ) -> Response {
     let Some(Extension(SignedIn(who))) = signed_in else {
-        return problem(StatusCode::UNAUTHORIZED, "Only a signed-in person's exports are signed.");
+        return crate::web::json_problem(StatusCode::UNAUTHORIZED, "Only a signed-in person's exports are signed.");
     };
     if !manifest.is_object() {
-        return problem(StatusCode::BAD_REQUEST, "A manifest is a JSON object.");
+        return crate::web::json_problem(StatusCode::BAD_REQUEST, "A manifest is a JSON object.");
     }
     let exporter = Exporter { subject: who.subject.clone(), email: who.email.clone() };
     let signed_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
