@@ -82,6 +82,22 @@ async fn two_sessions_share_one_budget_of_sixty_a_minute() {
     assert_eq!(sandbox.request_count(), 60, "the vendor saw no more than its limit");
 }
 
+/// The limit is per key: a second connection holding the same key to the same vendor spends the
+/// same budget, so splitting requests across connections does not get more past it.
+#[tokio::test]
+async fn connections_holding_one_key_share_its_budget() {
+    let (vendor, sandbox) = serve_sandbox(60).await;
+    let gw = TestGateway::with(config(vendor, ""), "/nonexistent".into(), env);
+    let mut served = 0;
+    for n in 0..100 {
+        let connection = if n % 2 == 0 { "iden" } else { "iden-second" };
+        let (status, _, _) = gw.request(Method::GET, &events(connection, 1 + n), None, Body::Empty).await;
+        served += usize::from(status == StatusCode::OK);
+    }
+    assert_eq!(served, 60);
+    assert_eq!(sandbox.request_count(), 60);
+}
+
 #[tokio::test]
 async fn ten_readers_of_one_answer_cost_one_vendor_request() {
     let (vendor, sandbox) = serve_sandbox(0).await;

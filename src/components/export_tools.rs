@@ -97,9 +97,7 @@ pub fn ExportTools(rows: Memo<Vec<AuditEvent>>, filter: Memo<crate::routes::row_
     let problem = RwSignal::new(None::<String>);
     // The gateway signs a signed-in person's manifests.
     let app = crate::connection::state::use_app_state();
-    let signs = move || {
-        app.config.with_untracked(|c| matches!(c, crate::connection::state::ConfigState::Loaded(c) if c.user.is_some()))
-    };
+    let signs = move || app.config.with_untracked(|c| c.user().is_some());
     on_cleanup(move || {
         if let Some(m) = made.try_get_untracked().flatten() {
             release(&m);

@@ -2,15 +2,12 @@
 
 use leptos::prelude::*;
 
-use crate::connection::state::{ConfigState, use_app_state};
+use crate::connection::state::use_app_state;
 
 #[component]
 pub fn SignedInAs() -> impl IntoView {
     let state = use_app_state();
-    let user = move || match state.config.get() {
-        ConfigState::Loaded(config) => config.user,
-        _ => None,
-    };
+    let user = move || state.config.with(|c| c.user().cloned());
     move || {
         user().map(|user| {
             view! {
@@ -30,10 +27,7 @@ pub fn SignedInAs() -> impl IntoView {
 #[component]
 pub fn NotAllowed() -> impl IntoView {
     let state = use_app_state();
-    let name = move || match state.config.get() {
-        ConfigState::Loaded(config) => config.user.map(|u| u.name).unwrap_or_default(),
-        _ => String::new(),
-    };
+    let name = move || state.config.with(|c| c.user().map(|u| u.name.clone()).unwrap_or_default());
     view! {
         <section class="page not-allowed" id="not-allowed">
             <h1>"Not allowed"</h1>

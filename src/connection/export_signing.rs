@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use crate::providers::{HttpRequest, HttpResponse, Method, RequestBody};
+use super::gateway::{ask, post_json};
 
 /// A manifest file as chosen on `/verify`: plain, or wrapped by the gateway's signature.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,37 +59,14 @@ impl SignatureCheck {
     }
 }
 
-fn json_post(url: &str, body: String) -> HttpRequest {
-    HttpRequest { method: Method::Post, url: url.into(), headers: Vec::new(), body: RequestBody::Json(body) }
-}
-
-/// The gateway's message in an error answer, else its status.
-fn failure(response: &HttpResponse) -> String {
-    let message = serde_json::from_str::<serde_json::Value>(&response.body)
-        .ok()
-        .and_then(|v| v["message"].as_str().map(String::from));
-    message.unwrap_or_else(|| format!("the gateway answered {}", response.status))
-}
-
 /// The manifest signed by the gateway: the file to offer instead of the plain one.
 pub async fn sign(manifest_json: String) -> Result<String, String> {
-    match crate::net::http::send(&json_post("/exports/sign", manifest_json), None).await {
-        Ok(response) if response.status == 200 => Ok(response.body),
-        Ok(response) => Err(failure(&response)),
-        Err(crate::net::http::FetchFailure::Failed(e)) => Err(e.headline()),
-        Err(crate::net::http::FetchFailure::Aborted) => Err("the request was aborted".into()),
-    }
+    ask(post_json("/exports/sign", manifest_json)).await
 }
 
 pub async fn check(envelope: String) -> Result<SignatureCheck, String> {
-    match crate::net::http::send(&json_post("/exports/verify", envelope), None).await {
-        Ok(response) if response.status == 200 => {
-            serde_json::from_str(&response.body).map_err(|e| format!("the gateway's answer could not be read: {e}"))
-        }
-        Ok(response) => Err(failure(&response)),
-        Err(crate::net::http::FetchFailure::Failed(e)) => Err(e.headline()),
-        Err(crate::net::http::FetchFailure::Aborted) => Err("the request was aborted".into()),
-    }
+    let body = ask(post_json("/exports/verify", envelope)).await?;
+    serde_json::from_str(&body).map_err(|e| format!("the gateway's answer could not be read: {e}"))
 }
 
 #[cfg(test)]

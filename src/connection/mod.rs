@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod export_signing;
+pub mod gateway;
 pub mod probe;
 pub mod settings;
 pub mod state;

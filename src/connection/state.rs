@@ -14,6 +14,16 @@ pub enum ConfigState {
     Failed(String),
 }
 
+impl ConfigState {
+    /// Who is signed in, once the configuration says (None without sign-in).
+    pub fn user(&self) -> Option<&crate::connection::config::SignedInUser> {
+        match self {
+            ConfigState::Loaded(config) => config.user.as_ref(),
+            _ => None,
+        }
+    }
+}
+
 /// What the header's indicator says about a provider's connection.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConnectionStatus {

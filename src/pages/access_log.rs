@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use serde::Deserialize;
 
-use crate::providers::{HttpRequest, HttpResponse, Method, RequestBody};
+use crate::connection::gateway::{ask, get};
 use crate::routes::access::AccessView;
 use crate::rows::format::thousands;
 
@@ -43,21 +43,12 @@ enum Loaded {
 }
 
 async fn load(url: String) -> Loaded {
-    let request = HttpRequest { method: Method::Get, url, headers: Vec::new(), body: RequestBody::None };
-    match crate::net::http::send(&request, None).await {
-        Ok(HttpResponse { status: 200, body, .. }) => match serde_json::from_str::<Page>(&body) {
+    match ask(get(url)).await {
+        Ok(body) => match serde_json::from_str::<Page>(&body) {
             Ok(page) => Loaded::Page(page),
             Err(e) => Loaded::Failed(format!("The gateway's answer could not be read: {e}")),
         },
-        Ok(response) => {
-            let message = serde_json::from_str::<serde_json::Value>(&response.body)
-                .ok()
-                .and_then(|v| v["message"].as_str().map(String::from))
-                .unwrap_or_default();
-            Loaded::Failed(format!("{} {message}", response.status))
-        }
-        Err(crate::net::http::FetchFailure::Failed(e)) => Loaded::Failed(e.headline()),
-        Err(crate::net::http::FetchFailure::Aborted) => Loaded::Loading,
+        Err(message) => Loaded::Failed(message),
     }
 }
 

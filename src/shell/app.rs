@@ -22,9 +22,7 @@ use crate::views::shown::ShownRows;
 pub fn App() -> impl IntoView {
     let state = AppState::start();
     provide_context(state);
-    let is_admin = move || {
-        state.config.with(|c| matches!(c, ConfigState::Loaded(config) if config.user.as_ref().is_some_and(|u| u.admin)))
-    };
+    let is_admin = move || state.config.with(|c| c.user().is_some_and(|u| u.admin));
     let nothing_allowed =
         move || state.config.with(|c| matches!(c, ConfigState::Loaded(config) if config.nothing_allowed()));
     ShownRows::provide();

@@ -130,7 +130,7 @@ enum Message {
 }
 
 pub struct AccessLog {
-    sender: Mutex<Sender<Message>>,
+    sender: Sender<Message>,
     reader: Mutex<rusqlite::Connection>,
 }
 
@@ -148,21 +148,18 @@ impl AccessLog {
             .name("access-log".into())
             .spawn(move || write_until_closed(&mut writer, &receiver, retention))
             .map_err(|e| format!("access log: cannot start its writer: {e}"))?;
-        Ok(Arc::new(AccessLog { sender: Mutex::new(sender), reader: Mutex::new(reader) }))
+        Ok(Arc::new(AccessLog { sender, reader: Mutex::new(reader) }))
     }
 
     /// Queues an entry; never waits for the disk.
     pub fn record(&self, entry: Entry) {
-        if let Ok(sender) = self.sender.lock() {
-            let _ = sender.send(Message::Write(entry));
-        }
+        let _ = self.sender.send(Message::Write(entry));
     }
 
     /// Waits until every entry recorded so far is committed.
     pub fn flush(&self) {
         let (done, wait) = channel();
-        let sent = self.sender.lock().map(|s| s.send(Message::Flush(done)).is_ok()).unwrap_or(false);
-        if sent {
+        if self.sender.send(Message::Flush(done)).is_ok() {
             let _ = wait.recv_timeout(Duration::from_secs(30));
         }
     }

@@ -39,7 +39,7 @@ struct Upstream {
     config: UpstreamConfig,
     /// The Authorization header value the gateway adds, resolved once at start.
     authorization: Option<HeaderValue>,
-    budget: Option<Budget>,
+    budget: Option<Arc<Budget>>,
 }
 
 #[derive(Clone)]
@@ -61,6 +61,9 @@ impl Proxy {
         log: Option<Arc<AccessLog>>,
     ) -> Result<Self, String> {
         let mut upstreams = HashMap::new();
+        // Vendors limit per key: connections holding the same key to the same vendor share one
+        // budget (a connection whose browser sends the key keeps its own).
+        let mut budgets: HashMap<(String, Vec<u8>, u32), Arc<Budget>> = HashMap::new();
         for upstream in &config.upstreams {
             let authorization = match &upstream.credential {
                 None => None,
@@ -81,7 +84,13 @@ impl Proxy {
                     Some(value)
                 }
             };
-            let budget = upstream.rate_limit().map(Budget::per_minute);
+            let budget = upstream.rate_limit().map(|limit| {
+                let key = match &authorization {
+                    Some(value) => (upstream.base_url.origin().ascii_serialization(), value.as_bytes().to_vec(), limit),
+                    None => (format!("connection {}", upstream.id), Vec::new(), limit),
+                };
+                budgets.entry(key).or_insert_with(|| Arc::new(Budget::per_minute(limit))).clone()
+            });
             upstreams.insert(upstream.id.clone(), Upstream { config: upstream.clone(), authorization, budget });
         }
         let client = reqwest::Client::builder()
