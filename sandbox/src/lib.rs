@@ -7,6 +7,7 @@ pub mod faults;
 pub mod iden;
 pub mod idme;
 pub mod profile;
+pub mod ssf;
 pub mod standfast;
 pub mod wire_log;
 
@@ -46,6 +47,9 @@ pub struct Sandbox {
     /// How the sandbox answers where the documents are silent, and whether it is strict.
     pub profiles: Profiles,
     pub wire: WireLog,
+    /// The Shared Signals transmitter (its routes are mounted by the gateway, outside the
+    /// request log: its keys are fetched by the gateway, not by the app).
+    pub ssf: ssf::Transmitter,
 }
 
 impl Sandbox {
@@ -54,7 +58,8 @@ impl Sandbox {
         let iden = iden::IdenSandbox::new(data.clone(), options.iden_rate_limit, profiles.clone());
         let standfast = standfast::StandfastSandbox::new(data.clone(), profiles.clone());
         let wire = WireLog::new(options.request_log);
-        Sandbox { data, iden, standfast, faults: faults::Faults::default(), profiles, wire }
+        let ssf = ssf::Transmitter::new(data.clone());
+        Sandbox { data, iden, standfast, faults: faults::Faults::default(), profiles, wire, ssf }
     }
 
     /// Requests the sandbox has received since it started (all vendors).

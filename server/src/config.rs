@@ -157,6 +157,9 @@ pub struct GatewayConfig {
     /// The durable record of who looked at what (`[access_log]`: its SQLite file, retention).
     #[serde(default)]
     pub access_log: Option<crate::access_log::AccessLogConfig>,
+    /// Pushed security signals (`[signals]`: the database, limits, `[[signals.receiver]]`).
+    #[serde(default)]
+    pub signals: Option<crate::signals::SignalsConfig>,
     /// Where the key that signs export manifests lives, when not in the access log's database.
     #[serde(default)]
     pub signing: Option<crate::signing::SigningConfig>,
@@ -225,6 +228,7 @@ impl Default for GatewayConfig {
             max_connections: default_connections(),
             auth: None,
             access_log: None,
+            signals: None,
             signing: None,
         }
     }
@@ -287,6 +291,9 @@ impl GatewayConfig {
         }
         if self.app_live_tail_secs.is_some_and(|s| !(1..=3600).contains(&s)) {
             return Err("app_live_tail_secs must be between 1 and 3600".into());
+        }
+        if let Some(signals) = &self.signals {
+            signals.validate(self.auth.is_some(), self.access_log.as_ref().map(|a| a.path.as_path()))?;
         }
         if self.sandbox && !built_with_sandbox() {
             return Err("sandbox = true, but this gateway was built without the sandbox (feature `sandbox`)".into());

@@ -5,9 +5,11 @@
 pub mod access_log;
 pub mod auth;
 pub mod config;
+pub mod database;
 pub mod guard;
 pub mod proxy;
 pub mod serve;
+pub mod signals;
 pub mod signing;
 pub mod web;
 
@@ -49,6 +51,8 @@ pub struct Gateway {
     pub auth: Option<Arc<auth::Auth>>,
     /// The access log, when configured (flushed on shutdown).
     pub access_log: Option<Arc<access_log::AccessLog>>,
+    /// Pushed security signals, when configured.
+    pub signals: Option<Arc<signals::Signals>>,
     #[cfg(feature = "sandbox")]
     pub sandbox: Sandbox,
 }
@@ -69,6 +73,12 @@ pub fn build(
         _ => None,
     };
     let proxy = proxy::Proxy::new(config, &env, access_log.clone())?;
+    let signals = match &config.signals {
+        Some(signals) => {
+            Some(signals::Signals::open(signals, config.access_log.as_ref().map(|a| a.path.as_path()), &env)?)
+        }
+        None => None,
+    };
     let router =
         Router::new().merge(web::config_route(config)).route("/upstream/{*rest}", any(proxy::handle).with_state(proxy));
     #[cfg(feature = "sandbox")]
@@ -81,11 +91,24 @@ pub fn build(
         Some(signer) => router.merge(signing::routes::routes(signer, access_log.clone())),
         None => router,
     };
+    let router = match &signals {
+        Some(signals) => router.merge(signals::routes::view_routes(signals.clone(), config.auth.is_some())),
+        None => router,
+    };
     let mut router = router
         .merge(web::app_routes(&options.dist))
         .layer(axum::middleware::from_fn_with_state(auth.clone(), auth::require_session));
+    // Routes that take no user session: sign-in itself, and transmitters pushing signals (they
+    // are authenticated by signature).
     if let Some(auth) = &auth {
         router = router.merge(auth::routes(auth.clone()));
+    }
+    if let Some(signals) = &signals {
+        router = router.merge(signals::routes::push_routes(signals.clone()));
+    }
+    #[cfg(feature = "sandbox")]
+    {
+        router = with_sandbox_transmitter(router, config, &sandbox);
     }
     let guard = Arc::new(guard::Guard::new(options.bind, config.public_url.as_ref(), access_log.clone()));
     let router = router
@@ -103,6 +126,7 @@ pub fn build(
         client_limits,
         auth,
         access_log,
+        signals,
         #[cfg(feature = "sandbox")]
         sandbox,
     })
@@ -122,6 +146,26 @@ fn export_signer(
         (None, None) => return Ok(None),
     };
     Ok(Some(Arc::new(signing::ExportSigner::from_seed(seed))))
+}
+
+/// The sandbox's SSF transmitter, when `[signals.sandbox]` asks for it: told its issuer and where
+/// to push, its configuration and keys public (the gateway fetches them without a session).
+#[cfg(feature = "sandbox")]
+fn with_sandbox_transmitter(router: Router, config: &GatewayConfig, sandbox: &Sandbox) -> Router {
+    let Some(setup) = config.signals.as_ref().and_then(|s| s.sandbox.as_ref()) else { return router };
+    if !config.sandbox {
+        return router;
+    }
+    let issuer = signals::config::sandbox_url(&setup.origin, "/sandbox/ssf");
+    let push_url = signals::config::sandbox_url(&setup.origin, &format!("/ssf/{}", signals::config::SANDBOX_RECEIVER));
+    sandbox.ssf.configure(sandbox::ssf::Setup {
+        issuer: issuer.as_str().trim_end_matches('/').to_string(),
+        audience: push_url.to_string(),
+        push_url: push_url.to_string(),
+    });
+    router
+        .nest("/sandbox/ssf", sandbox.ssf.router(config.sandbox_faults))
+        .merge(sandbox.ssf.well_known_router("/sandbox/ssf"))
 }
 
 /// The sandbox on `data`, its routes nested under `/sandbox` when the config offers it.

@@ -49,6 +49,10 @@ async fn run(args: Args) -> Result<(), String> {
         config.sandbox_iden_rate_limit = limit;
     }
     #[cfg(feature = "sandbox")]
+    if config.sandbox && config.signals.is_none() {
+        config.signals = Some(sandbox_signals(&args)?);
+    }
+    #[cfg(feature = "sandbox")]
     let data = Arc::new(auditdeck_server::Dataset::generate());
     let gateway = auditdeck_server::build(
         GatewayOptions { dist: args.dist.clone(), config: config.clone(), bind: args.bind },
@@ -61,6 +65,9 @@ async fn run(args: Args) -> Result<(), String> {
     if config.sandbox {
         gateway.sandbox.iden.spawn_live_events();
         gateway.sandbox.standfast.spawn_live_events();
+        if let Some(setup) = config.signals.as_ref().and_then(|s| s.sandbox.as_ref()) {
+            gateway.sandbox.ssf.spawn_pushes(setup.per_minute);
+        }
     }
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let shown = match args.bind {
@@ -88,6 +95,21 @@ async fn run(args: Args) -> Result<(), String> {
         log.flush();
     }
     served.map_err(|e| format!("server error: {e}"))
+}
+
+/// Without a `[signals]` section, the sandbox's transmitter pushes a few signals a minute to this
+/// gateway, kept in a file under the system's temporary directory (kept across restarts).
+#[cfg(feature = "sandbox")]
+fn sandbox_signals(args: &Args) -> Result<auditdeck_server::signals::SignalsConfig, String> {
+    let host = match args.bind {
+        IpAddr::V6(ip) if ip.is_unspecified() => "[::1]".to_string(),
+        IpAddr::V4(ip) if ip.is_unspecified() => "127.0.0.1".to_string(),
+        IpAddr::V6(ip) => format!("[{ip}]"),
+        IpAddr::V4(ip) => ip.to_string(),
+    };
+    let origin = url::Url::parse(&format!("http://{host}:{}", args.port)).map_err(|e| e.to_string())?;
+    let database = std::env::temp_dir().join(format!("auditdeck-sandbox-signals-{}.sqlite", args.port));
+    Ok(auditdeck_server::signals::SignalsConfig::sandbox(origin, database, 4))
 }
 
 /// The sandbox's connections, as a person pastes them into Settings or a client.
@@ -121,6 +143,12 @@ fn print_sandbox(
     // The audit log's records carry no id; the Events API knows the ids ID.me issued.
     println!("  Events API id      {shown}/events/{}   (an id ID.me issued; search results carry none)", issued_id(0));
     println!();
+    if let Some(signals) = config.signals.as_ref().filter(|s| s.sandbox.is_some()) {
+        let kept = signals.database.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+        println!(
+            "  Signals            {shown}/signals   (the sandbox transmitter pushes to {shown}/ssf/sandbox; kept in {kept})"
+        );
+    }
     println!("  Standfast base URL {shown}/sandbox/standfast   (Authorization: Bearer {})", STANDFAST_KEY);
     for (workspace, _) in WORKSPACES {
         println!("  Standfast workspace {workspace}");

@@ -139,8 +139,8 @@ const BATCH: usize = 500;
 
 impl AccessLog {
     pub fn open(config: &AccessLogConfig) -> Result<Arc<AccessLog>, String> {
-        let mut writer = store::open(&config.path)?;
-        let reader = store::open(&config.path)?;
+        let mut writer = crate::database::open(&config.path)?;
+        let reader = crate::database::open(&config.path)?;
         let retention = Duration::from_secs(u64::from(config.retention_days) * 86_400);
         purge(&writer, retention);
         let (sender, receiver) = channel();

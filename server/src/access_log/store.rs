@@ -1,35 +1,8 @@
-//! The access log's SQLite file (rusqlite, bundled SQLite): created on start, migrated by
-//! `user_version`, in WAL mode so the admin view reads while the writer writes.
-
-use std::path::Path;
+//! The access log's table in the gateway's database (`crate::database`).
 
 use rusqlite::{Connection, params, params_from_iter};
 
 use super::{Entry, Filter, Page};
-
-/// Each step brings the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[
-    "CREATE TABLE entry (
-        id INTEGER PRIMARY KEY,
-        at_ms INTEGER NOT NULL,
-        kind TEXT NOT NULL,
-        subject TEXT NOT NULL,
-        email TEXT NOT NULL,
-        connection TEXT NOT NULL,
-        method TEXT NOT NULL,
-        path TEXT NOT NULL,
-        query TEXT NOT NULL,
-        form TEXT NOT NULL,
-        status INTEGER NOT NULL,
-        size INTEGER NOT NULL,
-        from_cache INTEGER NOT NULL,
-        detail TEXT NOT NULL
-    );
-    CREATE INDEX entry_at ON entry (at_ms);
-    CREATE INDEX entry_email_at ON entry (email, at_ms);
-    CREATE INDEX entry_connection_at ON entry (connection, at_ms);",
-    "CREATE TABLE signing_key (id INTEGER PRIMARY KEY CHECK (id = 1), seed BLOB NOT NULL);",
-];
 
 /// The export signing key's seed, made by `new` and kept on first use.
 pub fn signing_seed(db: &Connection, new: impl FnOnce() -> Result<[u8; 32], String>) -> Result<[u8; 32], String> {
@@ -48,29 +21,6 @@ pub fn signing_seed(db: &Connection, new: impl FnOnce() -> Result<[u8; 32], Stri
     }
     let kept = read(db)?.ok_or("access log: the signing key could not be kept")?;
     <[u8; 32]>::try_from(kept).map_err(|_| "access log: the signing key is not 32 bytes".to_string())
-}
-
-pub fn open(path: &Path) -> Result<Connection, String> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| format!("access log: cannot create {}: {e}", dir.display()))?;
-    }
-    let db = Connection::open(path).map_err(|e| format!("access log: cannot open {}: {e}", path.display()))?;
-    let fail = |e: rusqlite::Error| format!("access log {}: {e}", path.display());
-    db.pragma_update(None, "journal_mode", "WAL").map_err(fail)?;
-    db.pragma_update(None, "synchronous", "NORMAL").map_err(fail)?;
-    db.busy_timeout(std::time::Duration::from_secs(5)).map_err(fail)?;
-    let version: i64 = db.pragma_query_value(None, "user_version", |row| row.get(0)).map_err(fail)?;
-    let version = usize::try_from(version).unwrap_or(usize::MAX);
-    if version > MIGRATIONS.len() {
-        return Err(format!("access log {}: made by a newer Auditdeck (schema {version})", path.display()));
-    }
-    for (step, sql) in MIGRATIONS.iter().enumerate().skip(version) {
-        let tx = db.unchecked_transaction().map_err(fail)?;
-        tx.execute_batch(sql).map_err(fail)?;
-        tx.pragma_update(None, "user_version", (step + 1) as i64).map_err(fail)?;
-        tx.commit().map_err(fail)?;
-    }
-    Ok(db)
 }
 
 pub fn insert(db: &mut Connection, entries: &[Entry]) -> rusqlite::Result<()> {

@@ -21,6 +21,12 @@ impl Identity {
             || self.email.as_ref().is_some_and(|e| upstream.allow_emails.iter().any(|a| a.eq_ignore_ascii_case(e)))
     }
 
+    /// A signals receiver's access rule, the same way.
+    pub fn may_see(&self, receiver: &crate::signals::ReceiverConfig) -> bool {
+        self.groups.iter().any(|g| receiver.allow_groups.contains(g))
+            || self.email.as_ref().is_some_and(|e| receiver.allow_emails.iter().any(|a| a.eq_ignore_ascii_case(e)))
+    }
+
     pub fn is_admin(&self, auth: &AuthConfig) -> bool {
         auth.admin_group.as_ref().is_some_and(|admin| self.groups.contains(admin))
     }
