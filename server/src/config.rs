@@ -400,6 +400,8 @@ pub struct PublicConfig {
     /// Who is signed in (None without sign-in).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<PublicUser>,
+    /// The gateway receives pushed security signals (`/signals`).
+    pub signals: bool,
 }
 
 /// The signed-in person as the app's header shows them.
@@ -464,6 +466,29 @@ mod tests {
         assert!(open.check_exposure("0.0.0.0".parse().unwrap()).is_err());
     }
 
+    /// The README's signals configuration, with its team configuration: valid, and the receiver
+    /// as written.
+    #[test]
+    fn the_readmes_signals_configuration_is_valid() {
+        let readme = include_str!("../../README.md");
+        let toml_block = |heading: &str| {
+            let section = readme.split(heading).nth(1).unwrap();
+            section.split("```toml\n").nth(1).unwrap().split("```").next().unwrap().to_string()
+        };
+        let (team, signals) = (toml_block("## Run it for a team"), toml_block("## Security signals"));
+        let config: GatewayConfig = toml::from_str(&format!("sandbox = false\n{team}\n{signals}")).unwrap();
+        config.validate().unwrap();
+        let receiver = &config.signals.as_ref().unwrap().receivers[0];
+        assert_eq!(
+            (receiver.id.as_str(), receiver.issuer.as_str(), receiver.bearer_token_env.as_deref()),
+            ("idme", "https://ssf.id.me/", Some("IDME_SSF_PUSH_TOKEN"))
+        );
+        // Without saying who may see them, a signed-in team's receiver is refused.
+        let mut open = config.clone();
+        open.signals.as_mut().unwrap().receivers[0].allow_groups.clear();
+        assert!(open.validate().unwrap_err().contains("who may see its signals"));
+    }
+
     #[cfg(feature = "sandbox")]
     #[test]
     fn the_example_names_every_profile_key_with_its_default() {
@@ -485,6 +510,7 @@ mod tests {
             response_timeout_secs: 40,
             live_tail_secs: None,
             user: None,
+            signals: false,
         })
         .unwrap();
         assert!(!json.contains("IDME_SECRET"));

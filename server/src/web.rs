@@ -80,6 +80,7 @@ pub fn config_route(config: &GatewayConfig) -> Router {
                         name: who.shown().to_string(),
                         admin: config.auth.as_ref().is_some_and(|auth| who.is_admin(auth)),
                     }),
+                    signals: config.signals.is_some(),
                 };
                 ([(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")], axum::Json(body))
             }

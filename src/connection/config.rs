@@ -49,6 +49,9 @@ pub struct AppConfig {
     /// Who is signed in, when the gateway signs people in.
     #[serde(default)]
     pub user: Option<SignedInUser>,
+    /// The gateway receives pushed security signals (`/signals`).
+    #[serde(default)]
+    pub signals: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

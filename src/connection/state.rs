@@ -22,6 +22,11 @@ impl ConfigState {
             _ => None,
         }
     }
+
+    /// Whether the gateway receives pushed security signals.
+    pub fn signals(&self) -> bool {
+        matches!(self, ConfigState::Loaded(config) if config.signals)
+    }
 }
 
 /// What the header's indicator says about a provider's connection.

@@ -79,6 +79,28 @@ pub fn standfast_severity(event_type: &str, risk_weight: Option<f64>) -> Severit
 /// split, so they share one category.
 pub const STANDFAST_CATEGORY: &str = "verification";
 
+/// README "Security signals": a pushed security signal's severity from its event type URI (RISC and
+/// CAEP; the whole URI or its last segment). A transmitter sends none.
+pub fn signal_severity(event_type: &str) -> Severity {
+    let name = event_type.rsplit('/').next().unwrap_or(event_type);
+    match name {
+        "account-purged" | "credential-compromise" => Severity::Critical,
+        "account-disabled"
+        | "account-credential-change-required"
+        | "recovery-activated"
+        | "identifier-recycled"
+        | "sessions-revoked"
+        | "session-revoked" => Severity::High,
+        "recovery-information-changed"
+        | "identifier-changed"
+        | "credential-change"
+        | "assurance-level-change"
+        | "device-compliance-change" => Severity::Medium,
+        "account-enabled" | "token-claims-change" => Severity::Low,
+        _ => Severity::Info,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,5 +153,20 @@ mod tests {
         assert_eq!(standfast_severity("scope_set", None), Low);
         assert_eq!(standfast_severity("kbv_question_asked", None), Info);
         assert_eq!(standfast_severity("something_new", None), Info);
+    }
+
+    #[test]
+    fn signal_severities_follow_notes() {
+        let risc = "https://schemas.openid.net/secevent/risc/event-type/";
+        assert_eq!(signal_severity(&format!("{risc}account-purged")), Severity::Critical);
+        assert_eq!(signal_severity(&format!("{risc}credential-compromise")), Severity::Critical);
+        assert_eq!(signal_severity(&format!("{risc}account-disabled")), Severity::High);
+        assert_eq!(
+            signal_severity("https://schemas.openid.net/secevent/caep/event-type/session-revoked"),
+            Severity::High
+        );
+        assert_eq!(signal_severity(&format!("{risc}recovery-information-changed")), Severity::Medium);
+        assert_eq!(signal_severity("account-enabled"), Severity::Low);
+        assert_eq!(signal_severity("urn:example:something-else"), Severity::Info);
     }
 }

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::connection::gateway::{ask, get};
 use crate::routes::access::AccessView;
-use crate::rows::format::thousands;
+use crate::rows::format::{thousands, utc_millis_text};
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 struct Entry {
@@ -50,12 +50,6 @@ async fn load(url: String) -> Loaded {
         },
         Err(message) => Loaded::Failed(message),
     }
-}
-
-fn time_of(at_ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(at_ms)
-        .map(|t| t.format("%Y-%m-%d %H:%M:%S%.3f UTC").to_string())
-        .unwrap_or_default()
 }
 
 /// What was asked, as one line: method, path and query, then the form's fields.
@@ -146,7 +140,7 @@ pub fn AccessLogPage() -> impl IntoView {
                     let who = if e.email.is_empty() { e.subject.clone() } else { e.email.clone() };
                     view! {
                         <tr>
-                            <td class="time">{time_of(e.at_ms)}</td>
+                            <td class="time">{utc_millis_text(e.at_ms)}</td>
                             <td class="kind">{e.kind.clone()}</td>
                             <td class="who">{who}</td>
                             <td class="connection">{e.connection.clone()}</td>

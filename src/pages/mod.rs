@@ -8,6 +8,7 @@ pub mod ip_search;
 pub mod not_found;
 pub mod settings;
 pub mod severity;
+pub mod signals;
 pub mod timeline_more;
 pub mod user_sources;
 pub mod user_timeline;

@@ -14,6 +14,7 @@ pub mod query;
 pub mod row_filter;
 pub mod row_order;
 pub mod severity;
+pub mod signals;
 pub mod user;
 pub mod view;
 

@@ -80,6 +80,13 @@ pub fn shown_time(raw: Option<&str>) -> ShownTime {
     ShownTime { raw, parsed }
 }
 
+/// Milliseconds since the epoch as a UTC time to the millisecond (gateway records).
+pub fn utc_millis_text(ms: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S%.3f UTC").to_string())
+        .unwrap_or_default()
+}
+
 /// Bytes as lower-case hex (digests, ids made from them).
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()

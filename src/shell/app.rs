@@ -13,7 +13,7 @@ use crate::pages::home::HomePage;
 use crate::pages::not_found::NotFoundPage;
 use crate::shell::lazy::{
     AccessLogRoute, EventLookupRoute, IdentityEventsRoute, IpSearchRoute, LazyDetailPanel, SettingsRoute,
-    SeverityRoute, UserTimelineRoute, VerifyRoute,
+    SeverityRoute, SignalsRoute, UserTimelineRoute, VerifyRoute,
 };
 use crate::views::current::CurrentView;
 use crate::views::shown::ShownRows;
@@ -23,6 +23,7 @@ pub fn App() -> impl IntoView {
     let state = AppState::start();
     provide_context(state);
     let is_admin = move || state.config.with(|c| c.user().is_some_and(|u| u.admin));
+    let has_signals = move || state.config.with(|c| c.signals());
     let nothing_allowed =
         move || state.config.with(|c| matches!(c, ConfigState::Loaded(config) if config.nothing_allowed()));
     ShownRows::provide();
@@ -43,6 +44,9 @@ pub fn App() -> impl IntoView {
                     <A href="/users">"Users"</A>
                     <A href="/identity-events">"Identity events"</A>
                     <A href="/severity">"Severity"</A>
+                    <Show when=has_signals>
+                        <A href="/signals">"Signals"</A>
+                    </Show>
                     <A href="/settings">"Settings"</A>
                     <Show when=is_admin>
                         <A href="/admin/access">"Access log"</A>
@@ -64,6 +68,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/events/:id") view={Lazy::<EventLookupRoute>::new()}/>
                     <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()}/>
                     <Route path=path!("/verify") view={Lazy::<VerifyRoute>::new()}/>
+                    <Route path=path!("/signals") view={Lazy::<SignalsRoute>::new()}/>
                     <Route path=path!("/admin/access") view={Lazy::<AccessLogRoute>::new()}/>
                 </Routes>
                 </Show>

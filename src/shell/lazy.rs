@@ -68,6 +68,7 @@ lazy_page!(SeverityRoute, severity, load_severity, crate::pages::severity::Sever
 lazy_page!(EventLookupRoute, event_lookup, load_event_lookup, crate::pages::event_lookup::EventLookupPage);
 lazy_page!(SettingsRoute, settings, load_settings, crate::pages::settings::SettingsPage);
 lazy_page!(AccessLogRoute, access_log, load_access_log, crate::pages::access_log::AccessLogPage);
+lazy_page!(SignalsRoute, signals, load_signals, crate::pages::signals::SignalsPage);
 lazy_page!(VerifyRoute, verify, load_verify, crate::pages::verify::VerifyPage);
 
 #[wasm_split(detail_panel, wasm_split_path = ::leptos::wasm_split, fallible)]

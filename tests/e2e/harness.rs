@@ -147,6 +147,10 @@ impl Rig {
         }
         let slow = Arc::new(SlowUpstream::default());
         let upstream = start_sample_upstream(&manifest_dir, slow.clone()).await?;
+        // Bound first: the sandbox transmitter pushes signals to this gateway's own address.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let signals = signals_database("rig");
         // The Iden sandbox's own rate limit is off: all scenarios share this gateway, and one
         // minute of them could spend it. The 429 handling is tested with a forced throttle.
         let config: GatewayConfig = toml::from_str(&format!(
@@ -162,6 +166,12 @@ app_live_tail_secs = 2
 sandbox_profile = {{ strict = true }}
 sandbox_request_log = true
 
+[signals]
+database = "{signals}"
+
+[signals.sandbox]
+origin = "http://{addr}"
+
 [[upstream]]
 id = "{SAMPLE_UPSTREAM_ID}"
 provider = "idme"
@@ -174,7 +184,8 @@ id = "{SLOW_UPSTREAM_ID}"
 provider = "idme"
 label = "Slow upstream"
 base_url = "http://{upstream}/slow"
-"#
+"#,
+            signals = signals.display(),
         ))
         .map_err(|e| e.to_string())?;
         let data = Arc::new(Dataset::generate());
@@ -183,8 +194,6 @@ base_url = "http://{upstream}/slow"
             data.clone(),
             |name| (name == SAMPLE_SECRET_ENV).then(|| SAMPLE_SECRET.to_string()),
         )?;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
-        let addr = listener.local_addr().map_err(|e| e.to_string())?;
         let (router, limits) = (gateway.router, gateway.client_limits);
         tokio::spawn(auditdeck_server::serve::serve(listener, router, limits, std::future::pending()));
 
@@ -302,6 +311,15 @@ pub async fn no_panic(rig: &Rig, client: &Client) -> TestResult {
 /// Where the browser saves downloads (scenarios run one at a time, so they share it).
 pub fn downloads_dir() -> PathBuf {
     std::env::temp_dir().join(format!("auditdeck-e2e-{}-downloads", std::process::id()))
+}
+
+/// A new signals database for this run (`name` tells the gateways of one run apart).
+pub fn signals_database(name: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!("auditdeck-e2e-{}-{name}-signals.sqlite3", std::process::id()));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    path
 }
 
 /// Polls `probe` until it returns Some, for up to 15 seconds.

@@ -18,6 +18,7 @@ mod live;
 mod row_tools;
 mod settings;
 mod severity;
+mod signals;
 mod team;
 mod user_timeline;
 mod wire;
@@ -157,6 +158,12 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("live_tail_iden_with_first_page_previous_cursor", |r, c| {
         Box::pin(live::iden_live_tail_with_a_first_page_previous_cursor(r, c))
     }),
+    ("signals_a_pushed_signal_appears_live", |r, c| {
+        Box::pin(signals::a_pushed_signal_appears_live_without_reload(r, c))
+    }),
+    ("signals_lead_to_the_persons_timeline", |r, c| Box::pin(signals::a_signal_leads_to_the_persons_timeline(r, c))),
+    ("signals_a_refused_set_never_shows", |r, c| Box::pin(signals::a_refused_set_never_shows(r, c))),
+    ("signals_survive_a_gateway_restart", |r, c| Box::pin(signals::signals_survive_a_gateway_restart(r, c))),
     ("live_tail_standfast_shows_events_the_sandbox_adds", |r, c| {
         Box::pin(live::standfast_live_tail_shows_events_the_sandbox_adds(r, c))
     }),
