@@ -724,6 +724,86 @@ fn report() -> Value {
     json!({ "figures": rows, "export_100k": sha })
 }
 
+// ---------------------------------------------------------------- signals
+
+/// SETs the sandbox signs, pushed to the gateway's receiver: verified (signature, claims) and
+/// kept (SQLite, one transaction each) per second, 16 at once, and one at a time at p50.
+async fn signals_throughput(rig: &Rig) -> TestResult {
+    use auditdeck_sandbox::ssf::{EventKind, PushKind};
+    let url = rig.url("/ssf/sandbox");
+    let headers = [("content-type", "application/secevent+jwt")];
+    let make = |n: usize| {
+        rig.sandbox.ssf.make(PushKind::Good, EventKind::ALL[n % EventKind::ALL.len()], n).map(|m| m.token.into_bytes())
+    };
+    let sequential: Vec<Vec<u8>> = (0..500).map(make).collect::<Result<_, _>>()?;
+    let parallel: Vec<Vec<u8>> = (500..4_500).map(make).collect::<Result<_, _>>()?;
+    let http = http();
+    let mut latencies = Vec::new();
+    for token in &sequential {
+        let t = Instant::now();
+        let (status, _) = send(&http, Method::POST, &url, &headers, token).await?;
+        if status != 202 {
+            return Err(format!("a SET was answered {status}"));
+        }
+        latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    record("signals: a SET verified and kept, p50", median(latencies), "ms", None);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for chunk in parallel.chunks(parallel.len() / 16) {
+        let (http, url, chunk) = (http.clone(), url.clone(), chunk.to_vec());
+        tasks.push(tokio::spawn(async move {
+            for token in chunk {
+                let (status, _) =
+                    send(&http, Method::POST, &url, &[("content-type", "application/secevent+jwt")], &token).await?;
+                if status != 202 {
+                    return Err(format!("a SET was answered {status}"));
+                }
+            }
+            Ok::<(), String>(())
+        }));
+    }
+    for task in tasks {
+        task.await.map_err(|e| e.to_string())??;
+    }
+    let rate = parallel.len() as f64 / started.elapsed().as_secs_f64();
+    record("signals: SETs verified and kept per second (16 at once)", rate, "SET/s", None);
+    Ok(())
+}
+
+/// From the push to the row on an open `/signals` page: the push is timed here, the row's
+/// arrival in the page (a MutationObserver), both on this machine's clock.
+async fn signal_to_row(rig: &Rig, client: &Client) -> TestResult {
+    use auditdeck_sandbox::ssf::{EventKind, PushKind};
+    client.goto(&rig.url("/signals")).await.map_err(|e| e.to_string())?;
+    harness::wait_for_text(client, ".live-state", "Live:").await?;
+    client
+        .execute(
+            "window.__seen = {}; new MutationObserver(() => { for (const r of document.querySelectorAll('tr[data-id]')) \
+             { if (!(r.dataset.id in window.__seen)) window.__seen[r.dataset.id] = Date.now(); } })\
+             .observe(document.body, { childList: true, subtree: true }); return null;",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut delays = Vec::new();
+    for n in 0..10 {
+        let pushed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_err(|e| e.to_string())?;
+        let (status, body, made) = rig.sandbox.ssf.push(PushKind::Good, EventKind::SessionRevoked, 900 + n).await?;
+        if status != 202 {
+            return Err(format!("the push was answered {status} {body}"));
+        }
+        let script = format!("return window.__seen[{:?}] ?? null", made.jti);
+        let seen: f64 = eventually("the pushed signal's row", || async {
+            client.execute(&script, vec![]).await.ok().and_then(|v| v.as_f64())
+        })
+        .await?;
+        delays.push(seen - pushed.as_millis() as f64);
+    }
+    record("signals: push to row on an open /signals page, median of 10", median(delays), "ms", Some(2000.0));
+    Ok(())
+}
+
 fn main() -> std::process::ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
@@ -741,8 +821,9 @@ fn main() -> std::process::ExitCode {
             }
         };
         let mut problems = Vec::new();
-        let scenarios: [(&str, harness::Scenario); 4] = [
+        let scenarios: [(&str, harness::Scenario); 5] = [
             ("bench_first_load", |r, c| Box::pin(first_load(r, c))),
+            ("bench_signal_to_row", |r, c| Box::pin(signal_to_row(r, c))),
             ("bench_paint", |r, c| Box::pin(paint(r, c))),
             ("bench_soak", |r, c| Box::pin(soak(r, c))),
             ("bench_100k", |r, c| Box::pin(hundred_thousand(r, c))),
@@ -759,6 +840,12 @@ fn main() -> std::process::ExitCode {
             println!("bench: gateway…");
             if let Err(e) = gateway(&rig).await {
                 problems.push(format!("gateway: {e}"));
+            }
+        }
+        if "bench_signals".contains(&only) {
+            println!("bench: signals…");
+            if let Err(e) = signals_throughput(&rig).await {
+                problems.push(format!("signals: {e}"));
             }
         }
         let mut json = report();

@@ -130,6 +130,17 @@ struct Inner {
     serial: AtomicU64,
     last: Mutex<Option<String>>,
     client: reqwest::Client,
+    /// Poll delivery (RFC 8936): SETs waiting for the receiver, and what it said of each.
+    polled: Mutex<PollState>,
+}
+
+/// The poll endpoint's state: SETs not yet acknowledged or refused, then the receiver's answers.
+#[derive(Debug, Default, Clone)]
+pub struct PollState {
+    pub waiting: Vec<(String, String)>,
+    pub acknowledged: Vec<String>,
+    /// `jti` → `err` code.
+    pub refused: Vec<(String, String)>,
 }
 
 fn key(label: &str) -> SigningKey {
@@ -166,6 +177,7 @@ impl Transmitter {
                 serial: AtomicU64::new(0),
                 last: Mutex::new(None),
                 client,
+                polled: Mutex::new(PollState::default()),
             }),
         }
     }
@@ -199,7 +211,7 @@ impl Transmitter {
             "spec_version": "1_0",
             "issuer": issuer,
             "jwks_uri": format!("{issuer}/jwks.json"),
-            "delivery_methods_supported": ["urn:ietf:rfc:8935"],
+            "delivery_methods_supported": ["urn:ietf:rfc:8935", "urn:ietf:rfc:8936"],
             "critical_subject_members": ["user"],
         })
     }
@@ -212,6 +224,7 @@ impl Transmitter {
                 "/.well-known/ssf-configuration",
                 get(|State(t): State<Transmitter>| async move { Json(t.configuration()) }),
             );
+        let router = router.route("/poll", post(poll));
         let router = if hooks { router.route("/push", post(push_hook)) } else { router };
         router.with_state(self.clone())
     }
@@ -335,6 +348,23 @@ impl Transmitter {
         Ok((status, body, made))
     }
 
+    /// Makes a SET and holds it for the receiver's next poll (RFC 8936).
+    pub fn queue(&self, kind: PushKind, event: EventKind, person: usize) -> Result<Made, String> {
+        let made = self.make(kind, event, person)?;
+        self.inner
+            .polled
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .waiting
+            .push((made.jti.clone(), made.token.clone()));
+        Ok(made)
+    }
+
+    /// What the poll endpoint holds and has been told.
+    pub fn poll_state(&self) -> PollState {
+        self.inner.polled.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
     /// Pushes `per_minute` signals a minute about people chosen in turn, while the gateway runs.
     pub fn spawn_pushes(&self, per_minute: u32) {
         if per_minute == 0 {
@@ -371,6 +401,35 @@ fn made_from(token: &str, claims: &Value) -> Made {
         event_type,
         event_id: payload.get("event_id").and_then(Value::as_str).map(str::to_string),
     }
+}
+
+/// A poll request (RFC 8936 section 2.4).
+#[derive(Deserialize)]
+struct PollRequest {
+    #[serde(default)]
+    ack: Vec<String>,
+    #[serde(default, rename = "setErrs")]
+    set_errs: std::collections::BTreeMap<String, Value>,
+    #[serde(default, rename = "maxEvents")]
+    max_events: Option<usize>,
+}
+
+/// `POST /sandbox/ssf/poll`: settles the acknowledgements and errors, then hands out what waits.
+async fn poll(State(t): State<Transmitter>, Json(request): Json<PollRequest>) -> Json<Value> {
+    let mut state = t.inner.polled.lock().unwrap_or_else(|p| p.into_inner());
+    for jti in request.ack {
+        state.waiting.retain(|(waiting, _)| *waiting != jti);
+        state.acknowledged.push(jti);
+    }
+    for (jti, error) in request.set_errs {
+        state.waiting.retain(|(waiting, _)| *waiting != jti);
+        let err = error.get("err").and_then(Value::as_str).unwrap_or_default().to_string();
+        state.refused.push((jti, err));
+    }
+    let max = request.max_events.unwrap_or(usize::MAX);
+    let sets: serde_json::Map<String, Value> =
+        state.waiting.iter().take(max).map(|(jti, token)| (jti.clone(), json!(token))).collect();
+    Json(json!({ "sets": sets, "moreAvailable": state.waiting.len() > max }))
 }
 
 #[derive(Deserialize)]

@@ -60,6 +60,9 @@ async fn run(args: Args) -> Result<(), String> {
         data.clone(),
         |name| std::env::var(name).ok(),
     )?;
+    if let Some(signals) = &gateway.signals {
+        auditdeck_server::signals::poll::spawn_pollers(signals.clone(), &|name: &str| std::env::var(name).ok())?;
+    }
     let addr = SocketAddr::new(args.bind, args.port);
     #[cfg(feature = "sandbox")]
     if config.sandbox {

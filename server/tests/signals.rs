@@ -355,3 +355,34 @@ async fn new_signals_stream_to_open_pages_as_server_sent_events() {
     let signal: Value = serde_json::from_str(data).unwrap();
     assert_eq!(signal["jti"], made.jti.as_str());
 }
+
+#[tokio::test]
+async fn poll_delivery_keeps_good_sets_acknowledges_them_and_reports_refused_ones() {
+    use auditdeck_server::signals::poll::{Owed, PollConfig, PollResult, poll_once};
+    let (addr, transmitter) = transmitter().await;
+    let db = database("poll");
+    let mut config = config(addr, &db, "");
+    config.signals.as_mut().unwrap().receivers[0].poll = Some(PollConfig {
+        url: format!("http://{addr}/sandbox/ssf/poll").parse().unwrap(),
+        token_env: None,
+        interval_secs: 30,
+    });
+    let gw = TestGateway::with(config, PathBuf::from("/nonexistent-dist"), |_| None);
+    let signals = gw.signals.clone().unwrap();
+    let good = transmitter.queue(PushKind::Good, EventKind::AccountDisabled, 2).unwrap();
+    let bad = transmitter.queue(PushKind::BadSignature, EventKind::AccountDisabled, 3).unwrap();
+    let client = reqwest::Client::new();
+    let mut owed = Owed::default();
+    let first = poll_once(&signals, "idme", &mut owed, &client, None, true).await.unwrap();
+    assert_eq!(first, PollResult { kept: 1, duplicates: 0, refused: 1, more_available: false });
+    let signals_listed = listed(&gw, "").await;
+    assert_eq!(signals_listed.len(), 1);
+    assert_eq!(signals_listed[0]["jti"], good.jti.as_str());
+    // The next poll tells the transmitter: the good one acknowledged, the bad one refused.
+    let second = poll_once(&signals, "idme", &mut owed, &client, None, true).await.unwrap();
+    assert_eq!(second, PollResult::default());
+    let state = transmitter.poll_state();
+    assert_eq!(state.acknowledged, vec![good.jti.clone()]);
+    assert_eq!(state.refused, vec![(bad.jti.clone(), "authentication_failed".to_string())]);
+    assert!(state.waiting.is_empty());
+}

@@ -65,6 +65,13 @@ pub fn EventDetail(
             view! { <p><A href=lookup_href(&event.id)>"Look this event up through the ID.me Events API"</A></p> }.into_any()
         }
     });
+    // A signal may name the ID.me event behind it (README "Security signals").
+    let signal_lookup = (event.source == Vendor::Signals)
+        .then(|| crate::providers::signals::event_id_in(&event.raw.value()))
+        .flatten()
+        .map(|id| {
+            view! { <p><A href=lookup_href(&id) attr:class="signal-event-link">{format!("Look up ID.me event {id} through the Events API")}</A></p> }
+        });
     let permalink_view = permalink.map(|link| {
         let copied = link.clone();
         view! {
@@ -85,6 +92,7 @@ pub fn EventDetail(
             {flags_view}
             {permalink_view}
             {lookup}
+            {signal_lookup}
             <h3>{format!("Raw {} record", event.source.label())}</h3>
             <CopyButton label="Copy JSON" text=Signal::derive(move || raw_for_copy.clone())/>
             <pre class="raw-json" tabindex="0" aria-label="Raw vendor JSON">{raw}</pre>

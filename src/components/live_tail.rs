@@ -37,7 +37,7 @@ fn tab_hidden() -> bool {
 }
 
 /// Marks the rows of `ids` as new for a moment (a CSS animation), once they are drawn.
-fn highlight(ids: Vec<String>) {
+pub fn highlight(ids: Vec<String>) {
     let mark = move || {
         for row in ids.iter().filter_map(|id| row_element(id)) {
             let _ = row.class_list().add_1("live-new");

@@ -4,7 +4,7 @@
 use crate::connection::config::Vendor;
 use crate::connection::settings::ResolvedConnection;
 use crate::net::http::{FetchFailure, send};
-use crate::providers::{ApiError, iden, idme, standfast};
+use crate::providers::{ApiError, iden, idme, signals, standfast};
 
 /// A documentation address (RFC 5737): harmless to search for anywhere.
 const TEST_IP: &str = "192.0.2.1";
@@ -18,6 +18,7 @@ pub async fn run(provider: Vendor, c: &ResolvedConnection) -> Option<Result<Stri
             standfast::list_request(&c.base_url, &c.scope, &standfast::Filter::default(), None, 1, auth)
         }
         Vendor::Iden => iden::list_request(&c.base_url, &c.scope, &iden::Filter::default(), None, 1, auth),
+        Vendor::Signals => signals::list_request(&signals::Filter::default(), 1),
     };
     let response = match send(&request, None).await {
         Ok(r) => r,
@@ -33,6 +34,7 @@ pub async fn run(provider: Vendor, c: &ResolvedConnection) -> Option<Result<Stri
             .map(|events| format!("workspace {} answered ({} event shown)", c.scope, events.len())),
         Vendor::Iden => iden::parse_page(&response)
             .map(|page| format!("organisation {} answered ({} event shown)", c.scope, page.results.len())),
+        Vendor::Signals => signals::parse_page(&response).map(|page| format!("{} signal shown", page.signals.len())),
     };
     Some(answered.map(|what| format!("Connected to {}: the vendor accepted the credential; {what}.", c.label)))
 }

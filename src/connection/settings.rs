@@ -55,6 +55,19 @@ pub struct ResolvedConnection {
     pub event_lookup: Option<EventLookup>,
 }
 
+impl ResolvedConnection {
+    /// The gateway's own signals endpoint: same origin, the session cookie as the credential.
+    pub fn gateway_signals() -> Self {
+        ResolvedConnection {
+            label: "Gateway signals".into(),
+            base_url: String::new(),
+            authorization: None,
+            scope: String::new(),
+            event_lookup: None,
+        }
+    }
+}
+
 /// The ID.me Events API on a connection: its path template and its bearer header (None when
 /// the gateway adds the credential).
 #[derive(Clone, PartialEq, Eq)]
@@ -129,6 +142,8 @@ impl ProviderSettings {
             Vendor::Idme => idme::authorization(self.preferences.scheme, secret, already_encoded),
             Vendor::Standfast => Some(format!("Bearer {secret}")),
             Vendor::Iden => Some(format!("Api-Key {secret}")),
+            // The gateway's own endpoint: the session cookie is the credential.
+            Vendor::Signals => None,
         }
     }
 

@@ -50,6 +50,8 @@ pub struct AppState {
     idme: ProviderState,
     standfast: ProviderState,
     iden: ProviderState,
+    /// The gateway's signals: no settings, only the status of its last answer.
+    signals: ProviderState,
 }
 
 impl AppState {
@@ -64,6 +66,7 @@ impl AppState {
             idme: provider(Vendor::Idme),
             standfast: provider(Vendor::Standfast),
             iden: provider(Vendor::Iden),
+            signals: provider(Vendor::Signals),
         };
         leptos::task::spawn_local(async move {
             state.config.set(load_config().await);
@@ -76,6 +79,7 @@ impl AppState {
             Vendor::Standfast => self.standfast,
             Vendor::Iden => self.iden,
             Vendor::Idme => self.idme,
+            Vendor::Signals => self.signals,
         }
     }
 
@@ -84,6 +88,10 @@ impl AppState {
         match self.config.get() {
             ConfigState::Loading => Ok(None),
             ConfigState::Failed(message) => Err(message),
+            ConfigState::Loaded(config) if provider == Vendor::Signals => match config.signals {
+                true => Ok(Some(ResolvedConnection::gateway_signals())),
+                false => Err("this gateway receives no security signals".into()),
+            },
             ConfigState::Loaded(config) => self.provider(provider).settings.with(|s| s.resolve(&config)).map(Some),
         }
     }

@@ -6,6 +6,7 @@ pub mod detail;
 pub mod interned;
 pub mod raw_record;
 pub mod severity;
+pub mod signal;
 
 use std::collections::HashMap;
 use std::net::IpAddr;

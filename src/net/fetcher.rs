@@ -72,6 +72,12 @@ impl Ticket {
     fn aborted(&self) -> bool {
         self.signal.as_ref().is_some_and(AbortSignal::aborted)
     }
+
+    /// The same ticket, skipping the cache: for answers that change while a page is open (the
+    /// gateway's signals), never for a vendor's page.
+    pub fn fresh(&self) -> Ticket {
+        Ticket { refresh: true, ..self.clone() }
+    }
 }
 
 pub fn now_ms() -> f64 {

@@ -68,7 +68,7 @@ impl ScopeField {
                 set: |p, v| p.org_slug = v,
                 default: |c| c.org_slug.clone(),
             }),
-            Vendor::Idme => None,
+            Vendor::Idme | Vendor::Signals => None,
         }
     }
 }

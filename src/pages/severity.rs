@@ -17,17 +17,20 @@ use crate::connection::settings::ResolvedConnection;
 use crate::model::{AuditEvent, Severity};
 use crate::net::fetcher::Ticket;
 use crate::net::http::FetchFailure;
-use crate::providers::iden;
+use crate::providers::{iden, signals};
 use crate::routes::query::input_text;
 use crate::routes::severity::{
-    DerivedPlan, IdmeRequest, SEVERITY_DEFAULT_SOURCES, SeverityView, idme_plan, severity_view_from_url, standfast_plan,
+    DerivedPlan, IdmeRequest, SEVERITY_DEFAULT_SOURCES, SeverityView, idme_plan, severity_view_from_url, signals_plan,
+    standfast_plan,
 };
 use crate::routes::view::kept_by_form;
 use crate::rows::format::{Zone, thousands};
 use crate::views::current::{PageView, use_view};
 use crate::views::iden_listing::{IdenAsk, IdenListing};
 use crate::views::section::{SourcePage, SourcePlan, SourceSection};
-use crate::views::sources::{IdmePage, StandfastPage, idme_by_ip, idme_by_user, standfast_page};
+use crate::views::sources::{
+    IdmePage, SignalsPage, StandfastPage, idme_by_ip, idme_by_user, signals_list, standfast_page,
+};
 
 /// The view as far as a source's request depends on it (not the zone, not other sources).
 fn request_key(view: &SeverityView) -> SeverityView {
@@ -52,6 +55,7 @@ pub fn SeverityPage() -> impl IntoView {
             <SourceSection plan=IDEN_BY_SEVERITY view=page/>
             <SourceSection plan=Derived(IdmeBySeverity) view=page/>
             <SourceSection plan=Derived(StandfastBySeverity) view=page/>
+            <SourceSection plan=Derived(SignalsBySeverity) view=page/>
         </section>
     }
 }
@@ -144,6 +148,33 @@ impl DerivedSource for StandfastBySeverity {
 }
 
 #[derive(Default, Clone, Copy)]
+struct SignalsBySeverity;
+
+impl DerivedSource for SignalsBySeverity {
+    type Request = signals::Filter;
+    type Page = SignalsPage;
+    const PROVIDER: Vendor = Vendor::Signals;
+    const SOURCE: Vendor = Vendor::Signals;
+
+    fn on(view: &SeverityView) -> bool {
+        view.sources.has(Vendor::Signals)
+    }
+
+    fn plan(view: &SeverityView) -> DerivedPlan<Self::Request> {
+        signals_plan(view)
+    }
+
+    async fn fetch(
+        _connection: ResolvedConnection,
+        filter: Self::Request,
+        limit: u32,
+        ticket: Ticket,
+    ) -> Result<SignalsPage, FetchFailure> {
+        signals_list(&filter, limit, &ticket).await
+    }
+}
+
+#[derive(Default, Clone, Copy)]
 struct Derived<D: DerivedSource>(D);
 
 impl<D: DerivedSource> SourcePlan for Derived<D> {
@@ -218,13 +249,26 @@ impl<D: DerivedSource> SourcePlan for Derived<D> {
     }
 }
 
+/// The view's sources; signals where the gateway receives them.
+fn offered_sources() -> Vec<(Vendor, &'static str)> {
+    let mut offered = vec![
+        (Vendor::Iden, "Iden"),
+        (Vendor::Idme, "ID.me (derived severity)"),
+        (Vendor::Standfast, "Standfast (derived severity)"),
+    ];
+    if crate::pages::user_sources::gateway_has_signals() {
+        offered.push((Vendor::Signals, "Security signals"));
+    }
+    offered
+}
+
 /// Sources and zone switches.
 fn controls(view: SeverityView, current: Memo<Option<SeverityView>>) -> impl IntoView {
     let for_zone = view.clone();
     view! {
         <div class="view-controls">
             <SourceSwitches
-                offered=vec![(Vendor::Iden, "Iden"), (Vendor::Idme, "ID.me (derived severity)"), (Vendor::Standfast, "Standfast (derived severity)")]
+                offered=offered_sources()
                 included=Signal::derive(move || current.get().map(|v| v.sources).unwrap_or(SEVERITY_DEFAULT_SOURCES))
                 href=Callback::new(move |(source, on): (Vendor, bool)| view.with_source(source, on).href())
             />

@@ -1,92 +1,98 @@
 //! `/signals`: the security signals transmitters pushed to the gateway (SSF: RISC and CAEP
-//! events), newest first. The filters and page are in the URL (`routes::signals`); the gateway
-//! answers `/signals.json` and streams each new signal over Server-Sent Events
-//! (`/signals/stream`), so a signal shows within moments, highlighted, with no reload and no
-//! polling. Each row leads to the person's timeline and, when the signal names one, to the ID.me
-//! event in the Events API.
+//! events), newest first, built like every view: a form, then one source section whose plan is
+//! [`SignalsListing`]. The section gives it the table, the detail panel (the verified claims),
+//! the row tools and export. What only signals have is the live stream: the gateway sends each
+//! new signal over Server-Sent Events (`/signals/stream`), the newest page is asked again at
+//! once and the new rows are highlighted, with no reload and no polling.
 
 use std::collections::HashSet;
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use serde::Deserialize;
+use leptos_router::hooks::use_navigate;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
-use crate::connection::gateway::{ask, get};
-use crate::model::severity::signal_severity;
-use crate::routes::permalink::lookup_href;
-use crate::routes::query::Uuid;
+use crate::components::cursor_pager::CursorPager;
+use crate::components::live_tail::highlight;
+use crate::components::row_tools::RowTools;
+use crate::components::view_controls::ZoneSwitch;
+use crate::connection::config::Vendor;
+use crate::connection::settings::ResolvedConnection;
+use crate::net::fetcher::Ticket;
+use crate::net::http::FetchFailure;
+use crate::providers::signals::PAGE_SIZE;
 use crate::routes::signals::{SignalFields, SignalsView};
-use crate::rows::format::utc_millis_text;
+use crate::views::current::{PageView, use_view};
+use crate::views::section::{SourcePlan, SourceSection};
+use crate::views::sources::{SignalsPage, signals_list};
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Signal {
-    pub id: i64,
-    pub receiver: String,
-    pub issuer: String,
-    pub jti: String,
-    pub event_types: Vec<String>,
-    #[serde(default)]
-    pub subjects: Vec<serde_json::Value>,
-    pub event_at_ms: i64,
-    pub received_at_ms: i64,
-    pub event_id: Option<String>,
-    #[serde(default)]
-    pub claims: serde_json::Value,
+/// Signals that arrived while the page is open: each bumps `generation`, so the newest page is
+/// asked again; their ids are highlighted once shown.
+#[derive(Clone, Copy)]
+struct Arrivals {
+    generation: RwSignal<u64>,
+    ids: RwSignal<HashSet<String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct Page {
-    signals: Vec<Signal>,
-    more: bool,
-}
+/// The gateway's signals for the view's filters and page.
+#[derive(Clone, Copy)]
+pub struct SignalsListing;
 
-#[derive(Debug, Clone, PartialEq)]
-enum Loaded {
-    Loading,
-    Failed(String),
-    Page(Page),
-}
+impl SourcePlan for SignalsListing {
+    type View = SignalsView;
+    /// The filters and page, and on the newest page how many signals arrived since it opened.
+    type Key = (crate::providers::signals::Filter, u64);
+    type Page = SignalsPage;
+    type After = ();
+    type Since = ();
 
-async fn load(url: String) -> Loaded {
-    match ask(get(url)).await {
-        Ok(body) => match serde_json::from_str::<Page>(&body) {
-            Ok(page) => Loaded::Page(page),
-            Err(e) => Loaded::Failed(format!("The gateway's answer could not be read: {e}")),
-        },
-        Err(message) => Loaded::Failed(format!("Signals could not be loaded: {message}")),
+    const PROVIDER: Vendor = Vendor::Signals;
+
+    fn what(self) -> &'static str {
+        "Signals"
     }
-}
 
-/// The last segment of an event type URI (`account-disabled`), as the table shows it.
-fn short_type(uri: &str) -> &str {
-    uri.trim_end_matches('/').rsplit('/').next().unwrap_or(uri)
-}
+    fn key(self, view: &SignalsView) -> Option<Self::Key> {
+        let arrived = match view.before {
+            None => use_context::<Arrivals>().map(|a| a.generation.get()).unwrap_or(0),
+            Some(_) => 0,
+        };
+        Some((view.filter(), arrived))
+    }
 
-/// One subject identifier as text: its format, then its values.
-fn subject_text(subject: &serde_json::Value) -> String {
-    let format = subject.get("format").and_then(|f| f.as_str()).unwrap_or("subject");
-    let values: Vec<String> = match subject.as_object() {
-        Some(members) => members
-            .iter()
-            .filter(|(name, _)| *name != "format" && *name != "iss")
-            .map(|(_, v)| match v.as_str() {
-                Some(text) => text.to_string(),
-                None => v.to_string(),
-            })
-            .collect(),
-        None => vec![subject.to_string()],
-    };
-    format!("{format}: {}", values.join(", "))
-}
+    async fn fetch(
+        self,
+        _connection: ResolvedConnection,
+        (filter, _): Self::Key,
+        ticket: Ticket,
+    ) -> Result<SignalsPage, FetchFailure> {
+        signals_list(&filter, PAGE_SIZE, &ticket).await
+    }
 
-/// The person a subject names, when it names one by UUID (the sandbox's and ID.me's users).
-fn person(subject: &serde_json::Value) -> Option<Uuid> {
-    ["sub", "id"]
-        .iter()
-        .find_map(|member| subject.get(*member).and_then(|v| v.as_str()))
-        .and_then(|s| Uuid::parse(s).ok())
+    fn caption(self, (filter, _): &Self::Key, page: &SignalsPage) -> String {
+        let place = if filter.before.is_none() { "newest" } else { "older" };
+        format!("{} {place} security signals", page.events.len())
+    }
+
+    fn pager(self, view: PageView<SignalsView>, (filter, _): &Self::Key, page: &SignalsPage) -> Option<AnyView> {
+        let on_first = filter.before.is_none();
+        let older = page.older_than.map(|id| view.href(|v| v.older_than(id)));
+        let count = page.events.len();
+        Some(
+            view! {
+                <CursorPager newest=(!on_first).then(|| view.href(|v| v.newest())) newer=None older
+                    position=if on_first { format!("Newest {count} signals") } else { format!("{count} older signals") }/>
+            }
+            .into_any(),
+        )
+    }
+
+    fn empty(self, _view: &SignalsView, _key: &Self::Key, _page: &SignalsPage) -> Option<AnyView> {
+        Some(
+            view! { <p class="empty" role="status">"No signals match. New ones appear here as transmitters push them."</p> }
+                .into_any(),
+        )
+    }
 }
 
 /// The gateway's live stream, closed when the page goes.
@@ -111,24 +117,20 @@ enum LiveState {
     Reconnecting,
 }
 
-/// Opens `/signals/stream`: `arrived` for each new signal's id, `lagged` when some were missed.
-fn open_stream(
-    arrived: impl Fn(i64) + 'static,
-    lagged: impl Fn() + 'static,
-    state: RwSignal<LiveState>,
-) -> Option<LiveStream> {
+/// Opens `/signals/stream`: `arrived` with each new signal's `jti`; `lagged` when some were missed.
+fn open_stream(arrived: impl Fn(Option<String>) + 'static, state: RwSignal<LiveState>) -> Option<LiveStream> {
     let source = web_sys::EventSource::new("/signals/stream").ok()?;
+    let arrived = std::rc::Rc::new(arrived);
+    let on_each = arrived.clone();
     let on_signal = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-        let id = event
+        let jti = event
             .data()
             .as_string()
             .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
-            .and_then(|v| v.get("id").and_then(|id| id.as_i64()));
-        if let Some(id) = id {
-            arrived(id);
-        }
+            .and_then(|v| v.get("jti").and_then(|j| j.as_str()).map(str::to_string));
+        on_each(jti);
     });
-    let on_lagged = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| lagged());
+    let on_lagged = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| arrived(None));
     let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| state.set(LiveState::Live));
     let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| state.set(LiveState::Reconnecting));
     source.add_event_listener_with_callback("signal", on_signal.as_ref().unchecked_ref()).ok()?;
@@ -138,96 +140,51 @@ fn open_stream(
     Some(LiveStream { source, _on_signal: on_signal, _on_lagged: on_lagged, _on_open: on_open, _on_error: on_error })
 }
 
+/// The live stream's state, in words.
 #[component]
-fn SignalRow(signal: Signal, new: bool) -> impl IntoView {
-    let severity = signal.event_types.iter().map(|t| signal_severity(t)).min().unwrap_or(crate::model::Severity::Info);
-    let types = signal
-        .event_types
-        .iter()
-        .map(|t| view! { <span class="signal-type" title=t.clone()>{short_type(t).to_string()}</span> })
-        .collect_view();
-    let subjects = signal
-        .subjects
-        .iter()
-        .map(|s| {
-            let text = subject_text(s);
-            let timeline = person(s).map(|uuid| {
-                let href = format!("/users/{}", uuid.as_str());
-                view! { " " <a class="signal-timeline" href=href>"Timeline"</a> }
+fn LiveSignals(arrivals: Arrivals, view: PageView<SignalsView>) -> impl IntoView {
+    let live = RwSignal::new(LiveState::Connecting);
+    let on_arrival = move |jti: Option<String>| {
+        if let Some(jti) = jti {
+            arrivals.ids.update(|ids| {
+                ids.insert(jti);
             });
-            let filter = SignalsView::about(&text.split_once(": ").map(|(_, v)| v.to_string()).unwrap_or_default());
-            view! { <div class="signal-subject"><a href=filter.href()>{text}</a>{timeline}</div> }
-        })
-        .collect_view();
-    let event_link = signal
-        .event_id
-        .clone()
-        .map(|id| view! { <a class="signal-event-link" href=lookup_href(&id)>{format!("ID.me event {id}")}</a> });
-    let claims = serde_json::to_string_pretty(&signal.claims).unwrap_or_default();
-    let class = if new { "signal-row signal-new" } else { "signal-row" };
-    view! {
-        <tr class=class data-id=signal.id.to_string()>
-            <td class="time">{utc_millis_text(signal.received_at_ms)}</td>
-            <td class="time">{utc_millis_text(signal.event_at_ms)}</td>
-            <td class="signal-types">{types}</td>
-            <td class=format!("severity severity-{}", severity.as_str())>{severity.as_str()}</td>
-            <td class="signal-subjects">{subjects}</td>
-            <td class="signal-links">{event_link}</td>
-            <td class="signal-claims">
-                <details>
-                    <summary>"Claims"</summary>
-                    <p class="signal-origin">{format!("{} · jti {} · receiver {}", signal.issuer, signal.jti, signal.receiver)}</p>
-                    <pre>{claims}</pre>
-                </details>
-            </td>
-        </tr>
+        }
+        // The newest page asks again; an older page keeps what it shows.
+        if view.current.get_untracked().is_some_and(|v| v.before.is_none()) {
+            arrivals.generation.update(|g| *g += 1);
+        }
+    };
+    let stream = StoredValue::new_local(open_stream(on_arrival, live));
+    // Rows of signals that arrived are marked once the table shows them.
+    if let Some(shown) = crate::views::shown::ShownRows::use_context() {
+        Effect::new(move |_| {
+            let rows = shown.all();
+            let new: Vec<String> =
+                arrivals.ids.with(|ids| rows.iter().filter(|e| ids.contains(&e.id)).map(|e| e.id.clone()).collect());
+            if !new.is_empty() {
+                highlight(new);
+            }
+        });
     }
+    on_cleanup(move || stream.try_update_value(|s| *s = None).unwrap_or_default());
+    let text = move || match live.get() {
+        LiveState::Connecting => "Connecting to the live stream…",
+        LiveState::Live => "Live: new signals appear at the top as they arrive.",
+        LiveState::Reconnecting => "The live stream was interrupted; reconnecting…",
+    };
+    view! { <p class="live-state" role="status">{text}</p> }
 }
 
 #[component]
 pub fn SignalsPage() -> impl IntoView {
-    let query = use_query_map();
-    let view = Memo::new(move |_| query.with(|q| SignalsView::from_query(|k| q.get(k))));
-    let loaded = RwSignal::new(Loaded::Loading);
-    // Signals that arrived while the page was open: highlighted.
-    let arrived = RwSignal::new(HashSet::<i64>::new());
-    let live = RwSignal::new(LiveState::Connecting);
-    let reload = move |showing_loading: bool| {
-        let Ok(current) = view.get_untracked() else { return };
-        if showing_loading {
-            loaded.set(Loaded::Loading);
-        }
-        leptos::task::spawn_local(async move {
-            let result = load(current.json_url()).await;
-            // Only the answer for the view still shown.
-            if view.get_untracked().as_ref() == Ok(&current) {
-                loaded.try_set(result);
-            }
-        });
-    };
+    let arrivals = Arrivals { generation: RwSignal::new(0), ids: RwSignal::new(HashSet::new()) };
+    provide_context(arrivals);
+    let page = use_view::<SignalsView>();
+    let PageView { current, zone, .. } = page;
+    let fields = RwSignal::new(SignalFields::default());
     Effect::new(move |_| {
-        if view.get().is_ok() {
-            reload(true);
-        }
-    });
-    let stream = StoredValue::new_local(None::<LiveStream>);
-    Effect::new(move |_| {
-        let on_arrival = move |id: i64| {
-            arrived.update(|ids| {
-                ids.insert(id);
-            });
-            // The newest page shows it; an older page keeps what it shows.
-            if view.get_untracked().is_ok_and(|v| v.before.is_none()) {
-                reload(false);
-            }
-        };
-        stream.set_value(open_stream(on_arrival, move || reload(false), live));
-    });
-    on_cleanup(move || stream.try_update_value(|s| *s = None).unwrap_or_default());
-
-    let fields = RwSignal::new(view.get_untracked().map(|v| v.fields()).unwrap_or_default());
-    Effect::new(move |_| {
-        if let Ok(v) = view.get() {
+        if let Some(v) = current.get() {
             fields.set(v.fields());
         }
     });
@@ -235,7 +192,8 @@ pub fn SignalsPage() -> impl IntoView {
     let navigate = use_navigate();
     let apply = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        match SignalsView::from_fields(&fields.get_untracked()) {
+        let base = current.get_untracked().unwrap_or_default();
+        match base.with_fields(&fields.get_untracked()) {
             Ok(next) => {
                 problem.set(None);
                 navigate(&next.href(), Default::default());
@@ -256,56 +214,10 @@ pub fn SignalsPage() -> impl IntoView {
             </div>
         }
     };
-    let live_text = move || match live.get() {
-        LiveState::Connecting => "Connecting to the live stream…",
-        LiveState::Live => "Live: new signals appear here as they arrive.",
-        LiveState::Reconnecting => "The live stream was interrupted; reconnecting…",
-    };
-    let body = move || {
-        match (view.get(), loaded.get()) {
-        (Err(message), _) => view! { <p class="error-box" role="alert">{message}</p> }.into_any(),
-        (Ok(_), Loaded::Loading) => view! { <p class="loading" role="status">"Loading signals…"</p> }.into_any(),
-        (Ok(_), Loaded::Failed(message)) => view! { <p class="error-box" role="alert">{message}</p> }.into_any(),
-        (Ok(_), Loaded::Page(page)) if page.signals.is_empty() => view! {
-            <p class="empty-state" role="status">"No signals match. New ones will appear here as transmitters push them."</p>
-        }
-        .into_any(),
-        (Ok(current), Loaded::Page(page)) => {
-            let newer = current.before.map(|_| current.newest().href());
-            let older = page.more.then(|| page.signals.last().map(|s| current.older_than(s.id).href())).flatten();
-            let new_ids = arrived.get();
-            let count = page.signals.len();
-            let rows = page
-                .signals
-                .into_iter()
-                .map(|signal| {
-                    let new = new_ids.contains(&signal.id);
-                    view! { <SignalRow signal new/> }
-                })
-                .collect_view();
-            view! {
-                <nav class="pager" aria-label="Pages">
-                    {newer.map(|href| view! { <a class="pager-previous" href=href>"Newest"</a> })}
-                    {older.map(|href| view! { <a class="pager-next" href=href>"Older"</a> })}
-                </nav>
-                <table class="signals-table">
-                    <caption class="visually-hidden">{format!("{count} security signals, newest first")}</caption>
-                    <thead><tr>
-                        <th scope="col">"Received"</th><th scope="col">"Event time"</th><th scope="col">"Event"</th>
-                        <th scope="col">"Severity"</th><th scope="col">"Subject"</th><th scope="col">"Events API"</th>
-                        <th scope="col">"Detail"</th>
-                    </tr></thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            }
-            .into_any()
-        }
-    }
-    };
     view! {
         <section class="page signals-page">
             <h1>"Security signals"</h1>
-            <p class="lede">"Account-security events that transmitters pushed to this gateway (Shared Signals: RISC and CAEP), each verified against the transmitter's published keys. Newest first."</p>
+            <p class="lede">"Account-security events that transmitters pushed to this gateway (Shared Signals: RISC and CAEP), each verified against the transmitter's published keys. Newest first; open a row for its verified claims."</p>
             <form class="search-form" on:submit=apply>
                 <div class="field-grid">
                     {input("signals-type", "Event type", "account-disabled", |f| f.event_type.clone(), |f, v| f.event_type = v)}
@@ -316,8 +228,13 @@ pub fn SignalsPage() -> impl IntoView {
                 <button type="submit" class="primary">"Apply filters"</button>
                 <span class="field-error" role="alert">{move || problem.get()}</span>
             </form>
-            <p class="live-state" role="status">{live_text}</p>
-            {body}
+            {page.url_problem()}
+            <div class="view-controls">
+                <LiveSignals arrivals view=page/>
+                <ZoneSwitch zone href=Callback::new(move |z| page.href(|v| SignalsView { zone: z, ..v }))/>
+            </div>
+            <RowTools/>
+            <SourceSection plan=SignalsListing view=page/>
         </section>
     }
 }

@@ -9,15 +9,19 @@ use leptos_router::components::A;
 use crate::components::error_box::unreadable_notice;
 use crate::connection::config::Vendor;
 use crate::connection::settings::ResolvedConnection;
+use crate::connection::state::AppState;
 use crate::net::fetcher::Ticket;
 use crate::net::http::FetchFailure;
-use crate::providers::{iden, standfast};
+use crate::providers::{iden, signals, standfast};
 use crate::routes::query::Uuid;
+use crate::routes::signals::SignalsView;
 use crate::routes::user::UserTimeline;
 use crate::rows::format::thousands;
 use crate::views::current::PageView;
 use crate::views::section::SourcePlan;
-use crate::views::sources::{IdenPage, IdmePage, StandfastPage, iden_list, idme_by_user, standfast_page};
+use crate::views::sources::{
+    IdenPage, IdmePage, SignalsPage, StandfastPage, iden_list, idme_by_user, signals_list, standfast_page,
+};
 
 /// Events per page from the cursor sources (ID.me's page size is fixed at 50 too).
 const TIMELINE_PAGE: u32 = 50;
@@ -219,6 +223,67 @@ impl SourcePlan for StandfastByContact {
     fn after(self, page: &StandfastPage) -> Option<standfast::Position> {
         page.older.clone()
     }
+}
+
+/// The security signals whose subject is the user: the newest page, and a link to all of them
+/// in the signals view (where they page). Shown only where the gateway receives signals.
+#[derive(Clone, Copy)]
+pub struct SignalsAboutUser;
+
+impl SourcePlan for SignalsAboutUser {
+    type View = UserTimeline;
+    type Key = Uuid;
+    type Page = SignalsPage;
+    type After = ();
+    type Since = ();
+
+    const PROVIDER: Vendor = Vendor::Signals;
+
+    fn what(self) -> &'static str {
+        "Signals"
+    }
+
+    fn key(self, view: &UserTimeline) -> Option<Uuid> {
+        (view.sources.has(Vendor::Signals) && gateway_has_signals()).then(|| view.uuid.clone())
+    }
+
+    async fn fetch(
+        self,
+        _connection: ResolvedConnection,
+        uuid: Uuid,
+        ticket: Ticket,
+    ) -> Result<SignalsPage, FetchFailure> {
+        let filter = signals::Filter { subject: Some(uuid.hex()), ..Default::default() };
+        signals_list(&filter, TIMELINE_PAGE, &ticket).await
+    }
+
+    fn caption(self, _key: &Uuid, _page: &SignalsPage) -> String {
+        String::new()
+    }
+
+    fn pager(self, _view: PageView<UserTimeline>, uuid: &Uuid, page: &SignalsPage) -> Option<AnyView> {
+        let all = SignalsView::about(&uuid.hex()).href();
+        let position = format!("newest {} signals", page.events.len());
+        Some(
+            view! {
+                <li class="source-pager" data-source=self.what()>
+                    <strong>{self.what()}</strong>" · "<span class="pager-position">{position}</span>" "
+                    <A href=all attr:class="pager-link">"All signals about this person ›"</A>
+                    {unreadable_notice(page.unreadable)}
+                </li>
+            }
+            .into_any(),
+        )
+    }
+
+    fn empty(self, _view: &UserTimeline, _key: &Uuid, _page: &SignalsPage) -> Option<AnyView> {
+        None
+    }
+}
+
+/// Whether the gateway receives security signals (tracked: known once `/config.json` is in).
+pub fn gateway_has_signals() -> bool {
+    use_context::<AppState>().is_some_and(|state| state.config.with(|c| c.signals()))
 }
 
 /// One source's place in the timeline. `newer` is (label, link): "‹ Newer" where the vendor

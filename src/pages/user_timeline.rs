@@ -17,10 +17,10 @@ use crate::components::view_controls::{SourceSwitches, ZoneSwitch};
 use crate::connection::config::Vendor;
 use crate::model::{AuditEvent, newest_first};
 use crate::pages::timeline_more::{Lane, TimelineMore, timeline_more};
-use crate::pages::user_sources::{IdenByUser, IdmeByUser, StandfastByContact};
+use crate::pages::user_sources::{IdenByUser, IdmeByUser, SignalsAboutUser, StandfastByContact, gateway_has_signals};
 use crate::routes::pivot::{ip_href, type_href};
 use crate::routes::query::Sources;
-use crate::routes::user::{Layout, UserTimeline, user_form_target};
+use crate::routes::user::{Layout, TIMELINE_SOURCES, UserTimeline, user_form_target};
 use crate::rows::format::{Zone, local_offset_minutes, thousands};
 use crate::rows::timeline::{Day, group};
 use crate::views::current::{PageView, use_view};
@@ -42,12 +42,14 @@ pub fn UserTimelinePage() -> impl IntoView {
     let actor = use_source(IdenByUser::Actor, page);
     let subject = use_source(IdenByUser::Subject, page);
     let standfast = use_source(StandfastByContact, page);
+    let signals = use_source(SignalsAboutUser, page);
     // Each source's rows while the view includes it.
     let lanes = [
         (idme.shown, idme.page_rows),
         (actor.shown, actor.page_rows),
         (subject.shown, subject.page_rows),
         (standfast.shown, standfast.page_rows),
+        (signals.shown, signals.page_rows),
     ];
 
     // Older pages appended by "Load more", of every source.
@@ -89,6 +91,7 @@ pub fn UserTimelinePage() -> impl IntoView {
         all.extend(actor.requests().get());
         all.extend(subject.requests().get());
         all.extend(standfast.requests().get());
+        all.extend(signals.requests().get());
         all
     });
     let any_loading = Signal::derive(move || {
@@ -96,6 +99,7 @@ pub fn UserTimelinePage() -> impl IntoView {
             || actor.loader.loading.get()
             || subject.loader.loading.get()
             || standfast.loader.loading.get()
+            || signals.loader.loading.get()
     });
 
     let statuses = move || {
@@ -106,6 +110,7 @@ pub fn UserTimelinePage() -> impl IntoView {
                 {status_of(IdenByUser::Actor, actor)}
                 {status_of(IdenByUser::Subject, subject)}
                 {status_of(StandfastByContact, standfast)}
+                {status_of(SignalsAboutUser, signals)}
             </div>
         })
     };
@@ -116,6 +121,7 @@ pub fn UserTimelinePage() -> impl IntoView {
             pager_of(IdenByUser::Actor, actor, page),
             pager_of(IdenByUser::Subject, subject, page),
             pager_of(StandfastByContact, standfast, page),
+            pager_of(SignalsAboutUser, signals, page),
         ];
         Some(view! { <ul class="source-pagers" aria-label="Each source's page">{lines}</ul> })
     };
@@ -175,8 +181,8 @@ pub fn UserTimelinePage() -> impl IntoView {
         Some(view! {
             <div class="view-controls">
                 <SourceSwitches
-                    offered=vec![(Vendor::Idme, "ID.me"), (Vendor::Iden, "Iden (actor or subject)"), (Vendor::Standfast, "Standfast (contact)")]
-                    included=Signal::derive(move || current.get().map(|v| v.sources).unwrap_or(Sources::ALL))
+                    offered=offered_sources()
+                    included=Signal::derive(move || current.get().map(|v| v.sources).unwrap_or(TIMELINE_SOURCES))
                     href=Callback::new(move |(source, on): (Vendor, bool)| for_sources.with_source(source, on).href())
                 />
                 <span class="layout-switch" role="group" aria-label="Show as">"Show as: "{layout_link(Layout::Timeline, "Timeline")}" "{layout_link(Layout::Table, "Table")}</span>
@@ -191,7 +197,7 @@ pub fn UserTimelinePage() -> impl IntoView {
             <SearchForm id="user-input" label="User UUID (dashed or 32 hex digits)" value=typed target=user_form_target/>
             {page.url_problem()}
             // Both Iden listings use one connection: its problem is said once.
-            {[idme.problem, actor.problem, standfast.problem].map(settings_problem_view)}
+            {[idme.problem, actor.problem, standfast.problem, signals.problem].map(settings_problem_view)}
             {controls}
             <RowTools/>
             {statuses}
@@ -201,6 +207,19 @@ pub fn UserTimelinePage() -> impl IntoView {
             {load_more}
         </section>
     }
+}
+
+/// The timeline's sources; signals where the gateway receives them.
+fn offered_sources() -> Vec<(Vendor, &'static str)> {
+    let mut offered = vec![
+        (Vendor::Idme, "ID.me"),
+        (Vendor::Iden, "Iden (actor or subject)"),
+        (Vendor::Standfast, "Standfast (contact)"),
+    ];
+    if gateway_has_signals() {
+        offered.push((Vendor::Signals, "Security signals (subject)"));
+    }
+    offered
 }
 
 fn included_names(sources: Sources) -> String {

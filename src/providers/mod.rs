@@ -5,20 +5,27 @@
 pub mod iden;
 pub mod idme;
 pub mod idme_events;
+pub mod signals;
 pub mod standfast;
 
 use std::fmt;
 
 /// The vendors Auditdeck speaks: a connection's provider, an event's source, a view's sources.
+/// `Signals` is the gateway's own store of pushed security signals: a source of events, not a
+/// connection a person sets up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Vendor {
     Idme,
     Standfast,
     Iden,
+    Signals,
 }
 
 impl Vendor {
+    /// The vendors a person connects to.
     pub const ALL: [Vendor; 3] = [Vendor::Idme, Vendor::Standfast, Vendor::Iden];
+    /// Every source a view can include.
+    pub const SOURCES: [Vendor; 4] = [Vendor::Idme, Vendor::Standfast, Vendor::Iden, Vendor::Signals];
 
     /// Stable key for ids, storage, `/config.json` and `sources=` in URLs.
     pub fn key(self) -> &'static str {
@@ -26,6 +33,7 @@ impl Vendor {
             Vendor::Idme => "idme",
             Vendor::Standfast => "standfast",
             Vendor::Iden => "iden",
+            Vendor::Signals => "signals",
         }
     }
 
@@ -34,12 +42,18 @@ impl Vendor {
         Vendor::ALL.into_iter().find(|v| v.key().eq_ignore_ascii_case(key.trim()))
     }
 
+    /// A view's source by its key (`sources=`): a vendor, or `signals`.
+    pub fn source_from_key(key: &str) -> Option<Vendor> {
+        Vendor::SOURCES.into_iter().find(|v| v.key().eq_ignore_ascii_case(key.trim()))
+    }
+
     /// The API's name, for settings and messages about a connection.
     pub fn title(self) -> &'static str {
         match self {
             Vendor::Idme => "ID.me Event & Audit Logging",
             Vendor::Standfast => "Standfast identity events",
             Vendor::Iden => "Iden Events API",
+            Vendor::Signals => "Security signals (SSF)",
         }
     }
 
@@ -49,6 +63,7 @@ impl Vendor {
             Vendor::Idme => "ID.me",
             Vendor::Standfast => "Standfast",
             Vendor::Iden => "Iden",
+            Vendor::Signals => "Signals",
         }
     }
 }

@@ -36,6 +36,10 @@ pub fn type_href(source: Vendor, event_type: &str) -> Option<String> {
             }
             .href(),
         ),
+        Vendor::Signals => Some(
+            crate::routes::signals::SignalsView { event_type: Some(event_type.to_string()), ..Default::default() }
+                .href(),
+        ),
         Vendor::Idme => None,
     }
 }
@@ -58,6 +62,7 @@ mod tests {
             Some("/severity?type=session.login.failed")
         );
         assert_eq!(type_href(Vendor::Standfast, "scope_set").as_deref(), Some("/identity-events?types=scope_set"));
+        assert_eq!(type_href(Vendor::Signals, "account-purged").as_deref(), Some("/signals?type=account-purged"));
         assert_eq!(type_href(Vendor::Idme, "session.signin"), None);
     }
 }

@@ -168,9 +168,9 @@ impl Sources {
         if on { Sources(self.0 | Sources::bit(vendor)) } else { Sources(self.0 & !Sources::bit(vendor)) }
     }
 
-    /// The vendors included, in `Vendor::ALL`'s order.
+    /// The sources included, in `Vendor::SOURCES`' order.
     pub fn vendors(self) -> impl Iterator<Item = Vendor> {
-        Vendor::ALL.into_iter().filter(move |v| self.has(*v))
+        Vendor::SOURCES.into_iter().filter(move |v| self.has(*v))
     }
 
     /// Absent means `default`; unknown names are an error so a mistyped link is not silently narrowed.
@@ -181,10 +181,11 @@ impl Sources {
             return Ok(sources);
         }
         for name in list(Some(value)) {
-            match Vendor::from_key(&name) {
+            match Vendor::source_from_key(&name) {
                 Some(vendor) => sources = sources.with(vendor, true),
                 None => {
-                    return Err(format!("“{}” is not a source (idme, standfast, iden).", name.to_ascii_lowercase()));
+                    let name = name.to_ascii_lowercase();
+                    return Err(format!("“{name}” is not a source (idme, standfast, iden, signals)."));
                 }
             }
         }

@@ -309,6 +309,37 @@ pub fn standfast_plan(view: &SeverityView) -> DerivedPlan<crate::providers::stan
     DerivedPlan::Included { request: filter, applied_locally: view.local_filters(false) }
 }
 
+/// What the gateway's signals can be asked for: a subject, an event type, the time range (on
+/// the event time); severity and category (always "security signal") are applied to the page.
+pub fn signals_plan(view: &SeverityView) -> DerivedPlan<crate::providers::signals::Filter> {
+    let refuse = |reason: &str| DerivedPlan::NotIncluded { reason: reason.to_string() };
+    if view.actor.is_some() || view.actor_ip.is_some() {
+        return refuse("security signals have a subject, no actor or IP.");
+    }
+    if view.prefix.is_some() {
+        return refuse("the gateway cannot filter signals by a type prefix.");
+    }
+    if view.category.as_deref().is_some_and(|c| c != crate::model::signal::SIGNAL_CATEGORY) {
+        return refuse("security signals are all in the category “security signal”.");
+    }
+    let time =
+        |t: Option<chrono::DateTime<chrono::Utc>>| t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    let filter = crate::providers::signals::Filter {
+        event_type: view.event_type.clone(),
+        subject: view.subject.as_ref().map(Uuid::hex),
+        from: time(view.filter_times.0),
+        // The gateway's `to` is exclusive; the view's is inclusive, so the last second is kept
+        // and the page narrowed here.
+        to: time(view.filter_times.1.map(|t| t + chrono::Duration::seconds(1))),
+        before: None,
+    };
+    let mut local = view.local_filters(false);
+    if view.filter_times.1.is_some() {
+        local.push("time range");
+    }
+    DerivedPlan::Included { request: filter, applied_locally: local }
+}
+
 impl SeverityView {
     /// Filters a derived source's page is narrowed by in the browser.
     fn local_filters(&self, type_and_time: bool) -> Vec<&'static str> {
@@ -350,6 +381,30 @@ mod derived_tests {
     fn view(href: &str) -> SeverityView {
         let (_, get) = from_href(href);
         severity_view_from_url(get).unwrap()
+    }
+
+    #[test]
+    fn signals_join_by_subject_type_and_time_and_are_narrowed_by_severity() {
+        let v = view(
+            "/severity?severity=critical&type=account-purged&subject=ac28b80d-7ac1-4b0d-b51b-5bef6281f3c2\
+             &from=2026-12-01T00:00:00Z&to=2026-12-02T00:00:00Z",
+        );
+        assert_eq!(
+            signals_plan(&v),
+            DerivedPlan::Included {
+                request: crate::providers::signals::Filter {
+                    event_type: Some("account-purged".into()),
+                    subject: Some("ac28b80d7ac14b0db51b5bef6281f3c2".into()),
+                    from: Some("2026-12-01T00:00:00Z".into()),
+                    to: Some("2026-12-02T00:00:01Z".into()),
+                    before: None,
+                },
+                applied_locally: vec!["severity", "time range"],
+            }
+        );
+        assert!(matches!(signals_plan(&view("/severity?actor_ip=203.0.113.42")), DerivedPlan::NotIncluded { .. }));
+        assert!(matches!(signals_plan(&view("/severity?prefix=session.")), DerivedPlan::NotIncluded { .. }));
+        assert!(matches!(signals_plan(&view("/severity?category=authentication")), DerivedPlan::NotIncluded { .. }));
     }
 
     #[test]

@@ -1,10 +1,13 @@
-//! `/signals?type=&subject=&from=&to=&before=`: the pushed security signals the gateway received,
-//! newest first. The gateway answers the same parameters at `/signals.json`; `before` is the id
-//! of the last signal of the previous page.
+//! `/signals?type=&subject=&from=&to=&before=&tz=`: the pushed security signals the gateway
+//! received, newest first. The gateway answers the same filters at `/signals.json`; `before` is
+//! the number of the last signal of the previous page.
 
-use chrono::SecondsFormat;
+use chrono::{DateTime, SecondsFormat, Utc};
 
+use crate::providers::signals::Filter;
 use crate::routes::query::{Href, parse_instant};
+use crate::routes::row_filter::RowFilter;
+use crate::rows::format::Zone;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SignalsView {
@@ -17,6 +20,9 @@ pub struct SignalsView {
     pub to: Option<String>,
     /// Older than this signal (None: the newest page, which live signals join).
     pub before: Option<i64>,
+    pub zone: Zone,
+    /// Facet filters, text search, sort and columns over the loaded rows.
+    pub rows: RowFilter,
 }
 
 /// The form's fields, as typed.
@@ -55,6 +61,8 @@ impl SignalsView {
             from: instant("from", get("from"))?,
             to: instant("to", get("to"))?,
             before,
+            zone: Zone::parse(get("tz").as_deref()),
+            rows: RowFilter::from_query(&get)?,
         };
         if let (Some(from), Some(to)) = (&view.from, &view.to)
             && from >= to
@@ -89,12 +97,22 @@ impl SignalsView {
     }
 
     pub fn href(&self) -> String {
-        self.with_filters("/signals").param("before", self.before.map(|b| b.to_string())).build()
+        self.with_filters("/signals")
+            .param("before", self.before.map(|b| b.to_string()))
+            .param("tz", self.zone.query_value())
+            .row_filter(&self.rows)
+            .build()
     }
 
-    /// The gateway's page of signals for this view.
-    pub fn json_url(&self) -> String {
-        self.with_filters("/signals.json").param("before", self.before.map(|b| b.to_string())).build()
+    /// What the gateway is asked for.
+    pub fn filter(&self) -> Filter {
+        Filter {
+            event_type: self.event_type.clone(),
+            subject: self.subject.clone(),
+            from: self.from.clone(),
+            to: self.to.clone(),
+            before: self.before,
+        }
     }
 
     pub fn older_than(&self, id: i64) -> Self {
@@ -105,9 +123,40 @@ impl SignalsView {
         SignalsView { before: None, ..self.clone() }
     }
 
+    /// The view's filters, from the newest page, with the zone and row filters kept.
+    pub fn with_fields(&self, fields: &SignalFields) -> Result<Self, String> {
+        let view = Self::from_fields(fields)?;
+        Ok(SignalsView { zone: self.zone, rows: self.rows.clone(), ..view })
+    }
+
     /// One person's signals (a timeline links here).
     pub fn about(subject: &str) -> Self {
         SignalsView { subject: Some(subject.to_string()), ..Default::default() }
+    }
+}
+
+impl super::view::ViewState for SignalsView {
+    const NARROWS: bool = true;
+
+    fn from_url(_path: &str, get: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        SignalsView::from_query(get)
+    }
+
+    fn href(&self) -> String {
+        SignalsView::href(self)
+    }
+
+    crate::zone_and_rows_fields!(SignalsView);
+
+    /// Both ends inclusive; the gateway's `to` is exclusive, so it is the next second.
+    fn narrowed(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Self {
+        let text = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+        SignalsView {
+            from: Some(text(from)),
+            to: Some(text(to + chrono::Duration::seconds(1))),
+            before: None,
+            ..self.clone()
+        }
     }
 }
 
@@ -131,9 +180,17 @@ mod tests {
         let href = "/signals?type=account-disabled&subject=ann%40example.org&from=2026-12-01T00:00:00Z&before=42";
         assert_eq!(view.href(), href);
         assert_eq!(
-            view.json_url(),
-            "/signals.json?type=account-disabled&subject=ann%40example.org&from=2026-12-01T00:00:00Z&before=42"
+            view.filter(),
+            Filter {
+                event_type: Some("account-disabled".into()),
+                subject: Some("ann@example.org".into()),
+                from: Some("2026-12-01T00:00:00Z".into()),
+                to: None,
+                before: Some(42),
+            }
         );
+        let local = parse(&[("type", "account-purged"), ("tz", "local"), ("q", "ann")]).unwrap();
+        assert_eq!(local.href(), "/signals?type=account-purged&tz=local&q=ann");
         assert_eq!(
             view.newest().href(),
             "/signals?type=account-disabled&subject=ann%40example.org&from=2026-12-01T00:00:00Z"

@@ -8,6 +8,9 @@ use crate::providers::standfast::Position;
 use crate::routes::ip::parse_page;
 use crate::rows::format::Zone;
 
+/// Every vendor, and the gateway's signals about the person (shown where it receives them).
+pub const TIMELINE_SOURCES: Sources = Sources::of(&Vendor::SOURCES);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub enum Layout {
     /// Grouped by day, then into sessions.
@@ -40,7 +43,7 @@ impl UserTimeline {
     pub fn new(uuid: Uuid) -> Self {
         UserTimeline {
             uuid,
-            sources: Sources::ALL,
+            sources: TIMELINE_SOURCES,
             page: 1,
             cursor: None,
             subject_cursor: None,
@@ -53,7 +56,7 @@ impl UserTimeline {
 
     pub fn href(&self) -> String {
         Href::new(format!("/users/{}", self.uuid))
-            .param("sources", self.sources.query_value(Sources::ALL))
+            .param("sources", self.sources.query_value(TIMELINE_SOURCES))
             .param("page", (self.page > 1).then(|| self.page.to_string()))
             .param("cursor", self.cursor.as_deref())
             .param("subject_cursor", self.subject_cursor.as_deref())
@@ -74,7 +77,7 @@ pub fn user_timeline_from_url(uuid: &str, get: impl Fn(&str) -> Option<String>) 
     let decoded = percent_encoding::percent_decode_str(uuid).decode_utf8_lossy();
     Ok(UserTimeline {
         uuid: Uuid::parse(&decoded)?,
-        sources: Sources::parse(get("sources").as_deref(), Sources::ALL)?,
+        sources: Sources::parse(get("sources").as_deref(), TIMELINE_SOURCES)?,
         page: parse_page(get("page").as_deref())?,
         cursor: get("cursor").filter(|c| !c.is_empty()),
         subject_cursor: get("subject_cursor").filter(|c| !c.is_empty()),

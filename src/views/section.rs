@@ -23,7 +23,7 @@ use crate::net::http::FetchFailure;
 use crate::routes::view::ViewState;
 use crate::views::current::PageView;
 use crate::views::loading::{load_source, register_rows};
-use crate::views::sources::{IdenPage, IdmePage, StandfastPage};
+use crate::views::sources::{IdenPage, IdmePage, SignalsPage, StandfastPage};
 
 /// A vendor's page as a section shows it.
 pub trait SourcePage: Send + Sync + 'static {
@@ -49,7 +49,7 @@ macro_rules! source_page {
         }
     )*};
 }
-source_page!(IdmePage, IdenPage, StandfastPage);
+source_page!(IdmePage, IdenPage, StandfastPage, SignalsPage);
 
 /// The table a source's rows go into.
 #[derive(Debug, Clone, Copy, PartialEq)]

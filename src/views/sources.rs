@@ -4,11 +4,12 @@
 use std::net::IpAddr;
 
 use crate::connection::settings::ResolvedConnection;
+use crate::model::signal::from_signal;
 use crate::model::{AuditEvent, convert_page, flag_ip_mismatch, flag_order, from_iden, from_idme, from_standfast};
 use crate::net::fetcher::{RatePolicy, Ticket, fetch};
 use crate::net::http::FetchFailure;
 use crate::providers::standfast::{Position, Step};
-use crate::providers::{ApiError, HttpResponse, iden, idme, idme_events, standfast};
+use crate::providers::{ApiError, HttpResponse, iden, idme, idme_events, signals, standfast};
 use crate::rows::export::describe_request;
 
 /// A page of ID.me's page-numbered search.
@@ -46,6 +47,31 @@ pub struct StandfastPage {
     pub older: Option<Position>,
     /// One instant holds more events than the vendor returns at once (its time).
     pub tie_too_large: Option<String>,
+}
+
+/// A page of the gateway's security signals.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignalsPage {
+    pub events: Vec<AuditEvent>,
+    /// The request that answered it, for export manifests.
+    pub request: String,
+    pub unreadable: usize,
+    /// The number of the oldest signal shown, when older ones follow.
+    pub older_than: Option<i64>,
+}
+
+/// Signals are pushed while a page is open: each load asks the gateway again.
+pub async fn signals_list(filter: &signals::Filter, limit: u32, ticket: &Ticket) -> Result<SignalsPage, FetchFailure> {
+    let request = signals::list_request(filter, limit);
+    let page = fetch(&request, &ticket.fresh(), None, signals::parse_page).await?;
+    let oldest = page.signals.last().and_then(|s| s.get("id")).and_then(serde_json::Value::as_i64);
+    let (events, unreadable) = convert_page(&page.signals, from_signal);
+    Ok(SignalsPage {
+        events,
+        request: describe_request(&request),
+        unreadable,
+        older_than: oldest.filter(|_| page.more),
+    })
 }
 
 fn failed(e: ApiError) -> FetchFailure {

@@ -46,6 +46,7 @@ fn routes(rig: &Rig) -> Vec<String> {
         format!("/users/{}", SAMPLE_USER_UUIDS[0]),
         "/identity-events?limit=50".into(),
         "/severity?limit=50".into(),
+        "/signals".into(),
         "/events/not-an-event".into(),
         "/settings".into(),
         "/verify".into(),

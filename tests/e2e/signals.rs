@@ -18,14 +18,19 @@ const LIVE_PERSON: usize = 11;
 const TIMELINE_PERSON: usize = 12;
 const REFUSED_PERSON: usize = 13;
 const RESTART_PERSON: usize = 14;
+const SEVERITY_PERSON: usize = 15;
 
 fn dashed(uuid: &str) -> String {
     format!("{}-{}-{}-{}-{}", &uuid[..8], &uuid[8..12], &uuid[12..16], &uuid[16..20], &uuid[20..])
 }
 
-/// The whole table's text, the closed claims included (what a person finds by opening them).
-async fn table_text(client: &Client) -> Result<String, String> {
-    page_value(client, "return document.querySelector('.signals-table')?.textContent ?? ''").await
+/// The signals shown, by id (a signal's id is its `jti`).
+async fn shown_ids(client: &Client) -> Result<Vec<String>, String> {
+    page_value(client, "return [...document.querySelectorAll('.source-signals table.events tbody tr[data-id]')].map(r => r.dataset.id)").await
+}
+
+fn row_of(jti: &str) -> String {
+    format!(".source-signals table.events tbody tr[data-id='{jti}']")
 }
 
 /// Opens `/signals` and waits until its live stream is open.
@@ -52,15 +57,10 @@ pub async fn a_pushed_signal_appears_live_without_reload(rig: &Rig, client: &Cli
     client.execute("window.__stillTheSamePage = true; return null;", vec![]).await.map_err(|e| e.to_string())?;
     let made = push(rig, PushKind::Good, EventKind::AccountPurged, LIVE_PERSON).await?;
     let pushed = Instant::now();
-    // The bound: on screen within 2 s of the push.
-    let row = "tr.signal-new[data-id] .signal-subjects";
+    // The bound: on screen, highlighted, within 2 s of the push.
+    let new_row = format!("{}.live-new", row_of(&made.jti));
     let shown = loop {
-        let text = client.find(Locator::Css(row)).await.ok();
-        let text = match text {
-            Some(element) => element.text().await.unwrap_or_default(),
-            None => String::new(),
-        };
-        if text.contains(&made.person) {
+        if client.find(Locator::Css(&new_row)).await.is_ok() {
             break true;
         }
         if pushed.elapsed() > Duration::from_secs(2) {
@@ -68,40 +68,77 @@ pub async fn a_pushed_signal_appears_live_without_reload(rig: &Rig, client: &Cli
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
-    check(shown, || format!("the signal about {} was not highlighted within 2 s of the push", made.person))?;
-    let first = client.find(Locator::Css(".signals-table tbody tr")).await.map_err(|e| e.to_string())?;
-    let first_text = first.text().await.map_err(|e| e.to_string())?;
-    check(first_text.contains("account-purged") && first_text.contains("critical"), || {
-        format!("the newest row should be the critical account-purged signal: {first_text:?}")
-    })?;
+    check(shown, || format!("signal {} was not shown highlighted within 2 s of the push", made.jti))?;
+    let text = client
+        .find(Locator::Css(&row_of(&made.jti)))
+        .await
+        .map_err(|e| e.to_string())?
+        .text()
+        .await
+        .map_err(|e| e.to_string())?;
+    check(
+        text.contains("account-purged") && text.contains("critical") && text.contains(&made.person),
+        || format!("the row should show the critical account-purged signal about {}: {text:?}", made.person),
+    )?;
+    let ids = shown_ids(client).await?;
+    check(ids.first() == Some(&made.jti), || format!("the new signal should be first: {ids:?}"))?;
     let same: bool = page_value(client, "return window.__stillTheSamePage === true").await?;
-    check(same, || "the page reloaded to show the signal".into())?;
-    let text = table_text(client).await?;
-    check(text.contains(&made.jti), || format!("the row's claims should name jti {}", made.jti))
+    check(same, || "the page reloaded to show the signal".into())
 }
 
 pub async fn a_signal_leads_to_the_persons_timeline(rig: &Rig, client: &Client) -> TestResult {
     let made = push(rig, PushKind::Good, EventKind::AccountDisabled, TIMELINE_PERSON).await?;
     client.goto(&rig.url(&format!("/signals?subject={}", made.person))).await.map_err(|e| e.to_string())?;
-    wait_for_text(client, ".signals-table tbody tr", "account-disabled").await?;
-    // The signal names the ID.me event behind it: a link to the Events API lookup.
+    click(client, &format!("{} td.source", row_of(&made.jti))).await?;
+    // The detail panel: the verified claims, and the ID.me event the signal names.
     let event_id = made.event_id.clone().ok_or("the sandbox's account-disabled signal names an ID.me event")?;
+    wait_for_text(client, ".event-detail .raw-json", &made.jti).await?;
     let lookup = client
-        .find(Locator::Css(".signal-event-link"))
+        .find(Locator::Css(".event-detail .signal-event-link"))
         .await
         .map_err(|e| e.to_string())?
         .attr("href")
         .await
         .map_err(|e| e.to_string())?;
     check(lookup.as_deref() == Some(format!("/events/{event_id}").as_str()), || format!("Events API link {lookup:?}"))?;
-    click(client, ".signal-timeline").await?;
-    wait_for_path(client, &format!("/users/{}", dashed(&made.person))).await?;
-    // The person's audit events, which the sandbox's other vendors hold.
-    eventually("the person's timeline rows", || async {
-        let rows = client.find_all(Locator::Css(".timeline .entry, table.events tbody tr")).await.ok()?;
-        (!rows.is_empty()).then_some(())
+    // The panel closed, the subject's link in the row leads to the timeline.
+    client
+        .active_element()
+        .await
+        .map_err(|e| e.to_string())?
+        .send_keys(&fantoccini::key::Key::Escape.to_string())
+        .await
+        .map_err(|e| e.to_string())?;
+    eventually("the detail panel to close", || async {
+        client.find(Locator::Css(".event-detail")).await.is_err().then_some(())
     })
-    .await
+    .await?;
+    click(client, &format!("{} td.people a", row_of(&made.jti))).await?;
+    wait_for_path(client, &format!("/users/{}", dashed(&made.person))).await?;
+    // The timeline lists the signal as one more source beside the person's audit events.
+    eventually("the signal in the person's timeline", || async {
+        let entry = client.find(Locator::Css(&format!(".timeline .entry[data-id='{}']", made.jti))).await.ok()?;
+        let text = entry.text().await.ok()?;
+        (text.contains("account-disabled") && text.contains("Signals")).then_some(())
+    })
+    .await?;
+    let others = client.find_all(Locator::Css(".timeline .entry")).await.map_err(|e| e.to_string())?;
+    check(others.len() > 1, || "the timeline should hold the person's audit events too".into())
+}
+
+pub async fn signals_join_the_severity_view(rig: &Rig, client: &Client) -> TestResult {
+    let critical = push(rig, PushKind::Good, EventKind::CredentialCompromise, SEVERITY_PERSON).await?;
+    let low = push(rig, PushKind::Good, EventKind::AccountEnabled, SEVERITY_PERSON).await?;
+    let uuid = dashed(&critical.person);
+    client
+        .goto(&rig.url(&format!("/severity?severity=critical&subject={uuid}&sources=iden,signals")))
+        .await
+        .map_err(|e| e.to_string())?;
+    wait_for_text(client, ".source-signals table.events tbody", "credential-compromise").await?;
+    let ids = shown_ids(client).await?;
+    check(ids.contains(&critical.jti) && !ids.contains(&low.jti), || {
+        format!("critical only: {ids:?} should hold {} and not {}", critical.jti, low.jti)
+    })
 }
 
 pub async fn a_refused_set_never_shows(rig: &Rig, client: &Client) -> TestResult {
@@ -111,16 +148,13 @@ pub async fn a_refused_set_never_shows(rig: &Rig, client: &Client) -> TestResult
     let unknown = push(rig, PushKind::UnknownKid, EventKind::CredentialCompromise, REFUSED_PERSON).await?;
     // A good one after them: once it shows, anything pushed before it would have too.
     let good = push(rig, PushKind::Good, EventKind::RecoveryActivated, REFUSED_PERSON + 100).await?;
-    eventually("the good signal", || async {
-        table_text(client).await.ok().filter(|t| t.contains(&good.jti)).map(|_| ())
-    })
-    .await?;
-    let text = table_text(client).await?;
+    eventually("the good signal", || async { client.find(Locator::Css(&row_of(&good.jti))).await.ok() }).await?;
+    let ids = shown_ids(client).await?;
     for made in [&refused, &expired, &unknown] {
-        check(!text.contains(&made.jti), || format!("refused SET {} is shown", made.jti))?;
+        check(!ids.contains(&made.jti), || format!("refused SET {} is shown", made.jti))?;
     }
     client.goto(&rig.url(&format!("/signals?subject={}", refused.person))).await.map_err(|e| e.to_string())?;
-    wait_for_text(client, ".empty-state", "No signals match").await.map(|_| ())
+    wait_for_text(client, ".source-signals .empty", "No signals match").await.map(|_| ())
 }
 
 pub async fn signals_survive_a_gateway_restart(rig: &Rig, client: &Client) -> TestResult {
@@ -160,11 +194,10 @@ pub async fn signals_survive_a_gateway_restart(rig: &Rig, client: &Client) -> Te
     let second = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
     let (addr, _, stop, _) = start(second).await?;
     client.goto(&format!("http://{addr}/signals")).await.map_err(|e| e.to_string())?;
-    let shown = wait_for_text(client, ".signals-table tbody", "recovery-information-changed").await;
-    let text = table_text(client).await.unwrap_or_default();
+    let shown = wait_for_text(client, &row_of(&made.jti), "recovery-information-changed").await;
     let _ = stop.send(());
-    shown?;
-    check(text.contains(&made.jti) && text.contains(&made.person), || {
-        format!("the restarted gateway should show signal {} about {}", made.jti, made.person)
+    let text = shown?;
+    check(text.contains(&made.person), || {
+        format!("the restarted gateway should show signal {} about {}: {text:?}", made.jti, made.person)
     })
 }

@@ -114,7 +114,8 @@ pub async fn source_switch_and_table_toggle_live_in_the_url(rig: &Rig, client: &
     check(rows == ids, || "the table holds the timeline's rows in the same order".into())?;
 
     click(client, "#source-standfast").await?;
-    wait_for_path(client, &format!("/users/{uuid}?sources=idme,iden&layout=table")).await?;
+    // This gateway receives signals, so they are a source of the timeline too (kept).
+    wait_for_path(client, &format!("/users/{uuid}?sources=idme,iden,signals&layout=table")).await?;
     let sources = eventually("no Standfast rows", || async {
         let sources = crate::harness::column(client, VIEW, 7).await.ok()?;
         (!sources.is_empty() && sources.iter().all(|s| s != "Standfast")).then_some(sources)

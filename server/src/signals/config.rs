@@ -46,6 +46,9 @@ pub struct ReceiverConfig {
     pub allow_groups: Vec<String>,
     #[serde(default)]
     pub allow_emails: Vec<String>,
+    /// Poll delivery (RFC 8936), when the transmitter offers it: its poll endpoint.
+    #[serde(default)]
+    pub poll: Option<super::poll::PollConfig>,
     /// The sandbox's own receiver: its demo signals are open to everyone signed in.
     #[serde(skip)]
     pub built_in: bool,
@@ -105,6 +108,7 @@ impl SignalsConfig {
                 bearer_token_env: None,
                 allow_groups: Vec::new(),
                 allow_emails: Vec::new(),
+                poll: None,
                 built_in: true,
             });
         }

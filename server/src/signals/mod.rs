@@ -6,6 +6,7 @@
 
 pub mod config;
 mod keys;
+pub mod poll;
 pub mod routes;
 pub mod store;
 pub mod verify;

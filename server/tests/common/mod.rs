@@ -24,6 +24,7 @@ pub struct TestGateway {
     pub auth: Option<Arc<auditdeck_server::auth::Auth>>,
     pub data: Arc<Dataset>,
     pub sandbox: auditdeck_server::Sandbox,
+    pub signals: Option<Arc<auditdeck_server::signals::Signals>>,
 }
 
 impl TestGateway {
@@ -35,7 +36,13 @@ impl TestGateway {
         let data = shared_data();
         let gateway =
             auditdeck_server::build(GatewayOptions { dist, config, bind: LOOPBACK }, data.clone(), env).unwrap();
-        TestGateway { router: gateway.router, auth: gateway.auth, data, sandbox: gateway.sandbox }
+        TestGateway {
+            router: gateway.router,
+            auth: gateway.auth,
+            data,
+            sandbox: gateway.sandbox,
+            signals: gateway.signals,
+        }
     }
 
     pub async fn request(
