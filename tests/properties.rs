@@ -5,12 +5,14 @@
 
 use std::collections::HashMap;
 
+use auditdeck::model::signal::from_signal;
 use auditdeck::model::{from_iden, from_idme, from_standfast};
-use auditdeck::providers::{HttpResponse, iden, idme, idme_events, standfast};
+use auditdeck::providers::{HttpResponse, iden, idme, idme_events, signals, standfast};
 use auditdeck::routes::identity::identity_events_from_url;
 use auditdeck::routes::ip::ip_search_from_url;
 use auditdeck::routes::row_filter::RowFilter;
 use auditdeck::routes::severity::severity_view_from_url;
+use auditdeck::routes::signals::SignalsView;
 use auditdeck::routes::user::user_timeline_from_url;
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -121,6 +123,7 @@ proptest! {
         let _ = idme::error_of(&response);
         let _ = idme_events::parse_lookup(&response);
         let _ = standfast::parse_list(&response);
+        let _ = signals::parse_page(&response);
         if let Ok(value) = serde_json::from_str::<Value>(&response.body) {
             let records: Vec<Value> = match &value {
                 Value::Array(items) => items.clone(),
@@ -131,6 +134,7 @@ proptest! {
                 let _ = from_idme(raw, "c");
                 let _ = from_standfast(raw, "c", "w");
                 let _ = standfast::raw_occurred(raw);
+                let _ = from_signal(raw);
             }
         }
     }
@@ -140,6 +144,7 @@ proptest! {
         let _ = from_iden(&raw, "c");
         let _ = from_idme(&raw, "c");
         let _ = from_standfast(&raw, "c", "w");
+        let _ = from_signal(&raw);
     }
 }
 
@@ -252,6 +257,14 @@ proptest! {
         if let Ok(view) = severity_view_from_url(|k| query.get(k).cloned()) {
             let again = query_of(&view.href());
             prop_assert_eq!(severity_view_from_url(|k| again.get(k).cloned()), Ok(view));
+        }
+    }
+
+    #[test]
+    fn signals_view_round_trips(query in any_query()) {
+        if let Ok(view) = SignalsView::from_query(|k| query.get(k).cloned()) {
+            let again = query_of(&view.href());
+            prop_assert_eq!(SignalsView::from_query(|k| again.get(k).cloned()), Ok(view));
         }
     }
 

@@ -56,6 +56,16 @@ pub fn app_routes(dist: &Path) -> Router {
     Router::new().route_service("/", index_service).fallback_service(files)
 }
 
+/// A query parameter holding an RFC 3339 time, as milliseconds since the epoch.
+pub fn query_instant_ms(name: &str, text: Option<&str>) -> Result<Option<i64>, String> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => chrono::DateTime::parse_from_rfc3339(t)
+            .map(|d| Some(d.timestamp_millis()))
+            .map_err(|_| format!("{name} must be a time like 2026-12-01T00:00:00Z, not {t:?}")),
+    }
+}
+
 /// An error from the gateway's own JSON endpoints: `{code, message}`, never kept by a cache.
 pub fn json_problem(status: StatusCode, message: &str) -> axum::response::Response {
     let body = serde_json::json!({ "code": status.as_u16().to_string(), "message": message });

@@ -2,9 +2,7 @@
 //! can paste what they looked at. The gateway answers the same parameters at
 //! `/admin/access.json` and `/admin/access.csv`.
 
-use chrono::SecondsFormat;
-
-use crate::routes::query::{Href, parse_instant};
+use crate::routes::query::{Href, instant_field};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AccessView {
@@ -19,16 +17,6 @@ pub struct AccessView {
     pub page: u32,
 }
 
-/// A time from the URL or a `datetime-local` field, held as RFC 3339 in UTC.
-fn instant(name: &str, value: Option<String>) -> Result<Option<String>, String> {
-    match value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(v) => parse_instant(&v)
-            .map(|t| Some(t.to_rfc3339_opts(SecondsFormat::Secs, true)))
-            .map_err(|message| format!("{name}: {message}")),
-    }
-}
-
 impl AccessView {
     pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
         let text = |name: &str| get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
@@ -41,8 +29,8 @@ impl AccessView {
         Ok(AccessView {
             user: text("user"),
             connection: text("connection"),
-            from: instant("from", get("from"))?,
-            to: instant("to", get("to"))?,
+            from: instant_field("from", get("from"))?,
+            to: instant_field("to", get("to"))?,
             page,
         })
     }

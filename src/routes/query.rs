@@ -98,6 +98,17 @@ pub fn optional_uuid(value: Option<&str>, what: &str) -> Result<Option<Uuid>, St
     }
 }
 
+/// A time from the URL or a `datetime-local` field, held as RFC 3339 in UTC to the second; a
+/// message naming the parameter when it is not one.
+pub fn instant_field(name: &str, value: Option<String>) -> Result<Option<String>, String> {
+    match value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => parse_instant(&v)
+            .map(|t| Some(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)))
+            .map_err(|message| format!("{name}: {message}")),
+    }
+}
+
 /// An instant from the URL (RFC 3339) or a `datetime-local` input (taken as UTC).
 pub fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
     let t = text.trim();

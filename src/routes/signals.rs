@@ -5,7 +5,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::providers::signals::Filter;
-use crate::routes::query::{Href, parse_instant};
+use crate::routes::query::{Href, instant_field};
 use crate::routes::row_filter::RowFilter;
 use crate::rows::format::Zone;
 
@@ -34,15 +34,6 @@ pub struct SignalFields {
     pub to: String,
 }
 
-fn instant(name: &str, value: Option<String>) -> Result<Option<String>, String> {
-    match value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(v) => parse_instant(&v)
-            .map(|t| Some(t.to_rfc3339_opts(SecondsFormat::Secs, true)))
-            .map_err(|message| format!("{name}: {message}")),
-    }
-}
-
 impl SignalsView {
     pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
         let text = |name: &str| get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
@@ -58,8 +49,8 @@ impl SignalsView {
         let view = SignalsView {
             event_type: text("type"),
             subject: text("subject"),
-            from: instant("from", get("from"))?,
-            to: instant("to", get("to"))?,
+            from: instant_field("from", get("from"))?,
+            to: instant_field("to", get("to"))?,
             before,
             zone: Zone::parse(get("tz").as_deref()),
             rows: RowFilter::from_query(&get)?,

@@ -76,10 +76,9 @@ pub async fn a_pushed_signal_appears_live_without_reload(rig: &Rig, client: &Cli
         .text()
         .await
         .map_err(|e| e.to_string())?;
-    check(
-        text.contains("account-purged") && text.contains("critical") && text.contains(&made.person),
-        || format!("the row should show the critical account-purged signal about {}: {text:?}", made.person),
-    )?;
+    check(text.contains("account-purged") && text.contains("critical") && text.contains(&made.person), || {
+        format!("the row should show the critical account-purged signal about {}: {text:?}", made.person)
+    })?;
     let ids = shown_ids(client).await?;
     check(ids.first() == Some(&made.jti), || format!("the new signal should be first: {ids:?}"))?;
     let same: bool = page_value(client, "return window.__stillTheSamePage === true").await?;

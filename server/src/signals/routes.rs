@@ -140,23 +140,14 @@ pub struct SignalsQuery {
     limit: Option<u32>,
 }
 
-fn instant(name: &str, text: Option<&str>) -> Result<Option<i64>, String> {
-    match text.map(str::trim).filter(|t| !t.is_empty()) {
-        None => Ok(None),
-        Some(t) => chrono::DateTime::parse_from_rfc3339(t)
-            .map(|d| Some(d.timestamp_millis()))
-            .map_err(|_| format!("{name} must be a time like 2026-12-01T00:00:00Z, not {t:?}")),
-    }
-}
-
 impl SignalsQuery {
     fn filter(&self) -> Result<Filter, String> {
         let text = |v: &Option<String>| v.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         Ok(Filter {
             event_type: text(&self.event_type),
             subject: text(&self.subject),
-            from_ms: instant("from", self.from.as_deref())?,
-            to_ms: instant("to", self.to.as_deref())?,
+            from_ms: crate::web::query_instant_ms("from", self.from.as_deref())?,
+            to_ms: crate::web::query_instant_ms("to", self.to.as_deref())?,
             before_id: self.before,
         })
     }
