@@ -163,6 +163,7 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     }),
     ("signals_lead_to_the_persons_timeline", |r, c| Box::pin(signals::a_signal_leads_to_the_persons_timeline(r, c))),
     ("signals_join_the_severity_view", |r, c| Box::pin(signals::signals_join_the_severity_view(r, c))),
+    ("signals_export_like_the_other_views", |r, c| Box::pin(signals::signals_export_like_the_other_views(r, c))),
     ("signals_a_refused_set_never_shows", |r, c| Box::pin(signals::a_refused_set_never_shows(r, c))),
     ("signals_survive_a_gateway_restart", |r, c| Box::pin(signals::signals_survive_a_gateway_restart(r, c))),
     ("live_tail_standfast_shows_events_the_sandbox_adds", |r, c| {

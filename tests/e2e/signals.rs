@@ -19,6 +19,7 @@ const TIMELINE_PERSON: usize = 12;
 const REFUSED_PERSON: usize = 13;
 const RESTART_PERSON: usize = 14;
 const SEVERITY_PERSON: usize = 15;
+const EXPORT_PERSON: usize = 16;
 
 fn dashed(uuid: &str) -> String {
     format!("{}-{}-{}-{}-{}", &uuid[..8], &uuid[8..12], &uuid[12..16], &uuid[16..20], &uuid[20..])
@@ -198,5 +199,36 @@ pub async fn signals_survive_a_gateway_restart(rig: &Rig, client: &Client) -> Te
     let text = shown?;
     check(text.contains(&made.person), || {
         format!("the restarted gateway should show signal {} about {}: {text:?}", made.jti, made.person)
+    })
+}
+
+pub async fn signals_export_like_the_other_views(rig: &Rig, client: &Client) -> TestResult {
+    use sha2::{Digest, Sha256};
+    let older = push(rig, PushKind::Good, EventKind::RecoveryActivated, EXPORT_PERSON).await?;
+    let newer = push(rig, PushKind::Good, EventKind::SessionRevoked, EXPORT_PERSON).await?;
+    let view = format!("/signals?subject={}", newer.person);
+    client.goto(&rig.url(&view)).await.map_err(|e| e.to_string())?;
+    let want = vec![newer.jti.clone(), older.jti.clone()];
+    eventually("both signals, newest first", || async { shown_ids(client).await.ok().filter(|ids| *ids == want) })
+        .await?;
+    click(client, ".export-tools .export-csv").await?;
+    let csv_text = crate::export::download(client, ".export-tools a.export-file").await?;
+    let manifest_text = crate::export::download(client, ".export-tools a.export-manifest").await?;
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let headers = reader.headers().map_err(|e| e.to_string())?.clone();
+    let at = |name: &str| headers.iter().position(|h| h == name).ok_or(format!("no {name} column"));
+    let (id_at, type_at, source_at) = (at("id")?, at("event_type")?, at("source")?);
+    let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().map_err(|e| e.to_string())?;
+    let exported: Vec<(&str, &str, &str)> = rows.iter().map(|r| (&r[id_at], &r[type_at], &r[source_at])).collect();
+    let expected =
+        vec![(newer.jti.as_str(), "session-revoked", "Signals"), (older.jti.as_str(), "recovery-activated", "Signals")];
+    check(exported == expected, || format!("exported {exported:?}, expected {expected:?}"))?;
+    let manifest: serde_json::Value = serde_json::from_str(&manifest_text).map_err(|e| e.to_string())?;
+    let sha: String = Sha256::digest(csv_text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    check(manifest["sha256"] == sha.as_str(), || format!("manifest sha {} vs file {sha}", manifest["sha256"]))?;
+    check(manifest["view_url"] == rig.url(&view).as_str(), || format!("view_url {}", manifest["view_url"]))?;
+    let requests = manifest["requests"].to_string();
+    check(requests.contains(&format!("/signals.json?subject={}", newer.person)), || {
+        format!("the manifest names the gateway request: {requests}")
     })
 }
