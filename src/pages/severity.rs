@@ -170,7 +170,7 @@ impl DerivedSource for SignalsBySeverity {
         limit: u32,
         ticket: Ticket,
     ) -> Result<SignalsPage, FetchFailure> {
-        signals_list(&filter, limit, &ticket).await
+        signals_list(&filter, limit, &ticket, false).await
     }
 }
 

@@ -66,7 +66,7 @@ impl SourcePlan for SignalsListing {
         (filter, _): Self::Key,
         ticket: Ticket,
     ) -> Result<SignalsPage, FetchFailure> {
-        signals_list(&filter, PAGE_SIZE, &ticket).await
+        signals_list(&filter, PAGE_SIZE, &ticket, true).await
     }
 
     fn caption(self, (filter, _): &Self::Key, page: &SignalsPage) -> String {

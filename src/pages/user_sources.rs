@@ -254,7 +254,7 @@ impl SourcePlan for SignalsAboutUser {
         ticket: Ticket,
     ) -> Result<SignalsPage, FetchFailure> {
         let filter = signals::Filter { subject: Some(uuid.hex()), ..Default::default() };
-        signals_list(&filter, TIMELINE_PAGE, &ticket).await
+        signals_list(&filter, TIMELINE_PAGE, &ticket, false).await
     }
 
     fn caption(self, _key: &Uuid, _page: &SignalsPage) -> String {

@@ -60,10 +60,18 @@ pub struct SignalsPage {
     pub older_than: Option<i64>,
 }
 
-/// Signals are pushed while a page is open: each load asks the gateway again.
-pub async fn signals_list(filter: &signals::Filter, limit: u32, ticket: &Ticket) -> Result<SignalsPage, FetchFailure> {
+/// A page of signals, from the app's cache like a vendor's page (the timeline, the severity
+/// view), or, `fresh`, asked of the gateway again (the signals view, where they arrive while it
+/// is open).
+pub async fn signals_list(
+    filter: &signals::Filter,
+    limit: u32,
+    ticket: &Ticket,
+    fresh: bool,
+) -> Result<SignalsPage, FetchFailure> {
     let request = signals::list_request(filter, limit);
-    let page = fetch(&request, &ticket.fresh(), None, signals::parse_page).await?;
+    let ticket = if fresh { ticket.fresh() } else { ticket.clone() };
+    let page = fetch(&request, &ticket, None, signals::parse_page).await?;
     let oldest = page.signals.last().and_then(|s| s.get("id")).and_then(serde_json::Value::as_i64);
     let (events, unreadable) = convert_page(&page.signals, from_signal);
     Ok(SignalsPage {
