@@ -234,6 +234,19 @@ impl Default for GatewayConfig {
     }
 }
 
+/// An id that becomes a path segment (`/upstream/{id}`, `/ssf/{id}`): letters, digits, `-` and
+/// `_`, once among its kind.
+pub fn check_id(kind: &str, id: &str, seen: &mut std::collections::HashSet<String>) -> Result<(), String> {
+    let id_ok = !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !id_ok {
+        return Err(format!("{kind} id {id:?}: use letters, digits, - and _ only"));
+    }
+    if !seen.insert(id.to_string()) {
+        return Err(format!("{kind} id {id:?} is used twice"));
+    }
+    Ok(())
+}
+
 impl GatewayConfig {
     pub fn load(path: &Path) -> Result<Self, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -245,14 +258,7 @@ impl GatewayConfig {
     pub fn validate(&self) -> Result<(), String> {
         let mut seen = std::collections::HashSet::new();
         for upstream in &self.upstreams {
-            let id_ok = !upstream.id.is_empty()
-                && upstream.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-            if !id_ok {
-                return Err(format!("upstream id {:?}: use letters, digits, - and _ only", upstream.id));
-            }
-            if !seen.insert(upstream.id.as_str()) {
-                return Err(format!("upstream id {:?} is used twice", upstream.id));
-            }
+            check_id("upstream", &upstream.id, &mut seen)?;
             if !matches!(upstream.base_url.scheme(), "http" | "https") {
                 return Err(format!("upstream {:?}: base_url must be http or https", upstream.id));
             }

@@ -105,6 +105,11 @@ impl AppState {
     }
 }
 
+/// Whether the gateway receives security signals (tracked: known once `/config.json` is in).
+pub fn gateway_has_signals() -> bool {
+    use_context::<AppState>().is_some_and(|state| state.config.with(|c| c.signals()))
+}
+
 /// The state `App` provides; every page is rendered inside `App`.
 pub fn use_app_state() -> AppState {
     use_context::<AppState>().expect("AppState is provided by App")

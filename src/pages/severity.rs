@@ -256,7 +256,7 @@ fn offered_sources() -> Vec<(Vendor, &'static str)> {
         (Vendor::Idme, "ID.me (derived severity)"),
         (Vendor::Standfast, "Standfast (derived severity)"),
     ];
-    if crate::pages::user_sources::gateway_has_signals() {
+    if crate::connection::state::gateway_has_signals() {
         offered.push((Vendor::Signals, "Security signals"));
     }
     offered

@@ -9,7 +9,7 @@ use leptos_router::components::A;
 use crate::components::error_box::unreadable_notice;
 use crate::connection::config::Vendor;
 use crate::connection::settings::ResolvedConnection;
-use crate::connection::state::AppState;
+use crate::connection::state::gateway_has_signals;
 use crate::net::fetcher::Ticket;
 use crate::net::http::FetchFailure;
 use crate::providers::{iden, signals, standfast};
@@ -279,11 +279,6 @@ impl SourcePlan for SignalsAboutUser {
     fn empty(self, _view: &UserTimeline, _key: &Uuid, _page: &SignalsPage) -> Option<AnyView> {
         None
     }
-}
-
-/// Whether the gateway receives security signals (tracked: known once `/config.json` is in).
-pub fn gateway_has_signals() -> bool {
-    use_context::<AppState>().is_some_and(|state| state.config.with(|c| c.signals()))
 }
 
 /// One source's place in the timeline. `newer` is (label, link): "‹ Newer" where the vendor

@@ -124,14 +124,7 @@ impl SignalsConfig {
         }
         let mut seen = std::collections::HashSet::new();
         for receiver in self.all_receivers() {
-            let id_ok = !receiver.id.is_empty()
-                && receiver.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-            if !id_ok {
-                return Err(format!("signals receiver id {:?}: use letters, digits, - and _ only", receiver.id));
-            }
-            if !seen.insert(receiver.id.clone()) {
-                return Err(format!("signals receiver id {:?} is used twice", receiver.id));
-            }
+            crate::config::check_id("signals receiver", &receiver.id, &mut seen)?;
             if !matches!(receiver.issuer.scheme(), "http" | "https") {
                 return Err(format!("signals receiver {:?}: issuer must be an http or https URL", receiver.id));
             }
