@@ -489,12 +489,16 @@ mod tests {
             (receiver.id.as_str(), receiver.issuer.as_str(), receiver.bearer_token_env.as_deref()),
             ("idme", "https://ssf.id.me/", Some("IDME_SSF_PUSH_TOKEN"))
         );
+        assert_eq!(receiver.events_requested.len(), 3);
         let poll = receiver.poll.as_ref().unwrap();
         assert_eq!((poll.url.as_str(), poll.interval_secs), ("https://ssf.id.me/streams/auditdeck/poll", 30));
         // Without saying who may see them, a signed-in team's receiver is refused.
         let mut open = config.clone();
         open.signals.as_mut().unwrap().receivers[0].allow_groups.clear();
         assert!(open.validate().unwrap_err().contains("who may see its signals"));
+        let mut unnamed = config.clone();
+        unnamed.signals.as_mut().unwrap().receivers[0].events_requested.push("account-disabled".into());
+        assert!(unnamed.validate().unwrap_err().contains("not an event type URI"));
     }
 
     #[cfg(feature = "sandbox")]

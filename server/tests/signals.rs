@@ -386,3 +386,47 @@ async fn poll_delivery_keeps_good_sets_acknowledges_them_and_reports_refused_one
     assert_eq!(state.refused, vec![(bad.jti.clone(), "authentication_failed".to_string())]);
     assert!(state.waiting.is_empty());
 }
+
+#[tokio::test]
+async fn event_types_the_receiver_did_not_request_are_access_denied_pushed_or_polled() {
+    use auditdeck_server::signals::poll::{Owed, PollConfig, PollResult, poll_once};
+    const DISABLED: &str = "https://schemas.openid.net/secevent/risc/event-type/account-disabled";
+    const PURGED: &str = "https://schemas.openid.net/secevent/risc/event-type/account-purged";
+    let (addr, transmitter) = transmitter().await;
+    let db = database("requested");
+    let mut config = config(addr, &db, "");
+    let receiver = &mut config.signals.as_mut().unwrap().receivers[0];
+    receiver.events_requested = vec![DISABLED.into()];
+    receiver.poll = Some(PollConfig {
+        url: format!("http://{addr}/sandbox/ssf/poll").parse().unwrap(),
+        token_env: None,
+        interval_secs: 30,
+    });
+    let gw = TestGateway::with(config, PathBuf::from("/nonexistent-dist"), |_| None);
+
+    let purged = transmitter.make(PushKind::Good, EventKind::AccountPurged, 1).unwrap();
+    refused(&gw, &purged.token, StatusCode::BAD_REQUEST, "access_denied").await;
+    // One unrequested type among requested ones refuses the whole SET.
+    let mut both = claims(&transmitter, "both-types");
+    both["events"][DISABLED] = json!({"subject": {"format": "email", "email": "ann@example.org"}});
+    assert!(both["events"].get(PURGED).is_some());
+    refused(&gw, &transmitter.sign_claims(&both, |_| {}), StatusCode::BAD_REQUEST, "access_denied").await;
+    // A transmitter that has not proved who it is hears that first.
+    let forged = transmitter.make(PushKind::BadSignature, EventKind::AccountPurged, 1).unwrap();
+    refused(&gw, &forged.token, StatusCode::BAD_REQUEST, "authentication_failed").await;
+    let disabled = transmitter.make(PushKind::Good, EventKind::AccountDisabled, 1).unwrap();
+    assert_eq!(push(&gw, &disabled.token).await.0, StatusCode::ACCEPTED);
+
+    let queued = transmitter.queue(PushKind::Good, EventKind::SessionsRevoked, 2).unwrap();
+    let signals = gw.signals.clone().unwrap();
+    let client = reqwest::Client::new();
+    let mut owed = Owed::default();
+    let polled = poll_once(&signals, "idme", &mut owed, &client, None, true).await.unwrap();
+    assert_eq!(polled, PollResult { kept: 0, duplicates: 0, refused: 1, more_available: false });
+    poll_once(&signals, "idme", &mut owed, &client, None, true).await.unwrap();
+    assert_eq!(transmitter.poll_state().refused, vec![(queued.jti.clone(), "access_denied".to_string())]);
+
+    let kept = listed(&gw, "").await;
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0]["jti"], disabled.jti.as_str());
+}

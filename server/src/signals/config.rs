@@ -46,6 +46,10 @@ pub struct ReceiverConfig {
     pub allow_groups: Vec<String>,
     #[serde(default)]
     pub allow_emails: Vec<String>,
+    /// The event type URIs this receiver asked the transmitter for (SSF's `events_requested`).
+    /// A SET carrying any other type is refused with `access_denied`; empty takes every type.
+    #[serde(default)]
+    pub events_requested: Vec<String>,
     /// Poll delivery (RFC 8936), when the transmitter offers it: its poll endpoint.
     #[serde(default)]
     pub poll: Option<super::poll::PollConfig>,
@@ -108,6 +112,7 @@ impl SignalsConfig {
                 bearer_token_env: None,
                 allow_groups: Vec::new(),
                 allow_emails: Vec::new(),
+                events_requested: Vec::new(),
                 poll: None,
                 built_in: true,
             });
@@ -127,6 +132,12 @@ impl SignalsConfig {
             crate::config::check_id("signals receiver", &receiver.id, &mut seen)?;
             if !matches!(receiver.issuer.scheme(), "http" | "https") {
                 return Err(format!("signals receiver {:?}: issuer must be an http or https URL", receiver.id));
+            }
+            if let Some(bad) = receiver.events_requested.iter().find(|uri| url::Url::parse(uri).is_err()) {
+                return Err(format!(
+                    "signals receiver {:?}: events_requested holds {bad:?}, which is not an event type URI",
+                    receiver.id
+                ));
             }
             let open = receiver.allow_groups.is_empty() && receiver.allow_emails.is_empty();
             if with_auth && open && !receiver.built_in {

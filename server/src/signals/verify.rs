@@ -125,7 +125,24 @@ pub async fn verify(
             }
             _ => Rejection::new("invalid_request", format!("the SET cannot be read: {e}")),
         })?;
-    contents(claims, token, max_age, now)
+    let set = contents(claims, token, max_age, now)?;
+    authorised(&set, receiver)?;
+    Ok(set)
+}
+
+/// RFC 8935's `access_denied`: a transmitter that proved who it is may still send only the event
+/// types this receiver requested.
+fn authorised(set: &VerifiedSet, receiver: &ReceiverConfig) -> Result<(), Rejection> {
+    if receiver.events_requested.is_empty() {
+        return Ok(());
+    }
+    match set.event_types.iter().find(|uri| !receiver.events_requested.contains(uri)) {
+        Some(uri) => Err(Rejection::new(
+            "access_denied",
+            format!("this receiver did not request events of type {uri:?} from the transmitter"),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// The claims RFC 8417 requires, and what the store keeps.
