@@ -619,19 +619,20 @@ const wasmBytes = async () => {
     const w = await m.default({ module_or_path: tag.dataset.wasm });
     return w.memory.buffer.byteLength;
 };
-const drawn = (path) => {
+const drawn = (path, before) => {
     if (location.pathname + location.search !== path) return false;
     const h1 = document.querySelector('main h1');
     if (!h1 || document.querySelector('.routing-progress')) return false;
-    // A view without rows to wait for (home, settings, a bare form) is drawn with its heading.
-    if (!/^\/(ip|users)\/|^\/identity-events|^\/severity/.test(path)) return true;
+    // A view without rows to wait for (home, settings, a bare form) is drawn with its own
+    // heading, not the one of the view before it.
+    if (!/^\/(ip|users)\/|^\/identity-events|^\/severity/.test(path)) return h1 !== before;
     return document.querySelector('main table tbody tr[data-id], main .timeline .entry') !== null;
 };
-const until = (path) => new Promise((resolve, reject) => {
+const until = (path, step, before) => new Promise((resolve, reject) => {
     const t0 = performance.now();
     const poll = () => {
-        if (drawn(path)) return requestAnimationFrame(() => resolve());
-        if (performance.now() - t0 > 20000) return reject(new Error('not drawn after 20 s: ' + path));
+        if (drawn(path, before)) return requestAnimationFrame(() => resolve());
+        if (performance.now() - t0 > 20000) return reject(new Error('navigation ' + (step + 1) + ' not drawn after 20 s: ' + path + ' (shown: ' + location.pathname + location.search + ', ' + (document.querySelector('main') || document.body).innerText.slice(0, 300) + ')'));
         requestAnimationFrame(poll);
     };
     poll();
@@ -640,9 +641,16 @@ const until = (path) => new Promise((resolve, reject) => {
     let atWarm = null, atHalf = null;
     for (let i = 0; i < count; i++) {
         const path = paths[i % paths.length];
+        const before = document.querySelector('main h1');
+        // Chromium ignores history changes past 200 in 10 s (its flood guard), which a
+        // soak of two cached views reaches: try again until the address takes.
         history.pushState(null, '', path);
+        while (location.pathname + location.search !== path) {
+            await new Promise(r => setTimeout(r, 50));
+            history.pushState(null, '', path);
+        }
         dispatchEvent(new PopStateEvent('popstate'));
-        await until(path);
+        await until(path, i, before);
         if (i + 1 === warm) atWarm = await wasmBytes();
         if (i + 1 === count / 2) atHalf = await wasmBytes();
     }

@@ -355,7 +355,8 @@ fn Facets(
         })
     };
     view! {
-        <details class="facets" open>
+        // Folded: a pasted link's rows come first; the counts are one click away.
+        <details class="facets">
             <summary>"Facets of the loaded rows"</summary>
             <div class="facet-grid">{columns}</div>
         </details>

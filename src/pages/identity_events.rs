@@ -14,6 +14,7 @@ use leptos_router::hooks::use_navigate;
 use crate::components::cursor_pager::CursorPager;
 use crate::components::error_box::Notice;
 use crate::components::filter_fields::{FieldText, field, has_item, item_count, set_item, typed};
+use crate::components::folded_form::FoldedForm;
 use crate::components::load_more::{MorePage, NextPage};
 use crate::components::row_tools::RowTools;
 use crate::components::view_controls::ZoneSwitch;
@@ -72,7 +73,9 @@ pub fn IdentityEventsPage() -> impl IntoView {
     view! {
         <section class="page identity-events">
             <h1>"Identity events (Standfast)"</h1>
-            <IdentityForm current/>
+            <FoldedForm summary=Signal::derive(move || current.get().map(|v| format!("{}; {} a page", v.describe(), v.limit)))>
+                <IdentityForm current/>
+            </FoldedForm>
             {page.url_problem()}
             {zone_switch}
             <RowTools/>

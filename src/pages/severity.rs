@@ -10,6 +10,7 @@ use leptos_router::hooks::use_navigate;
 
 use crate::components::events_table::severity_icon;
 use crate::components::filter_fields::{FieldText, field, has_item, set_item, typed};
+use crate::components::folded_form::FoldedForm;
 use crate::components::row_tools::RowTools;
 use crate::components::view_controls::{SourceSwitches, ZoneSwitch};
 use crate::connection::config::Vendor;
@@ -47,7 +48,9 @@ pub fn SeverityPage() -> impl IntoView {
     view! {
         <section class="page severity">
             <h1>"Events by severity"</h1>
-            <SeverityForm current/>
+            <FoldedForm summary=Signal::derive(move || current.get().map(|v| format!("{}; {} a page", v.describe(), v.limit)))>
+                <SeverityForm current/>
+            </FoldedForm>
             {page.url_problem()}
             {move || current.get().map(|view| controls(view, current))}
             {move || current.get().map(|view| view! { <SeverityChips view rows=shown_rows/> })}

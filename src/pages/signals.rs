@@ -13,6 +13,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
 use crate::components::cursor_pager::CursorPager;
+use crate::components::folded_form::FoldedForm;
 use crate::components::live_tail::highlight;
 use crate::components::row_tools::RowTools;
 use crate::components::view_controls::ZoneSwitch;
@@ -189,14 +190,14 @@ pub fn SignalsPage() -> impl IntoView {
         }
     });
     let problem = RwSignal::new(None::<String>);
-    let navigate = use_navigate();
+    let navigate = StoredValue::new_local(use_navigate());
     let apply = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let base = current.get_untracked().unwrap_or_default();
         match base.with_fields(&fields.get_untracked()) {
             Ok(next) => {
                 problem.set(None);
-                navigate(&next.href(), Default::default());
+                navigate.with_value(|n| n(&next.href(), Default::default()));
             }
             Err(message) => problem.set(Some(message)),
         }
@@ -218,16 +219,20 @@ pub fn SignalsPage() -> impl IntoView {
         <section class="page signals-page">
             <h1>"Security signals"</h1>
             <p class="lede">"Account-security events that transmitters pushed to this gateway (Shared Signals: RISC and CAEP), each verified against the transmitter's published keys. Newest first; open a row for its verified claims."</p>
-            <form class="search-form" on:submit=apply>
+            <FoldedForm summary=Signal::derive(move || current.get().map(|v| v.describe()))>
+            <form class="filter-form" on:submit=apply>
                 <div class="field-grid">
                     {input("signals-type", "Event type", "account-disabled", |f| f.event_type.clone(), |f, v| f.event_type = v)}
                     {input("signals-subject", "Subject (e-mail, UUID, sub, phone)", "ann@example.org", |f| f.subject.clone(), |f, v| f.subject = v)}
                     {input("signals-from", "From (UTC)", "2026-12-01T00:00:00Z", |f| f.from.clone(), |f, v| f.from = v)}
                     {input("signals-to", "To (UTC, exclusive)", "2026-12-02T00:00:00Z", |f| f.to.clone(), |f, v| f.to = v)}
                 </div>
-                <button type="submit" class="primary">"Apply filters"</button>
-                <span class="field-error" role="alert">{move || problem.get()}</span>
+                <div class="actions">
+                    <button type="submit" class="primary">"Apply filters"</button>
+                    " " <span class="field-error" role="alert">{move || problem.get()}</span>
+                </div>
             </form>
+            </FoldedForm>
             {page.url_problem()}
             <div class="view-controls">
                 <LiveSignals arrivals view=page/>

@@ -47,6 +47,27 @@ impl IdentityEvents {
             .build()
     }
 
+    /// The filters in force, in words (the folded form's summary).
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(w) = &self.workspace {
+            parts.push(format!("workspace {w}"));
+        }
+        if !self.filter.types.is_empty() {
+            parts.push(format!("type {}", self.filter.types.join(" or ")));
+        }
+        if let Some(f) = self.filter.from {
+            parts.push(format!("from {}", instant_text(f)));
+        }
+        if let Some(t) = self.filter.to {
+            parts.push(format!("to {}", instant_text(t)));
+        }
+        if let Some(c) = &self.filter.contact {
+            parts.push(format!("contact {c}"));
+        }
+        if parts.is_empty() { "no filters".into() } else { parts.join(", ") }
+    }
+
     /// Same filters, from the newest page.
     pub fn first_page(&self) -> Self {
         IdentityEvents { position: Position::default(), ..self.clone() }
@@ -123,6 +144,21 @@ impl super::view::ViewState for IdentityEvents {
 mod tests {
     use super::*;
     use crate::routes::query::tests_support::from_href;
+
+    #[test]
+    fn describe_names_the_filters_in_force() {
+        let (_, get) = from_href(
+            "/identity-events?from=2026-05-01T00:00:00Z&types=ani_blocked,risk_signal_raised\
+             &contact=ac28b80d-7ac1-4b0d-b51b-5bef6281f3c2&limit=20",
+        );
+        let view = identity_events_from_url(get).unwrap();
+        assert_eq!(
+            view.describe(),
+            "type ani_blocked or risk_signal_raised, from 2026-05-01T00:00:00Z, contact ac28b80d-7ac1-4b0d-b51b-5bef6281f3c2"
+        );
+        let (_, get) = from_href("/identity-events");
+        assert_eq!(identity_events_from_url(get).unwrap().describe(), "no filters");
+    }
 
     #[test]
     fn round_trip() {

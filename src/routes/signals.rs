@@ -35,6 +35,20 @@ pub struct SignalFields {
 }
 
 impl SignalsView {
+    /// The filters in force, in words (the folded form's summary).
+    pub fn describe(&self) -> String {
+        let parts: Vec<String> = [
+            self.event_type.as_ref().map(|t| format!("type {t}")),
+            self.subject.as_ref().map(|s| format!("subject {s}")),
+            self.from.as_ref().map(|f| format!("from {f}")),
+            self.to.as_ref().map(|t| format!("before {t}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if parts.is_empty() { "no filters".into() } else { parts.join(", ") }
+    }
+
     pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
         let text = |name: &str| get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
         let before = match text("before") {
@@ -157,6 +171,17 @@ mod tests {
 
     fn parse(query: &[(&str, &str)]) -> Result<SignalsView, String> {
         SignalsView::from_query(|k| query.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string()))
+    }
+
+    #[test]
+    fn describe_names_the_filters_in_force() {
+        let view =
+            parse(&[("type", "account-disabled"), ("subject", "ann@example.org"), ("to", "2026-12-02T00:00:00Z")]);
+        assert_eq!(
+            view.unwrap().describe(),
+            "type account-disabled, subject ann@example.org, before 2026-12-02T00:00:00Z"
+        );
+        assert_eq!(parse(&[]).unwrap().describe(), "no filters");
     }
 
     #[test]

@@ -88,6 +88,9 @@ fn views(rig: &Rig) -> Vec<View> {
 }
 
 async fn filter_value(client: &Client, css: &str) -> Option<String> {
+    if !css.starts_with("#ip-") {
+        crate::harness::open_filters(client).await.ok()?;
+    }
     let element = client.find(Locator::Css(css)).await.ok()?;
     if css.starts_with("#severity-") {
         element.prop("checked").await.ok()?

@@ -348,6 +348,21 @@ pub async fn click(client: &Client, css: &str) -> TestResult {
     element.click().await.map_err(|e| e.to_string())
 }
 
+/// Unfolds a view's filter form (a view opened from a link shows its filters folded to one
+/// line); nothing to do when the form already shows.
+pub async fn open_filters(client: &Client) -> TestResult {
+    eventually("the filter form or its summary", || async {
+        client.find(Locator::Css("form.filter-form, .filter-summary .edit-filters")).await.ok()
+    })
+    .await?;
+    if let Ok(edit) = client.find(Locator::Css(".filter-summary .edit-filters")).await {
+        edit.click().await.map_err(|e| e.to_string())?;
+    }
+    eventually("the filter form", || async { client.find(Locator::Css("form.filter-form")).await.ok() })
+        .await
+        .map(|_| ())
+}
+
 /// Replaces the text of the input matching `css`, once it is there.
 pub async fn type_into(client: &Client, css: &str, text: &str) -> TestResult {
     let element = eventually(css, || async { client.find(Locator::Css(css)).await.ok() }).await?;

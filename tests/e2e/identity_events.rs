@@ -124,6 +124,7 @@ pub async fn type_filter_changes_rows_and_back_restores_them(rig: &Rig, client: 
     settled_rows(client, VIEW, "the newest events", |ids| ids == all).await?;
 
     // Tick two types and apply: one navigation with both, rows of those types only.
+    crate::harness::open_filters(client).await?;
     click(client, ".type-picker summary").await?;
     click(client, "#type-risk_signal_raised").await?;
     click(client, "#type-ani_blocked").await?;
@@ -182,6 +183,7 @@ pub async fn presets_write_an_absolute_range_and_500_rows_render(rig: &Rig, clie
     check(count == 500, || format!("the table knows 500 rows: it says {count}"))?;
     // "Last 30 days" puts absolute times in the URL, so the link keeps meaning that window.
     let started = chrono::Utc::now();
+    crate::harness::open_filters(client).await?;
     click(client, "button[data-preset='30d']").await?;
     let path = eventually("the preset's range in the URL", || async {
         let path = current_path(client).await.ok()?;
@@ -197,6 +199,8 @@ pub async fn presets_write_an_absolute_range_and_500_rows_render(rig: &Rig, clie
     // The browser normalises a datetime-local value to its shortest form: no ":00" seconds.
     let expected = if from.second() == 0 { from.format("%Y-%m-%dT%H:%M") } else { from.format("%Y-%m-%dT%H:%M:%S") };
     let expected = expected.to_string();
+    // Applying folds the form again; it shows the range when unfolded.
+    crate::harness::open_filters(client).await?;
     eventually(&format!("the form to show the range from {expected}"), || async {
         let shown = client.find(Locator::Css("#from")).await.ok()?.prop("value").await.ok()??;
         (shown == expected).then_some(())

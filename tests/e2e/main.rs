@@ -7,6 +7,7 @@ mod credentials;
 mod detail;
 mod export;
 mod faults;
+mod first_screen;
 mod harness;
 mod home;
 mod hostile;
@@ -168,6 +169,12 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("signals_survive_a_gateway_restart", |r, c| Box::pin(signals::signals_survive_a_gateway_restart(r, c))),
     ("live_tail_standfast_shows_events_the_sandbox_adds", |r, c| {
         Box::pin(live::standfast_live_tail_shows_events_the_sandbox_adds(r, c))
+    }),
+    ("first_screen_first_row_in_view_at_1280_and_15_rows_at_1920", |r, c| {
+        Box::pin(first_screen::first_row_shows_without_scrolling_at_1280_and_15_rows_at_1920(r, c))
+    }),
+    ("first_screen_folded_controls_stay_one_step_away", |r, c| {
+        Box::pin(first_screen::folded_controls_stay_one_step_away(r, c))
     }),
 ];
 

@@ -62,6 +62,7 @@ pub async fn facets_keep_and_drop_values(rig: &Rig, client: &Client) -> TestResu
     client.goto(&rig.url(view)).await.map_err(|e| e.to_string())?;
     let all = settled_rows(client, IDEN, "critical rows", |ids| ids.len() == 200).await?;
     let types = column(client, IDEN, 1).await?;
+    click(client, ".facets summary").await?;
     // The busiest type is listed first, with its count.
     let top = attr(client, ".facet[data-facet='type'] .facet-value", "data-value").await?;
     let top_count = types.iter().filter(|t| **t == top).count();
@@ -77,6 +78,7 @@ pub async fn facets_keep_and_drop_values(rig: &Rig, client: &Client) -> TestResu
     // Alt-click on a value drops it instead.
     client.goto(&rig.url(view)).await.map_err(|e| e.to_string())?;
     settled_rows(client, IDEN, "critical rows again", |ids| ids == all).await?;
+    click(client, ".facets summary").await?;
     let script = "document.querySelector(arguments[0]).dispatchEvent(new MouseEvent('click', {altKey: true, bubbles: true, cancelable: true}));";
     let keep_link = format!(".facet[data-facet='type'] .facet-value[data-value='{top}'] a.keep");
     client.execute(script, vec![keep_link.into()]).await.map_err(|e| e.to_string())?;

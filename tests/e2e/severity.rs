@@ -95,6 +95,7 @@ pub async fn pivots_lead_to_type_ip_and_user_views(rig: &Rig, client: &Client) -
 pub async fn prefix_must_end_with_a_dot_before_sending(rig: &Rig, client: &Client) -> TestResult {
     client.goto(&rig.url("/severity?severity=low")).await.map_err(|e| e.to_string())?;
     settled_rows(client, IDEN, "low rows", |_| true).await?;
+    crate::harness::open_filters(client).await?;
     let mode = client.find(Locator::Css("#type-mode")).await.map_err(|e| e.to_string())?;
     mode.select_by_value("prefix").await.map_err(|e| e.to_string())?;
     type_into(client, "#event-type", "session").await?;

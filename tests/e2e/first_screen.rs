@@ -1,0 +1,174 @@
+//! A pasted link shows rows on the first screen: in a 1280×800 viewport every view's first data
+//! row (a table row or a timeline entry) lies wholly inside the viewport without scrolling, and
+//! in 1920×1080 at least 15 rows do. The controls the first screen folds away stay one click
+//! away.
+
+use auditdeck_sandbox::dataset::SAMPLE_USER_UUIDS;
+use auditdeck_server::sandbox::ssf::{EventKind, PushKind};
+use fantoccini::{Client, Locator};
+
+use crate::harness::{Rig, TestResult, check, eventually, page_value};
+
+/// The views a ticket links to, each with filters in force as a pasted link has them, and the
+/// name of its screenshot (one per view).
+fn links(rig: &Rig) -> Vec<(Option<&'static str>, String)> {
+    let (ip, _) = rig.data.busiest_ips(1)[0];
+    vec![
+        (Some("ip"), format!("/ip/{ip}")),
+        (None, format!("/ip/{ip}?sources=idme,iden")),
+        (Some("user-timeline"), format!("/users/{}", SAMPLE_USER_UUIDS[0])),
+        (None, format!("/users/{}?layout=table", SAMPLE_USER_UUIDS[0])),
+        (None, "/identity-events?limit=50".into()),
+        (Some("identity-events"), "/identity-events?types=ani_blocked,risk_signal_raised&limit=50".into()),
+        (None, "/severity?limit=50".into()),
+        (Some("severity"), "/severity?severity=high,critical&limit=50".into()),
+        (Some("signals"), "/signals".into()),
+    ]
+}
+
+/// Where `AUDITDECK_SCREENSHOTS` asks for each view's picture at 1280×800, light and dark
+/// (README's Quality section shows them from docs/screenshots).
+fn screenshot_dir() -> Option<std::path::PathBuf> {
+    std::env::var_os("AUDITDECK_SCREENSHOTS").map(std::path::PathBuf::from)
+}
+
+/// The first data row's box and how many data rows lie wholly in the viewport, once the rows
+/// are drawn and nothing loads.
+const ROWS_IN_VIEW: &str = r#"
+const rows = [...document.querySelectorAll('main table.events tbody tr[data-id], main .timeline .entry')];
+if (rows.length === 0 || document.querySelector("main [aria-busy='true'], main .skeleton, main p.loading")) return null;
+const h = window.innerHeight, w = window.innerWidth;
+// Wholly inside from top to bottom and starting inside; a wide table scrolls sideways in its
+// own box, so a row may run on past the right edge.
+const inside = (r) => r.top >= 0 && r.bottom <= h && r.left >= 0 && r.left < w && r.height > 0;
+const first = rows[0].getBoundingClientRect();
+return {
+    top: first.top, bottom: first.bottom, viewport: [w, h], scroll: window.scrollY,
+    first_inside: inside(first),
+    inside: rows.filter(r => { const b = r.getBoundingClientRect(); return b.bottom > 0 && b.top < h && inside(b); }).length,
+};
+"#;
+
+#[derive(serde::Deserialize, Debug)]
+struct RowsInView {
+    top: f64,
+    bottom: f64,
+    viewport: (f64, f64),
+    scroll: f64,
+    first_inside: bool,
+    inside: usize,
+}
+
+/// Sets the window so the page's viewport is `width`×`height` (headless Chromium's window
+/// has no frame, but the difference is measured rather than assumed).
+async fn viewport(client: &Client, width: u32, height: u32) -> TestResult {
+    client.set_window_size(width, height).await.map_err(|e| e.to_string())?;
+    let (w, h): (u32, u32) = page_value(client, "return [window.innerWidth, window.innerHeight];").await?;
+    if (w, h) != (width, height) {
+        client
+            .set_window_size(width + width.saturating_sub(w), height + height.saturating_sub(h))
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let got: (u32, u32) = page_value(client, "return [window.innerWidth, window.innerHeight];").await?;
+    check(got == (width, height), || format!("the viewport is {got:?}, not {width}×{height}"))
+}
+
+async fn rows_in_view(client: &Client, link: &str) -> Result<RowsInView, String> {
+    eventually(&format!("rows drawn on {link}"), || async {
+        page_value::<Option<RowsInView>>(client, ROWS_IN_VIEW).await.ok().flatten()
+    })
+    .await
+}
+
+/// People the signals pushed here are about (the signals scenarios use 11 to 16).
+const SIGNAL_PEOPLE: std::ops::Range<usize> = 20..36;
+
+pub async fn first_row_shows_without_scrolling_at_1280_and_15_rows_at_1920(rig: &Rig, client: &Client) -> TestResult {
+    // Enough signals for a full first screen of /signals.
+    for person in SIGNAL_PEOPLE {
+        let (status, body, _) =
+            rig.sandbox.ssf.push(PushKind::Good, EventKind::RecoveryInformationChanged, person).await?;
+        check(status == 202, || format!("the gateway answered {status} {body} to a push"))?;
+    }
+    let mut problems = Vec::new();
+    for (width, height, least) in [(1280, 800, 1), (1920, 1080, 15)] {
+        client.goto(&rig.url("/")).await.map_err(|e| e.to_string())?;
+        viewport(client, width, height).await?;
+        for (name, link) in links(rig) {
+            client.goto(&rig.url(&link)).await.map_err(|e| e.to_string())?;
+            let seen = rows_in_view(client, &link).await?;
+            if let (Some(dir), Some(name), 1280) = (screenshot_dir(), name, width) {
+                for theme in ["light", "dark"] {
+                    client
+                        .execute("document.documentElement.dataset.theme = arguments[0];", vec![theme.into()])
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    let png = client.screenshot().await.map_err(|e| e.to_string())?;
+                    let _ = std::fs::create_dir_all(&dir);
+                    std::fs::write(dir.join(format!("{name}-{theme}.png")), png).map_err(|e| e.to_string())?;
+                }
+            }
+            if !seen.first_inside || seen.scroll != 0.0 || seen.inside < least {
+                problems.push(format!(
+                    "{width}×{height} {link}: first row at {:.0}–{:.0} px of {:?} (scrolled {}), {} rows inside, want {least}",
+                    seen.top, seen.bottom, seen.viewport, seen.scroll, seen.inside
+                ));
+            }
+        }
+    }
+    check(problems.is_empty(), || problems.join("\n"))
+}
+
+/// The folded filter form says which filters are in force and opens with its Edit button, by
+/// keyboard too; the facets open from their summary.
+pub async fn folded_controls_stay_one_step_away(rig: &Rig, client: &Client) -> TestResult {
+    client.goto(&rig.url("/")).await.map_err(|e| e.to_string())?;
+    viewport(client, 1280, 800).await?;
+    client.goto(&rig.url("/severity?severity=high,critical&limit=50")).await.map_err(|e| e.to_string())?;
+    rows_in_view(client, "/severity").await?;
+    let summary = eventually("the filter summary", || async {
+        client.find(Locator::Css(".filter-summary")).await.ok()?.text().await.ok()
+    })
+    .await?;
+    check(summary.contains("high") && summary.contains("critical"), || {
+        format!("the summary {summary:?} does not name the severities in force")
+    })?;
+    check(client.find_all(Locator::Css("form.filter-form")).await.map_err(|e| e.to_string())?.is_empty(), || {
+        "the form shows though the view was opened from a link".into()
+    })?;
+    // The Edit button by keyboard: focus it and press Enter.
+    client
+        .execute("document.querySelector('.filter-summary button.edit-filters').focus();", vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    client
+        .active_element()
+        .await
+        .map_err(|e| e.to_string())?
+        .send_keys(fantoccini::key::Key::Enter.to_string().as_str())
+        .await
+        .map_err(|e| e.to_string())?;
+    eventually("the form to open", || async { client.find(Locator::Css("form.filter-form")).await.ok() }).await?;
+    // The focus moves into the form's first field, so typing goes on from the keyboard.
+    let focused = eventually("the focus in the form", || async {
+        let script = "const a = document.activeElement; \
+            return a && a.closest('form.filter-form') ? (a.id || a.tagName) : null";
+        page_value::<Option<String>>(client, script).await.ok().flatten()
+    })
+    .await?;
+    check(focused == "severity-critical", || format!("focus went to {focused:?} after Edit, not the first field"))?;
+    // Facets: a summary to open, then the values.
+    client
+        .find(Locator::Css(".facets summary"))
+        .await
+        .map_err(|e| e.to_string())?
+        .click()
+        .await
+        .map_err(|e| e.to_string())?;
+    eventually("facet values", || async {
+        let shown: bool = page_value(client, "const v = document.querySelector('.facets .facet-value'); return !!v && v.getBoundingClientRect().height > 0;").await.ok()?;
+        shown.then_some(())
+    })
+    .await
+}
