@@ -11,6 +11,7 @@ use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 
+use futures_util::future::{AbortHandle, Abortable};
 use leptos::prelude::*;
 use sha2::{Digest, Sha256};
 use wasm_bindgen::JsCast;
@@ -223,7 +224,20 @@ pub struct Loader<T: Send + Sync + 'static> {
     pub failure: RwSignal<Option<crate::providers::ApiError>>,
     pub waiting: RwSignal<Option<Wait>>,
     generation: StoredValue<u64>,
-    in_flight: StoredValue<Option<InFlight>, LocalStorage>,
+    in_flight: StoredValue<Option<Running>, LocalStorage>,
+}
+
+/// The request task a loader is running: dropping it (the view goes, or asks again) aborts the
+/// request and ends the task, whatever it waits for, so no task outlives its view.
+struct Running {
+    _request: InFlight,
+    task: AbortHandle,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }
 
 impl<T: Send + Sync + 'static> Clone for Loader<T> {
@@ -275,14 +289,15 @@ impl<T: Send + Sync + 'static> Loader<T> {
     {
         let guard = InFlight::new();
         let ticket = Ticket { signal: guard.signal(), waiting: self.waiting, refresh };
-        self.in_flight.set_value(Some(guard));
+        let (task, registration) = AbortHandle::new_pair();
+        self.in_flight.set_value(Some(Running { _request: guard, task }));
         self.generation.update_value(|g| *g += 1);
         let this = self.generation.get_value();
         self.loading.set(true);
         self.failure.set(None);
         self.waiting.set(None);
         let loader = *self;
-        leptos::task::spawn_local(async move {
+        let work = async move {
             let outcome = job(ticket).await;
             if loader.generation.try_get_value() != Some(this) {
                 return; // replaced, or the view is gone
@@ -295,6 +310,9 @@ impl<T: Send + Sync + 'static> Loader<T> {
                 Err(FetchFailure::Aborted) => {}
                 Err(FetchFailure::Failed(e)) => loader.failure.set(Some(e)),
             }
+        };
+        leptos::task::spawn_local(async move {
+            let _ = Abortable::new(work, registration).await;
         });
     }
 }
