@@ -1,5 +1,45 @@
 // Starts the app. Lives in its own file because the gateway's Content-Security-Policy forbids
 // inline script; the build (xtask/src/wasm.rs) writes the file names into the tag's data attributes.
 const tag = document.querySelector("script[data-wasm]");
+
+// The code of the view in the address, fetched now, beside the main module, rather than once the
+// main module has started and routed: a pasted link shows its rows sooner. A view's code is its
+// split point's module and the shared chunks it needs (src/shell/lazy.rs; the build lists them
+// in data-chunks, xtask/src/route_chunks.rs). The routes are src/shell/app.rs's; a path not here
+// loads its code when routed, as before.
+const ROUTES = [
+  [/^\/ip(\/|$)/, "ip_search"],
+  [/^\/users(\/|$)/, "user_timeline"],
+  [/^\/identity-events$/, "identity_events"],
+  [/^\/severity$/, "severity"],
+  [/^\/events\//, "event_lookup"],
+  [/^\/settings$/, "settings"],
+  [/^\/verify$/, "verify"],
+  [/^\/signals$/, "signals"],
+  [/^\/admin\/access$/, "access_log"],
+];
+const chunksOf = new Map(
+  (tag.dataset.chunks || "").split(";").filter(Boolean).map((entry) => {
+    const [name, chunks] = entry.split(":");
+    return [name, chunks ? chunks.split(",") : []];
+  }),
+);
+const splits = ROUTES.filter(([path]) => path.test(location.pathname)).map(([, name]) => name);
+if (new URLSearchParams(location.search).get("event")) splits.push("detail_panel");
+const files = new Set();
+for (const name of splits) {
+  files.add(`split_${name}.wasm`);
+  for (const chunk of chunksOf.get(name) || []) files.add(`chunk_${chunk}.wasm`);
+}
+const base = new URL(tag.dataset.wasm, location.href);
+for (const file of files) {
+  const link = document.createElement("link");
+  link.rel = "preload";
+  link.as = "fetch";
+  link.crossOrigin = "anonymous";
+  link.href = new URL(file, base).href;
+  document.head.append(link);
+}
+
 const { default: init } = await import(tag.dataset.js);
 await init({ module_or_path: tag.dataset.wasm });

@@ -53,8 +53,33 @@ pub fn app_routes(dist: &Path) -> Router {
         .precompressed_gzip()
         .append_index_html_on_directories(false)
         .fallback(index_service.clone());
-    Router::new().route_service("/", index_service).fallback_service(files)
+    Router::new()
+        .route_service("/", index_service)
+        .fallback_service(files)
+        .layer(axum::middleware::from_fn(keep_hashed_files))
 }
+
+/// The build's code sits in a directory named by its content's hash (`/pkg-<hash>/`), so a
+/// browser may keep those files for good: a warm open then asks the network only for
+/// index.html. Only real files: the SPA fallback's index.html for a missing one must not stick.
+async fn keep_hashed_files(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let hashed = request.uri().path().starts_with(HASHED_DIR_PREFIX);
+    let mut response = next.run(request).await;
+    let is_page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
+    if hashed && response.status() == StatusCode::OK && !is_page {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
+    }
+    response
+}
+
+/// Where xtask/src/wasm.rs publishes the code: `pkg-` and the first 8 bytes of its SHA-256.
+const HASHED_DIR_PREFIX: &str = "/pkg-";
 
 /// A query parameter holding an RFC 3339 time, as milliseconds since the epoch.
 pub fn query_instant_ms(name: &str, text: Option<&str>) -> Result<Option<i64>, String> {

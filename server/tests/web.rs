@@ -23,6 +23,9 @@ fn fake_dist() -> PathBuf {
         std::fs::write(dir.join("chunk-1.wasm"), b"\0asm\x01\0\0\0".repeat(200)).unwrap();
         std::fs::write(dir.join("chunk-1.wasm.gz"), "precompressed gzip").unwrap();
         std::fs::write(dir.join("chunk-1.wasm.br"), "precompressed brotli").unwrap();
+        // The build's code directory, named by its content's hash.
+        std::fs::create_dir_all(dir.join("pkg-0123456789abcdef")).unwrap();
+        std::fs::write(dir.join("pkg-0123456789abcdef/auditdeck_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
         dir
     })
     .clone()
@@ -85,6 +88,24 @@ async fn precompressed_files_are_served_as_built() {
     let (_, headers, got) = gw.request(Method::GET, "/chunk-1.wasm", None, Body::Empty).await;
     assert!(headers.get(header::CONTENT_ENCODING).is_none());
     assert_eq!(got.len(), 1600);
+}
+
+#[tokio::test]
+async fn only_the_hashed_code_directory_is_kept_for_good() {
+    let gw = gateway_with_dist();
+    let (status, headers, _) =
+        gw.request(Method::GET, "/pkg-0123456789abcdef/auditdeck_bg.wasm", None, Body::Empty).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
+    // index.html names the code directory: it is asked again on every load, also as the SPA
+    // fallback for a file an older build had (which must not be kept in its place).
+    for path in ["/", "/ip/152.133.18.33", "/pkg-0123456789abcdef/gone.wasm", "/pkg-ffffffffffffffff/auditdeck.js"] {
+        let (_, headers, _) = gw.request(Method::GET, path, None, Body::Empty).await;
+        assert_eq!(headers[header::CACHE_CONTROL], "no-cache", "{path}");
+    }
+    // Files outside it are not named by a hash the build controls.
+    let (_, headers, _) = gw.request(Method::GET, "/app-1234.js", None, Body::Empty).await;
+    assert!(headers.get(header::CACHE_CONTROL).is_none(), "{headers:?}");
 }
 
 #[tokio::test]

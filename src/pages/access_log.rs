@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use serde::Deserialize;
 
+use crate::components::folded_form::FoldedForm;
 use crate::connection::gateway::{ask, get};
 use crate::routes::access::AccessView;
 use crate::rows::format::{thousands, utc_millis_text};
@@ -178,16 +179,18 @@ pub fn AccessLogPage() -> impl IntoView {
         <section class="page access-log-page">
             <h1>"Access log"</h1>
             <p class="lede">"Who looked at what through this gateway: every vendor request, sign-in, sign-out, export and refusal. Newest first."</p>
-            <form class="search-form" on:submit=apply>
-                <div class="field-grid">
-                    {input("access-user", "User (e-mail or subject)", user, "alice@example.org")}
-                    {input("access-connection", "Connection", connection, "idme-production")}
-                    {input("access-from", "From (UTC)", from, "2026-12-01T00:00:00Z")}
-                    {input("access-to", "To (UTC, exclusive)", to, "2026-12-02T00:00:00Z")}
-                </div>
-                <button type="submit" class="primary">"Apply filters"</button>
-                <span class="field-error" role="alert">{move || problem.get()}</span>
-            </form>
+            <FoldedForm summary=Signal::derive(move || view.get().ok().and_then(|v| v.describe()))>
+                <form class="search-form" on:submit=apply.clone()>
+                    <div class="field-grid">
+                        {input("access-user", "User (e-mail or subject)", user, "alice@example.org")}
+                        {input("access-connection", "Connection", connection, "idme-production")}
+                        {input("access-from", "From (UTC)", from, "2026-12-01T00:00:00Z")}
+                        {input("access-to", "To (UTC, exclusive)", to, "2026-12-02T00:00:00Z")}
+                    </div>
+                    <button type="submit" class="primary">"Apply filters"</button>
+                    <span class="field-error" role="alert">{move || problem.get()}</span>
+                </form>
+            </FoldedForm>
             {csv}
             {body}
         </section>

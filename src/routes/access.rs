@@ -18,6 +18,16 @@ pub struct AccessView {
 }
 
 impl AccessView {
+    /// The filters in force, in words, for the folded form; None when there are none.
+    pub fn describe(&self) -> Option<String> {
+        let parts: Vec<String> =
+            [("user", &self.user), ("connection", &self.connection), ("from", &self.from), ("to", &self.to)]
+                .into_iter()
+                .filter_map(|(name, value)| value.as_ref().map(|v| format!("{name} {v}")))
+                .collect();
+        (!parts.is_empty()).then(|| parts.join(" · "))
+    }
+
     pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
         let text = |name: &str| get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
         let page = match text("page") {
@@ -69,6 +79,14 @@ mod tests {
 
     fn parse(query: &[(&str, &str)]) -> Result<AccessView, String> {
         AccessView::from_query(|k| query.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string()))
+    }
+
+    #[test]
+    fn the_filters_in_force_in_words() {
+        assert_eq!(parse(&[]).unwrap().describe(), None);
+        assert_eq!(parse(&[("page", "3")]).unwrap().describe(), None);
+        let view = parse(&[("to", "2026-12-02T00:00:00Z"), ("user", "ada@example.org")]).unwrap();
+        assert_eq!(view.describe().as_deref(), Some("user ada@example.org · to 2026-12-02T00:00:00Z"));
     }
 
     #[test]

@@ -44,6 +44,47 @@ pub async fn home_loads_no_route_code_and_a_route_fetches_its_own(rig: &Rig, cli
     .map(|_| ())
 }
 
+/// A pasted link's code (the main module and its view's chunk) and `/config.json` are preloaded
+/// by the page, and the app takes those very responses: each is fetched once, and no other
+/// view's code is.
+pub async fn a_link_fetches_its_code_and_config_once_each(rig: &Rig, client: &Client) -> TestResult {
+    client.goto(&rig.url("/severity?severity=high,critical&limit=50")).await.map_err(|e| e.to_string())?;
+    eventually("the rows", || async { client.find(Locator::Css("main table.events tbody tr[data-id]")).await.ok() })
+        .await?;
+    let fetched: Vec<(String, String)> = page_value(
+        client,
+        "return performance.getEntriesByType('resource').map(e => [e.name.split('?')[0].split('/').pop(), e.initiatorType]);",
+    )
+    .await?;
+    // Chromium names no initiator for a module preload ("other"); the others are link preloads.
+    let shared = fetched.iter().filter(|(name, _)| name.starts_with("chunk_")).count();
+    check(shared > 0, || format!("none of the view's shared chunks was fetched: {fetched:?}"))?;
+    for (file, by) in [
+        ("auditdeck.js", "other"),
+        ("auditdeck_bg.wasm", "link"),
+        ("split_severity.wasm", "link"),
+        ("config.json", "link"),
+    ] {
+        let times: Vec<&str> = fetched.iter().filter(|(name, _)| name == file).map(|(_, by)| by.as_str()).collect();
+        check(times == [by], || format!("{file} was fetched by {times:?}, not once by its preload: {fetched:?}"))?;
+    }
+    let mut chunks: Vec<&str> =
+        fetched.iter().filter(|(name, _)| name.starts_with("chunk_")).map(|(name, _)| name.as_str()).collect();
+    let all = chunks.len();
+    chunks.sort_unstable();
+    chunks.dedup();
+    check(chunks.len() == all, || format!("a shared chunk was fetched twice: {fetched:?}"))?;
+    check(fetched.iter().filter(|(name, _)| name.starts_with("chunk_")).all(|(_, by)| by == "link"), || {
+        format!("a shared chunk was fetched without its preload: {fetched:?}")
+    })?;
+    let others: Vec<&String> = fetched
+        .iter()
+        .map(|(name, _)| name)
+        .filter(|n| n.starts_with("split_") && *n != "split_severity.wasm")
+        .collect();
+    check(others.is_empty(), || format!("a link to /severity also fetched {others:?}"))
+}
+
 /// Replaces the page's fetches of URLs containing `file` by `answer`, a JS expression over
 /// `input`, `init` and `realFetch` (undone by [`REAL_FETCH`]).
 fn intercept_fetches_of(file: &str, answer: &str) -> String {

@@ -35,7 +35,7 @@ fn screenshot_dir() -> Option<std::path::PathBuf> {
 /// The first data row's box and how many data rows lie wholly in the viewport, once the rows
 /// are drawn and nothing loads.
 const ROWS_IN_VIEW: &str = r#"
-const rows = [...document.querySelectorAll('main table.events tbody tr[data-id], main .timeline .entry')];
+const rows = [...document.querySelectorAll('main table.events tbody tr[data-id], main .timeline .entry, main table.access-log tbody tr')];
 if (rows.length === 0 || document.querySelector("main [aria-busy='true'], main .skeleton, main p.loading")) return null;
 const h = window.innerHeight, w = window.innerWidth;
 // Wholly inside from top to bottom and starting inside; a wide table scrolls sideways in its
@@ -115,6 +115,42 @@ pub async fn first_row_shows_without_scrolling_at_1280_and_15_rows_at_1920(rig: 
                     seen.top, seen.bottom, seen.viewport, seen.scroll, seen.inside
                 ));
             }
+        }
+    }
+    check(problems.is_empty(), || problems.join("\n"))
+}
+
+/// The access log, signed in as an admin, with more entries than a screen holds.
+pub async fn the_access_log_shows_rows_on_the_first_screen(rig: &Rig, client: &Client) -> TestResult {
+    let team = crate::team::team(rig).await?;
+    client.goto(&format!("{}/admin/access", team.base)).await.map_err(|e| e.to_string())?;
+    crate::team::sign_in_at_provider(client, "ada").await?;
+    crate::harness::wait_for_path(client, "/admin/access").await?;
+    // Twenty searches of her own, so the log holds more than one screen of entries.
+    let searched: u64 = client
+        .execute_async(
+            "const [connection, done] = arguments;
+             Promise.all([...Array(20).keys()].map(n => { const form = new FormData(); form.append('ipaddress', '10.9.8.' + n);
+                 return fetch(`/upstream/${connection}/api/v1/events/search`, { method: 'POST', body: form }).then(r => r.status); }))
+             .then(s => done(s.filter(x => x === 200).length), e => done(String(e)));",
+            vec![crate::team::CONNECTION.into()],
+        )
+        .await
+        .map_err(|e| e.to_string())?
+        .as_u64()
+        .unwrap_or(0);
+    check(searched == 20, || format!("{searched} of 20 searches answered 200"))?;
+    let mut problems = Vec::new();
+    for (width, height, least) in [(1280, 800, 1), (1920, 1080, 15)] {
+        viewport(client, width, height).await?;
+        let link = format!("{}/admin/access?user=ada%40example.org", team.base);
+        client.goto(&link).await.map_err(|e| e.to_string())?;
+        let seen = rows_in_view(client, &link).await?;
+        if !seen.first_inside || seen.scroll != 0.0 || seen.inside < least {
+            problems.push(format!(
+                "{width}×{height} {link}: first row at {:.0}–{:.0} px of {:?} (scrolled {}), {} rows inside, want {least}",
+                seen.top, seen.bottom, seen.viewport, seen.scroll, seen.inside
+            ));
         }
     }
     check(problems.is_empty(), || problems.join("\n"))

@@ -137,6 +137,11 @@ pub fn base64_of(text: &str) -> String {
 
 impl Rig {
     pub async fn start() -> Result<Rig, String> {
+        Self::start_serving(Self::built_dist()?).await
+    }
+
+    /// The app's release build: `AUDITDECK_DIST`, else `dist/` beside the manifest.
+    pub fn built_dist() -> Result<PathBuf, String> {
         let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         let dist = std::env::var_os("AUDITDECK_DIST").map(PathBuf::from).unwrap_or_else(|| manifest_dir.join("dist"));
         if !dist.join("index.html").is_file() {
@@ -145,6 +150,12 @@ impl Rig {
                 dist.display()
             ));
         }
+        Ok(dist)
+    }
+
+    /// A rig whose gateway serves `dist` (the benchmark's copy holds a page of its own too).
+    pub async fn start_serving(dist: PathBuf) -> Result<Rig, String> {
+        let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         let slow = Arc::new(SlowUpstream::default());
         let upstream = start_sample_upstream(&manifest_dir, slow.clone()).await?;
         // Bound first: the sandbox transmitter pushes signals to this gateway's own address.

@@ -32,6 +32,9 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("chunks_home_loads_no_route_code", |r, c| {
         Box::pin(chunks::home_loads_no_route_code_and_a_route_fetches_its_own(r, c))
     }),
+    ("chunks_a_link_fetches_its_code_and_config_once_each", |r, c| {
+        Box::pin(chunks::a_link_fetches_its_code_and_config_once_each(r, c))
+    }),
     ("chunks_unloadable_route_says_so_and_retry_works", |r, c| {
         Box::pin(chunks::a_route_whose_code_cannot_load_says_so_and_retry_works(r, c))
     }),
@@ -172,6 +175,9 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     }),
     ("first_screen_first_row_in_view_at_1280_and_15_rows_at_1920", |r, c| {
         Box::pin(first_screen::first_row_shows_without_scrolling_at_1280_and_15_rows_at_1920(r, c))
+    }),
+    ("first_screen_access_log_rows_in_view", |r, c| {
+        Box::pin(first_screen::the_access_log_shows_rows_on_the_first_screen(r, c))
     }),
     ("first_screen_folded_controls_stay_one_step_away", |r, c| {
         Box::pin(first_screen::folded_controls_stay_one_step_away(r, c))

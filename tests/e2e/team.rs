@@ -20,7 +20,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use crate::harness::{Rig, TestResult, check, click, eventually, page_value, type_into, wait_for_path, wait_for_text};
 
 const CLIENT_SECRET: &str = "auditdeck-e2e-client-secret";
-const CONNECTION: &str = "idme-team";
+pub const CONNECTION: &str = "idme-team";
 const IDEN_CONNECTION: &str = "iden-team";
 const SHORT_SESSION_SECS: u64 = 6;
 
@@ -192,7 +192,7 @@ fn busiest(rig: &Rig) -> IpAddr {
 }
 
 /// Signs in at the provider's own form as `login` (any password: its development sign-in).
-async fn sign_in_at_provider(client: &Client, login: &str) -> TestResult {
+pub async fn sign_in_at_provider(client: &Client, login: &str) -> TestResult {
     type_into(client, "input[name=login]", login).await?;
     type_into(client, "input[name=password]", "any password").await?;
     click(client, "button[type=submit]").await

@@ -3,6 +3,7 @@
 //! `cargo xtask wasm` is the wasm half of `trunk build` (see wasm.rs).
 
 mod precompress;
+mod route_chunks;
 mod wasm;
 
 use std::env;

@@ -85,7 +85,10 @@ pub fn build() -> Result<(), String> {
     for entry in read_dir(&pkg)? {
         copy(&entry.path(), &published.join(entry.file_name()))?;
     }
-    name_files_in_index(&staging.join("index.html"), &format!("{public_url}{dir_name}/"))?;
+    let loader = pkg.join("__wasm_split.js");
+    let loader = std::fs::read_to_string(&loader).map_err(|e| format!("{}: {e}", loader.display()))?;
+    let route_chunks = crate::route_chunks::of_loader(&loader)?;
+    name_files_in_index(&staging.join("index.html"), &format!("{public_url}{dir_name}/"), &public_url, &route_chunks)?;
     if release {
         step("compressing the build (zopfli gzip, brotli 11)");
         crate::precompress::all_files(&staging)?;
@@ -126,12 +129,23 @@ fn content_hash(dir: &Path) -> Result<String, String> {
     Ok(hasher.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// Fills in the boot script tag's `data-js` and `data-wasm` (read by public/boot.js).
-fn name_files_in_index(index: &Path, base: &str) -> Result<(), String> {
+/// Fills in the boot script tag's `data-js`, `data-wasm` and `data-chunks` (each split point's
+/// shared chunks, route_chunks.rs; all read by public/boot.js), and puts preloads of the same
+/// files and of `/config.json` before it: the browser fetches them while it still waits for
+/// boot.js, instead of one after another. A preload `as="fetch"` with `crossorigin` is the
+/// request wasm-bindgen's `fetch` and the app's own make, so they take it.
+fn name_files_in_index(index: &Path, base: &str, public_url: &str, route_chunks: &str) -> Result<(), String> {
     let html = std::fs::read_to_string(index).map_err(|e| format!("{}: {e}", index.display()))?;
-    if !html.contains(BOOT_PLACEHOLDER) {
+    let Some(tag) = html.find(BOOT_PLACEHOLDER).and_then(|at| html[..at].rfind("<script")) else {
         return Err(format!("{} has no boot script tag with {BOOT_PLACEHOLDER}", index.display()));
-    }
-    let named = format!(r#"data-js="{base}{APP_BIN}.js" data-wasm="{base}{APP_BIN}_bg.wasm""#);
-    std::fs::write(index, html.replacen(BOOT_PLACEHOLDER, &named, 1)).map_err(|e| format!("{}: {e}", index.display()))
+    };
+    let (js, wasm) = (format!("{base}{APP_BIN}.js"), format!("{base}{APP_BIN}_bg.wasm"));
+    let preloads = format!(
+        "<link rel=\"modulepreload\" href=\"{js}\" />\n    \
+         <link rel=\"preload\" href=\"{wasm}\" as=\"fetch\" type=\"application/wasm\" crossorigin />\n    \
+         <link rel=\"preload\" href=\"{public_url}config.json\" as=\"fetch\" crossorigin />\n    "
+    );
+    let named = format!(r#"data-js="{js}" data-wasm="{wasm}" data-chunks="{route_chunks}""#);
+    let html = format!("{}{preloads}{}", &html[..tag], html[tag..].replacen(BOOT_PLACEHOLDER, &named, 1));
+    std::fs::write(index, html).map_err(|e| format!("{}: {e}", index.display()))
 }

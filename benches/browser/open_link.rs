@@ -1,0 +1,275 @@
+//! Opening a pasted link: from navigation start until the first data row is painted. Cold (a new
+//! browser profile, empty cache), warm (the same browser opening it again, the wasm cached) and
+//! throttled (a new profile on a slow connection). Each figure is set beside a plain HTML+JS
+//! page opened the same way, which sends the vendor requests the app sent for that link through
+//! the same gateway and draws the rows with createElement (plain.html, plain.js).
+
+use std::path::Path;
+
+use fantoccini::Client;
+use fantoccini::wd::WebDriverCompatibleCommand;
+use serde_json::{Value, json};
+
+use super::{Http, harness, median, record, search_form, send};
+use harness::{Rig, TestResult};
+
+/// Samples of each figure (the median is reported): each cold one is a new browser.
+const SAMPLES: usize = 3;
+/// The slow connection of mobile page-speed audits: 1.6 Mbps down, 750 kbps up, 150 ms round trip.
+const THROTTLE: (f64, f64, f64) = (150.0, 1_600_000.0 / 8.0, 750_000.0 / 8.0);
+
+/// The plain page's files, put beside the app's build in the directory the bench serves.
+pub const PLAIN_HTML: (&str, &str) = ("bench-plain.html", include_str!("plain.html"));
+pub const PLAIN_JS: (&str, &str) = ("bench-plain.js", include_str!("plain.js"));
+
+/// Set in every new document before its own scripts: notes the time the first data row (a table
+/// row, a timeline entry or an access-log entry) is painted: the frame that draws it, then a task
+/// after that frame.
+const FIRST_ROW_WATCH: &str = r#"
+(() => {
+    const rows = 'main table.events tbody tr[data-id]:not([data-id=""]), main .timeline .entry, main table.access-log tbody tr';
+    const observer = new MutationObserver(() => {
+        if (!document.querySelector(rows)) return;
+        observer.disconnect();
+        requestAnimationFrame(() => {
+            const channel = new MessageChannel();
+            channel.port1.onmessage = () => { window.__firstRowPainted = performance.now(); };
+            channel.port2.postMessage(null);
+        });
+    });
+    observer.observe(document, { childList: true, subtree: true });
+})();
+"#;
+
+/// Waits for [`FIRST_ROW_WATCH`]'s time; says what the page shows when no row comes.
+const FIRST_ROW: &str = r#"
+const done = arguments[arguments.length - 1];
+const t0 = Date.now();
+const poll = () => {
+    if (typeof window.__firstRowPainted === 'number') return done(window.__firstRowPainted);
+    if (Date.now() - t0 > 60000) return done('no row after 60 s: ' + location.href + ' ' + (document.querySelector('main') || document.body).innerText.slice(0, 300));
+    setTimeout(poll, 20);
+};
+poll();
+"#;
+
+/// A chromedriver command that runs one Chrome DevTools Protocol method in the page's session.
+#[derive(Debug)]
+struct DevTools {
+    method: &'static str,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for DevTools {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/goog/cdp/execute", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        (axum::http::Method::POST, Some(json!({ "cmd": self.method, "params": self.params }).to_string()))
+    }
+}
+
+async fn devtools(client: &Client, method: &'static str, params: Value) -> TestResult {
+    client.issue_cmd(DevTools { method, params }).await.map(|_| ()).map_err(|e| format!("{method}: {e}"))
+}
+
+/// A link as pasted from a ticket, on the gateway that serves it (and the session cookie, for a
+/// gateway with sign-in).
+struct Link {
+    name: &'static str,
+    base: String,
+    path: String,
+    session: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Network {
+    Local,
+    Throttled,
+}
+
+/// What one new browser measured: the cold open, the warm one (unthrottled only), and the
+/// requests the page sent for its rows (as the plain page replays them).
+struct Opened {
+    cold: f64,
+    warm: Option<f64>,
+    requests: Value,
+}
+
+async fn first_row(client: &Client) -> Result<f64, String> {
+    let value = client.execute_async(FIRST_ROW, vec![]).await.map_err(|e| e.to_string())?;
+    value.as_f64().ok_or_else(|| value.to_string())
+}
+
+/// Opens `link` (or, with `plain`, the plain page sending those requests) in a new browser.
+async fn open(rig: &Rig, link: &Link, plain: Option<&Value>, network: Network) -> Result<Opened, String> {
+    let profile = std::env::temp_dir().join(format!("auditdeck-bench-open-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&profile);
+    let client = rig.browser(&profile).await?;
+    let result = measure(rig, &client, link, plain, network).await;
+    let _ = client.close().await;
+    let _ = std::fs::remove_dir_all(&profile);
+    result
+}
+
+async fn measure(
+    rig: &Rig,
+    client: &Client,
+    link: &Link,
+    plain: Option<&Value>,
+    network: Network,
+) -> Result<Opened, String> {
+    devtools(client, "Page.addScriptToEvaluateOnNewDocument", json!({ "source": FIRST_ROW_WATCH })).await?;
+    if let Some(requests) = plain {
+        let source = format!("window.__plainRequests = {requests};");
+        devtools(client, "Page.addScriptToEvaluateOnNewDocument", json!({ "source": source })).await?;
+    }
+    if let Some(session) = &link.session {
+        let cookie = json!({ "name": "auditdeck_session", "value": session, "url": link.base, "httpOnly": true, "sameSite": "Lax" });
+        devtools(client, "Network.setCookie", cookie).await?;
+    }
+    if network == Network::Throttled {
+        let (latency, down, up) = THROTTLE;
+        devtools(client, "Network.enable", json!({})).await?;
+        let conditions =
+            json!({ "offline": false, "latency": latency, "downloadThroughput": down, "uploadThroughput": up });
+        devtools(client, "Network.emulateNetworkConditions", conditions).await?;
+    }
+    let url = match plain {
+        Some(_) => format!("{}/{}", link.base, PLAIN_HTML.0),
+        None => format!("{}{}", link.base, link.path),
+    };
+    let mark = rig.sandbox.wire.received();
+    client.goto(&url).await.map_err(|e| e.to_string())?;
+    let cold = first_row(client).await?;
+    trace(client, &url, "cold").await?;
+    let requests = requests_sent(rig, client, mark).await?;
+    let warm = match network {
+        Network::Throttled => None,
+        Network::Local => {
+            client.goto("about:blank").await.map_err(|e| e.to_string())?;
+            client.goto(&url).await.map_err(|e| e.to_string())?;
+            let warm = first_row(client).await?;
+            trace(client, &url, "warm").await?;
+            Some(warm)
+        }
+    };
+    Ok(Opened { cold, warm, requests })
+}
+
+/// With `AUDITDECK_OPEN_TRACE` set, prints when each file and request of the open started and
+/// ended, and when the first row was painted (ms from navigation start): where the time goes.
+async fn trace(client: &Client, url: &str, what: &str) -> TestResult {
+    if std::env::var_os("AUDITDECK_OPEN_TRACE").is_none() {
+        return Ok(());
+    }
+    let lines = client
+        .execute(
+            "const nav = performance.getEntriesByType('navigation')[0];
+             return [`document ${nav.responseEnd.toFixed(0)} domInteractive ${nav.domInteractive.toFixed(0)}`,
+               ...performance.getEntriesByType('resource').map(e => `${e.startTime.toFixed(0).padStart(6)} ${e.responseEnd.toFixed(0).padStart(6)} ${String(e.transferSize).padStart(7)} ${e.initiatorType.padEnd(6)} ${e.name.split('/').pop().slice(0, 60)}`),
+               `first row painted ${window.__firstRowPainted.toFixed(0)}`];",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("--- {what} {url}");
+    for line in lines.as_array().into_iter().flatten() {
+        println!("{}", line.as_str().unwrap_or_default());
+    }
+    Ok(())
+}
+
+/// The vendor requests the page sent since `mark` as the sandbox received them, and the gateway's
+/// own access-log requests it timed: method, URL, credential and form fields, for the plain page.
+async fn requests_sent(rig: &Rig, client: &Client, mark: u64) -> Result<Value, String> {
+    let mut requests: Vec<Value> = rig
+        .sandbox
+        .wire
+        .since(mark)
+        .into_iter()
+        .map(|r| {
+            let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(&r.query).finish();
+            let url = if query.is_empty() { r.path.clone() } else { format!("{}?{query}", r.path) };
+            json!({ "method": r.method, "url": url, "authorization": r.authorization,
+                    "content_type": r.content_type, "form": r.form })
+        })
+        .collect();
+    let own = client
+        .execute(
+            "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/admin/access.json'));",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    for url in own.as_array().into_iter().flatten() {
+        requests.push(json!({ "method": "GET", "url": url, "authorization": null, "content_type": null, "form": [] }));
+    }
+    Ok(Value::Array(requests))
+}
+
+fn links(rig: &Rig, team: (String, String)) -> Vec<Link> {
+    let (ip, _) = rig.data.busiest_ips(1)[0];
+    let here = |name, path: String| Link { name, base: rig.base.clone(), path, session: None };
+    vec![
+        here("IP search", format!("/ip/{ip}")),
+        here("timeline", format!("/users/{}", auditdeck_sandbox::dataset::SAMPLE_USER_UUIDS[0])),
+        here("identity events", "/identity-events?types=ani_blocked,risk_signal_raised&limit=50".into()),
+        here("severity", "/severity?severity=high,critical&limit=50".into()),
+        Link { name: "access log", base: team.0, path: "/admin/access".into(), session: Some(team.1) },
+    ]
+}
+
+/// Cold, warm and throttled opens of every view a ticket links to, Auditdeck beside the plain page.
+pub async fn open_links(rig: &Rig, dist: &Path) -> TestResult {
+    let (team, session) = super::gateway_for_a_team(rig, dist).await?;
+    // Entries for the access log's first page: searches made by the signed-in admin.
+    let http: Http = super::http();
+    let search = format!("{team}/upstream/{}/api/v1/events/search", harness::SAMPLE_UPSTREAM_ID);
+    let headers = [("content-type", "multipart/form-data; boundary=auditdeckbench"), ("cookie", session.as_str())];
+    for n in 0..30 {
+        send(&http, axum::http::Method::POST, &search, &headers, &search_form(n)).await?;
+    }
+    let token = session.trim_start_matches("auditdeck_session=").to_string();
+    for link in links(rig, (team, token)) {
+        let mut app = Vec::new();
+        for _ in 0..SAMPLES {
+            app.push(open(rig, &link, None, Network::Local).await.map_err(|e| format!("{}: {e}", link.name))?);
+        }
+        let requests = app[0].requests.clone();
+        if requests.as_array().is_none_or(Vec::is_empty) {
+            return Err(format!("{}: the app sent no request the plain page could repeat", link.name));
+        }
+        let mut plain = Vec::new();
+        for _ in 0..SAMPLES {
+            plain.push(
+                open(rig, &link, Some(&requests), Network::Local)
+                    .await
+                    .map_err(|e| format!("{}: plain page: {e}", link.name))?,
+            );
+        }
+        let (mut app_slow, mut plain_slow) = (Vec::new(), Vec::new());
+        for _ in 0..SAMPLES {
+            app_slow.push(open(rig, &link, None, Network::Throttled).await?.cold);
+            plain_slow.push(open(rig, &link, Some(&requests), Network::Throttled).await?.cold);
+        }
+        let cold = |o: &[Opened]| median(o.iter().map(|o| o.cold).collect());
+        let warm = |o: &[Opened]| median(o.iter().filter_map(|o| o.warm).collect());
+        let name = link.name;
+        let (app_cold, plain_cold) = (cold(&app), cold(&plain));
+        record(format!("open a link cold, {name}: Auditdeck"), app_cold, "ms", None);
+        record(format!("open a link cold, {name}: plain page"), plain_cold, "ms", None);
+        record(
+            format!("open a link cold, {name}: Auditdeck / plain"),
+            app_cold / plain_cold.max(0.001),
+            "×",
+            Some(3.0),
+        );
+        record(format!("open a link warm, {name}: Auditdeck"), warm(&app), "ms", Some(200.0));
+        record(format!("open a link warm, {name}: plain page"), warm(&plain), "ms", None);
+        record(format!("open a link throttled, {name}: Auditdeck"), median(app_slow), "ms", None);
+        record(format!("open a link throttled, {name}: plain page"), median(plain_slow), "ms", None);
+    }
+    Ok(())
+}
