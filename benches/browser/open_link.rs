@@ -95,6 +95,8 @@ struct Opened {
     cold: f64,
     warm: Option<f64>,
     requests: Value,
+    /// What the cold open fetched: files (and requests), and their bodies' bytes as sent.
+    fetched: (usize, f64),
 }
 
 async fn first_row(client: &Client) -> Result<f64, String> {
@@ -145,6 +147,15 @@ async fn measure(
     let cold = first_row(client).await?;
     trace(client, &url, "cold").await?;
     let requests = requests_sent(rig, client, mark).await?;
+    let fetched = client
+        .execute(
+            "const all = [performance.getEntriesByType('navigation')[0], ...performance.getEntriesByType('resource')];
+             return [all.length, all.reduce((sum, e) => sum + e.encodedBodySize, 0)];",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let fetched: (usize, f64) = serde_json::from_value(fetched).map_err(|e| e.to_string())?;
     let warm = match network {
         Network::Throttled => None,
         Network::Local => {
@@ -155,7 +166,7 @@ async fn measure(
             Some(warm)
         }
     };
-    Ok(Opened { cold, warm, requests })
+    Ok(Opened { cold, warm, requests, fetched })
 }
 
 /// With `AUDITDECK_OPEN_TRACE` set, prints when each file and request of the open started and
@@ -268,6 +279,9 @@ pub async fn open_links(rig: &Rig, dist: &Path) -> TestResult {
         );
         record(format!("open a link warm, {name}: Auditdeck"), warm(&app), "ms", Some(200.0));
         record(format!("open a link warm, {name}: plain page"), warm(&plain), "ms", None);
+        let (files, bytes) = app[0].fetched;
+        record(format!("open a link, {name}: files and requests of the cold open"), files as f64, "", None);
+        record(format!("open a link, {name}: bytes of the cold open (brotli)"), bytes / 1024.0, "KB", None);
         record(format!("open a link throttled, {name}: Auditdeck"), median(app_slow), "ms", None);
         record(format!("open a link throttled, {name}: plain page"), median(plain_slow), "ms", None);
     }

@@ -74,6 +74,21 @@ async fn viewport(client: &Client, width: u32, height: u32) -> TestResult {
     check(got == (width, height), || format!("the viewport is {got:?}, not {width}×{height}"))
 }
 
+/// The page as it is, light and dark, when `AUDITDECK_SCREENSHOTS` asks for pictures.
+async fn screenshots(client: &Client, name: &str) -> TestResult {
+    let Some(dir) = screenshot_dir() else { return Ok(()) };
+    for theme in ["light", "dark"] {
+        client
+            .execute("document.documentElement.dataset.theme = arguments[0];", vec![theme.into()])
+            .await
+            .map_err(|e| e.to_string())?;
+        let png = client.screenshot().await.map_err(|e| e.to_string())?;
+        let _ = std::fs::create_dir_all(&dir);
+        std::fs::write(dir.join(format!("{name}-{theme}.png")), png).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
 async fn rows_in_view(client: &Client, link: &str) -> Result<RowsInView, String> {
     eventually(&format!("rows drawn on {link}"), || async {
         page_value::<Option<RowsInView>>(client, ROWS_IN_VIEW).await.ok().flatten()
@@ -98,16 +113,8 @@ pub async fn first_row_shows_without_scrolling_at_1280_and_15_rows_at_1920(rig: 
         for (name, link) in links(rig) {
             client.goto(&rig.url(&link)).await.map_err(|e| e.to_string())?;
             let seen = rows_in_view(client, &link).await?;
-            if let (Some(dir), Some(name), 1280) = (screenshot_dir(), name, width) {
-                for theme in ["light", "dark"] {
-                    client
-                        .execute("document.documentElement.dataset.theme = arguments[0];", vec![theme.into()])
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    let png = client.screenshot().await.map_err(|e| e.to_string())?;
-                    let _ = std::fs::create_dir_all(&dir);
-                    std::fs::write(dir.join(format!("{name}-{theme}.png")), png).map_err(|e| e.to_string())?;
-                }
+            if let (Some(name), 1280) = (name, width) {
+                screenshots(client, name).await?;
             }
             if !seen.first_inside || seen.scroll != 0.0 || seen.inside < least {
                 problems.push(format!(
@@ -146,6 +153,9 @@ pub async fn the_access_log_shows_rows_on_the_first_screen(rig: &Rig, client: &C
         let link = format!("{}/admin/access?user=ada%40example.org", team.base);
         client.goto(&link).await.map_err(|e| e.to_string())?;
         let seen = rows_in_view(client, &link).await?;
+        if width == 1280 {
+            screenshots(client, "access-log").await?;
+        }
         if !seen.first_inside || seen.scroll != 0.0 || seen.inside < least {
             problems.push(format!(
                 "{width}×{height} {link}: first row at {:.0}–{:.0} px of {:?} (scrolled {}), {} rows inside, want {least}",
