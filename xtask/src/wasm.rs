@@ -88,7 +88,7 @@ pub fn build() -> Result<(), String> {
     let loader = pkg.join("__wasm_split.js");
     let loader = std::fs::read_to_string(&loader).map_err(|e| format!("{}: {e}", loader.display()))?;
     let route_chunks = crate::route_chunks::of_loader(&loader)?;
-    name_files_in_index(&staging.join("index.html"), &format!("{public_url}{dir_name}/"), &public_url, &route_chunks)?;
+    name_files_in_index(&staging.join("index.html"), &format!("{public_url}{dir_name}/"), &route_chunks)?;
     if release {
         step("compressing the build (zopfli gzip, brotli 11)");
         crate::precompress::all_files(&staging)?;
@@ -133,8 +133,9 @@ fn content_hash(dir: &Path) -> Result<String, String> {
 /// shared chunks, route_chunks.rs; all read by public/boot.js), and puts preloads of the same
 /// files and of `/config.json` before it: the browser fetches them while it still waits for
 /// boot.js, instead of one after another. A preload `as="fetch"` with `crossorigin` is the
-/// request wasm-bindgen's `fetch` and the app's own make, so they take it.
-fn name_files_in_index(index: &Path, base: &str, public_url: &str, route_chunks: &str) -> Result<(), String> {
+/// request wasm-bindgen's `fetch` and the app's own make (the app asks for `/config.json` at
+/// the root whatever the public URL), so they take it.
+fn name_files_in_index(index: &Path, base: &str, route_chunks: &str) -> Result<(), String> {
     let html = std::fs::read_to_string(index).map_err(|e| format!("{}: {e}", index.display()))?;
     let Some(tag) = html.find(BOOT_PLACEHOLDER).and_then(|at| html[..at].rfind("<script")) else {
         return Err(format!("{} has no boot script tag with {BOOT_PLACEHOLDER}", index.display()));
@@ -143,7 +144,7 @@ fn name_files_in_index(index: &Path, base: &str, public_url: &str, route_chunks:
     let preloads = format!(
         "<link rel=\"modulepreload\" href=\"{js}\" />\n    \
          <link rel=\"preload\" href=\"{wasm}\" as=\"fetch\" type=\"application/wasm\" crossorigin />\n    \
-         <link rel=\"preload\" href=\"{public_url}config.json\" as=\"fetch\" crossorigin />\n    "
+         <link rel=\"preload\" href=\"/config.json\" as=\"fetch\" crossorigin />\n    "
     );
     let named = format!(r#"data-js="{js}" data-wasm="{wasm}" data-chunks="{route_chunks}""#);
     let html = format!("{}{preloads}{}", &html[..tag], html[tag..].replacen(BOOT_PLACEHOLDER, &named, 1));
