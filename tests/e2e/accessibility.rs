@@ -10,7 +10,7 @@ use fantoccini::{Client, Locator};
 use crate::harness::{Rig, TestResult, check, downloads_dir, eventually, settled_rows, wait_for_path};
 
 /// axe-core's script: `AUDITDECK_AXE` (set by `cargo xtask test`), else any copy under target/.
-fn axe_source() -> Result<String, String> {
+pub fn axe_source() -> Result<String, String> {
     let path = match std::env::var_os("AUDITDECK_AXE") {
         Some(path) => PathBuf::from(path),
         None => {
@@ -65,6 +65,13 @@ async fn settled(client: &Client) -> TestResult {
     .await
 }
 
+/// axe-core's serious and critical violations on the page as it is now, one line each.
+pub async fn violations(client: &Client, axe: &str) -> Result<Vec<String>, String> {
+    client.execute(axe, vec![]).await.map_err(|e| format!("injecting axe-core: {e}"))?;
+    let found = client.execute_async(RUN_AXE, vec![]).await.map_err(|e| e.to_string())?;
+    serde_json::from_value(found).map_err(|e| e.to_string())
+}
+
 pub async fn axe_finds_no_serious_violation_on_any_route(rig: &Rig, client: &Client) -> TestResult {
     let axe = axe_source()?;
     let mut problems = Vec::new();
@@ -82,9 +89,7 @@ pub async fn axe_finds_no_serious_violation_on_any_route(rig: &Rig, client: &Cli
                 .await
                 .map_err(|e| e.to_string())?;
             check(shown == theme, || format!("{route}: the theme is {shown}, not {theme}"))?;
-            client.execute(&axe, vec![]).await.map_err(|e| format!("injecting axe-core: {e}"))?;
-            let found = client.execute_async(RUN_AXE, vec![]).await.map_err(|e| e.to_string())?;
-            let found: Vec<String> = serde_json::from_value(found).map_err(|e| e.to_string())?;
+            let found = violations(client, &axe).await?;
             problems.extend(found.into_iter().map(|v| format!("{route} ({theme}): {v}")));
         }
     }

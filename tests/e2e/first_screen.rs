@@ -155,6 +155,23 @@ pub async fn the_access_log_shows_rows_on_the_first_screen(rig: &Rig, client: &C
         let seen = rows_in_view(client, &link).await?;
         if width == 1280 {
             screenshots(client, "access-log").await?;
+            // The audit the other views get (accessibility.rs), folded and unfolded, both themes.
+            let axe = crate::accessibility::axe_source()?;
+            for unfolded in [false, true] {
+                if unfolded {
+                    crate::harness::click(client, "button.edit-filters").await?;
+                    eventually("the unfolded form", || async { client.find(Locator::Css("#access-user")).await.ok() })
+                        .await?;
+                }
+                for theme in ["light", "dark"] {
+                    client
+                        .execute("document.documentElement.dataset.theme = arguments[0];", vec![theme.into()])
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    let found = crate::accessibility::violations(client, &axe).await?;
+                    problems.extend(found.into_iter().map(|v| format!("axe, {theme}, unfolded {unfolded}: {v}")));
+                }
+            }
         }
         if !seen.first_inside || seen.scroll != 0.0 || seen.inside < least {
             problems.push(format!(
