@@ -119,13 +119,15 @@ const ready = () => {
     return answered >= minEntries && t && t.getAttribute('aria-busy') !== 'true'
         && Number(t.getAttribute('aria-rowcount')) === rows + 1;
 };
-let finished = false;
-const finish = (value) => { if (!finished) { finished = true; observer.disconnect(); clearTimeout(stuck); done(value); } };
-const check = () => {
-    if (!finished && ready()) requestAnimationFrame(() => requestAnimationFrame(() => finish(performance.now())));
-    return finished;
+const observer = new MutationObserver(() => settle());
+let scheduled = false;
+const finish = (value) => { observer.disconnect(); clearTimeout(stuck); done(value); };
+const settle = () => {
+    if (scheduled || !ready()) return;
+    scheduled = true;
+    observer.disconnect();
+    requestAnimationFrame(() => requestAnimationFrame(() => finish(performance.now())));
 };
-const observer = new MutationObserver(() => { if (ready()) { observer.disconnect(); check(); } });
 observer.observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['aria-busy', 'aria-rowcount'] });
 // Stuck: say what is missing instead of waiting for the script timeout.
 const stuck = setTimeout(() => {
@@ -133,7 +135,7 @@ const stuck = setTimeout(() => {
     finish(`stuck after 10 min: ${performance.getEntriesByType('resource').filter(e => e.name.includes(needle)).length} of ${minEntries} responses timed, `
         + `table ${t ? `aria-busy=${t.getAttribute('aria-busy')} aria-rowcount=${t.getAttribute('aria-rowcount')}` : 'absent'}, want ${rows + 1} rows; ${location.href}`);
 }, 600000);
-if (ready()) { observer.disconnect(); check(); }
+settle();
 "#;
 
 /// The end of the last vendor response whose URL holds `needle`, and every such URL in order.

@@ -59,6 +59,19 @@ struct RowsInView {
     inside: usize,
 }
 
+impl RowsInView {
+    /// What is wrong with `link`'s first screen, when it does not show the first row unscrolled
+    /// and at least `least` rows.
+    fn problem(&self, link: &str, least: usize) -> Option<String> {
+        (!self.first_inside || self.scroll != 0.0 || self.inside < least).then(|| {
+            format!(
+                "{}×{} {link}: first row at {:.0}–{:.0} px (scrolled {}), {} rows inside, want {least}",
+                self.viewport.0, self.viewport.1, self.top, self.bottom, self.scroll, self.inside
+            )
+        })
+    }
+}
+
 /// Sets the window so the page's viewport is `width`×`height` (headless Chromium's window
 /// has no frame, but the difference is measured rather than assumed).
 async fn viewport(client: &Client, width: u32, height: u32) -> TestResult {
@@ -116,12 +129,7 @@ pub async fn first_row_shows_without_scrolling_at_1280_and_15_rows_at_1920(rig: 
             if let (Some(name), 1280) = (name, width) {
                 screenshots(client, name).await?;
             }
-            if !seen.first_inside || seen.scroll != 0.0 || seen.inside < least {
-                problems.push(format!(
-                    "{width}×{height} {link}: first row at {:.0}–{:.0} px of {:?} (scrolled {}), {} rows inside, want {least}",
-                    seen.top, seen.bottom, seen.viewport, seen.scroll, seen.inside
-                ));
-            }
+            problems.extend(seen.problem(&link, least));
         }
     }
     check(problems.is_empty(), || problems.join("\n"))
@@ -173,12 +181,7 @@ pub async fn the_access_log_shows_rows_on_the_first_screen(rig: &Rig, client: &C
                 }
             }
         }
-        if !seen.first_inside || seen.scroll != 0.0 || seen.inside < least {
-            problems.push(format!(
-                "{width}×{height} {link}: first row at {:.0}–{:.0} px of {:?} (scrolled {}), {} rows inside, want {least}",
-                seen.top, seen.bottom, seen.viewport, seen.scroll, seen.inside
-            ));
-        }
+        problems.extend(seen.problem(&link, least));
     }
     check(problems.is_empty(), || problems.join("\n"))
 }
