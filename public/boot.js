@@ -8,14 +8,14 @@ const tag = document.querySelector("script[data-wasm]");
 // in data-chunks, xtask/src/route_chunks.rs). The routes are src/shell/app.rs's; a path not here
 // loads its code when routed, as before.
 const ROUTES = [
-  [/^\/ip(\/|$)/, "ip_search"],
-  [/^\/users(\/|$)/, "user_timeline"],
-  [/^\/identity-events$/, "identity_events"],
-  [/^\/severity$/, "severity"],
-  [/^\/events\//, "event_lookup"],
+  [/^\/ip(\/|$)/, "views"],
+  [/^\/users(\/|$)/, "views"],
+  [/^\/identity-events$/, "views"],
+  [/^\/severity$/, "views"],
+  [/^\/events\//, "views"],
+  [/^\/signals$/, "views"],
   [/^\/settings$/, "settings"],
   [/^\/verify$/, "verify"],
-  [/^\/signals$/, "signals"],
   [/^\/admin\/access$/, "access_log"],
 ];
 const chunksOf = new Map(
@@ -25,7 +25,8 @@ const chunksOf = new Map(
   }),
 );
 const splits = ROUTES.filter(([path]) => path.test(location.pathname)).map(([, name]) => name);
-if (new URLSearchParams(location.search).get("event")) splits.push("detail_panel");
+// The event detail panel (`event=`) is in the views chunk too.
+if (new URLSearchParams(location.search).get("event")) splits.push("views");
 const files = new Set();
 for (const name of splits) {
   files.add(`split_${name}.wasm`);

@@ -1,6 +1,12 @@
 //! The split points: code the first load does not need lives in wasm chunks of its own, fetched
-//! when first used. Every route but home is one, and so is the event detail panel. The build
-//! splits the wasm at these functions (xtask/src/wasm.rs); natively they are plain calls.
+//! when first used. The build splits the wasm at these functions (xtask/src/wasm.rs); natively
+//! they are plain calls.
+//!
+//! The views of events (IP search, timeline, identity events, severity, event lookup, signals)
+//! and the event detail panel are one chunk, `views`: they share most of their code, and a
+//! chunk per view left the splitter a shared chunk for every combination of views that shares
+//! some function, so a link to one view fetched 90 files. Settings, verify and the access log
+//! each stay a chunk of their own.
 //!
 //! A chunk that cannot be fetched (network gone, or a new build replaced the files) becomes a
 //! message on the page, not a panic: the split functions are `fallible`.
@@ -56,22 +62,17 @@ macro_rules! lazy_page {
     };
 }
 
-lazy_page!(IpSearchRoute, ip_search, load_ip_search, crate::pages::ip_search::IpSearchPage);
-lazy_page!(UserTimelineRoute, user_timeline, load_user_timeline, crate::pages::user_timeline::UserTimelinePage);
-lazy_page!(
-    IdentityEventsRoute,
-    identity_events,
-    load_identity_events,
-    crate::pages::identity_events::IdentityEventsPage
-);
-lazy_page!(SeverityRoute, severity, load_severity, crate::pages::severity::SeverityPage);
-lazy_page!(EventLookupRoute, event_lookup, load_event_lookup, crate::pages::event_lookup::EventLookupPage);
+lazy_page!(IpSearchRoute, views, load_ip_search, crate::pages::ip_search::IpSearchPage);
+lazy_page!(UserTimelineRoute, views, load_user_timeline, crate::pages::user_timeline::UserTimelinePage);
+lazy_page!(IdentityEventsRoute, views, load_identity_events, crate::pages::identity_events::IdentityEventsPage);
+lazy_page!(SeverityRoute, views, load_severity, crate::pages::severity::SeverityPage);
+lazy_page!(EventLookupRoute, views, load_event_lookup, crate::pages::event_lookup::EventLookupPage);
 lazy_page!(SettingsRoute, settings, load_settings, crate::pages::settings::SettingsPage);
 lazy_page!(AccessLogRoute, access_log, load_access_log, crate::pages::access_log::AccessLogPage);
-lazy_page!(SignalsRoute, signals, load_signals, crate::pages::signals::SignalsPage);
+lazy_page!(SignalsRoute, views, load_signals, crate::pages::signals::SignalsPage);
 lazy_page!(VerifyRoute, verify, load_verify, crate::pages::verify::VerifyPage);
 
-#[wasm_split(detail_panel, wasm_split_path = ::leptos::wasm_split, fallible)]
+#[wasm_split(views, wasm_split_path = ::leptos::wasm_split, fallible)]
 #[allow(improper_ctypes_definitions)] // Rust on both sides of the split
 fn load_detail_panel() -> Result<AnyView, SplitLoaderError> {
     Ok(view! { <DetailPanel/> }.into_any())

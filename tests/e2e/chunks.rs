@@ -1,5 +1,6 @@
-//! The wasm is split: the first load fetches the shell and home page only, each route fetches its
-//! own chunk when opened, and a chunk that cannot be fetched is a message, not a dead page.
+//! The wasm is split: the first load fetches the shell and home page only, the views of events
+//! share one chunk fetched when the first of them opens, other routes fetch their own, and a
+//! chunk that cannot be fetched is a message, not a dead page.
 
 use fantoccini::{Client, Locator};
 
@@ -25,18 +26,26 @@ pub async fn home_loads_no_route_code_and_a_route_fetches_its_own(rig: &Rig, cli
     wait_for_path(client, "/severity").await?;
     wait_for_text(client, "main h1", "Events by severity").await?;
     let after = wasm_fetched(client).await?;
-    check(after.iter().any(|n| n == "split_severity.wasm"), || format!("opening /severity fetched {after:?}"))?;
-    check(!after.iter().any(|n| n.starts_with("split_") && n != "split_severity.wasm"), || {
+    check(after.iter().any(|n| n == "split_views.wasm"), || format!("opening /severity fetched {after:?}"))?;
+    check(!after.iter().any(|n| n.starts_with("split_") && n != "split_views.wasm"), || {
         format!("opening /severity also fetched other routes' code: {after:?}")
     })?;
 
-    // While a route's code is on its way, the page says it is loading; then the view shows.
-    client.execute(&intercept_fetches_of("split_ip_search", &later(1500)), vec![]).await.map_err(|e| e.to_string())?;
+    // Another view of events needs no more code.
     click(client, ".app-nav a[href='/ip']").await?;
+    wait_for_text(client, "main h1", "Search by IP address").await?;
+    let again = wasm_fetched(client).await?;
+    check(again == after, || {
+        format!("opening /ip after /severity fetched {again:?}, not nothing more than {after:?}")
+    })?;
+
+    // While a route's code is on its way, the page says it is loading; then the view shows.
+    client.execute(&intercept_fetches_of("split_settings", &later(1500)), vec![]).await.map_err(|e| e.to_string())?;
+    click(client, ".app-nav a[href='/settings']").await?;
     eventually("the loading bar", || async { client.find(Locator::Css(".routing-progress")).await.ok() }).await?;
     let busy = client.find(Locator::Css("main")).await.map_err(|e| e.to_string())?.attr("aria-busy").await;
     check(busy.as_ref().is_ok_and(|b| b.as_deref() == Some("true")), || format!("main aria-busy {busy:?}"))?;
-    wait_for_text(client, "main h1", "Search by IP address").await?;
+    wait_for_text(client, "main h1", "Settings").await?;
     eventually("the loading bar gone once the view is shown", || async {
         client.find_all(Locator::Css(".routing-progress")).await.ok().filter(|bars| bars.is_empty())
     })
@@ -62,7 +71,7 @@ pub async fn a_link_fetches_its_code_and_config_once_each(rig: &Rig, client: &Cl
     for (file, by) in [
         ("auditdeck.js", "other"),
         ("auditdeck_bg.wasm", "link"),
-        ("split_severity.wasm", "link"),
+        ("split_views.wasm", "link"),
         ("config.json", "link"),
     ] {
         let times: Vec<&str> = fetched.iter().filter(|(name, _)| name == file).map(|(_, by)| by.as_str()).collect();
@@ -77,11 +86,8 @@ pub async fn a_link_fetches_its_code_and_config_once_each(rig: &Rig, client: &Cl
     check(fetched.iter().filter(|(name, _)| name.starts_with("chunk_")).all(|(_, by)| by == "link"), || {
         format!("a shared chunk was fetched without its preload: {fetched:?}")
     })?;
-    let others: Vec<&String> = fetched
-        .iter()
-        .map(|(name, _)| name)
-        .filter(|n| n.starts_with("split_") && *n != "split_severity.wasm")
-        .collect();
+    let others: Vec<&String> =
+        fetched.iter().map(|(name, _)| name).filter(|n| n.starts_with("split_") && *n != "split_views.wasm").collect();
     check(others.is_empty(), || format!("a link to /severity also fetched {others:?}"))
 }
 
@@ -108,7 +114,7 @@ const FAILED: &str = "Promise.reject(new TypeError('Failed to fetch'))";
 pub async fn a_route_whose_code_cannot_load_says_so_and_retry_works(rig: &Rig, client: &Client) -> TestResult {
     client.goto(&rig.url("/")).await.map_err(|e| e.to_string())?;
     wait_for_text(client, "main h1", "Identity audit events").await?;
-    client.execute(&intercept_fetches_of("split_severity", FAILED), vec![]).await.map_err(|e| e.to_string())?;
+    client.execute(&intercept_fetches_of("split_views", FAILED), vec![]).await.map_err(|e| e.to_string())?;
 
     click(client, ".app-nav a[href='/severity']").await?;
     wait_for_path(client, "/severity").await?;
