@@ -1,5 +1,5 @@
 //! `cargo xtask wasm`, run by trunk as its post_build hook (Trunk.toml): builds the app's wasm,
-//! splits it into a main module and one chunk per lazily loaded route, binds and optimises it,
+//! splits it into a main module and a chunk per split point (src/shell/lazy.rs), binds and optimises it,
 //! writes it into trunk's staging directory and names its files in index.html. In release, it
 //! then writes every file of the build also compressed (precompress.rs).
 //!
@@ -26,7 +26,7 @@ pub fn build() -> Result<(), String> {
     let release = env::var("TRUNK_PROFILE").map(|p| p == "release").unwrap_or(true);
     let public_url = env::var("TRUNK_PUBLIC_URL").unwrap_or_else(|_| "/".into());
 
-    step("building the app's wasm (split per route)");
+    step("building the app's wasm (split at src/shell/lazy.rs's split points)");
     let mut cargo = command("cargo");
     cargo.args(["rustc", "--package", APP_BIN, "--bin", APP_BIN, "--target", WASM_TARGET]);
     if release {
