@@ -5,7 +5,7 @@
 //! The views of events (IP search, timeline, identity events, severity, event lookup, signals)
 //! and the event detail panel are one chunk, `views`: they share most of their code, and a
 //! chunk per view left the splitter a shared chunk for every combination of views that shares
-//! some function, so a link to one view fetched 90 files. Settings, verify and the access log
+//! some function, so a link to one view fetched up to 92 files. Settings, verify and the access log
 //! each stay a chunk of their own.
 //!
 //! A chunk that cannot be fetched (network gone, or a new build replaced the files) becomes a

@@ -1,7 +1,7 @@
 //! `cargo xtask wasm`, run by trunk as its post_build hook (Trunk.toml): builds the app's wasm,
-//! splits it into a main module and a chunk per split point (src/shell/lazy.rs), binds and optimises it,
-//! writes it into trunk's staging directory and names its files in index.html. In release, it
-//! then writes every file of the build also compressed (precompress.rs).
+//! splits it into a main module and a chunk per split point (src/shell/lazy.rs), binds and
+//! optimises it, writes it into trunk's staging directory and names its files in index.html. In
+//! release, it then writes every file of the build also compressed (precompress.rs).
 //!
 //! trunk 0.21 cannot split a wasm (it runs wasm-bindgen on the whole module), so the app is no
 //! trunk asset: trunk still builds the page, the CSS and the copied files, and this step adds the
