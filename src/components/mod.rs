@@ -8,6 +8,7 @@ pub mod event_detail;
 pub mod events_table;
 pub mod export_tools;
 pub mod filter_fields;
+pub mod first_frame;
 pub mod folded_form;
 pub mod live_tail;
 pub mod load_more;

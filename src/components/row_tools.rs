@@ -354,11 +354,15 @@ fn Facets(
                 .collect_view()
         })
     };
+    // Folded: a pasted link's rows come first; the counts are one click away. They are drawn
+    // only while unfolded, so opening a view or changing its rows builds none of them.
+    let open = RwSignal::new(false);
+    let details = NodeRef::<leptos::html::Details>::new();
+    let on_toggle = move |_| open.set(details.get_untracked().is_some_and(|d| d.open()));
     view! {
-        // Folded: a pasted link's rows come first; the counts are one click away.
-        <details class="facets">
+        <details class="facets" node_ref=details on:toggle=on_toggle>
             <summary>"Facets of the loaded rows"</summary>
-            <div class="facet-grid">{columns}</div>
+            <div class="facet-grid">{move || open.get().then(columns)}</div>
         </details>
     }
 }

@@ -6,6 +6,7 @@
 use leptos::html::Div;
 use leptos::prelude::*;
 
+use crate::components::first_frame::first_frame_cap;
 use crate::model::AuditEvent;
 
 /// Above this many rows only the rows in view are rendered.
@@ -41,6 +42,8 @@ pub struct VirtualRows {
     rows: Signal<Vec<AuditEvent>>,
     /// Whether only the rows in view are rendered.
     pub on: Memo<bool>,
+    /// Until the table's first frame is painted: how many rows it draws.
+    first_frame: ReadSignal<Option<usize>>,
 }
 
 impl VirtualRows {
@@ -51,6 +54,7 @@ impl VirtualRows {
             viewport: RwSignal::new(800.0),
             rows,
             on: Memo::new(move |_| rows.with(Vec::len) > VIRTUAL_FROM),
+            first_frame: first_frame_cap(),
         }
     }
 
@@ -75,6 +79,7 @@ impl VirtualRows {
     fn range(self) -> (usize, usize, usize) {
         let total = self.rows.with(Vec::len);
         let (first, last) = visible_range(total, self.scroll_top.get(), self.viewport.get());
+        let last = self.first_frame.get().map_or(last, |screen| last.min(first + screen));
         (first, last, total)
     }
 

@@ -10,6 +10,7 @@ use leptos_router::components::A;
 use crate::components::detail_panel::row_openers;
 use crate::components::error_box::settings_problem_view;
 use crate::components::events_table::{EventsTable, TableSkeleton, pivot, severity_badge};
+use crate::components::first_frame::first_frame_cap;
 use crate::components::load_more::LoadMore;
 use crate::components::row_tools::RowTools;
 use crate::components::search_form::SearchForm;
@@ -142,13 +143,19 @@ pub fn UserTimelinePage() -> impl IntoView {
         })
     };
     let shown = crate::components::row_tools::filtered(rows.into());
-    let timeline = move || {
+    let timeline = move |first_frame: ReadSignal<Option<usize>>| {
         let zone = zone.get();
         let days = group(shown.get(), move |t| if zone == Zone::Local { local_offset_minutes(t) } else { 0 });
         let (open_on_click, open_on_key) = row_openers();
+        // Days and sessions keep their counts; only the entries drawn are fewer in the first frame.
+        let entries_left = std::cell::Cell::new(first_frame.get().unwrap_or(usize::MAX));
+        let days = days
+            .into_iter()
+            .map_while(|d| (entries_left.get() > 0).then(|| day_view(d, zone, &entries_left)))
+            .collect_view();
         view! {
             <ol class="timeline" aria-busy=move || any_loading.get().to_string() on:click=open_on_click on:keydown=open_on_key>
-                {days.into_iter().map(move |d| day_view(d, zone)).collect_view()}
+                {days}
             </ol>
         }
     };
@@ -168,7 +175,10 @@ pub fn UserTimelinePage() -> impl IntoView {
                 view! { <EventsTable events=Signal::derive(move || rows.get()) zone busy=any_loading caption/> }
                     .into_any()
             }
-            Layout::Timeline => timeline.into_any(),
+            Layout::Timeline => {
+                let first_frame = first_frame_cap();
+                (move || timeline(first_frame)).into_any()
+            }
         })
     };
     let controls = move || {
@@ -249,7 +259,8 @@ fn pager_of<P: SourcePlan>(plan: P, state: SourceState<P>, view: PageView<P::Vie
     state.loader.data.with(|d| d.as_ref().and_then(|(key, page)| plan.pager(view, key, page)))
 }
 
-fn day_view(day: Day, zone: Zone) -> impl IntoView {
+/// A day of the timeline, drawing at most `entries_left` entries (and counting them off).
+fn day_view(day: Day, zone: Zone, entries_left: &std::cell::Cell<usize>) -> impl IntoView + use<> {
     let heading = match day.date {
         Some(d) => format!("{} · {}", d.format("%A %Y-%m-%d"), events_count(day.count)),
         None => format!("Time unreadable · {}", events_count(day.count)),
@@ -258,7 +269,12 @@ fn day_view(day: Day, zone: Zone) -> impl IntoView {
         <li class="timeline-day">
             <h3 class="day-heading">{heading}</h3>
             <ol class="sessions">
-                {day.sessions.into_iter().map(move |s| {
+                {day.sessions.into_iter().map_while(|s| {
+                    let left = entries_left.get();
+                    if left == 0 {
+                        return None;
+                    }
+                    entries_left.set(left.saturating_sub(s.events.len()));
                     let span = s.span_minutes();
                     let label = match (&s.ip, s.events.len()) {
                         (_, 1) => None,
@@ -266,12 +282,12 @@ fn day_view(day: Day, zone: Zone) -> impl IntoView {
                         (None, n) => Some(format!("{n} events without an IP, {}", within(span))),
                     };
                     let single = label.is_none();
-                    view! {
+                    Some(view! {
                         <li class="session" class:single=single>
                             {label.map(|l| view! { <p class="session-label">{l}</p> })}
-                            <ol class="entries">{s.events.into_iter().map(move |e| entry(e, zone)).collect_view()}</ol>
+                            <ol class="entries">{s.events.into_iter().take(left).map(move |e| entry(e, zone)).collect_view()}</ol>
                         </li>
-                    }
+                    })
                 }).collect_view()}
             </ol>
         </li>

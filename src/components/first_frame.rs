@@ -1,0 +1,30 @@
+//! A list's first frame holds only the rows a screen can show; the rest follow as soon as that
+//! frame is painted. A pasted link then shows its first rows without first building the rows
+//! below the fold, which nobody sees before scrolling.
+
+use leptos::prelude::*;
+
+/// The height of the smallest row a list draws (CSS: a table row; a timeline entry is taller).
+const ROW_PX: f64 = 33.0;
+
+/// How many rows a list made now draws: the rows a screen holds until the frame being built is
+/// painted, then None (all of them).
+pub fn first_frame_cap() -> ReadSignal<Option<usize>> {
+    let (cap, set_cap) = signal(Some(rows_a_screen_holds()));
+    after_next_paint(move || {
+        set_cap.try_set(None);
+    });
+    cap
+}
+
+/// The rows a screen of the window's height can show.
+fn rows_a_screen_holds() -> usize {
+    let height = web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|h| h.as_f64()).unwrap_or(1080.0);
+    (height / ROW_PX).ceil().max(1.0) as usize
+}
+
+/// Runs `then` once the frame being built now has been painted: a timeout set from an
+/// animation frame callback runs after that frame's paint.
+fn after_next_paint(then: impl FnOnce() + 'static) {
+    request_animation_frame(move || set_timeout(then, std::time::Duration::ZERO));
+}
