@@ -1,6 +1,7 @@
-//! A list's first frame holds only the rows a screen can show; the rest follow as soon as that
-//! frame is painted. A pasted link then shows its first rows without first building the rows
-//! below the fold, which nobody sees before scrolling.
+//! What the first frame of rows leaves out, drawn as soon as that frame is painted: a list's
+//! first frame holds only the rows a screen can show, and what sits beside the rows (the chart's
+//! bars) follows them. A pasted link then shows its first rows without first building what
+//! nobody looks at in that first moment.
 
 use leptos::prelude::*;
 
@@ -15,6 +16,19 @@ pub fn first_frame_cap() -> ReadSignal<Option<usize>> {
         set_cap.try_set(None);
     });
     cap
+}
+
+/// `source`, one painted frame late: what a list's neighbours draw after the list's rows, so the
+/// frame that brings the rows is not held up by them.
+pub fn after_paint<T: Clone + Send + Sync + 'static>(source: Memo<T>, initial: T) -> ReadSignal<T> {
+    let (late, set_late) = signal(initial);
+    Effect::new(move |_| {
+        let value = source.get();
+        after_next_paint(move || {
+            set_late.try_set(value);
+        });
+    });
+    late
 }
 
 /// The rows a screen of the window's height can show.

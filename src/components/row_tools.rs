@@ -7,6 +7,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 use crate::components::export_tools::ExportTools;
+use crate::components::first_frame::after_paint;
 use crate::model::AuditEvent;
 use crate::routes::query::instant_text;
 use crate::routes::row_filter::{Column, Facet, FacetValue, RowFilter, counts};
@@ -220,49 +221,15 @@ fn TimeHistogram(rows: Memo<Vec<AuditEvent>>, narrow: Option<Narrow>) -> impl In
     let drag_from = RwSignal::new(None::<usize>);
     let chart =
         Memo::new(move |_| rows.with(|r| histogram(r.iter().filter_map(|e| e.occurred.parsed.map(|t| t.to_utc())))));
+    // The bars follow the rows by a frame: the rows are what a pasted link is opened for, and
+    // the chart keeps its size meanwhile, so nothing moves when its bars come.
+    let drawn = after_paint(chart, None);
     move || {
         let h = chart.get()?;
-        let max = h.max().max(1) as f64;
-        let width = CHART_W / h.counts.len() as f64;
-        // A range is inclusive at both ends for the vendors: it ends 1 ms before the next bucket.
-        let go = move |h: &Histogram, a: usize, b: usize| {
-            let (Some(narrow), (start, _), (_, end)) = (narrow, h.bounds(a.min(b)), h.bounds(a.max(b))) else { return };
-            let href = narrow.run((start, end - chrono::Duration::milliseconds(1)));
-            navigate.with_value(|n| n(&href, Default::default()));
+        let bars = {
+            let h = h.clone();
+            move || drawn.with(|d| d.as_ref() == Some(&h)).then(|| bars(&h, narrow, navigate, drag_from))
         };
-        let bars = (0..h.counts.len())
-            .map(|i| {
-                let n = h.counts[i];
-                let height = if n == 0 { 0.0 } else { (n as f64 / max * (CHART_H - 2.0)).max(2.0) };
-                let (start, end) = h.bounds(i);
-                let title = bucket_title(&h, i);
-                let label = title.clone();
-                let (up, key) = (h.clone(), h.clone());
-                let tabindex = if narrow.is_some() && n > 0 { "0" } else { "-1" };
-                // Without a range to narrow, a bar is only a picture of its count (still labelled).
-                let role = if narrow.is_some() { "button" } else { "img" };
-                let on_key = move |e: leptos::ev::KeyboardEvent| {
-                    if e.key() == "Enter" || e.key() == " " {
-                        e.prevent_default();
-                        go(&key, i, i);
-                    }
-                };
-                let on_up = move |_| {
-                    let from = drag_from.get_untracked().unwrap_or(i);
-                    drag_from.set(None);
-                    go(&up, from, i);
-                };
-                view! {
-                    <g class="bucket" data-from=instant_text(start) data-to=instant_text(end) data-count=n
-                        tabindex=tabindex role=role aria-label=label
-                        on:mousedown=move |_| drag_from.set(Some(i)) on:mouseup=on_up on:keydown=on_key>
-                        <title>{title}</title>
-                        <rect class="hit" x=i as f64 * width y="0" width=width height=CHART_H/>
-                        <rect class="bar" x=i as f64 * width + 0.5 y=CHART_H - height width=(width - 1.0).max(0.5) height=height/>
-                    </g>
-                }
-            })
-            .collect_view();
         let (first, _) = h.bounds(0);
         let (_, last) = h.bounds(h.counts.len() - 1);
         let how = if narrow.is_some() {
@@ -280,6 +247,57 @@ fn TimeHistogram(rows: Memo<Vec<AuditEvent>>, narrow: Option<Narrow>) -> impl In
             </figure>
         })
     }
+}
+
+/// The chart's bars: each labelled with its range and count, and where the view can narrow its
+/// time range, a button for that range (dragging across bars takes their span).
+fn bars<Navigate: Fn(&str, leptos_router::NavigateOptions) + 'static>(
+    h: &Histogram,
+    narrow: Option<Narrow>,
+    navigate: StoredValue<Navigate, LocalStorage>,
+    drag_from: RwSignal<Option<usize>>,
+) -> impl IntoView + use<Navigate> {
+    let max = h.max().max(1) as f64;
+    let width = CHART_W / h.counts.len() as f64;
+    // A range is inclusive at both ends for the vendors: it ends 1 ms before the next bucket.
+    let go = move |h: &Histogram, a: usize, b: usize| {
+        let (Some(narrow), (start, _), (_, end)) = (narrow, h.bounds(a.min(b)), h.bounds(a.max(b))) else { return };
+        let href = narrow.run((start, end - chrono::Duration::milliseconds(1)));
+        navigate.with_value(|n| n(&href, Default::default()));
+    };
+    (0..h.counts.len())
+        .map(|i| {
+            let n = h.counts[i];
+            let height = if n == 0 { 0.0 } else { (n as f64 / max * (CHART_H - 2.0)).max(2.0) };
+            let (start, end) = h.bounds(i);
+            let title = bucket_title(h, i);
+            let label = title.clone();
+            let (up, key) = (h.clone(), h.clone());
+            let tabindex = if narrow.is_some() && n > 0 { "0" } else { "-1" };
+            // Without a range to narrow, a bar is only a picture of its count (still labelled).
+            let role = if narrow.is_some() { "button" } else { "img" };
+            let on_key = move |e: leptos::ev::KeyboardEvent| {
+                if e.key() == "Enter" || e.key() == " " {
+                    e.prevent_default();
+                    go(&key, i, i);
+                }
+            };
+            let on_up = move |_| {
+                let from = drag_from.get_untracked().unwrap_or(i);
+                drag_from.set(None);
+                go(&up, from, i);
+            };
+            view! {
+                <g class="bucket" data-from=instant_text(start) data-to=instant_text(end) data-count=n
+                    tabindex=tabindex role=role aria-label=label
+                    on:mousedown=move |_| drag_from.set(Some(i)) on:mouseup=on_up on:keydown=on_key>
+                    <title>{title}</title>
+                    <rect class="hit" x=i as f64 * width y="0" width=width height=CHART_H/>
+                    <rect class="bar" x=i as f64 * width + 0.5 y=CHART_H - height width=(width - 1.0).max(0.5) height=height/>
+                </g>
+            }
+        })
+        .collect_view()
 }
 
 #[component]
