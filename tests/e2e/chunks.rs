@@ -4,7 +4,10 @@
 
 use fantoccini::{Client, Locator};
 
-use crate::harness::{Rig, TestResult, check, click, eventually, page_value, wait_for_path, wait_for_text};
+use crate::harness::{
+    FAILED, REAL_FETCH, Rig, TestResult, check, click, eventually, intercept_fetches_of, later, page_value,
+    wait_for_path, wait_for_text,
+};
 
 /// The file names (last path segment) of every .wasm the page has fetched so far.
 async fn wasm_fetched(client: &Client) -> Result<Vec<String>, String> {
@@ -90,26 +93,6 @@ pub async fn a_link_fetches_its_code_and_config_once_each(rig: &Rig, client: &Cl
         fetched.iter().map(|(name, _)| name).filter(|n| n.starts_with("split_") && *n != "split_views.wasm").collect();
     check(others.is_empty(), || format!("a link to /severity also fetched {others:?}"))
 }
-
-/// Replaces the page's fetches of URLs containing `file` by `answer`, a JS expression over
-/// `input`, `init` and `realFetch` (undone by [`REAL_FETCH`]).
-fn intercept_fetches_of(file: &str, answer: &str) -> String {
-    format!(
-        "if (!window.realFetch) window.realFetch = window.fetch;\
-         const realFetch = window.realFetch;\
-         window.fetch = (input, init) => String(input instanceof Request ? input.url : input).includes('{file}')\
-           ? {answer} : realFetch(input, init);"
-    )
-}
-const REAL_FETCH: &str = "if (window.realFetch) window.fetch = window.realFetch;";
-
-/// A fetch answered `ms` later than it would be.
-fn later(ms: u32) -> String {
-    format!("new Promise(r => setTimeout(r, {ms})).then(() => realFetch(input, init))")
-}
-
-/// A fetch that fails as a dropped network would.
-const FAILED: &str = "Promise.reject(new TypeError('Failed to fetch'))";
 
 pub async fn a_route_whose_code_cannot_load_says_so_and_retry_works(rig: &Rig, client: &Client) -> TestResult {
     client.goto(&rig.url("/")).await.map_err(|e| e.to_string())?;

@@ -1,13 +1,15 @@
 //! A pasted link shows rows on the first screen: in a 1280×800 viewport every view's first data
 //! row (a table row or a timeline entry) lies wholly inside the viewport without scrolling, and
 //! in 1920×1080 at least 15 rows do. The controls the first screen folds away stay one click
-//! away.
+//! away. While the first page is on its way, placeholder rows hold the table's place.
 
 use auditdeck_sandbox::dataset::SAMPLE_USER_UUIDS;
 use auditdeck_server::sandbox::ssf::{EventKind, PushKind};
 use fantoccini::{Client, Locator};
 
-use crate::harness::{Rig, TestResult, check, eventually, page_value};
+use crate::harness::{
+    REAL_FETCH, Rig, TestResult, check, click, eventually, intercept_fetches_of, later, page_value, wait_for_text,
+};
 
 /// The views a ticket links to, each with filters in force as a pasted link has them, and the
 /// name of its screenshot (one per view).
@@ -237,4 +239,34 @@ pub async fn folded_controls_stay_one_step_away(rig: &Rig, client: &Client) -> T
         shown.then_some(())
     })
     .await
+}
+
+/// While a view's first page is on its way, placeholder rows hold the table's place (hidden from
+/// screen readers, which hear the status instead); when the rows come, they take that place.
+pub async fn placeholder_rows_show_until_the_first_page_comes(rig: &Rig, client: &Client) -> TestResult {
+    client.goto(&rig.url("/")).await.map_err(|e| e.to_string())?;
+    wait_for_text(client, "main h1", "Identity audit events").await?;
+    client.execute(&intercept_fetches_of("/sandbox/iden/", &later(1500)), vec![]).await.map_err(|e| e.to_string())?;
+    click(client, ".app-nav a[href='/severity']").await?;
+    // The placeholder and the status, read together while the page is on its way.
+    let placeholder = eventually("placeholder rows and the loading status", || async {
+        let script = "const s = document.querySelector('main .skeleton'); \
+            const status = document.querySelector('main p.loading'); \
+            return s && status ? [s.getBoundingClientRect().height, s.closest(\"[aria-hidden='true']\") !== null, status.textContent] : null";
+        page_value::<Option<(f64, bool, String)>>(client, script).await.ok().flatten()
+    })
+    .await;
+    client.execute(REAL_FETCH, vec![]).await.map_err(|e| e.to_string())?;
+    let (height, hidden, status) = placeholder?;
+    // Eight rows of 33 px, as the stylesheet draws them.
+    check(height >= 8.0 * 33.0, || format!("the placeholder is {height} px high, not eight rows"))?;
+    check(hidden, || "the placeholder is not hidden from screen readers".into())?;
+    check(status.contains("Loading Iden"), || format!("the status says {status:?} while Iden's page loads"))?;
+    eventually("the rows in the placeholder's place", || async {
+        let script = "return document.querySelector('main table.events tbody tr[data-id]') !== null \
+            && document.querySelector('main .skeleton') === null";
+        page_value::<bool>(client, script).await.ok().filter(|done| *done)
+    })
+    .await
+    .map(|_| ())
 }

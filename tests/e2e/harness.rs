@@ -567,3 +567,23 @@ pub fn thousands(n: u64) -> String {
     }
     out
 }
+
+/// Replaces the page's fetches of URLs containing `file` by `answer`, a JS expression over
+/// `input`, `init` and `realFetch` (undone by [`REAL_FETCH`]).
+pub fn intercept_fetches_of(file: &str, answer: &str) -> String {
+    format!(
+        "if (!window.realFetch) window.realFetch = window.fetch;\
+         const realFetch = window.realFetch;\
+         window.fetch = (input, init) => String(input instanceof Request ? input.url : input).includes('{file}')\
+           ? {answer} : realFetch(input, init);"
+    )
+}
+pub const REAL_FETCH: &str = "if (window.realFetch) window.fetch = window.realFetch;";
+
+/// A fetch answered `ms` later than it would be.
+pub fn later(ms: u32) -> String {
+    format!("new Promise(r => setTimeout(r, {ms})).then(() => realFetch(input, init))")
+}
+
+/// A fetch that fails as a dropped network would.
+pub const FAILED: &str = "Promise.reject(new TypeError('Failed to fetch'))";

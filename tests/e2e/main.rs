@@ -182,6 +182,9 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("first_screen_folded_controls_stay_one_step_away", |r, c| {
         Box::pin(first_screen::folded_controls_stay_one_step_away(r, c))
     }),
+    ("first_screen_placeholder_rows_until_the_first_page", |r, c| {
+        Box::pin(first_screen::placeholder_rows_show_until_the_first_page_comes(r, c))
+    }),
 ];
 
 fn main() -> ExitCode {
