@@ -5,8 +5,8 @@
 
 use leptos::prelude::*;
 
-/// The height of the smallest row a list draws (CSS: a table row; a timeline entry is taller).
-const ROW_PX: f64 = 33.0;
+// A table row's height; a timeline entry is taller, so a screen holds no more entries than this.
+use crate::components::virtual_rows::ROW_PX;
 
 /// How many rows a list made now draws: the rows a screen holds until the frame being built is
 /// painted, then None (all of them).
