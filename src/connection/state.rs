@@ -1,11 +1,20 @@
 //! App-wide state, provided as context: the gateway's configuration, each provider's settings,
 //! and the connection status the header shows.
 
+use std::cell::RefCell;
+use std::future::Future;
+use std::task::{Poll, Waker};
+
 use leptos::prelude::*;
 
 use crate::connection::config::{AppConfig, Vendor};
 use crate::connection::settings::{ProviderSettings, ResolvedConnection};
 use crate::providers::{ApiError, HttpRequest, HttpResponse, Method, RequestBody};
+
+thread_local! {
+    /// Who waits for `/config.json` ([`AppState::config_settled`]).
+    static CONFIG_WAITERS: RefCell<Vec<Waker>> = const { RefCell::new(Vec::new()) };
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfigState {
@@ -68,10 +77,24 @@ impl AppState {
             iden: provider(Vendor::Iden),
             signals: provider(Vendor::Signals),
         };
-        leptos::task::spawn_local(async move {
+        crate::net::fetcher::spawn_now(async move {
             state.config.set(load_config().await);
+            CONFIG_WAITERS.with(|w| w.take().into_iter().for_each(Waker::wake));
         });
         state
+    }
+
+    /// Resolves once `/config.json` has been read (or has failed): a route that waits for it
+    /// while its code loads can send its vendor request as its page is built.
+    pub fn config_settled(self) -> impl Future<Output = ()> {
+        std::future::poll_fn(move |cx| {
+            let loading = self.config.try_with_untracked(|c| matches!(c, ConfigState::Loading)).unwrap_or(false);
+            if !loading {
+                return Poll::Ready(());
+            }
+            CONFIG_WAITERS.with(|w| w.borrow_mut().push(cx.waker().clone()));
+            Poll::Pending
+        })
     }
 
     pub fn provider(&self, provider: Vendor) -> ProviderState {

@@ -311,9 +311,20 @@ impl<T: Send + Sync + 'static> Loader<T> {
                 Err(FetchFailure::Failed(e)) => loader.failure.set(Some(e)),
             }
         };
-        leptos::task::spawn_local(async move {
+        spawn_now(async move {
             let _ = Abortable::new(work, registration).await;
         });
+    }
+}
+
+/// Runs `task` up to its first wait now, then as a spawned task: a request it sends goes out at
+/// once, not in a microtask after the page being built is mounted.
+pub fn spawn_now(task: impl Future<Output = ()> + 'static) {
+    let mut task = Box::pin(task);
+    // Polling again from the spawned task is harmless: each poll hands its own waker to what the
+    // task waits for, and the last one is what gets woken.
+    if task.as_mut().poll(&mut std::task::Context::from_waker(std::task::Waker::noop())).is_pending() {
+        leptos::task::spawn_local(task);
     }
 }
 

@@ -17,6 +17,7 @@ use leptos_router::LazyRoute;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::detail_panel::DetailPanel;
+use crate::connection::state::AppState;
 use crate::routes::permalink::EVENT_PARAM;
 
 fn load_failed_text(what: &str, error: &SplitLoaderError) -> String {
@@ -40,7 +41,14 @@ fn route_load_failed(error: SplitLoaderError) -> AnyView {
 /// Declares a lazily loaded route: `$route` for `<Route view={Lazy::<$route>::new()}/>`, whose
 /// view is `$page`, in chunk `$chunk`.
 macro_rules! lazy_page {
-    ($route:ident, $chunk:ident, $load:ident, $page:path) => {
+    ($route:ident, $chunk:ident, $load:ident, $fetch_code:ident, $page:path) => {
+        /// Loads the chunk without making the page.
+        #[wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, fallible)]
+        #[allow(improper_ctypes_definitions)] // Rust on both sides of the split
+        fn $fetch_code() -> Result<(), SplitLoaderError> {
+            Ok(())
+        }
+
         #[wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, fallible)]
         #[allow(improper_ctypes_definitions)] // Rust on both sides of the split
         fn $load() -> Result<AnyView, SplitLoaderError> {
@@ -48,29 +56,52 @@ macro_rules! lazy_page {
             Ok(view! { <Page/> }.into_any())
         }
 
-        pub struct $route;
+        pub struct $route(Option<AppState>);
 
         impl LazyRoute for $route {
             fn data() -> Self {
-                $route
+                $route(use_context::<AppState>())
             }
 
-            async fn view(_: Self) -> AnyView {
-                $load().await.unwrap_or_else(route_load_failed)
+            // The page is made once both its code and `/config.json` are in, so its sources can
+            // send their requests while it is built (views/loading.rs).
+            async fn view(this: Self) -> AnyView {
+                let config = async move {
+                    if let Some(state) = this.0 {
+                        state.config_settled().await;
+                    }
+                };
+                let (code, ()) = futures_util::future::join($fetch_code(), config).await;
+                match code {
+                    Ok(()) => $load().await.unwrap_or_else(route_load_failed),
+                    Err(e) => route_load_failed(e),
+                }
             }
         }
     };
 }
 
-lazy_page!(IpSearchRoute, views, load_ip_search, crate::pages::ip_search::IpSearchPage);
-lazy_page!(UserTimelineRoute, views, load_user_timeline, crate::pages::user_timeline::UserTimelinePage);
-lazy_page!(IdentityEventsRoute, views, load_identity_events, crate::pages::identity_events::IdentityEventsPage);
-lazy_page!(SeverityRoute, views, load_severity, crate::pages::severity::SeverityPage);
-lazy_page!(EventLookupRoute, views, load_event_lookup, crate::pages::event_lookup::EventLookupPage);
-lazy_page!(SettingsRoute, settings, load_settings, crate::pages::settings::SettingsPage);
-lazy_page!(AccessLogRoute, access_log, load_access_log, crate::pages::access_log::AccessLogPage);
-lazy_page!(SignalsRoute, views, load_signals, crate::pages::signals::SignalsPage);
-lazy_page!(VerifyRoute, verify, load_verify, crate::pages::verify::VerifyPage);
+lazy_page!(IpSearchRoute, views, load_ip_search, fetch_ip_search, crate::pages::ip_search::IpSearchPage);
+lazy_page!(
+    UserTimelineRoute,
+    views,
+    load_user_timeline,
+    fetch_user_timeline,
+    crate::pages::user_timeline::UserTimelinePage
+);
+lazy_page!(
+    IdentityEventsRoute,
+    views,
+    load_identity_events,
+    fetch_identity_events,
+    crate::pages::identity_events::IdentityEventsPage
+);
+lazy_page!(SeverityRoute, views, load_severity, fetch_severity, crate::pages::severity::SeverityPage);
+lazy_page!(EventLookupRoute, views, load_event_lookup, fetch_event_lookup, crate::pages::event_lookup::EventLookupPage);
+lazy_page!(SettingsRoute, settings, load_settings, fetch_settings, crate::pages::settings::SettingsPage);
+lazy_page!(AccessLogRoute, access_log, load_access_log, fetch_access_log, crate::pages::access_log::AccessLogPage);
+lazy_page!(SignalsRoute, views, load_signals, fetch_signals, crate::pages::signals::SignalsPage);
+lazy_page!(VerifyRoute, verify, load_verify, fetch_verify, crate::pages::verify::VerifyPage);
 
 #[wasm_split(views, wasm_split_path = ::leptos::wasm_split, fallible)]
 #[allow(improper_ctypes_definitions)] // Rust on both sides of the split

@@ -58,6 +58,21 @@ pub fn load_source<K, T, Fut>(
     if let Some(shown) = crate::views::shown::ShownRows::use_context() {
         shown.register_loading(loader.loading.into());
     }
+    let start = move |connection: ResolvedConnection, key: K| {
+        loader.run(false, move |ticket| async move {
+            let result = job(connection, key.clone(), ticket).await;
+            record(state, provider, &result);
+            result.map(|page| (key, page))
+        });
+    };
+    // The request the URL asks for goes out now, while the page is built, rather than from the
+    // effect, whose first run comes once the page is mounted: the first rows of a pasted link
+    // arrive sooner. That first run then finds the request sent.
+    let sent_early = StoredValue::new(untrack(|| {
+        let key = key_of()?;
+        start(connection_for(state, provider, problem)?, key.clone());
+        Some(key)
+    }));
     Effect::new(move |_| {
         retries.track();
         let Some(key) = key_of() else {
@@ -66,15 +81,14 @@ pub fn load_source<K, T, Fut>(
             return;
         };
         let Some(connection) = connection_for(state, provider, problem) else { return };
+        if sent_early.try_update_value(Option::take).flatten().is_some_and(|early| early == key) {
+            return;
+        }
         let loaded = loader.data.with_untracked(|d| d.as_ref().is_some_and(|(k, _)| *k == key));
         if loaded && !loader.loading.get_untracked() {
             return;
         }
-        loader.run(false, move |ticket| async move {
-            let result = job(connection, key.clone(), ticket).await;
-            record(state, provider, &result);
-            result.map(|page| (key, page))
-        });
+        start(connection, key);
     });
 }
 
