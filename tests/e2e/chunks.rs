@@ -56,7 +56,8 @@ pub async fn home_loads_no_route_code_and_a_route_fetches_its_own(rig: &Rig, cli
     .map(|_| ())
 }
 
-/// A pasted link's code (the main module and its view's chunk) and `/config.json` are preloaded
+/// A pasted link's code (the main module, its view's chunk and the chunks' loader) and
+/// `/config.json` are preloaded
 /// by the page, and the app takes those very responses: each is fetched once, and no other
 /// view's code is.
 pub async fn a_link_fetches_its_code_and_config_once_each(rig: &Rig, client: &Client) -> TestResult {
@@ -73,6 +74,7 @@ pub async fn a_link_fetches_its_code_and_config_once_each(rig: &Rig, client: &Cl
     check(shared > 0, || format!("none of the view's shared chunks was fetched: {fetched:?}"))?;
     for (file, by) in [
         ("auditdeck.js", "other"),
+        ("__wasm_split.js", "other"),
         ("auditdeck_bg.wasm", "link"),
         ("split_views.wasm", "link"),
         ("config.json", "link"),

@@ -131,7 +131,7 @@ fn content_hash(dir: &Path) -> Result<String, String> {
 
 /// Fills in the boot script tag's `data-js`, `data-wasm` and `data-chunks` (each split point's
 /// shared chunks, route_chunks.rs; all read by public/boot.js), and puts preloads of the same
-/// files and of `/config.json` before it: the browser fetches them while it still waits for
+/// files, the chunks' loader and `/config.json` before it: the browser fetches them while it still waits for
 /// boot.js, instead of one after another. A preload `as="fetch"` with `crossorigin` is the
 /// request wasm-bindgen's `fetch` and the app's own make (the app asks for `/config.json` at
 /// the root whatever the public URL), so they take it.
@@ -141,8 +141,11 @@ fn name_files_in_index(index: &Path, base: &str, route_chunks: &str) -> Result<(
         return Err(format!("{} has no boot script tag with {BOOT_PLACEHOLDER}", index.display()));
     };
     let (js, wasm) = (format!("{base}{APP_BIN}.js"), format!("{base}{APP_BIN}_bg.wasm"));
+    // The chunks' loader too: the main module imports it, so every page fetches it, and
+    // otherwise only once the main module has arrived.
     let preloads = format!(
         "<link rel=\"modulepreload\" href=\"{js}\" />\n    \
+         <link rel=\"modulepreload\" href=\"{base}__wasm_split.js\" />\n    \
          <link rel=\"preload\" href=\"{wasm}\" as=\"fetch\" type=\"application/wasm\" crossorigin />\n    \
          <link rel=\"preload\" href=\"/config.json\" as=\"fetch\" crossorigin />\n    "
     );
