@@ -18,6 +18,15 @@ const SAMPLES: usize = 3;
 /// The slow connection of mobile page-speed audits: 1.6 Mbps down, 750 kbps up, 150 ms round trip.
 const THROTTLE: (f64, f64, f64) = (150.0, 1_600_000.0 / 8.0, 750_000.0 / 8.0);
 
+/// The throttled opens' network: [`THROTTLE`], or with `AUDITDECK_OPEN_LATENCY_ONLY` set its round
+/// trip alone (no limit on throughput), where what waits for the network, not for bytes, shows.
+fn throttle() -> (f64, f64, f64) {
+    match std::env::var_os("AUDITDECK_OPEN_LATENCY_ONLY") {
+        Some(_) => (THROTTLE.0, -1.0, -1.0),
+        None => THROTTLE,
+    }
+}
+
 /// The plain page's files, put beside the app's build in the directory the bench serves.
 pub const PLAIN_HTML: (&str, &str) = ("bench-plain.html", include_str!("plain.html"));
 pub const PLAIN_JS: (&str, &str) = ("bench-plain.js", include_str!("plain.js"));
@@ -132,7 +141,7 @@ async fn measure(
         devtools(client, "Network.setCookie", cookie).await?;
     }
     if network == Network::Throttled {
-        let (latency, down, up) = THROTTLE;
+        let (latency, down, up) = throttle();
         devtools(client, "Network.enable", json!({})).await?;
         let conditions =
             json!({ "offline": false, "latency": latency, "downloadThroughput": down, "uploadThroughput": up });

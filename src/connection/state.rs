@@ -77,10 +77,10 @@ impl AppState {
             iden: provider(Vendor::Iden),
             signals: provider(Vendor::Signals),
         };
-        crate::net::fetcher::spawn_now(async move {
+        crate::net::fetcher::spawn_now(Box::pin(async move {
             state.config.set(load_config().await);
             CONFIG_WAITERS.with(|w| w.take().into_iter().for_each(Waker::wake));
-        });
+        }));
         state
     }
 

@@ -311,16 +311,15 @@ impl<T: Send + Sync + 'static> Loader<T> {
                 Err(FetchFailure::Failed(e)) => loader.failure.set(Some(e)),
             }
         };
-        spawn_now(async move {
+        spawn_now(Box::pin(async move {
             let _ = Abortable::new(work, registration).await;
-        });
+        }));
     }
 }
 
 /// Runs `task` up to its first wait now, then as a spawned task: a request it sends goes out at
 /// once, not in a microtask after the page being built is mounted.
-pub fn spawn_now(task: impl Future<Output = ()> + 'static) {
-    let mut task = Box::pin(task);
+pub fn spawn_now(mut task: std::pin::Pin<Box<dyn Future<Output = ()>>>) {
     // Polling again from the spawned task is harmless: each poll hands its own waker to what the
     // task waits for, and the last one is what gets woken.
     if task.as_mut().poll(&mut std::task::Context::from_waker(std::task::Waker::noop())).is_pending() {

@@ -11,6 +11,9 @@
 //! A chunk that cannot be fetched (network gone, or a new build replaced the files) becomes a
 //! message on the page, not a panic: the split functions are `fallible`.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use leptos::prelude::*;
 use leptos::wasm_split::{SplitLoaderError, wasm_split};
 use leptos_router::LazyRoute;
@@ -38,17 +41,40 @@ fn route_load_failed(error: SplitLoaderError) -> AnyView {
     .into_any()
 }
 
-/// Declares a lazily loaded route: `$route` for `<Route view={Lazy::<$route>::new()}/>`, whose
-/// view is `$page`, in chunk `$chunk`.
-macro_rules! lazy_page {
-    ($route:ident, $chunk:ident, $load:ident, $fetch_code:ident, $page:path) => {
-        /// Loads the chunk without making the page.
+/// Declares `$fetch`, which loads chunk `$chunk` and makes nothing.
+macro_rules! chunk_code {
+    ($chunk:ident, $fetch:ident) => {
         #[wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, fallible)]
         #[allow(improper_ctypes_definitions)] // Rust on both sides of the split
-        fn $fetch_code() -> Result<(), SplitLoaderError> {
+        fn $fetch() -> Result<(), SplitLoaderError> {
             Ok(())
         }
+    };
+}
 
+chunk_code!(views, views_code);
+chunk_code!(settings, settings_code);
+chunk_code!(access_log, access_log_code);
+chunk_code!(verify, verify_code);
+
+/// Waits for a route's code and `/config.json` together: its page is made once both are in, so
+/// the page's sources can send their requests while it is built (views/loading.rs).
+async fn code_and_config(
+    state: Option<AppState>,
+    code: Pin<Box<dyn Future<Output = Result<(), SplitLoaderError>>>>,
+) -> Result<(), SplitLoaderError> {
+    let config = async move {
+        if let Some(state) = state {
+            state.config_settled().await;
+        }
+    };
+    futures_util::future::join(code, config).await.0
+}
+
+/// Declares a lazily loaded route: `$route` for `<Route view={Lazy::<$route>::new()}/>`, whose
+/// view is `$page`, in chunk `$chunk`, which `$code` loads.
+macro_rules! lazy_page {
+    ($route:ident, $chunk:ident, $code:ident, $load:ident, $page:path) => {
         #[wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, fallible)]
         #[allow(improper_ctypes_definitions)] // Rust on both sides of the split
         fn $load() -> Result<AnyView, SplitLoaderError> {
@@ -63,16 +89,8 @@ macro_rules! lazy_page {
                 $route(use_context::<AppState>())
             }
 
-            // The page is made once both its code and `/config.json` are in, so its sources can
-            // send their requests while it is built (views/loading.rs).
             async fn view(this: Self) -> AnyView {
-                let config = async move {
-                    if let Some(state) = this.0 {
-                        state.config_settled().await;
-                    }
-                };
-                let (code, ()) = futures_util::future::join($fetch_code(), config).await;
-                match code {
+                match code_and_config(this.0, Box::pin($code())).await {
                     Ok(()) => $load().await.unwrap_or_else(route_load_failed),
                     Err(e) => route_load_failed(e),
                 }
@@ -81,27 +99,21 @@ macro_rules! lazy_page {
     };
 }
 
-lazy_page!(IpSearchRoute, views, load_ip_search, fetch_ip_search, crate::pages::ip_search::IpSearchPage);
-lazy_page!(
-    UserTimelineRoute,
-    views,
-    load_user_timeline,
-    fetch_user_timeline,
-    crate::pages::user_timeline::UserTimelinePage
-);
+lazy_page!(IpSearchRoute, views, views_code, load_ip_search, crate::pages::ip_search::IpSearchPage);
+lazy_page!(UserTimelineRoute, views, views_code, load_user_timeline, crate::pages::user_timeline::UserTimelinePage);
 lazy_page!(
     IdentityEventsRoute,
     views,
+    views_code,
     load_identity_events,
-    fetch_identity_events,
     crate::pages::identity_events::IdentityEventsPage
 );
-lazy_page!(SeverityRoute, views, load_severity, fetch_severity, crate::pages::severity::SeverityPage);
-lazy_page!(EventLookupRoute, views, load_event_lookup, fetch_event_lookup, crate::pages::event_lookup::EventLookupPage);
-lazy_page!(SettingsRoute, settings, load_settings, fetch_settings, crate::pages::settings::SettingsPage);
-lazy_page!(AccessLogRoute, access_log, load_access_log, fetch_access_log, crate::pages::access_log::AccessLogPage);
-lazy_page!(SignalsRoute, views, load_signals, fetch_signals, crate::pages::signals::SignalsPage);
-lazy_page!(VerifyRoute, verify, load_verify, fetch_verify, crate::pages::verify::VerifyPage);
+lazy_page!(SeverityRoute, views, views_code, load_severity, crate::pages::severity::SeverityPage);
+lazy_page!(EventLookupRoute, views, views_code, load_event_lookup, crate::pages::event_lookup::EventLookupPage);
+lazy_page!(SettingsRoute, settings, settings_code, load_settings, crate::pages::settings::SettingsPage);
+lazy_page!(AccessLogRoute, access_log, access_log_code, load_access_log, crate::pages::access_log::AccessLogPage);
+lazy_page!(SignalsRoute, views, views_code, load_signals, crate::pages::signals::SignalsPage);
+lazy_page!(VerifyRoute, verify, verify_code, load_verify, crate::pages::verify::VerifyPage);
 
 #[wasm_split(views, wasm_split_path = ::leptos::wasm_split, fallible)]
 #[allow(improper_ctypes_definitions)] // Rust on both sides of the split

@@ -1,6 +1,7 @@
-//! Keeping a source's rows in step with the view: the effect that asks the vendor again when
-//! what the view asks of it (or the connection) changes, the connection a request made on demand
-//! uses, and how a view makes its rows known to what works across its tables.
+//! Keeping a source's rows in step with the view: the render effect that asks the vendor as the
+//! page is made and whenever what the view asks of it (or the connection) changes, the
+//! connection a request made on demand uses, and how a view makes its rows known to what works
+//! across its tables.
 
 use std::future::Future;
 
@@ -58,22 +59,10 @@ pub fn load_source<K, T, Fut>(
     if let Some(shown) = crate::views::shown::ShownRows::use_context() {
         shown.register_loading(loader.loading.into());
     }
-    let start = move |connection: ResolvedConnection, key: K| {
-        loader.run(false, move |ticket| async move {
-            let result = job(connection, key.clone(), ticket).await;
-            record(state, provider, &result);
-            result.map(|page| (key, page))
-        });
-    };
-    // The request the URL asks for goes out now, while the page is built, rather than from the
-    // effect, whose first run comes once the page is mounted: the first rows of a pasted link
-    // arrive sooner. That first run then finds the request sent.
-    let sent_early = StoredValue::new(untrack(|| {
-        let key = key_of()?;
-        start(connection_for(state, provider, problem)?, key.clone());
-        Some(key)
-    }));
-    Effect::new(move |_| {
+    // A render effect's first run is now, while the page is built, not once it is mounted as
+    // an effect's: the request the URL asks for goes out before the page's DOM is made, and the
+    // first rows of a pasted link arrive sooner. It lives as long as the view (the stored value).
+    let effect = RenderEffect::new(move |_| {
         retries.track();
         let Some(key) = key_of() else {
             problem.set(None);
@@ -81,15 +70,17 @@ pub fn load_source<K, T, Fut>(
             return;
         };
         let Some(connection) = connection_for(state, provider, problem) else { return };
-        if sent_early.try_update_value(Option::take).flatten().is_some_and(|early| early == key) {
-            return;
-        }
         let loaded = loader.data.with_untracked(|d| d.as_ref().is_some_and(|(k, _)| *k == key));
         if loaded && !loader.loading.get_untracked() {
             return;
         }
-        start(connection, key);
+        loader.run(false, move |ticket| async move {
+            let result = job(connection, key.clone(), ticket).await;
+            record(state, provider, &result);
+            result.map(|page| (key, page))
+        });
     });
+    StoredValue::new_local(effect);
 }
 
 /// A provider's connection for a request made on demand ("Load more", live tail).
