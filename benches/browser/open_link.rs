@@ -7,11 +7,10 @@
 use std::path::Path;
 
 use fantoccini::Client;
-use fantoccini::wd::WebDriverCompatibleCommand;
 use serde_json::{Value, json};
 
 use super::{Http, harness, median, record, search_form, send};
-use harness::{Rig, TestResult};
+use harness::{Rig, TestResult, devtools};
 
 /// Samples of each figure (the median is reported): each cold one is a new browser.
 const SAMPLES: usize = 3;
@@ -61,27 +60,6 @@ const poll = () => {
 };
 poll();
 "#;
-
-/// A chromedriver command that runs one Chrome DevTools Protocol method in the page's session.
-#[derive(Debug)]
-struct DevTools {
-    method: &'static str,
-    params: Value,
-}
-
-impl WebDriverCompatibleCommand for DevTools {
-    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
-        base.join(&format!("session/{}/goog/cdp/execute", session.unwrap_or_default()))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
-        (axum::http::Method::POST, Some(json!({ "cmd": self.method, "params": self.params }).to_string()))
-    }
-}
-
-async fn devtools(client: &Client, method: &'static str, params: Value) -> TestResult {
-    client.issue_cmd(DevTools { method, params }).await.map(|_| ()).map_err(|e| format!("{method}: {e}"))
-}
 
 /// A link as pasted from a ticket, on the gateway that serves it (and the session cookie, for a
 /// gateway with sign-in).

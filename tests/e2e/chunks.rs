@@ -57,9 +57,8 @@ pub async fn home_loads_no_route_code_and_a_route_fetches_its_own(rig: &Rig, cli
 }
 
 /// A pasted link's code (the main module, its view's chunk and the chunks' loader) and
-/// `/config.json` are preloaded
-/// by the page, and the app takes those very responses: each is fetched once, and no other
-/// view's code is.
+/// `/config.json` are preloaded by the page, and the app takes those very responses: each is
+/// fetched once, and no other view's code is.
 pub async fn a_link_fetches_its_code_and_config_once_each(rig: &Rig, client: &Client) -> TestResult {
     client.goto(&rig.url("/severity?severity=high,critical&limit=50")).await.map_err(|e| e.to_string())?;
     eventually("the rows", || async { client.find(Locator::Css("main table.events tbody tr[data-id]")).await.ok() })

@@ -6,9 +6,11 @@
 use auditdeck_sandbox::dataset::SAMPLE_USER_UUIDS;
 use auditdeck_server::sandbox::ssf::{EventKind, PushKind};
 use fantoccini::{Client, Locator};
+use serde_json::json;
 
 use crate::harness::{
-    REAL_FETCH, Rig, TestResult, check, click, eventually, intercept_fetches_of, later, page_value, wait_for_text,
+    REAL_FETCH, Rig, TestResult, check, click, devtools, eventually, intercept_fetches_of, later, page_value,
+    wait_for_text,
 };
 
 /// The views a ticket links to, each with filters in force as a pasted link has them, and the
@@ -269,4 +271,38 @@ pub async fn placeholder_rows_show_until_the_first_page_comes(rig: &Rig, client:
     })
     .await
     .map(|_| ())
+}
+
+/// Set in the new document before its own scripts: notes, at the page's first Iden request,
+/// whether the severity page is already drawn.
+const NOTE_PAGE_AT_IDEN_REQUEST: &str = "const realFetch = window.fetch;\
+    window.fetch = (input, init) => {\
+      const url = String(input instanceof Request ? input.url : input);\
+      if (url.includes('/sandbox/iden/') && window.pageAtIdenRequest === undefined)\
+        window.pageAtIdenRequest = document.querySelector('section.page.severity') !== null;\
+      return realFetch(input, init);\
+    };";
+
+/// A pasted link's request leaves while its page is being made, not once the page is drawn:
+/// over a network with a round trip, the rows come that much sooner.
+pub async fn a_links_request_leaves_before_its_page_is_drawn(rig: &Rig, client: &Client) -> TestResult {
+    client.goto("about:blank").await.map_err(|e| e.to_string())?;
+    let added =
+        devtools(client, "Page.addScriptToEvaluateOnNewDocument", json!({ "source": NOTE_PAGE_AT_IDEN_REQUEST }))
+            .await?;
+    let opened = async {
+        client.goto(&rig.url("/severity?severity=high,critical&limit=50")).await.map_err(|e| e.to_string())?;
+        eventually("the severity view's rows", || async {
+            client.find(Locator::Css("section.page.severity table.events tbody tr[data-id]")).await.ok()
+        })
+        .await?;
+        page_value::<Option<bool>>(client, "return window.pageAtIdenRequest ?? null").await
+    }
+    .await;
+    devtools(client, "Page.removeScriptToEvaluateOnNewDocument", json!({ "identifier": added["identifier"] })).await?;
+    match opened? {
+        Some(false) => Ok(()),
+        Some(true) => Err("the Iden request left only once the severity page was drawn".into()),
+        None => Err("no Iden request was seen".into()),
+    }
 }

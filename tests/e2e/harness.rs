@@ -587,3 +587,30 @@ pub fn later(ms: u32) -> String {
 
 /// A fetch that fails as a dropped network would.
 pub const FAILED: &str = "Promise.reject(new TypeError('Failed to fetch'))";
+
+/// A chromedriver command that runs one Chrome DevTools Protocol method in the page's session.
+#[derive(Debug)]
+struct DevTools {
+    method: &'static str,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for DevTools {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/goog/cdp/execute", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        let body = serde_json::json!({ "cmd": self.method, "params": self.params });
+        (axum::http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// Runs one DevTools Protocol method in the page's session and returns its result.
+pub async fn devtools(
+    client: &Client,
+    method: &'static str,
+    params: serde_json::Value,
+) -> Result<serde_json::Value, String> {
+    client.issue_cmd(DevTools { method, params }).await.map_err(|e| format!("{method}: {e}"))
+}

@@ -185,6 +185,9 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("first_screen_placeholder_rows_until_the_first_page", |r, c| {
         Box::pin(first_screen::placeholder_rows_show_until_the_first_page_comes(r, c))
     }),
+    ("first_screen_request_leaves_before_the_page_is_drawn", |r, c| {
+        Box::pin(first_screen::a_links_request_leaves_before_its_page_is_drawn(r, c))
+    }),
 ];
 
 fn main() -> ExitCode {
