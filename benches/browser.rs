@@ -109,9 +109,9 @@ async fn first_load(rig: &Rig, client: &Client) -> TestResult {
 /// holds `rows` rows and is not busy, then for the frame after next: returns performance.now()
 /// at that point. Up to 300 rows every row is drawn, and the rows drawn are counted (a table's
 /// first frame draws only a screenful); above that the table draws only the rows in view, so
-/// its `aria-rowcount` tells. The condition is checked on every change to the page (a MutationObserver, as
-/// the first-row watch of the open-link figures), so no polling interval is added to the
-/// app's time that the plain page (timed from its own script) does not pay.
+/// its `aria-rowcount` tells. The condition is checked on every change to the page (a
+/// MutationObserver, as the first-row watch of the open-link figures), so no polling interval is
+/// added to the app's time that the plain page (timed from its own script) does not pay.
 const WAIT_PAINTED: &str = r#"
 const [scope, rows, needle, minEntries] = arguments;
 const done = arguments[arguments.length - 1];

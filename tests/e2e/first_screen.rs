@@ -273,23 +273,17 @@ pub async fn placeholder_rows_show_until_the_first_page_comes(rig: &Rig, client:
     .map(|_| ())
 }
 
-/// Set in the new document before its own scripts: notes, at the page's first Iden request,
-/// whether the severity page is already drawn.
-const NOTE_PAGE_AT_IDEN_REQUEST: &str = "const realFetch = window.fetch;\
-    window.fetch = (input, init) => {\
-      const url = String(input instanceof Request ? input.url : input);\
-      if (url.includes('/sandbox/iden/') && window.pageAtIdenRequest === undefined)\
-        window.pageAtIdenRequest = document.querySelector('section.page.severity') !== null;\
-      return realFetch(input, init);\
-    };";
-
 /// A pasted link's request leaves while its page is being made, not once the page is drawn:
 /// over a network with a round trip, the rows come that much sooner.
 pub async fn a_links_request_leaves_before_its_page_is_drawn(rig: &Rig, client: &Client) -> TestResult {
     client.goto("about:blank").await.map_err(|e| e.to_string())?;
-    let added =
-        devtools(client, "Page.addScriptToEvaluateOnNewDocument", json!({ "source": NOTE_PAGE_AT_IDEN_REQUEST }))
-            .await?;
+    // Set in the new document before its own scripts: notes, at the first Iden request, whether
+    // the severity page is already drawn.
+    let note = intercept_fetches_of(
+        "/sandbox/iden/",
+        "(window.pageAtIdenRequest ??= document.querySelector('section.page.severity') !== null, realFetch(input, init))",
+    );
+    let added = devtools(client, "Page.addScriptToEvaluateOnNewDocument", json!({ "source": note })).await?;
     let opened = async {
         client.goto(&rig.url("/severity?severity=high,critical&limit=50")).await.map_err(|e| e.to_string())?;
         eventually("the severity view's rows", || async {

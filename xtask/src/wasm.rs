@@ -132,9 +132,9 @@ fn content_hash(dir: &Path) -> Result<String, String> {
 /// Fills in the boot script tag's `data-js`, `data-wasm` and `data-chunks` (each split point's
 /// shared chunks, route_chunks.rs; all read by public/boot.js), and puts preloads of the same
 /// files, the chunks' loader and `/config.json` before it: the browser fetches them while it
-/// still waits for boot.js, instead of one after another. A preload `as="fetch"` with `crossorigin` is the
-/// request wasm-bindgen's `fetch` and the app's own make (the app asks for `/config.json` at
-/// the root whatever the public URL), so they take it.
+/// still waits for boot.js, instead of one after another. A preload `as="fetch"` with
+/// `crossorigin` is the request wasm-bindgen's `fetch` and the app's own make (the app asks for
+/// `/config.json` at the root whatever the public URL), so they take it.
 fn name_files_in_index(index: &Path, base: &str, route_chunks: &str) -> Result<(), String> {
     let html = std::fs::read_to_string(index).map_err(|e| format!("{}: {e}", index.display()))?;
     let Some(tag) = html.find(BOOT_PLACEHOLDER).and_then(|at| html[..at].rfind("<script")) else {
