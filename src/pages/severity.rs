@@ -41,7 +41,9 @@ fn request_key(view: &SeverityView) -> SeverityView {
 #[component]
 pub fn SeverityPage() -> impl IntoView {
     let page = use_view::<SeverityView>();
-    let PageView { current, .. } = page;
+    let PageView { current, zone, .. } = page;
+    // Made once, not again for every view: their links read the view when they are made.
+    let has_view = Memo::new(move |_| current.with(Option::is_some));
     // What the tables show: the pages, and rows Load more and live tail added.
     let shown = crate::views::shown::ShownRows::use_context();
     let shown_rows = Memo::new(move |_| shown.map(|s| s.all()).unwrap_or_default());
@@ -52,7 +54,7 @@ pub fn SeverityPage() -> impl IntoView {
                 <SeverityForm current/>
             </FoldedForm>
             {page.url_problem()}
-            {move || current.get().map(|view| controls(view, current))}
+            {move || has_view.get().then(|| controls(current, zone))}
             {move || current.get().map(|view| view! { <SeverityChips view rows=shown_rows/> })}
             <RowTools/>
             <SourceSection plan=IDEN_BY_SEVERITY view=page/>
@@ -265,18 +267,22 @@ fn offered_sources() -> Vec<(Vendor, &'static str)> {
     offered
 }
 
-/// Sources and zone switches.
-fn controls(view: SeverityView, current: Memo<Option<SeverityView>>) -> impl IntoView {
-    let for_zone = view.clone();
+/// Sources and zone switches. Their links follow the view (read where each link is made), so
+/// nothing here is made again when the view changes: a link of switches made for the view
+/// before could otherwise still be re-rendered by the router's change of location after its
+/// callback was dropped with them.
+fn controls(current: Memo<Option<SeverityView>>, zone: Signal<Zone>) -> impl IntoView {
+    // Tracked where a link's address is rendered; read once where a change navigates.
+    let view = move || current.get().unwrap_or_default();
+    let view_now = move || current.get_untracked().unwrap_or_default();
     view! {
         <div class="view-controls">
             <SourceSwitches
                 offered=offered_sources()
                 included=Signal::derive(move || current.get().map(|v| v.sources).unwrap_or(SEVERITY_DEFAULT_SOURCES))
-                href=Callback::new(move |(source, on): (Vendor, bool)| view.with_source(source, on).href())
+                href=Callback::new(move |(source, on): (Vendor, bool)| view_now().with_source(source, on).href())
             />
-            <ZoneSwitch zone=Signal::derive(move || current.get().map(|v| v.zone).unwrap_or_default())
-                href=Callback::new(move |z| SeverityView { zone: z, ..for_zone.clone() }.href())/>
+            <ZoneSwitch zone href=Callback::new(move |z| SeverityView { zone: z, ..view() }.href())/>
         </div>
     }
 }

@@ -46,6 +46,13 @@ pub async fn deep_link_chip_back_and_reload(rig: &Rig, client: &Client) -> TestR
     let still = kept_row.attr("data-id").await.map_err(|e| format!("the row of {kept} was redrawn: {e}"))?;
     check(still.as_deref() == Some(kept.as_str()), || format!("kept row now shows {still:?}"))?;
 
+    // The zone switch follows the view the chip made: "Local" keeps the chip's filter.
+    click(client, ".zone-switch a:nth-of-type(2)").await?;
+    wait_for_path(client, "/severity?severity=high&category=authentication&limit=20&tz=local").await?;
+    settled_rows(client, IDEN, "the high rows in local time", |ids| ids == want_high).await?;
+    client.back().await.map_err(|e| e.to_string())?;
+    wait_for_path(client, "/severity?severity=high&category=authentication&limit=20").await?;
+
     // Back restores the previous filter and rows.
     client.back().await.map_err(|e| e.to_string())?;
     wait_for_path(client, href).await?;
