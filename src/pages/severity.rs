@@ -267,10 +267,9 @@ fn offered_sources() -> Vec<(Vendor, &'static str)> {
     offered
 }
 
-/// Sources and zone switches. Their links follow the view (read where each link is made), so
-/// nothing here is made again when the view changes: a link of switches made for the view
-/// before could otherwise still be re-rendered by the router's change of location after its
-/// callback was dropped with them.
+/// Sources and zone switches, made once: their links read the view where each is made, and the
+/// zone marker reads the page's zone. Made again for every view with a zone derived here, the
+/// old switch's marker could read that zone once more after it was dropped with them.
 fn controls(current: Memo<Option<SeverityView>>, zone: Signal<Zone>) -> impl IntoView {
     // Tracked where a link's address is rendered; read once where a change navigates.
     let view = move || current.get().unwrap_or_default();
