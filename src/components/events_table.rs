@@ -7,14 +7,14 @@ use leptos::prelude::*;
 use crate::components::detail_panel::row_openers;
 use leptos_router::components::A;
 
-use crate::components::plain_rows::plain_rows;
+use crate::components::html_rows::{Drawn, Markup, keyed_html_rows};
 use crate::components::row_tools::{filtered, use_rows_href};
 use crate::components::virtual_rows::VirtualRows;
 use crate::model::detail::flag_explanations;
-use crate::model::{AuditEvent, Flags, SeverityOrigin};
+use crate::model::{AuditEvent, SeverityOrigin};
 use crate::routes::pivot::{ip_href, type_href, user_href};
 use crate::routes::row_filter::{Column, RowFilter};
-use crate::rows::format::Zone;
+use crate::rows::format::{ShownTime, Zone};
 use crate::views::current::{CurrentView, use_row_filter};
 
 /// Severity marks: the word plus an icon, so colour is never the only signal.
@@ -27,14 +27,6 @@ pub fn severity_icon(severity: crate::model::Severity) -> &'static str {
         Low => "▽",
         Info => "○",
     }
-}
-
-/// Small marks for NOTES.md's data-quality flags, each with its explanation as a tooltip.
-fn flag_marks(flags: &Flags, searched: Option<&str>) -> impl IntoView + use<> {
-    flag_explanations(flags, searched)
-        .into_iter()
-        .map(|(name, why)| view! { <span class=format!("flag flag-{name}") title=why.clone() aria-label=why>{name}</span> })
-        .collect_view()
 }
 
 /// A value that links to the view searching it, or plain text when it cannot be searched.
@@ -74,31 +66,110 @@ pub fn people(e: &AuditEvent) -> impl IntoView + use<> {
     view! { {actor_view}{subject_view} }
 }
 
-/// One row's cells, without the hidden columns. `index` is the row's place among all rows.
-fn row(e: AuditEvent, zone: Zone, searched: Option<String>, hidden: Hidden, index: usize) -> impl IntoView {
-    let decoded = e.context.application_decoded.then(|| {
-        let raw = e.raw.value().get("application").map(|v| v.to_string()).unwrap_or_default();
-        view! { <span class="flag flag-decoded" title=format!("decoded from base64: {raw}")>"decoded"</span> }
-    });
-    let marks = flag_marks(&e.flags, searched.as_deref());
-    let ip = e.actor.ip.clone();
-    let type_link = type_href(e.source, &e.event_type);
-    let where_ = e.context.application.clone().or_else(|| e.context.workspace.clone());
-    let shown = move |c: Column| !hidden.has(c);
-    let client = e.actor.client.clone();
-    view! {
-        <tr data-id=e.id.clone() tabindex="0" aria-rowindex=index + 2>
-            {shown(Column::Occurred).then(|| view! { <td class="time"><time datetime=e.occurred.raw.clone() title=e.occurred.raw.clone()>{e.occurred.in_zone(zone)}</time></td> })}
-            {shown(Column::Event).then(|| view! { <td class="event-type">{pivot(Some(e.event_type.clone()), type_link, "event-type-link")}</td> })}
-            {shown(Column::Severity).then(|| view! { <td class="severity">{severity_badge(&e)}</td> })}
-            {shown(Column::Ip).then(|| view! { <td class="ip">{pivot(ip.clone(), ip.as_deref().and_then(ip_href), "ip-link")}" "{marks}</td> })}
-            {shown(Column::Application).then(|| view! { <td class="application" title=where_.clone()><span class="cell-line"><span class="clip">{where_.clone()}</span>{decoded}</span></td> })}
-            {shown(Column::Client).then(|| view! { <td class="client" title=client.clone()>{client.clone()}</td> })}
-            {shown(Column::User).then(|| view! { <td class="people">{people(&e)}</td> })}
-            {shown(Column::Source).then(|| view! { <td class="source">{e.source.label()}</td> })}
-            {shown(Column::Recorded).then(|| view! { <td class="time"><time datetime=e.recorded.raw.clone() title=e.recorded.raw.clone()>{e.recorded.in_zone(zone)}</time></td> })}
-        </tr>
+/// Writes a value that links to the view searching it, or plain text when it cannot be
+/// searched (as `pivot`).
+fn write_pivot(m: &mut Markup, text: Option<&str>, href: Option<String>, class: &'static str) {
+    match (text, href) {
+        (Some(text), Some(href)) => {
+            m.tag("<a").attr("href", &href).attr("class", class).tag(">").text(text).tag("</a>")
+        }
+        (Some(text), None) => m.tag("<span").attr("class", class).tag(">").text(text).tag("</span>"),
+        (None, _) => m,
+    };
+}
+
+fn write_time(m: &mut Markup, time: &ShownTime, zone: Zone) {
+    m.tag("<td class=\"time\"><time").attr("datetime", &time.raw).attr("title", &time.raw).tag(">");
+    m.text(&time.in_zone(zone)).tag("</time></td>");
+}
+
+/// Writes one row's cells, without the hidden columns. `index` is the row's place among all
+/// rows. Severity marks are the word plus an icon, so colour is never the only signal; the
+/// data-quality flags (NOTES.md) are small marks with their explanation as a tooltip.
+fn write_row(m: &mut Markup, e: &AuditEvent, zone: Zone, searched: Option<&str>, hidden: Hidden, index: usize) {
+    let shown = |c: Column| !hidden.has(c);
+    m.tag("<tr").attr("data-id", &e.id).tag(" tabindex=\"0\"").attr("aria-rowindex", &(index + 2).to_string()).tag(">");
+    if shown(Column::Occurred) {
+        write_time(m, &e.occurred, zone);
     }
+    if shown(Column::Event) {
+        m.tag("<td class=\"event-type\">");
+        write_pivot(m, Some(&e.event_type), type_href(e.source, &e.event_type), "event-type-link");
+        m.tag("</td>");
+    }
+    if shown(Column::Severity) {
+        let severity = e.severity.as_str();
+        m.tag("<td class=\"severity\"><span").attr("class", &format!("badge severity-{severity}"));
+        m.tag("><span aria-hidden=\"true\">")
+            .text(severity_icon(e.severity))
+            .tag(" </span>")
+            .text(severity)
+            .tag("</span>");
+        if e.severity_origin == SeverityOrigin::Derived {
+            m.tag(
+                "<span class=\"derived\" title=\"derived by Auditdeck from the event type (NOTES.md table)\">*</span>",
+            );
+        }
+        m.tag("</td>");
+    }
+    if shown(Column::Ip) {
+        let ip = e.actor.ip.as_deref();
+        m.tag("<td class=\"ip\">");
+        write_pivot(m, ip, ip.and_then(ip_href), "ip-link");
+        for (name, why) in flag_explanations(&e.flags, searched) {
+            m.tag(" ");
+            m.tag("<span").attr("class", &format!("flag flag-{name}")).attr("title", &why).attr("aria-label", &why);
+            m.tag(">").text(name).tag("</span>");
+        }
+        m.tag("</td>");
+    }
+    if shown(Column::Application) {
+        let where_ = e.context.application.as_deref().or(e.context.workspace.as_deref());
+        m.tag("<td class=\"application\"");
+        if let Some(where_) = where_ {
+            m.attr("title", where_);
+        }
+        m.tag(">");
+        if e.context.application_decoded {
+            // The value gives way to the flag beside it (CSS .cell-line); alone, the cell clips it.
+            let raw = e.raw.value().get("application").map(|v| v.to_string()).unwrap_or_default();
+            m.tag("<span class=\"cell-line\"><span class=\"clip\">").text(where_.unwrap_or_default()).tag("</span>");
+            m.tag("<span class=\"flag flag-decoded\"").attr("title", &format!("decoded from base64: {raw}"));
+            m.tag(">decoded</span></span>");
+        } else {
+            m.text(where_.unwrap_or_default());
+        }
+        m.tag("</td>");
+    }
+    if shown(Column::Client) {
+        let client = e.actor.client.as_deref();
+        m.tag("<td class=\"client\"");
+        if let Some(client) = client {
+            m.attr("title", client);
+        }
+        m.tag(">").text(client.unwrap_or_default()).tag("</td>");
+    }
+    if shown(Column::User) {
+        let actor = e.actor.uuid.as_deref();
+        let subject = e.subject.as_ref().and_then(|s| s.uuid.as_deref()).filter(|s| Some(*s) != actor);
+        m.tag("<td class=\"people\">");
+        if let Some(actor) = actor {
+            write_pivot(m, Some(actor), user_href(actor), "uuid");
+        }
+        if let Some(subject) = subject {
+            m.tag("<span class=\"subject\">").tag(if actor.is_some() { "→ " } else { "" });
+            write_pivot(m, Some(subject), user_href(subject), "uuid");
+            m.tag("</span>");
+        }
+        m.tag("</td>");
+    }
+    if shown(Column::Source) {
+        m.tag("<td class=\"source\">").text(e.source.label()).tag("</td>");
+    }
+    if shown(Column::Recorded) {
+        write_time(m, &e.recorded, zone);
+    }
+    m.tag("</tr>");
 }
 
 /// The hidden columns as a bit set (cheap to compare in row keys).
@@ -168,10 +239,25 @@ pub fn EventsTable(
     let hidden = Memo::new(move |_| filter.with(|f| Hidden::of(&f.hidden)));
     let total = Memo::new(move |_| events.with(Vec::len));
     let shown = VirtualRows::new(events);
-    let rows = move || {
-        let (zone, hidden) = (zone.get(), hidden.get());
-        shown.window().into_iter().map(|(key, index, e)| (key, zone, hidden, index, e)).collect::<Vec<_>>()
-    };
+    let body = NodeRef::new();
+    keyed_html_rows(
+        body,
+        move || {
+            let (zone, hidden) = (zone.get(), hidden.get());
+            Drawn {
+                rows: shown
+                    .window()
+                    .into_iter()
+                    .map(|(key, index, e)| ((key, zone, hidden), (zone, hidden, index, e)))
+                    .collect(),
+                above_px: shown.spacer_px(true),
+                below_px: shown.spacer_px(false),
+            }
+        },
+        move |(zone, hidden, index, e), m| {
+            searched.with_untracked(|searched| write_row(m, e, *zone, searched.as_deref(), *hidden, *index))
+        },
+    );
     let headers = move || {
         let f = filter.get();
         let href = rows_href.clone();
@@ -197,15 +283,7 @@ pub fn EventsTable(
                 <thead>
                     <tr aria-rowindex="1">{headers}</tr>
                 </thead>
-                <tbody on:click=open_on_click on:keydown=open_on_key>
-                    {shown.spacer(true)}
-                    {plain_rows(
-                        rows,
-                        |(key, zone, hidden, _, _)| (key.clone(), *zone, *hidden),
-                        move |(_, zone, hidden, index, e)| row(e, zone, searched.get_untracked(), hidden, index),
-                    )}
-                    {shown.spacer(false)}
-                </tbody>
+                <tbody node_ref=body on:click=open_on_click on:keydown=open_on_key></tbody>
                 {filtered_out(events, 9)}
             </table>
         </div>

@@ -10,6 +10,7 @@ pub mod export_tools;
 pub mod filter_fields;
 pub mod first_frame;
 pub mod folded_form;
+pub mod html_rows;
 pub mod live_tail;
 pub mod load_more;
 pub mod load_status;

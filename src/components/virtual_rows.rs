@@ -95,14 +95,20 @@ impl VirtualRows {
         })
     }
 
+    /// The height of the rows left out above (`true`) or below the rendered rows (tracked): 0
+    /// when none are.
+    pub fn spacer_px(self, above: bool) -> f64 {
+        let (first, last, total) = self.range();
+        let rows = if above { first } else { total - last.min(total) };
+        if total > VIRTUAL_FROM { rows as f64 * ROW_PX } else { 0.0 }
+    }
+
     /// The spacer row above (`true`) or below the rendered rows, when rows are left out there.
     pub fn spacer(self, above: bool) -> impl Fn() -> Option<AnyView> + Send + Sync + 'static {
         move || {
-            let (first, last, total) = self.range();
-            let rows = if above { first } else { total - last.min(total) };
-            (total > VIRTUAL_FROM && rows > 0).then(|| {
-                view! { <tr class="spacer" aria-hidden="true"><td style:height=format!("{}px", rows as f64 * ROW_PX)></td></tr> }
-                    .into_any()
+            let px = self.spacer_px(above);
+            (px > 0.0).then(|| {
+                view! { <tr class="spacer" aria-hidden="true"><td style:height=format!("{px}px")></td></tr> }.into_any()
             })
         }
     }

@@ -1,6 +1,6 @@
 //! Display formatting shared by the views: times in the zone the URL asks for, counts.
 
-use chrono::{DateTime, FixedOffset, Offset, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, Offset, Timelike, Utc};
 
 /// The zone times are shown in (`tz` in every view's URL). UTC is the default so that a link
 /// pasted into a ticket shows the same text to everyone.
@@ -57,7 +57,23 @@ impl ShownTime {
 pub fn time_text(t: DateTime<FixedOffset>, offset_minutes: i32) -> String {
     // An offset out of range (never from a browser) falls back to UTC.
     let offset = FixedOffset::east_opt(offset_minutes * 60).unwrap_or(Utc.fix());
-    t.with_timezone(&offset).format("%Y-%m-%d %H:%M:%S%.3f %:z").to_string()
+    // Written by hand: chrono's `format` reads its pattern again for every time, and a table
+    // writes two times a row.
+    let t = t.with_timezone(&offset);
+    let east = offset.local_minus_utc() / 60;
+    let sign = if east < 0 { '-' } else { '+' };
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:03} {sign}{:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.nanosecond() / 1_000_000 % 1_000,
+        east.abs() / 60,
+        east.abs() % 60
+    )
 }
 
 /// The browser's offset at an instant (minutes east of UTC); 0 outside a browser.
@@ -115,6 +131,7 @@ mod tests {
         assert_eq!(t.text(), "2019-08-27 00:03:59.650 +00:00");
         assert_eq!(time_text(t.parsed.unwrap(), -240), "2019-08-26 20:03:59.650 -04:00");
         assert_eq!(time_text(t.parsed.unwrap(), 330), "2019-08-27 05:33:59.650 +05:30");
+        assert_eq!(time_text(t.parsed.unwrap(), -570), "2019-08-26 14:33:59.650 -09:30");
         assert_eq!(Zone::parse(Some("local")), Zone::Local);
         assert_eq!(Zone::parse(Some("mars")), Zone::Utc);
         assert_eq!(shown_time(Some("2026-05-13T10:14:32Z")).text(), "2026-05-13 10:14:32.000 +00:00");

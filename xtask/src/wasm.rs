@@ -117,6 +117,10 @@ fn copy(from: &Path, to: &Path) -> Result<(), String> {
 fn optimise(wasm: &Path) -> Result<(), String> {
     let mut c = command(&crate::cargo_bin_dir().join("wasm-opt").to_string_lossy());
     c.args(["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int"]).arg(wasm).arg("-o").arg(wasm);
+    // For a CPU profile that names the app's functions (docs/PERFORMANCE.md's profiles).
+    if env::var_os("AUDITDECK_WASM_NAMES").is_some() {
+        c.arg("--debuginfo");
+    }
     run(c)
 }
 
