@@ -29,46 +29,10 @@ pub fn severity_icon(severity: crate::model::Severity) -> &'static str {
     }
 }
 
-/// A value that links to the view searching it, or plain text when it cannot be searched.
-/// A plain `<a>` (the router still handles its click): the router's `<A>` costs a reactive
-/// owner and a path resolution per link, and a table renders thousands of them while scrolling.
-pub fn pivot(text: Option<String>, href: Option<String>, class: &'static str) -> impl IntoView + use<> {
-    match (text, href) {
-        (Some(text), Some(href)) => view! { <a href=href class=class>{text}</a> }.into_any(),
-        (Some(text), None) => view! { <span class=class>{text}</span> }.into_any(),
-        (None, _) => ().into_any(),
-    }
-}
-
-/// The severity badge, with "*" when Auditdeck derived it.
-pub fn severity_badge(e: &AuditEvent) -> impl IntoView + use<> {
-    let severity = e.severity.as_str();
-    let derived = (e.severity_origin == SeverityOrigin::Derived).then(|| {
-        view! { <span class="derived" title="derived by Auditdeck from the event type (NOTES.md table)">"*"</span> }
-    });
-    view! {
-        <span class=format!("badge severity-{severity}")>
-            <span aria-hidden="true">{severity_icon(e.severity)}" "</span>{severity}
-        </span>
-        {derived}
-    }
-}
-
-/// Who: the actor's UUID, and the subject's when it is someone else.
-pub fn people(e: &AuditEvent) -> impl IntoView + use<> {
-    let actor = e.actor.uuid.clone();
-    let subject = e.subject.as_ref().and_then(|s| s.uuid.clone()).filter(|s| Some(s) != actor.as_ref());
-    let actor_view = actor.map(|a| pivot(Some(a.clone()), user_href(&a), "uuid"));
-    let subject_view = subject.map(|s| {
-        let arrow = if e.actor.uuid.is_some() { "→ " } else { "" };
-        view! { <span class="subject">{arrow}{pivot(Some(s.clone()), user_href(&s), "uuid")}</span> }
-    });
-    view! { {actor_view}{subject_view} }
-}
-
 /// Writes a value that links to the view searching it, or plain text when it cannot be
-/// searched (as `pivot`).
-fn write_pivot(m: &mut Markup, text: Option<&str>, href: Option<String>, class: &'static str) {
+/// searched. A plain `<a>` (the router still handles its click): the router's `<A>` costs a
+/// reactive owner and a path resolution per link.
+pub fn write_pivot(m: &mut Markup, text: Option<&str>, href: Option<String>, class: &'static str) {
     match (text, href) {
         (Some(text), Some(href)) => {
             m.tag("<a").attr("href", &href).attr("class", class).tag(">").text(text).tag("</a>")
@@ -78,9 +42,38 @@ fn write_pivot(m: &mut Markup, text: Option<&str>, href: Option<String>, class: 
     };
 }
 
-fn write_time(m: &mut Markup, time: &ShownTime, zone: Zone) {
-    m.tag("<td class=\"time\"><time").attr("datetime", &time.raw).attr("title", &time.raw).tag(">");
-    m.text(&time.in_zone(zone)).tag("</time></td>");
+/// A time in `zone`, the vendor's text as its machine-readable value and tooltip.
+pub fn write_time(m: &mut Markup, time: &ShownTime, zone: Zone) {
+    m.tag("<time")
+        .attr("datetime", &time.raw)
+        .attr("title", &time.raw)
+        .tag(">")
+        .text(&time.in_zone(zone))
+        .tag("</time>");
+}
+
+fn write_time_cell(m: &mut Markup, time: &ShownTime, zone: Zone) {
+    m.tag("<td class=\"time\">");
+    write_time(m, time, zone);
+    m.tag("</td>");
+}
+
+/// The severity badge: the word and an icon, so colour is never the only signal, with "*" when
+/// Auditdeck derived it.
+pub fn write_badge(m: &mut Markup, e: &AuditEvent) {
+    let severity = e.severity.as_str();
+    m.tag("<span").attr("class", &format!("badge severity-{severity}"));
+    m.tag("><span aria-hidden=\"true\">").text(severity_icon(e.severity)).tag(" </span>").text(severity).tag("</span>");
+    if e.severity_origin == SeverityOrigin::Derived {
+        m.tag("<span class=\"derived\" title=\"derived by Auditdeck from the event type (NOTES.md table)\">*</span>");
+    }
+}
+
+/// The severity cell.
+pub fn write_severity(m: &mut Markup, e: &AuditEvent) {
+    m.tag("<td class=\"severity\">");
+    write_badge(m, e);
+    m.tag("</td>");
 }
 
 /// Writes one row's cells, without the hidden columns. `index` is the row's place among all
@@ -90,7 +83,7 @@ fn write_row(m: &mut Markup, e: &AuditEvent, zone: Zone, searched: Option<&str>,
     let shown = |c: Column| !hidden.has(c);
     m.tag("<tr").attr("data-id", &e.id).tag(" tabindex=\"0\"").attr("aria-rowindex", &(index + 2).to_string()).tag(">");
     if shown(Column::Occurred) {
-        write_time(m, &e.occurred, zone);
+        write_time_cell(m, &e.occurred, zone);
     }
     if shown(Column::Event) {
         m.tag("<td class=\"event-type\">");
@@ -98,19 +91,7 @@ fn write_row(m: &mut Markup, e: &AuditEvent, zone: Zone, searched: Option<&str>,
         m.tag("</td>");
     }
     if shown(Column::Severity) {
-        let severity = e.severity.as_str();
-        m.tag("<td class=\"severity\"><span").attr("class", &format!("badge severity-{severity}"));
-        m.tag("><span aria-hidden=\"true\">")
-            .text(severity_icon(e.severity))
-            .tag(" </span>")
-            .text(severity)
-            .tag("</span>");
-        if e.severity_origin == SeverityOrigin::Derived {
-            m.tag(
-                "<span class=\"derived\" title=\"derived by Auditdeck from the event type (NOTES.md table)\">*</span>",
-            );
-        }
-        m.tag("</td>");
+        write_severity(m, e);
     }
     if shown(Column::Ip) {
         let ip = e.actor.ip.as_deref();
@@ -167,7 +148,7 @@ fn write_row(m: &mut Markup, e: &AuditEvent, zone: Zone, searched: Option<&str>,
         m.tag("<td class=\"source\">").text(e.source.label()).tag("</td>");
     }
     if shown(Column::Recorded) {
-        write_time(m, &e.recorded, zone);
+        write_time_cell(m, &e.recorded, zone);
     }
     m.tag("</tr>");
 }

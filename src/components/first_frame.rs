@@ -1,7 +1,7 @@
-//! What the first frame of rows leaves out, drawn as soon as that frame is painted: a list's
-//! first frame holds only the rows a screen can show, and what sits beside the rows (the chart's
-//! bars) follows them. A pasted link then shows its first rows without first building what
-//! nobody looks at in that first moment.
+//! What the first frame of rows leaves out: a list's first frame holds only the rows a screen
+//! can show (the rest come as soon as that frame is painted), and what sits beside the rows (the
+//! chart's bars) follows them when the browser has time to spare. A pasted link then shows its
+//! first rows without first building what nobody looks at in that first moment.
 
 use leptos::prelude::*;
 
@@ -18,17 +18,48 @@ pub fn first_frame_cap() -> ReadSignal<Option<usize>> {
     cap
 }
 
-/// `source`, one painted frame late: what a list's neighbours draw after the list's rows, so the
-/// frame that brings the rows is not held up by them.
+/// `source`, drawn once the frame being built is painted and the browser has time to spare:
+/// what a list's neighbours draw after the list's rows, so neither the frame that brings the
+/// rows nor the next one (a scroll, a click) waits for them.
 pub fn after_paint<T: Clone + Send + Sync + 'static>(source: Memo<T>, initial: T) -> ReadSignal<T> {
     let (late, set_late) = signal(initial);
     Effect::new(move |_| {
         let value = source.get();
-        after_next_paint(move || {
-            set_late.try_set(value);
+        request_animation_frame(move || {
+            when_idle(IDLE_TRIES, move || {
+                set_late.try_set(value);
+            })
         });
     });
     late
+}
+
+/// How many idle periods `when_idle` waits for one with room enough; then it runs anyway.
+const IDLE_TRIES: u32 = 8;
+/// Room enough: what drawing a chart's bars takes, with a margin (docs/PERFORMANCE.md).
+const IDLE_MS: f64 = 6.0;
+
+/// Runs `then` in the browser's idle time: in the first idle period with `IDLE_MS` to spare, or
+/// after `tries` periods (or 200 ms) at the latest. Where there is no `requestIdleCallback`
+/// (Safari), after a timeout.
+fn when_idle(tries: u32, then: impl FnOnce() + 'static) {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    let Some(window) = web_sys::window() else { return };
+    if !js_sys::Reflect::has(&window, &"requestIdleCallback".into()).unwrap_or(false) {
+        set_timeout(then, std::time::Duration::ZERO);
+        return;
+    }
+    let callback = Closure::once_into_js(move |deadline: web_sys::IdleDeadline| {
+        if tries > 1 && !deadline.did_timeout() && deadline.time_remaining() < IDLE_MS {
+            when_idle(tries - 1, then);
+        } else {
+            then();
+        }
+    });
+    let options = web_sys::IdleRequestOptions::new();
+    options.set_timeout(200);
+    let _ = window.request_idle_callback_with_options(callback.unchecked_ref(), &options);
 }
 
 /// The rows a screen of the window's height can show.

@@ -50,6 +50,10 @@ impl Markup {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
 }
 
 /// What a table draws: its rows in order, each with its key, and the height in pixels of the

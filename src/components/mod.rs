@@ -15,7 +15,6 @@ pub mod live_tail;
 pub mod load_more;
 pub mod load_status;
 pub mod pager;
-pub mod plain_rows;
 pub mod row_tools;
 pub mod search_form;
 pub mod shortcuts;

@@ -4,10 +4,10 @@
 use leptos::prelude::*;
 
 use crate::components::detail_panel::row_openers;
-use crate::components::plain_rows::plain_rows;
+use crate::components::html_rows::{Drawn, Markup, keyed_html_rows};
 use crate::components::virtual_rows::VirtualRows;
 
-use crate::components::events_table::{pivot, severity_badge};
+use crate::components::events_table::{write_pivot, write_severity, write_time};
 use crate::model::AuditEvent;
 use crate::providers::standfast::read_event;
 use crate::routes::pivot::{type_href, user_href};
@@ -38,42 +38,60 @@ pub fn compact_scope_values(value: Option<&serde_json::Value>) -> (String, Strin
     }
 }
 
-/// One row; `index` is its place among all rows.
-fn row(e: AuditEvent, zone: Zone, index: usize) -> impl IntoView {
+/// Writes one row; `index` is its place among all rows.
+fn write_row(m: &mut Markup, e: &AuditEvent, zone: Zone, index: usize) {
     let raw = e.raw.value();
     let wire = read_event(&raw).unwrap_or_default();
-    let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let (scope_short, scope_full) = compact_scope_values(raw.get("scopeValues"));
-    let contract = (!e.flags.contract.is_empty()).then(|| {
-        let why = format!("breaks its type's contract: missing {}", e.flags.contract.join(", "));
-        view! { <span class="flag flag-contract" title=why.clone()>{format!("missing {}", e.flags.contract.join(", "))}</span> }
-    });
-    let duplicate = e.flags.duplicate.then(|| view! { <span class="flag flag-duplicate" title="this id was already shown on an earlier page">"duplicate"</span> });
-    let clock = e
-        .flags
-        .clock
-        .then(|| view! { <span class="flag flag-clock" title="createdAt is far from occurredAt">"clock"</span> });
-    let contact = wire.factor_bound_to_principal.clone();
-    let created = shown_time(wire.created_at.as_deref());
-    view! {
-        <tr data-id=e.id.clone() tabindex="0" aria-rowindex=index + 2>
-            <td class="time"><time datetime=e.occurred.raw.clone() title=e.occurred.raw.clone()>{e.occurred.in_zone(zone)}</time></td>
-            <td class="event-type">{pivot(Some(e.event_type.clone()), type_href(e.source, &e.event_type), "event-type-link")}" "{contract}</td>
-            <td class="severity">{severity_badge(&e)}</td>
-            <td>{text(&wire.factor_category)}</td>
-            <td>{text(&wire.factor_type)}</td>
-            <td class="people">{contact.clone().map(|c| pivot(Some(c.clone()), user_href(&c), "uuid"))}</td>
-            <td>{text(&wire.risk_signal_name)}</td>
-            <td class="number">{wire.risk_signal_weight.map(|w| w.to_string()).unwrap_or_default()}</td>
-            <td>{text(&wire.scope_dimension)}</td>
-            <td class="scope-values" title=scope_full>{scope_short}</td>
-            <td>{text(&wire.evidence_ref)}</td>
-            <td>{text(&wire.prompt_version)}</td>
-            <td class="id">{text(&wire.conversation_id)}</td>
-            <td class="time"><time datetime=created.raw.clone()>{created.in_zone(zone)}</time>" "{clock}</td>
-            <td class="id">{e.id.clone()}" "{duplicate}</td>
-        </tr>
+    let cell = |m: &mut Markup, class: Option<&'static str>, value: Option<&str>| {
+        m.tag("<td");
+        if let Some(class) = class {
+            m.attr("class", class);
+        }
+        m.tag(">").text(value.unwrap_or_default()).tag("</td>");
+    };
+    m.tag("<tr").attr("data-id", &e.id).tag(" tabindex=\"0\"").attr("aria-rowindex", &(index + 2).to_string()).tag(">");
+    m.tag("<td class=\"time\">");
+    write_time(m, &e.occurred, zone);
+    m.tag("</td><td class=\"event-type\">");
+    write_pivot(m, Some(&e.event_type), type_href(e.source, &e.event_type), "event-type-link");
+    m.tag(" ");
+    if !e.flags.contract.is_empty() {
+        let missing = e.flags.contract.join(", ");
+        m.tag("<span class=\"flag flag-contract\"")
+            .attr("title", &format!("breaks its type's contract: missing {missing}"));
+        m.tag(">").text(&format!("missing {missing}")).tag("</span>");
     }
+    m.tag("</td>");
+    write_severity(m, e);
+    cell(m, None, wire.factor_category.as_deref());
+    cell(m, None, wire.factor_type.as_deref());
+    m.tag("<td class=\"people\">");
+    if let Some(contact) = &wire.factor_bound_to_principal {
+        write_pivot(m, Some(contact), user_href(contact), "uuid");
+    }
+    m.tag("</td>");
+    cell(m, None, wire.risk_signal_name.as_deref());
+    cell(m, Some("number"), wire.risk_signal_weight.map(|w| w.to_string()).as_deref());
+    cell(m, None, wire.scope_dimension.as_deref());
+    m.tag("<td class=\"scope-values\"").attr("title", &scope_full).tag(">").text(&scope_short).tag("</td>");
+    cell(m, None, wire.evidence_ref.as_deref());
+    cell(m, None, wire.prompt_version.as_deref());
+    cell(m, Some("id"), wire.conversation_id.as_deref());
+    let created = shown_time(wire.created_at.as_deref());
+    m.tag("<td class=\"time\"><time")
+        .attr("datetime", &created.raw)
+        .tag(">")
+        .text(&created.in_zone(zone))
+        .tag("</time> ");
+    if e.flags.clock {
+        m.tag("<span class=\"flag flag-clock\" title=\"createdAt is far from occurredAt\">clock</span>");
+    }
+    m.tag("</td><td class=\"id\">").text(&e.id).tag(" ");
+    if e.flags.duplicate {
+        m.tag("<span class=\"flag flag-duplicate\" title=\"this id was already shown on an earlier page\">duplicate</span>");
+    }
+    m.tag("</td></tr>");
 }
 
 #[component]
@@ -87,10 +105,19 @@ pub fn StandfastTable(
     let events = crate::components::row_tools::filtered(events);
     let total = Memo::new(move |_| events.with(Vec::len));
     let shown = VirtualRows::new(events);
-    let rows = move || {
-        let zone = zone.get();
-        shown.window().into_iter().map(|(key, index, e)| (key, zone, index, e)).collect::<Vec<_>>()
-    };
+    let body = NodeRef::new();
+    keyed_html_rows(
+        body,
+        move || {
+            let zone = zone.get();
+            Drawn {
+                rows: shown.window().into_iter().map(|(key, index, e)| ((key, zone), (zone, index, e))).collect(),
+                above_px: shown.spacer_px(true),
+                below_px: shown.spacer_px(false),
+            }
+        },
+        |(zone, index, e), m| write_row(m, e, *zone, *index),
+    );
     let headers = [
         ("occurredAt", "Occurred"),
         ("eventType", "Event type"),
@@ -122,11 +149,7 @@ pub fn StandfastTable(
                         })}
                     </tr>
                 </thead>
-                <tbody on:click=open_on_click on:keydown=open_on_key>
-                    {shown.spacer(true)}
-                    {plain_rows(rows, |(key, zone, _, _)| (key.clone(), *zone), |(_, zone, index, e)| row(e, zone, index))}
-                    {shown.spacer(false)}
-                </tbody>
+                <tbody node_ref=body on:click=open_on_click on:keydown=open_on_key></tbody>
                 {crate::components::events_table::filtered_out(events, 15)}
             </table>
         </div>

@@ -27,7 +27,8 @@ pub fn visible_range(total: usize, scroll_top: f64, viewport_px: f64) -> (usize,
 }
 
 /// A table's scroll state: put `wrap` and `on_scroll` on its scrolling wrapper, render the
-/// rows of `window()`, with `spacer(true)` before them and `spacer(false)` after.
+/// rows of `window()`, with spacer rows `spacer_px(true)` high before them and
+/// `spacer_px(false)` after.
 ///
 /// The window and the spacers read the rows themselves, not a memo of their count: a closure
 /// that reads a memo both directly and through a memo derived from it can miss a change
@@ -101,16 +102,6 @@ impl VirtualRows {
         let (first, last, total) = self.range();
         let rows = if above { first } else { total - last.min(total) };
         if total > VIRTUAL_FROM { rows as f64 * ROW_PX } else { 0.0 }
-    }
-
-    /// The spacer row above (`true`) or below the rendered rows, when rows are left out there.
-    pub fn spacer(self, above: bool) -> impl Fn() -> Option<AnyView> + Send + Sync + 'static {
-        move || {
-            let px = self.spacer_px(above);
-            (px > 0.0).then(|| {
-                view! { <tr class="spacer" aria-hidden="true"><td style:height=format!("{px}px")></td></tr> }.into_any()
-            })
-        }
     }
 }
 

@@ -9,8 +9,9 @@ use leptos_router::components::A;
 
 use crate::components::detail_panel::row_openers;
 use crate::components::error_box::settings_problem_view;
-use crate::components::events_table::{EventsTable, TableSkeleton, pivot, severity_badge};
+use crate::components::events_table::{EventsTable, TableSkeleton, write_badge, write_pivot, write_time};
 use crate::components::first_frame::first_frame_cap;
+use crate::components::html_rows::Markup;
 use crate::components::load_more::LoadMore;
 use crate::components::row_tools::RowTools;
 use crate::components::search_form::SearchForm;
@@ -148,14 +149,18 @@ pub fn UserTimelinePage() -> impl IntoView {
         let days = group(shown.get(), move |t| if zone == Zone::Local { local_offset_minutes(t) } else { 0 });
         let (open_on_click, open_on_key) = row_openers();
         // Days and sessions keep their counts; only the entries drawn are fewer in the first frame.
-        let entries_left = std::cell::Cell::new(first_frame.get().unwrap_or(usize::MAX));
-        let days = days
-            .into_iter()
-            .map_while(|d| (entries_left.get() > 0).then(|| day_view(d, zone, &entries_left)))
-            .collect_view();
+        let mut entries_left = first_frame.get().unwrap_or(usize::MAX);
+        let mut m = Markup::default();
+        for day in days {
+            if entries_left == 0 {
+                break;
+            }
+            write_day(&mut m, day, zone, &mut entries_left);
+        }
+        // Plain markup, written as escaped HTML text (components/html_rows.rs says why).
         view! {
-            <ol class="timeline" aria-busy=move || any_loading.get().to_string() on:click=open_on_click on:keydown=open_on_key>
-                {days}
+            <ol class="timeline" aria-busy=move || any_loading.get().to_string() on:click=open_on_click on:keydown=open_on_key
+                inner_html=m.into_string()>
             </ol>
         }
     };
@@ -259,39 +264,36 @@ fn pager_of<P: SourcePlan>(plan: P, state: SourceState<P>, view: PageView<P::Vie
     state.loader.data.with(|d| d.as_ref().and_then(|(key, page)| plan.pager(view, key, page)))
 }
 
-/// A day of the timeline, drawing at most `entries_left` entries (and counting them off).
-fn day_view(day: Day, zone: Zone, entries_left: &std::cell::Cell<usize>) -> impl IntoView + use<> {
+/// A day of the timeline, writing at most `entries_left` entries (and counting them off).
+fn write_day(m: &mut Markup, day: Day, zone: Zone, entries_left: &mut usize) {
     let heading = match day.date {
         Some(d) => format!("{} · {}", d.format("%A %Y-%m-%d"), events_count(day.count)),
         None => format!("Time unreadable · {}", events_count(day.count)),
     };
-    view! {
-        <li class="timeline-day">
-            <h3 class="day-heading">{heading}</h3>
-            <ol class="sessions">
-                {day.sessions.into_iter().map_while(|s| {
-                    let left = entries_left.get();
-                    if left == 0 {
-                        return None;
-                    }
-                    entries_left.set(left.saturating_sub(s.events.len()));
-                    let span = s.span_minutes();
-                    let label = match (&s.ip, s.events.len()) {
-                        (_, 1) => None,
-                        (Some(ip), n) => Some(format!("Session from {ip}: {n} events {}", within(span))),
-                        (None, n) => Some(format!("{n} events without an IP, {}", within(span))),
-                    };
-                    let single = label.is_none();
-                    Some(view! {
-                        <li class="session" class:single=single>
-                            {label.map(|l| view! { <p class="session-label">{l}</p> })}
-                            <ol class="entries">{s.events.into_iter().take(left).map(move |e| entry(e, zone)).collect_view()}</ol>
-                        </li>
-                    })
-                }).collect_view()}
-            </ol>
-        </li>
+    m.tag("<li class=\"timeline-day\"><h3 class=\"day-heading\">").text(&heading).tag("</h3><ol class=\"sessions\">");
+    for session in day.sessions {
+        let left = *entries_left;
+        if left == 0 {
+            break;
+        }
+        *entries_left = left.saturating_sub(session.events.len());
+        let span = session.span_minutes();
+        let label = match (&session.ip, session.events.len()) {
+            (_, 1) => None,
+            (Some(ip), n) => Some(format!("Session from {ip}: {n} events {}", within(span))),
+            (None, n) => Some(format!("{n} events without an IP, {}", within(span))),
+        };
+        match &label {
+            Some(label) => m.tag("<li class=\"session\"><p class=\"session-label\">").text(label).tag("</p>"),
+            None => m.tag("<li class=\"session single\">"),
+        };
+        m.tag("<ol class=\"entries\">");
+        for e in session.events.iter().take(left) {
+            write_entry(m, e, zone);
+        }
+        m.tag("</ol></li>");
     }
+    m.tag("</ol></li>");
 }
 
 fn events_count(n: usize) -> String {
@@ -302,18 +304,18 @@ fn within(minutes: i64) -> String {
     if minutes < 1 { "within a minute".into() } else { format!("within {minutes} min") }
 }
 
-fn entry(e: AuditEvent, zone: Zone) -> impl IntoView {
-    let ip = e.actor.ip.clone();
-    let where_ = e.context.application.clone().or_else(|| e.context.workspace.clone());
-    view! {
-        <li class="entry" data-id=e.id.clone() tabindex="0">
-            <time datetime=e.occurred.raw.clone() title=e.occurred.raw.clone()>{e.occurred.in_zone(zone)}</time>
-            <span class="event-type">{pivot(Some(e.event_type.clone()), type_href(e.source, &e.event_type), "event-type-link")}</span>
-            <span class="severity">{severity_badge(&e)}</span>
-            <span class="ip">{pivot(ip.clone(), ip.as_deref().and_then(ip_href), "ip-link")}</span>
-            <span class="application">{where_}</span>
-            <span class="client">{e.actor.client.clone()}</span>
-            <span class="source-tag">{e.source.label()}</span>
-        </li>
-    }
+fn write_entry(m: &mut Markup, e: &AuditEvent, zone: Zone) {
+    let ip = e.actor.ip.as_deref();
+    let where_ = e.context.application.as_deref().or(e.context.workspace.as_deref());
+    m.tag("<li class=\"entry\"").attr("data-id", &e.id).tag(" tabindex=\"0\">");
+    write_time(m, &e.occurred, zone);
+    m.tag("<span class=\"event-type\">");
+    write_pivot(m, Some(&e.event_type), type_href(e.source, &e.event_type), "event-type-link");
+    m.tag("</span><span class=\"severity\">");
+    write_badge(m, e);
+    m.tag("</span><span class=\"ip\">");
+    write_pivot(m, ip, ip.and_then(ip_href), "ip-link");
+    m.tag("</span><span class=\"application\">").text(where_.unwrap_or_default());
+    m.tag("</span><span class=\"client\">").text(e.actor.client.as_deref().unwrap_or_default());
+    m.tag("</span><span class=\"source-tag\">").text(e.source.label()).tag("</span></li>");
 }

@@ -1,8 +1,9 @@
 //! Hostile strings in every free-text field of every vendor's events (the sandbox's
 //! `hostile-strings` fault): they show as text, no script runs, no `javascript:` link appears,
-//! and the layout holds (no page-wide overflow, rows of a sane height), in the table and in the
-//! detail panel.
+//! and the layout holds (no page-wide overflow, rows of a sane height), in the tables, the
+//! timeline and the detail panel.
 
+use auditdeck_sandbox::dataset::SAMPLE_USER_UUIDS;
 use auditdeck_sandbox::faults::{Fault, Vendor};
 use fantoccini::{Client, Locator};
 
@@ -26,8 +27,9 @@ return {
     pwned: window.auditdeckPwned === undefined ? null : String(window.auditdeckPwned),
     injected: document.querySelectorAll(
         'table.events img, table.events svg, table.events script, table.events iframe, '
+        + '.timeline img, .timeline svg, .timeline script, .timeline iframe, '
         + '.detail-panel img, .detail-panel svg, .detail-panel script, .detail-panel iframe').length,
-    handlers: [...document.querySelectorAll('table.events *, .detail-panel *')]
+    handlers: [...document.querySelectorAll('table.events *, .timeline *, .detail-panel *')]
         .filter(e => [...e.attributes].some(a => a.name.startsWith('on'))).length,
     javascript_links: [...document.querySelectorAll('a[href]')]
         .filter(a => a.getAttribute('href').trim().toLowerCase().startsWith('javascript:')).length,
@@ -90,4 +92,22 @@ pub async fn hostile_strings_render_as_text_and_the_layout_holds(rig: &Rig, clie
         judge(&found, "the detail panel").map_err(context)?;
     }
     Ok(())
+}
+
+/// The timeline's entries are written as HTML text (components/html_rows.rs's `Markup`), so
+/// they get the same attack: every vendor's free text hostile.
+pub async fn hostile_strings_in_the_timeline_render_as_text(rig: &Rig, client: &Client) -> TestResult {
+    let _armed: Vec<_> = [Vendor::Idme, Vendor::Iden, Vendor::Standfast]
+        .into_iter()
+        .map(|vendor| rig.sandbox.faults.arm_while(vendor, Fault::HostileStrings, 10))
+        .collect();
+    client.goto(&rig.url(&format!("/users/{}", SAMPLE_USER_UUIDS[0]))).await.map_err(|e| e.to_string())?;
+    eventually("the timeline's entries", || async {
+        let entries = client.find_all(Locator::Css(".timeline .entry")).await.ok()?;
+        (!entries.is_empty()).then_some(())
+    })
+    .await?;
+    let found = probe(client, ".user-timeline").await?;
+    check(found["text_shown"] == true, || "the hostile text is not shown as text in the timeline".to_string())?;
+    judge(&found, "the timeline")
 }

@@ -126,6 +126,9 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("hostile_strings_render_as_text_and_the_layout_holds", |r, c| {
         Box::pin(hostile::hostile_strings_render_as_text_and_the_layout_holds(r, c))
     }),
+    ("hostile_strings_in_the_timeline_render_as_text", |r, c| {
+        Box::pin(hostile::hostile_strings_in_the_timeline_render_as_text(r, c))
+    }),
     ("accessibility_axe_on_every_route_light_and_dark", |r, c| {
         Box::pin(accessibility::axe_finds_no_serious_violation_on_any_route(r, c))
     }),
