@@ -896,6 +896,17 @@ fn dist_with_plain_page() -> Result<PathBuf, String> {
     Ok(copy)
 }
 
+/// The team gateways' access logs (`gateway_for_a_team`), with SQLite's -wal and -shm files.
+fn remove_access_logs() {
+    let prefix = format!("auditdeck-bench-access-{}-", std::process::id());
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 fn main() -> std::process::ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
@@ -964,6 +975,7 @@ fn main() -> std::process::ExitCode {
             eprintln!("bench: could not measure: {p}");
         }
         let _ = std::fs::remove_dir_all(&dist);
+        remove_access_logs();
         // Figures are reported, never judged; only a measurement that could not run fails.
         if problems.is_empty() { std::process::ExitCode::SUCCESS } else { std::process::ExitCode::FAILURE }
     })

@@ -1,5 +1,6 @@
 //! Keyed table rows written as HTML text: the rows a change brings are written into one text
-//! and made by the browser's parser in one call, then put in place one call per row.
+//! and made by the browser's parser in one call, then put in place: all at once for a new view,
+//! one call a row that moves or comes otherwise.
 //!
 //! A table row is plain markup (text and links; no signal or effect of its own). Made by the
 //! framework, an element, an attribute and a text at a time, it costs a call from the wasm into
@@ -46,11 +47,12 @@ impl Markup {
         self
     }
 
-    /// The written text (for tests).
-    pub fn as_str(&self) -> &str {
+    #[cfg(test)]
+    fn as_str(&self) -> &str {
         &self.0
     }
 
+    /// The written text.
     pub fn into_string(self) -> String {
         self.0
     }
@@ -136,8 +138,8 @@ fn update<K: Eq + Hash + Clone, T>(
         return table;
     }
 
-    for &at in &plan.gone {
-        old_rows[at].remove();
+    for row in plan.gone.iter().filter_map(|&at| old_rows.get(at)) {
+        row.remove();
     }
     // The spacers first: what moves is then put before the spacer below, or at the end.
     table.above = place_spacer(body, table.above.take(), drawn.above_px, true);
