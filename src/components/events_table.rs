@@ -81,7 +81,7 @@ pub fn write_severity(m: &mut Markup, e: &AuditEvent) {
 /// data-quality flags (NOTES.md) are small marks with their explanation as a tooltip.
 fn write_row(m: &mut Markup, e: &AuditEvent, zone: Zone, searched: Option<&str>, hidden: Hidden, index: usize) {
     let shown = |c: Column| !hidden.has(c);
-    m.tag("<tr").attr("data-id", &e.id).tag(" tabindex=\"0\"").attr("aria-rowindex", &(index + 2).to_string()).tag(">");
+    m.row_start(&e.id, index);
     if shown(Column::Occurred) {
         write_time_cell(m, &e.occurred, zone);
     }

@@ -47,6 +47,16 @@ impl Markup {
         self
     }
 
+    /// A table row's start: its id (the detail panel opens it), in the tab order, and its place
+    /// `index` among all rows (from 0) as `aria-rowindex`, where the header row is 1.
+    pub fn row_start(&mut self, id: &str, index: usize) -> &mut Self {
+        self.tag("<tr")
+            .attr("data-id", id)
+            .tag(" tabindex=\"0\"")
+            .attr("aria-rowindex", &(index + 2).to_string())
+            .tag(">")
+    }
+
     #[cfg(test)]
     fn as_str(&self) -> &str {
         &self.0
@@ -262,13 +272,14 @@ fn spacer_row(was: Option<Element>, px: f64) -> Option<Element> {
 
 /// The spacer row above or below the rows of a table whose rows stay, put in or taken out.
 fn place_spacer(body: &Element, was: Option<Element>, px: f64, above: bool) -> Option<Element> {
-    let existed = was.is_some();
-    let Some(el) = spacer_row(was.clone(), px) else {
+    if px <= 0.0 {
         if let Some(was) = was {
             was.remove();
         }
         return None;
-    };
+    }
+    let existed = was.is_some();
+    let el = spacer_row(was, px)?;
     if !existed {
         if above {
             let _ = body.insert_before(&el, body.first_child().as_ref());

@@ -50,7 +50,7 @@ fn write_row(m: &mut Markup, e: &AuditEvent, zone: Zone, index: usize) {
         }
         m.tag(">").text(value.unwrap_or_default()).tag("</td>");
     };
-    m.tag("<tr").attr("data-id", &e.id).tag(" tabindex=\"0\"").attr("aria-rowindex", &(index + 2).to_string()).tag(">");
+    m.row_start(&e.id, index);
     m.tag("<td class=\"time\">");
     write_time(m, &e.occurred, zone);
     m.tag("</td><td class=\"event-type\">");
