@@ -3,9 +3,8 @@
 //! memory; only when the user opts in is it kept in this tab's sessionStorage. Everything else
 //! may be kept in localStorage: it holds no credential.
 
-use serde::{Deserialize, Serialize};
-
 use crate::connection::config::{AppConfig, Connection, Vendor};
+use crate::connection::json::Json;
 use crate::providers::idme::{self, AuthScheme};
 use crate::providers::{REDACTED, iden, idme_events, standfast};
 
@@ -14,8 +13,7 @@ pub const CUSTOM_CONNECTION: &str = "custom";
 
 /// Non-secret settings of one provider (safe for localStorage). Fields that belong to one
 /// provider only are ignored by the others.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Preferences {
     /// A connection id from `/config.json`, or [`CUSTOM_CONNECTION`]; empty: the first offered.
     pub connection_id: String,
@@ -32,6 +30,42 @@ pub struct Preferences {
     pub org_slug: String,
     /// ID.me Events API: the lookup path (empty: NOTES.md's `/api/v1/events/{id}`).
     pub events_path_template: String,
+}
+
+impl Preferences {
+    /// Reads what [`Preferences::to_stored`] wrote. A field that is missing, null or of another
+    /// type (kept by an older build, or edited by hand) takes its default, so the others are not
+    /// lost; text that is not JSON gives the defaults.
+    pub fn from_stored(text: &str) -> Self {
+        let Some(kept) = Json::parse(text) else { return Preferences::default() };
+        let text = |name| kept.member(name).text().ok().flatten().unwrap_or_default();
+        let flag = |name| kept.member(name).flag().ok().flatten().unwrap_or_default();
+        Preferences {
+            connection_id: text("connection_id"),
+            custom_base_url: text("custom_base_url"),
+            remember_secret_in_tab: flag("remember_secret_in_tab"),
+            scheme: AuthScheme::ALL.into_iter().find(|s| s.key() == text("scheme")).unwrap_or_default(),
+            secret_already_encoded: flag("secret_already_encoded"),
+            workspace_id: text("workspace_id"),
+            org_slug: text("org_slug"),
+            events_path_template: text("events_path_template"),
+        }
+    }
+
+    /// JSON for localStorage (no secret: [`ProviderSettings::secret`] is not a preference).
+    pub fn to_stored(&self) -> String {
+        Json::object_of(vec![
+            ("connection_id", Json::text(&self.connection_id)),
+            ("custom_base_url", Json::text(&self.custom_base_url)),
+            ("remember_secret_in_tab", Json::flag(self.remember_secret_in_tab)),
+            ("scheme", Json::text(self.scheme.key())),
+            ("secret_already_encoded", Json::flag(self.secret_already_encoded)),
+            ("workspace_id", Json::text(&self.workspace_id)),
+            ("org_slug", Json::text(&self.org_slug)),
+            ("events_path_template", Json::text(&self.events_path_template)),
+        ])
+        .write()
+    }
 }
 
 /// Settings including the secret: in memory only.
@@ -340,7 +374,26 @@ mod tests {
     #[test]
     fn preferences_never_serialize_the_secret() {
         let s = with(Vendor::Idme, "labs", "top-secret");
-        let json = serde_json::to_string(&s.preferences).unwrap();
+        let json = s.preferences.to_stored();
         assert!(!json.contains("top-secret"));
+    }
+
+    #[test]
+    fn stored_preferences_read_back_and_tolerate_what_is_missing() {
+        // What an earlier build (serde_json, the enum by its variant's name) kept in localStorage.
+        let kept = r#"{"connection_id":"custom","custom_base_url":"https://events.example.org","remember_secret_in_tab":true,"scheme":"BearerIdMe","secret_already_encoded":false,"workspace_id":"","org_slug":"acme","events_path_template":""}"#;
+        let read = Preferences::from_stored(kept);
+        assert_eq!(read.connection_id, "custom");
+        assert_eq!(read.custom_base_url, "https://events.example.org");
+        assert!(read.remember_secret_in_tab);
+        assert_eq!(read.scheme, AuthScheme::BearerIdMe);
+        assert_eq!(read.org_slug, "acme");
+        assert_eq!(Preferences::from_stored(&read.to_stored()), read);
+
+        let partial = Preferences::from_stored(r#"{"org_slug":"acme","scheme":null}"#);
+        assert_eq!(partial.org_slug, "acme");
+        assert_eq!(partial.scheme, AuthScheme::IdMe);
+        assert_eq!(Preferences::from_stored("not json"), Preferences::default());
+        assert_eq!(Preferences::from_stored(r#"{"scheme":"Basic","org_slug":7}"#), Preferences::default());
     }
 }

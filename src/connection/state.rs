@@ -145,7 +145,7 @@ async fn load_config() -> ConfigState {
         Ok(HttpResponse { status: 200, body, .. }) => match AppConfig::parse(&body) {
             Ok(config) => {
                 if let Some(secs) = config.response_timeout_secs {
-                    crate::net::http::set_response_timeout_secs(f64::from(secs));
+                    crate::net::http::set_response_timeout_secs(secs);
                 }
                 ConfigState::Loaded(config)
             }

@@ -1,5 +1,6 @@
 //! Browser storage for settings. Preferences (no credential) go to localStorage; the secret
 //! goes to this tab's sessionStorage only when the user opts in, and is removed otherwise.
+//! Both are kept as JSON written and read by [`crate::connection::json`].
 
 use crate::connection::config::Vendor;
 use crate::connection::settings::{Preferences, ProviderSettings};
@@ -23,7 +24,7 @@ fn session() -> Option<web_sys::Storage> {
 pub fn load(provider: Vendor) -> ProviderSettings {
     let preferences: Preferences = local()
         .and_then(|s| s.get_item(&preferences_key(provider)).ok().flatten())
-        .and_then(|text| serde_json::from_str(&text).ok())
+        .map(|text| Preferences::from_stored(&text))
         .unwrap_or_default();
     let secret = if preferences.remember_secret_in_tab {
         session().and_then(|s| s.get_item(&secret_key(provider)).ok().flatten()).unwrap_or_default()
@@ -35,8 +36,8 @@ pub fn load(provider: Vendor) -> ProviderSettings {
 
 pub fn save(settings: &ProviderSettings) {
     let provider = settings.provider;
-    if let (Some(storage), Ok(text)) = (local(), serde_json::to_string(&settings.preferences)) {
-        let _ = storage.set_item(&preferences_key(provider), &text);
+    if let Some(storage) = local() {
+        let _ = storage.set_item(&preferences_key(provider), &settings.preferences.to_stored());
     }
     if let Some(storage) = session() {
         if settings.preferences.remember_secret_in_tab && !settings.secret.is_empty() {
@@ -53,13 +54,13 @@ const RECENT_SEARCHES_KEY: &str = "auditdeck.recent-searches";
 pub fn recent_searches() -> Vec<crate::routes::home::RecentSearch> {
     local()
         .and_then(|s| s.get_item(RECENT_SEARCHES_KEY).ok().flatten())
-        .and_then(|text| serde_json::from_str(&text).ok())
+        .map(|text| crate::routes::home::RecentSearch::list_from_stored(&text))
         .unwrap_or_default()
 }
 
 pub fn save_recent_searches(recent: &[crate::routes::home::RecentSearch]) {
-    if let (Some(storage), Ok(text)) = (local(), serde_json::to_string(recent)) {
-        let _ = storage.set_item(RECENT_SEARCHES_KEY, &text);
+    if let Some(storage) = local() {
+        let _ = storage.set_item(RECENT_SEARCHES_KEY, &crate::routes::home::RecentSearch::list_to_stored(recent));
     }
 }
 

@@ -16,16 +16,18 @@ use web_sys::{AbortController, AbortSignal, FormData, Headers, RequestInit};
 use crate::providers::{ApiError, HttpRequest, HttpResponse, RequestBody};
 
 /// How long a request may take, body included, when the gateway's config names no other limit.
-const DEFAULT_RESPONSE_TIMEOUT_SECS: f64 = 40.0;
+/// Whole seconds, as the config gives them: a float here would be formatted into the timeout's
+/// message, which puts float formatting (10 KB) in the main module.
+const DEFAULT_RESPONSE_TIMEOUT_SECS: u32 = 40;
 
 thread_local! {
-    static RESPONSE_TIMEOUT_SECS: std::cell::Cell<f64> = const { std::cell::Cell::new(DEFAULT_RESPONSE_TIMEOUT_SECS) };
+    static RESPONSE_TIMEOUT_SECS: std::cell::Cell<u32> = const { std::cell::Cell::new(DEFAULT_RESPONSE_TIMEOUT_SECS) };
 }
 
 /// Sets how long any request may take before it is given up (from the gateway's config).
-pub fn set_response_timeout_secs(secs: f64) {
-    if secs.is_finite() && secs > 0.0 {
-        RESPONSE_TIMEOUT_SECS.with(|t| t.set(secs.min(3600.0)));
+pub fn set_response_timeout_secs(secs: u32) {
+    if secs > 0 {
+        RESPONSE_TIMEOUT_SECS.with(|t| t.set(secs.min(3600)));
     }
 }
 
@@ -123,7 +125,7 @@ pub async fn send(request: &HttpRequest, signal: Option<AbortSignal>) -> Result<
     // A vendor that never answers (or stops halfway through the body) must not leave the view
     // loading forever: the request also ends when the deadline passes.
     let timeout_secs = RESPONSE_TIMEOUT_SECS.with(std::cell::Cell::get);
-    let deadline = AbortSignal::timeout_with_f64(timeout_secs * 1000.0);
+    let deadline = AbortSignal::timeout_with_u32(timeout_secs * 1000);
     let either = match &signal {
         Some(signal) => AbortSignal::any(&js_sys::Array::of2(signal, &deadline)),
         None => deadline.clone(),

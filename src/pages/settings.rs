@@ -158,20 +158,22 @@ fn ProviderFieldset(provider: Vendor) -> impl IntoView {
     });
 
     let idme_scheme = move || {
-        (provider == Vendor::Idme).then(|| view! {
-            <label for=id("scheme")>"Authorization scheme"</label>
-            <select
-                id=id("scheme")
-                prop:value=move || format!("{:?}", p.settings.with(|s| s.preferences.scheme))
-                on:change=move |ev| {
-                    let value = event_target_value(&ev);
-                    let scheme = AuthScheme::ALL.into_iter().find(|s| format!("{s:?}") == value).unwrap_or_default();
-                    change(&|s| s.preferences.scheme = scheme);
-                }
-            >
-                <option value="IdMe">"ID.me <key> (the document's prose)"</option>
-                <option value="BearerIdMe">"Bearer ID.me <key> (the document's samples)"</option>
-            </select>
+        (provider == Vendor::Idme).then(|| {
+            view! {
+                <label for=id("scheme")>"Authorization scheme"</label>
+                <select
+                    id=id("scheme")
+                    prop:value=move || p.settings.with(|s| s.preferences.scheme.key())
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev);
+                        let scheme = AuthScheme::ALL.into_iter().find(|s| s.key() == value).unwrap_or_default();
+                        change(&|s| s.preferences.scheme = scheme);
+                    }
+                >
+                    <option value="IdMe">"ID.me <key> (the document's prose)"</option>
+                    <option value="BearerIdMe">"Bearer ID.me <key> (the document's samples)"</option>
+                </select>
+            }
         })
     };
     let idme_encoded = move || {

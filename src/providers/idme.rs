@@ -18,7 +18,7 @@ pub const PAGE_SIZE: u64 = 50;
 pub const PATH_PREFIX: &str = "/api/v1";
 
 /// The two Authorization schemes the document uses (prose vs. samples).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum AuthScheme {
     /// `Authorization: ID.me <base64-encoded-key>`: the document's prose (default).
     #[default]
@@ -36,6 +36,14 @@ impl AuthScheme {
     }
 
     pub const ALL: [AuthScheme; 2] = [AuthScheme::IdMe, AuthScheme::BearerIdMe];
+
+    /// Its name in kept preferences and in the settings form.
+    pub fn key(self) -> &'static str {
+        match self {
+            AuthScheme::IdMe => "IdMe",
+            AuthScheme::BearerIdMe => "BearerIdMe",
+        }
+    }
 }
 
 /// The Authorization header for a shared secret: base64 of the raw secret unless the user says

@@ -4,6 +4,7 @@ use super::ip::{IpSearch, parse_ip};
 use super::query::Uuid;
 use super::severity::SeverityView;
 use super::user::UserTimeline;
+use crate::connection::json::Json;
 use crate::model::Severity;
 use crate::providers::standfast::EVENT_TYPES;
 
@@ -60,10 +61,35 @@ pub fn home_search_target(text: &str) -> Result<String, String> {
 
 /// One remembered search: what was typed and the view it opened. Never a credential: only the
 /// search box's text and the app's own URL are kept.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecentSearch {
     pub text: String,
     pub href: String,
+}
+
+impl RecentSearch {
+    /// Reads what [`RecentSearch::list_to_stored`] wrote, skipping any entry that is not such a
+    /// search (nothing at all when the text is no JSON list).
+    pub fn list_from_stored(text: &str) -> Vec<RecentSearch> {
+        let entries = Json::parse(text).and_then(|list| list.items()).unwrap_or_default();
+        entries
+            .iter()
+            .filter_map(|e| {
+                Some(RecentSearch {
+                    text: e.member("text").required_text().ok()?,
+                    href: e.member("href").required_text().ok()?,
+                })
+            })
+            .collect()
+    }
+
+    pub fn list_to_stored(recent: &[RecentSearch]) -> String {
+        let entries = recent
+            .iter()
+            .map(|r| Json::object_of(vec![("text", Json::text(&r.text)), ("href", Json::text(&r.href))]))
+            .collect();
+        Json::array_of(entries).write()
+    }
 }
 
 pub const RECENT_SEARCHES_KEPT: usize = 10;
@@ -114,5 +140,19 @@ mod tests {
             recent = remember(recent, s(&format!("10.0.0.{i}")));
         }
         assert_eq!(recent.len(), RECENT_SEARCHES_KEPT);
+    }
+
+    #[test]
+    fn kept_searches_read_back_and_unreadable_entries_are_skipped() {
+        let kept = vec![
+            RecentSearch { text: "severity:high \"x\"".into(), href: "/severity?severity=high".into() },
+            RecentSearch { text: "10.1.2.3".into(), href: "/ip/10.1.2.3".into() },
+        ];
+        assert_eq!(RecentSearch::list_from_stored(&RecentSearch::list_to_stored(&kept)), kept);
+        // What an earlier build (serde_json) kept, with an entry edited by hand.
+        let older = r#"[{"text":"10.1.2.3","href":"/ip/10.1.2.3"},{"text":7},{"href":"/users/x"}]"#;
+        assert_eq!(RecentSearch::list_from_stored(older), vec![kept[1].clone()]);
+        assert_eq!(RecentSearch::list_from_stored("{\"text\":\"x\"}"), vec![]);
+        assert_eq!(RecentSearch::list_from_stored("not json"), vec![]);
     }
 }

@@ -5,7 +5,9 @@
 use auditdeck_sandbox::iden::SANDBOX_KEY;
 use fantoccini::Client;
 
-use crate::harness::{Rig, TestResult, check, click, console_messages, settled_rows, type_into, wait_for_text};
+use crate::harness::{
+    Rig, TestResult, check, click, console_messages, eventually, settled_rows, type_into, wait_for_text,
+};
 
 async fn script(client: &Client, js: &str) -> Result<String, String> {
     let value = client.execute(js, vec![]).await.map_err(|e| e.to_string())?;
@@ -76,6 +78,17 @@ pub async fn a_typed_secret_stays_out_of_urls_storage_console_and_exports(rig: &
     let session = script(client, "return JSON.stringify(Object.entries(sessionStorage));").await?;
     check(session.contains(secret), || format!("remembered in this tab: sessionStorage is {session}"))?;
     none_holds(rig, client, secret, "after opting in").await?;
+    // The choice is kept with the preferences (localStorage) and read back when the app starts:
+    // after a reload, the tab still has the secret and the box is still ticked.
+    client.refresh().await.map_err(|e| e.to_string())?;
+    let field = "const f = document.querySelector('#iden-secret'), r = document.querySelector('#iden-remember'); \
+                 return f && r ? JSON.stringify([f.value, r.checked]) : '';";
+    let expected = format!(r#"["{secret}",true]"#);
+    eventually("the remembered secret and its ticked box after a reload", || async {
+        script(client, field).await.ok().filter(|now| *now == expected)
+    })
+    .await?;
+    none_holds(rig, client, secret, "after a reload").await?;
     // The instrument itself: a secret printed to the console is caught.
     script(client, &format!("console.log('probe {secret}'); return '';")).await?;
     check(none_holds(rig, client, secret, "probe").await.is_err(), || "the console check sees nothing".into())
