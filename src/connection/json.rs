@@ -145,10 +145,13 @@ mod imp {
     }
 
     pub fn member(v: &JsValue, name: &str) -> Option<JsValue> {
-        if !is_object(v) {
+        let object = v.dyn_ref::<Object>().filter(|_| is_object(v))?;
+        let key = JsValue::from_str(name);
+        // Its own members only: `Reflect.get` would also find the prototype's (`constructor`).
+        if !Object::has_own(object, &key) {
             return None;
         }
-        Reflect::get(v, &JsValue::from_str(name)).ok().filter(|m| !m.is_undefined())
+        Reflect::get(v, &key).ok().filter(|m| !m.is_undefined())
     }
 
     pub fn is_null(v: &JsValue) -> bool {
