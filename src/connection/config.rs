@@ -78,13 +78,12 @@ impl AppConfig {
         let read = || -> Result<AppConfig, Unreadable> {
             let config = Json::parse(body).ok_or_else(|| Unreadable("it is not JSON".into()))?;
             let config = config.object("the file")?;
-            let connections = config.member("connections").items()?.unwrap_or_default();
+            let mut connections = Vec::new();
+            for (i, c) in config.member("connections").items()?.unwrap_or_default().iter().enumerate() {
+                connections.push(Connection::read(c).map_err(|e| Unreadable(format!("connection {}: {e}", i + 1)))?);
+            }
             Ok(AppConfig {
-                connections: connections
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| Connection::read(c).map_err(|e| Unreadable(format!("connection {}: {e}", i + 1))))
-                    .collect::<Result<_, _>>()?,
+                connections,
                 response_timeout_secs: config.member("response_timeout_secs").whole()?,
                 live_tail_secs: config.member("live_tail_secs").whole()?,
                 user: config.member("user").object()?.as_ref().map(SignedInUser::read).transpose()?,

@@ -2,7 +2,7 @@
 //! run. Everything a fresh machine with only rustup and cargo needs is set up from here.
 //! `cargo xtask wasm` is the wasm half of `trunk build` (see wasm.rs).
 
-mod import_names;
+mod glue;
 mod precompress;
 mod route_chunks;
 mod wasm;

@@ -16,9 +16,8 @@ use sha2::{Digest, Sha256};
 use crate::{WASM_TARGET, command, run, step, workspace_root};
 
 const APP_BIN: &str = "auditdeck";
-/// The marker in index.html's boot script tag that this step replaces with the file names, as
-/// written and as trunk's minifier leaves it in a release build (Trunk.toml, `minify`).
-const BOOT_PLACEHOLDERS: [&str; 2] = [r#"data-js="" data-wasm="""#, "data-js data-wasm"];
+/// The marker in index.html's boot script tag that this step replaces with the file names.
+const BOOT_PLACEHOLDER: &str = r#"data-js="" data-wasm="""#;
 
 pub fn build() -> Result<(), String> {
     let staging = env::var_os("TRUNK_STAGING_DIR")
@@ -72,7 +71,7 @@ pub fn build() -> Result<(), String> {
         }
     }
     if release {
-        crate::import_names::shorten(&pkg.join(format!("{APP_BIN}_bg.wasm")), &pkg.join(format!("{APP_BIN}.js")))?;
+        crate::glue::make_lean(&pkg.join(format!("{APP_BIN}_bg.wasm")), &pkg.join(format!("{APP_BIN}.js")))?;
         for entry in read_dir(&pkg)? {
             if entry.path().extension().is_some_and(|e| e == "wasm") {
                 optimise(&entry.path())?;
@@ -143,11 +142,8 @@ fn content_hash(dir: &Path) -> Result<String, String> {
 /// `/config.json` at the root whatever the public URL), so they take it.
 fn name_files_in_index(index: &Path, base: &str, route_chunks: &str) -> Result<(), String> {
     let html = std::fs::read_to_string(index).map_err(|e| format!("{}: {e}", index.display()))?;
-    let Some((placeholder, tag)) = BOOT_PLACEHOLDERS
-        .into_iter()
-        .find_map(|p| html.find(p).and_then(|at| html[..at].rfind("<script")).map(|tag| (p, tag)))
-    else {
-        return Err(format!("{} has no boot script tag with {}", index.display(), BOOT_PLACEHOLDERS[0]));
+    let Some(tag) = html.find(BOOT_PLACEHOLDER).and_then(|at| html[..at].rfind("<script")) else {
+        return Err(format!("{} has no boot script tag with {BOOT_PLACEHOLDER}", index.display()));
     };
     let (js, wasm) = (format!("{base}{APP_BIN}.js"), format!("{base}{APP_BIN}_bg.wasm"));
     // The chunks' loader too: the main module imports it, so every page fetches it, and
@@ -159,6 +155,6 @@ fn name_files_in_index(index: &Path, base: &str, route_chunks: &str) -> Result<(
          <link rel=\"preload\" href=\"/config.json\" as=\"fetch\" crossorigin />\n    "
     );
     let named = format!(r#"data-js="{js}" data-wasm="{wasm}" data-chunks="{route_chunks}""#);
-    let html = format!("{}{preloads}{}", &html[..tag], html[tag..].replacen(placeholder, &named, 1));
+    let html = format!("{}{preloads}{}", &html[..tag], html[tag..].replacen(BOOT_PLACEHOLDER, &named, 1));
     std::fs::write(index, html).map_err(|e| format!("{}: {e}", index.display()))
 }
