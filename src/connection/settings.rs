@@ -44,7 +44,7 @@ impl Preferences {
             connection_id: text("connection_id"),
             custom_base_url: text("custom_base_url"),
             remember_secret_in_tab: flag("remember_secret_in_tab"),
-            scheme: AuthScheme::ALL.into_iter().find(|s| s.key() == text("scheme")).unwrap_or_default(),
+            scheme: AuthScheme::from_key(&text("scheme")).unwrap_or_default(),
             secret_already_encoded: flag("secret_already_encoded"),
             workspace_id: text("workspace_id"),
             org_slug: text("org_slug"),

@@ -166,7 +166,7 @@ fn ProviderFieldset(provider: Vendor) -> impl IntoView {
                     prop:value=move || p.settings.with(|s| s.preferences.scheme.key())
                     on:change=move |ev| {
                         let value = event_target_value(&ev);
-                        let scheme = AuthScheme::ALL.into_iter().find(|s| s.key() == value).unwrap_or_default();
+                        let scheme = AuthScheme::from_key(&value).unwrap_or_default();
                         change(&|s| s.preferences.scheme = scheme);
                     }
                 >

@@ -44,6 +44,11 @@ impl AuthScheme {
             AuthScheme::BearerIdMe => "BearerIdMe",
         }
     }
+
+    /// The scheme [`AuthScheme::key`] names; None for any other text.
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.key() == key)
+    }
 }
 
 /// The Authorization header for a shared secret: base64 of the raw secret unless the user says
