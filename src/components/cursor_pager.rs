@@ -1,7 +1,6 @@
 //! Newest / newer / older as real links, for sources paged by cursor or position.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn CursorPager(
@@ -14,7 +13,7 @@ pub fn CursorPager(
     position: String,
 ) -> impl IntoView {
     let link = |label: &'static str, rel: &'static str, href: Option<String>| match href {
-        Some(href) => view! { <A href=href attr:rel=rel attr:class="pager-link">{label}</A> }.into_any(),
+        Some(href) => view! { <a href=href rel=rel class="pager-link">{label}</a> }.into_any(),
         None => view! { <span class="pager-link disabled" aria-disabled="true">{label}</span> }.into_any(),
     };
     view! {

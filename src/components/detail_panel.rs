@@ -5,7 +5,6 @@
 use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use wasm_bindgen::JsCast;
 
@@ -139,7 +138,7 @@ pub fn DetailPanel() -> impl IntoView {
             <aside class="detail-panel" aria-labelledby="detail-heading">
                 <div class="detail-head">
                     <h2 id="detail-heading" tabindex="-1" node_ref=heading>{title}</h2>
-                    <A href=move || href(None) attr:class="close-panel" attr:aria-label="Close the event detail (Esc)">"Close ✕"</A>
+                    <a href=move || href(None) class="close-panel" aria-label="Close the event detail (Esc)">"Close ✕"</a>
                 </div>
                 {body}
             </aside>

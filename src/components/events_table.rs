@@ -5,7 +5,6 @@
 use leptos::prelude::*;
 
 use crate::components::detail_panel::row_openers;
-use leptos_router::components::A;
 
 use crate::components::html_rows::{Drawn, Markup, keyed_html_rows};
 use crate::components::row_tools::{filtered, use_rows_href};
@@ -195,7 +194,7 @@ fn header(
     let link = href(filter.with_sort(next));
     view! {
         <th scope="col" aria-sort=sort title=title data-column=column.key()>
-            <A href=link attr:class="sort-link">{column.label()}{mark}</A>
+            <a href=link class="sort-link">{column.label()}{mark}</a>
         </th>
     }
 }

@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::rows::format::thousands;
 
@@ -8,7 +7,7 @@ use crate::rows::format::thousands;
 #[component]
 pub fn Pager(current: u64, total_pages: u64, total_count: u64, href: Callback<u64, String>) -> impl IntoView {
     let link = move |label: &'static str, rel: &'static str, target: Option<u64>| match target {
-        Some(page) => view! { <A href=href.run(page) attr:rel=rel attr:class="pager-link">{label}</A> }.into_any(),
+        Some(page) => view! { <a href=href.run(page) rel=rel class="pager-link">{label}</a> }.into_any(),
         None => view! { <span class="pager-link disabled" aria-disabled="true">{label}</span> }.into_any(),
     };
     let first = (current > 1 && total_pages > 0).then_some(1);

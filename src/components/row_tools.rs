@@ -3,7 +3,6 @@
 //! by time), facet counts (click keeps a value, alt-click or "−" drops it) and export.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 use crate::components::export_tools::ExportTools;
@@ -125,7 +124,7 @@ fn ActiveFilters(
             let chip = |value: &FacetValue, verb: &'static str| {
                 let href = with_rows.run(f.without(value));
                 let text = format!("{verb} {}: {}", value.facet.label(), value.value);
-                view! { <A href=href attr:class=format!("filter-chip {}", verb.to_lowercase()) attr:title="Remove this filter">{text}" ✕"</A> }
+                view! { <a href=href class=format!("filter-chip {}", verb.to_lowercase()) title="Remove this filter">{text}" ✕"</a> }
             };
             let chips: Vec<_> =
                 f.only.iter().map(|v| chip(v, "Only")).chain(f.not.iter().map(|v| chip(v, "Not"))).collect();
@@ -138,7 +137,7 @@ fn ActiveFilters(
                         format!("Showing {} of {} loaded rows (filtered in the browser): ", thousands(kept.get() as u64), thousands(loaded as u64))
                     }
                     {chips}
-                    " " <A href=with_rows.run(RowFilter::default()) attr:class="clear-filters">"Clear"</A>
+                    " " <a href=with_rows.run(RowFilter::default()) class="clear-filters">"Clear"</a>
                 </p>
             }
         })

@@ -1,7 +1,6 @@
 //! Controls every view shares: the time zone switch (links) and the source switches.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 use crate::model::Vendor;
@@ -12,8 +11,8 @@ use crate::rows::format::Zone;
 pub fn ZoneSwitch(zone: Signal<Zone>, href: Callback<Zone, String>) -> impl IntoView {
     let link = move |z: Zone, label: &'static str| {
         view! {
-            <A href=move || href.run(z) attr:class="zone-link"
-                attr:aria-current=move || (zone.get() == z).then_some("true")>{label}</A>
+            <a href=move || href.run(z) class="zone-link"
+                aria-current=move || (zone.get() == z).then_some("true")>{label}</a>
         }
     };
     view! {

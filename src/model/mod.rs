@@ -198,7 +198,7 @@ pub fn idme_derived_id(event: &idme::WireEvent) -> String {
 const CLOCK_TOLERANCE_MS: i64 = 60_000;
 
 pub fn from_idme(raw: &Value, connection: &str) -> Option<AuditEvent> {
-    let wire: idme::WireEvent = serde_json::from_value(raw.clone()).ok()?;
+    let wire = idme::read_event(raw)?;
     if says_neither_what_nor_when(&wire.event, &wire.tracked_at) {
         return None;
     }

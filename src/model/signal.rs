@@ -5,6 +5,7 @@
 //! subject identifier names by UUID.
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::severity::signal_severity;
@@ -21,7 +22,7 @@ fn rfc3339(ms: i64) -> Option<String> {
 
 /// None for a record that is not a signal as the gateway writes them.
 pub fn from_signal(raw: &Value) -> Option<AuditEvent> {
-    let signal: WireSignal = serde_json::from_value(raw.clone()).ok()?;
+    let signal = WireSignal::deserialize(raw).ok()?;
     let first = signal.event_types.first()?;
     let severity = signal.event_types.iter().map(|t| signal_severity(t)).min().unwrap_or(super::Severity::Info);
     let person = signal.subjects.iter().find_map(person_of);

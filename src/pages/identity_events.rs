@@ -8,7 +8,6 @@ use std::rc::Rc;
 use chrono::{DateTime, Utc};
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 use crate::components::cursor_pager::CursorPager;
@@ -462,7 +461,7 @@ fn IdentityForm(current: Memo<Option<IdentityEvents>>) -> impl IntoView {
             </details>
             <div class="actions">
                 <button type="submit">"Apply filters"</button>
-                " " <A href="/identity-events">"Clear"</A>
+                " " <a href="/identity-events">"Clear"</a>
             </div>
             <p id="filter-error" class="field-error" role="alert">{move || error.get()}</p>
         </form>

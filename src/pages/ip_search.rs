@@ -4,7 +4,6 @@
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::components::load_more::{MorePage, NextPage};
 use crate::components::pager::Pager;
@@ -161,7 +160,7 @@ impl SourcePlan for IdmeByIp {
             view! {
                 <p class="empty past-end" role="status">
                     {format!("Page {} is past the end of the results ({} pages). ", thousands(shown_page(page)), thousands(total_pages))}
-                    <A href=last>"Go to the last page"</A>
+                    <a href=last>"Go to the last page"</a>
                 </p>
             }
             .into_any(),

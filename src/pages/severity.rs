@@ -5,7 +5,6 @@
 use std::future::Future;
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 use crate::components::events_table::severity_icon;
@@ -302,10 +301,10 @@ fn SeverityChips(view: SeverityView, rows: Memo<Vec<AuditEvent>>) -> impl IntoVi
                 format!("Show only {} events", severity.as_str())
             };
             view! {
-                <A href=href attr:class=format!("chip badge severity-{}", severity.as_str())
-                    attr:aria-current=active.then_some("true") attr:title=title attr:data-severity=severity.as_str()>
+                <a href=href class=format!("chip badge severity-{}", severity.as_str())
+                    aria-current=active.then_some("true") title=title data-severity=severity.as_str()>
                     <span aria-hidden="true">{severity_icon(severity)}" "</span>{label}
-                </A>
+                </a>
             }
         })
         .collect_view();
@@ -465,7 +464,7 @@ fn SeverityForm(current: Memo<Option<SeverityView>>) -> impl IntoView {
             </div>
             <div class="actions">
                 <button type="submit">"Apply filters"</button>
-                " " <A href="/severity">"Clear"</A>
+                " " <a href="/severity">"Clear"</a>
             </div>
             <p id="filter-error" class="field-error" role="alert">{move || error.get()}</p>
         </form>

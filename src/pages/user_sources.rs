@@ -4,7 +4,6 @@
 //! timeline merges their pages into one list; each source keeps its own pager line.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::components::error_box::unreadable_notice;
 use crate::connection::config::Vendor;
@@ -268,7 +267,7 @@ impl SourcePlan for SignalsAboutUser {
             view! {
                 <li class="source-pager" data-source=self.what()>
                     <strong>{self.what()}</strong>" · "<span class="pager-position">{position}</span>" "
-                    <A href=all attr:class="pager-link">"All signals about this person ›"</A>
+                    <a href=all class="pager-link">"All signals about this person ›"</a>
                     {unreadable_notice(page.unreadable)}
                 </li>
             }
@@ -291,7 +290,7 @@ fn source_pager(
     unreadable: usize,
 ) -> AnyView {
     let link = |text: &'static str, rel: &'static str, href: Option<String>| match href {
-        Some(href) => view! { <A href=href attr:rel=rel attr:class="pager-link">{text}</A> }.into_any(),
+        Some(href) => view! { <a href=href rel=rel class="pager-link">{text}</a> }.into_any(),
         None => view! { <span class="pager-link disabled" aria-disabled="true">{text}</span> }.into_any(),
     };
     view! {

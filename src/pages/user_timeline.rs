@@ -5,7 +5,6 @@
 use std::collections::HashSet;
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::components::detail_panel::row_openers;
 use crate::components::error_box::settings_problem_view;
@@ -192,7 +191,7 @@ pub fn UserTimelinePage() -> impl IntoView {
         let layout_link = move |layout: Layout, label: &'static str| {
             let href = UserTimeline { layout, ..for_layout.clone() }.href();
             let here = for_layout.layout == layout;
-            view! { <A href=href attr:class="layout-link" attr:aria-current=here.then_some("true")>{label}</A> }
+            view! { <a href=href class="layout-link" aria-current=here.then_some("true")>{label}</a> }
         };
         Some(view! {
             <div class="view-controls">

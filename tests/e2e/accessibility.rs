@@ -1,5 +1,6 @@
 //! Accessibility: axe-core (from the npm registry, injected into the page) on every route in
-//! the light and the dark theme, and a keyboard-only walk from a search to an export.
+//! the light and the dark theme, with no link but the page's own marked as the current page, and
+//! a keyboard-only walk from a search to an export.
 
 use std::path::PathBuf;
 
@@ -34,6 +35,17 @@ axe.run(document, { resultTypes: ['violations'] })
         .filter(v => v.impact === 'serious' || v.impact === 'critical')
         .map(v => `${v.impact} ${v.id}: ${v.help} (${v.nodes.length} nodes, e.g. ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')})`)))
     .catch(e => done(['axe failed: ' + e]));
+"#;
+
+/// Links marked `aria-current="page"` that are not the page shown: WAI-ARIA's "page" is the link
+/// that represents the current page (a section of the main navigation, or this very address),
+/// not every link to another view of the same path (a sort, a page of results, a time zone).
+const NOT_THE_CURRENT_PAGE: &str = r#"
+const here = location.pathname + location.search;
+return [...document.querySelectorAll('[aria-current="page"]')]
+    .filter(a => !a.closest('nav.app-nav'))
+    .filter(a => { const u = new URL(a.getAttribute('href') || '', location.href); return u.pathname + u.search !== here; })
+    .map(a => `${a.tagName.toLowerCase()}.${a.className} ${a.getAttribute('href')} "${a.textContent.trim()}"`);
 "#;
 
 fn routes(rig: &Rig) -> Vec<String> {
@@ -91,6 +103,10 @@ pub async fn axe_finds_no_serious_violation_on_any_route(rig: &Rig, client: &Cli
             check(shown == theme, || format!("{route}: the theme is {shown}, not {theme}"))?;
             let found = violations(client, &axe).await?;
             problems.extend(found.into_iter().map(|v| format!("{route} ({theme}): {v}")));
+            let current = client.execute(NOT_THE_CURRENT_PAGE, vec![]).await.map_err(|e| e.to_string())?;
+            let current: Vec<String> = serde_json::from_value(current).map_err(|e| e.to_string())?;
+            problems
+                .extend(current.into_iter().map(|link| format!("{route} ({theme}): aria-current=\"page\" on {link}")));
         }
     }
     check(problems.is_empty(), || format!("axe-core found:\n      {}", problems.join("\n      ")))
