@@ -170,6 +170,8 @@ pub fn parse_uuid(text: &str) -> Option<u128> {
 pub struct Person {
     /// 32 lowercase hex digits, as the document's samples write user UUIDs.
     pub uuid: String,
+    /// `uuid` as a number, read once: filters compare it for every event they scan.
+    uuid_number: u128,
     pub home_ips: Vec<u32>,
     pub offset_min: i16,
     pub application: u16,
@@ -179,7 +181,7 @@ pub struct Person {
 impl Person {
     /// The person's UUID as a number: their Standfast contact and Iden user id.
     pub fn uuid_value(&self) -> u128 {
-        parse_uuid(&self.uuid).unwrap_or(0)
+        self.uuid_number
     }
 }
 
@@ -491,6 +493,7 @@ fn generate_people(rng: &mut ChaCha8Rng, count: usize, ip_count: usize) -> Vec<P
         let mut home_ips: Vec<u32> = (0..4).map(|j| (HOT_IPS.len() + (i * 4 + j) % homes) as u32).collect();
         home_ips.push(rng.random_range(HOT_IPS.len()..ip_count) as u32);
         people.push(Person {
+            uuid_number: parse_uuid(&uuid).unwrap_or(0),
             uuid,
             home_ips,
             offset_min: OFFSETS_MIN[rng.random_range(0..OFFSETS_MIN.len())],
