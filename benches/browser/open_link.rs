@@ -254,7 +254,7 @@ pub async fn open_links(rig: &Rig, dist: &Path) -> TestResult {
             }
         }
         let (mut app_slow, mut plain_slow) = (Vec::new(), Vec::new());
-        // AUDITDECK_OPEN_UNTHROTTLED=1 leaves the throttled opens out: most of the time,
+        // AUDITDECK_OPEN_UNTHROTTLED=1 leaves the throttled opens out: about half the time,
         // for comparing builds.
         let throttled = if std::env::var_os("AUDITDECK_OPEN_UNTHROTTLED").is_some() { 0 } else { THROTTLED_SAMPLES };
         for _ in 0..throttled {
