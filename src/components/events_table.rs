@@ -168,30 +168,40 @@ impl Hidden {
     }
 }
 
-/// A sortable column header: a link that sorts by it (again: the other way).
-fn header(
+/// A sortable column header: a link that sorts by it (again: the other way). The cell is made
+/// once for the columns shown and kept while the view changes; only its link, sort state and
+/// mark follow the URL. A header made again would make the browser size every column of the
+/// table again in the frame that shows the new view's "loading" state.
+fn header<Href: Fn(RowFilter) -> String + Send + Sync + 'static>(
     column: Column,
-    filter: &RowFilter,
-    href: &dyn Fn(RowFilter) -> String,
+    filter: Memo<RowFilter>,
+    href: Href,
     title: Option<&'static str>,
-) -> impl IntoView + use<> {
-    let current = filter.sort.filter(|(c, _)| *c == column);
-    let next = match current {
-        Some((_, false)) => Some((column, true)),
-        Some((_, true)) => None,
-        None => Some((column, false)),
+) -> impl IntoView + use<Href> {
+    let location = leptos_router::hooks::use_location();
+    // Some(descending) when the table is sorted by this column.
+    let current = Memo::new(move |_| filter.with(|f| f.sort.filter(|(c, _)| *c == column).map(|(_, down)| down)));
+    let link = move || {
+        // The link keeps the rest of the URL (the view's own parameters), so it follows all of it.
+        location.pathname.track();
+        location.query.track();
+        let next = match current.get() {
+            Some(false) => Some((column, true)),
+            Some(true) => None,
+            None => Some((column, false)),
+        };
+        filter.with(|f| href(f.with_sort(next)))
     };
-    let sort = match current {
-        Some((_, false)) => "ascending",
-        Some((_, true)) => "descending",
+    let sort = move || match current.get() {
+        Some(false) => "ascending",
+        Some(true) => "descending",
         None => "none",
     };
-    let mark = match current {
-        Some((_, false)) => " ▲",
-        Some((_, true)) => " ▼",
+    let mark = move || match current.get() {
+        Some(false) => " ▲",
+        Some(true) => " ▼",
         None => "",
     };
-    let link = href(filter.with_sort(next));
     view! {
         <th scope="col" aria-sort=sort title=title data-column=column.key()>
             <a href=link class="sort-link">{column.label()}{mark}</a>
@@ -239,8 +249,7 @@ pub fn EventsTable(
         },
     );
     let headers = move || {
-        let f = filter.get();
-        let href = rows_href.clone();
+        let hidden = hidden.get();
         let title = |c: Column| match c {
             Column::Occurred => Some("when the event happened"),
             Column::Severity => Some("* derived by Auditdeck where the vendor sends none"),
@@ -250,8 +259,8 @@ pub fn EventsTable(
         };
         Column::ALL
             .into_iter()
-            .filter(|c| !f.hidden.contains(c))
-            .map(|c| header(c, &f, &href, title(c)))
+            .filter(|c| !hidden.has(*c))
+            .map(|c| header(c, filter, rows_href.clone(), title(c)))
             .collect::<Vec<_>>()
     };
     let (open_on_click, open_on_key) = row_openers();

@@ -72,8 +72,8 @@ pub fn LiveTail<C: Clone + PartialEq + Send + Sync + 'static>(
     // A new page or filter starts over.
     Effect::new(move |_| {
         from.set(start.get());
-        fresh.set(Vec::new());
-        requests.set(Vec::new());
+        crate::components::load_more::clear(fresh);
+        crate::components::load_more::clear(requests);
         loader.stop();
     });
     let check = move || {

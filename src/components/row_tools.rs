@@ -118,7 +118,11 @@ fn ActiveFilters(
     kept: Signal<usize>,
     loaded: Signal<usize>,
 ) -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
     move || {
+        // The links keep the rest of the URL (the view's own parameters), so they follow all of it.
+        location.pathname.track();
+        location.query.track();
         let f = filter.get();
         (!f.is_empty()).then(|| {
             let chip = |value: &FacetValue, verb: &'static str| {

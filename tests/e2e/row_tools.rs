@@ -85,6 +85,18 @@ pub async fn facets_keep_and_drop_values(rig: &Rig, client: &Client) -> TestResu
     wait_for_path(client, &format!("{view}&not=type:{top}")).await?;
     settled_rows(client, IDEN, "all but that type", |ids| ids.len() == all.len() - top_count).await?;
     check(column(client, IDEN, 1).await?.iter().all(|t| *t != top), || "no row has the dropped type".into())?;
+    // Local time keeps the rows and the facet filter, and the link that clears it keeps local time.
+    click(client, ".zone-switch a:nth-of-type(2)").await?;
+    wait_for_path(client, &format!("/severity?severity=critical,high&limit=200&tz=local&not=type:{top}")).await?;
+    let clear = "/severity?severity=critical,high&limit=200&tz=local";
+    eventually(&format!("Clear to lead to {clear}"), || async {
+        let link = client.find(Locator::Css(".active-filters a.clear-filters")).await.ok()?;
+        (link.attr("href").await.ok().flatten().as_deref() == Some(clear)).then_some(())
+    })
+    .await?;
+    client.back().await.map_err(|e| e.to_string())?;
+    wait_for_path(client, &format!("{view}&not=type:{top}")).await?;
+    settled_rows(client, IDEN, "all but that type again", |ids| ids.len() == all.len() - top_count).await?;
     // The chip removes the filter.
     click(client, ".active-filters a.filter-chip").await?;
     wait_for_path(client, view).await?;

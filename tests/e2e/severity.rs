@@ -45,6 +45,14 @@ pub async fn deep_link_chip_back_and_reload(rig: &Rig, client: &Client) -> TestR
     settled_rows(client, IDEN, "only high rows", |ids| ids == want_high).await?;
     let still = kept_row.attr("data-id").await.map_err(|e| format!("the row of {kept} was redrawn: {e}"))?;
     check(still.as_deref() == Some(kept.as_str()), || format!("kept row now shows {still:?}"))?;
+    // The table stays, and its sort links follow the view the chip made.
+    let sort_link = format!("{IDEN} th[data-column='type'] a.sort-link");
+    let want_sort = "/severity?severity=high&category=authentication&limit=20&sort=type";
+    eventually(&format!("{sort_link} to lead to {want_sort}"), || async {
+        let link = client.find(Locator::Css(&sort_link)).await.ok()?;
+        (link.attr("href").await.ok().flatten().as_deref() == Some(want_sort)).then_some(())
+    })
+    .await?;
 
     // The zone switch follows the view the chip made: "Local" keeps the chip's filter.
     click(client, ".zone-switch a:nth-of-type(2)").await?;
