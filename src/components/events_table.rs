@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::components::detail_panel::row_openers;
 
 use crate::components::html_rows::{Drawn, Markup, keyed_html_rows};
-use crate::components::row_tools::{filtered, use_rows_href};
+use crate::components::row_tools::{filtered, track_url, use_rows_href};
 use crate::components::virtual_rows::VirtualRows;
 use crate::model::detail::flag_explanations;
 use crate::model::{AuditEvent, SeverityOrigin};
@@ -178,13 +178,11 @@ fn header<Href: Fn(RowFilter) -> String + Send + Sync + 'static>(
     href: Href,
     title: Option<&'static str>,
 ) -> impl IntoView + use<Href> {
-    let location = leptos_router::hooks::use_location();
+    let track_url = track_url();
     // Some(descending) when the table is sorted by this column.
     let current = Memo::new(move |_| filter.with(|f| f.sort.filter(|(c, _)| *c == column).map(|(_, down)| down)));
     let link = move || {
-        // The link keeps the rest of the URL (the view's own parameters), so it follows all of it.
-        location.pathname.track();
-        location.query.track();
+        track_url();
         let next = match current.get() {
             Some(false) => Some((column, true)),
             Some(true) => None,

@@ -33,6 +33,18 @@ pub fn use_rows_href() -> impl Fn(RowFilter) -> String + Clone + 'static {
     }
 }
 
+/// Subscribes the closure that makes a link to the whole URL. Links made from the view read it
+/// untracked, so a closure that tracks only the row filters would keep the view it was made
+/// for when another part of the URL changes (the time zone, the severity).
+pub fn track_url() -> impl Fn() + Copy + Send + Sync + 'static {
+    let location = leptos_router::hooks::use_location();
+    let (path, query) = (location.pathname, location.query);
+    move || {
+        path.track();
+        query.track();
+    }
+}
+
 /// `events` narrowed by the facet filters in the URL.
 pub fn filtered(events: Signal<Vec<AuditEvent>>) -> Signal<Vec<AuditEvent>> {
     let filter = use_row_filter();
@@ -118,11 +130,9 @@ fn ActiveFilters(
     kept: Signal<usize>,
     loaded: Signal<usize>,
 ) -> impl IntoView {
-    let location = leptos_router::hooks::use_location();
+    let track_url = track_url();
     move || {
-        // The links keep the rest of the URL (the view's own parameters), so they follow all of it.
-        location.pathname.track();
-        location.query.track();
+        track_url();
         let f = filter.get();
         (!f.is_empty()).then(|| {
             let chip = |value: &FacetValue, verb: &'static str| {
@@ -310,6 +320,7 @@ fn Facets(
     with_rows: Callback<RowFilter, String>,
 ) -> impl IntoView {
     let navigate = StoredValue::new_local(use_navigate());
+    let track_url = track_url();
     // Counted when rows arrive, not when a filter or the sort changes: then only the links'
     // addresses and the kept/dropped marks change, in place.
     let tallies = Memo::new(move |_| loaded.with(|rows| Facet::ALL.map(|facet| (facet, counts(rows, facet)))));
@@ -327,8 +338,14 @@ fn Facets(
                             let n = *n;
                             let fv = FacetValue::new(facet, value.clone());
                             let (keep_fv, drop_fv, state_fv, alt_fv) = (fv.clone(), fv.clone(), fv.clone(), fv);
-                            let keep = move || with_rows.run(filter.with(|f| f.toggled_only(&keep_fv)));
-                            let drop = move || with_rows.run(filter.with(|f| f.toggled_not(&drop_fv)));
+                            let keep = move || {
+                                track_url();
+                                with_rows.run(filter.with(|f| f.toggled_only(&keep_fv)))
+                            };
+                            let drop = move || {
+                                track_url();
+                                with_rows.run(filter.with(|f| f.toggled_not(&drop_fv)))
+                            };
                             let state = move || {
                                 filter.with(|f| {
                                     if f.only.contains(&state_fv) {

@@ -94,6 +94,13 @@ pub async fn facets_keep_and_drop_values(rig: &Rig, client: &Client) -> TestResu
         (link.attr("href").await.ok().flatten().as_deref() == Some(clear)).then_some(())
     })
     .await?;
+    // So do the facets' keep and hide links (the facets are open).
+    let stale = "return [...document.querySelectorAll('.facets a')].map(a => a.getAttribute('href')).filter(h => !h.includes('tz=local')).length;";
+    eventually("every facet link to keep local time", || async {
+        let left = client.execute(stale, vec![]).await.ok()?;
+        (left.as_u64() == Some(0) && client.find(Locator::Css(".facets a.keep")).await.is_ok()).then_some(())
+    })
+    .await?;
     client.back().await.map_err(|e| e.to_string())?;
     wait_for_path(client, &format!("{view}&not=type:{top}")).await?;
     settled_rows(client, IDEN, "all but that type again", |ids| ids.len() == all.len() - top_count).await?;
