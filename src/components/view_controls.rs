@@ -9,9 +9,10 @@ use crate::rows::format::Zone;
 /// UTC / local as two real links; the current one is marked.
 #[component]
 pub fn ZoneSwitch(zone: Signal<Zone>, href: Callback<Zone, String>) -> impl IntoView {
+    let track_url = crate::components::row_tools::track_url();
     let link = move |z: Zone, label: &'static str| {
         view! {
-            <a href=move || href.run(z) class="zone-link"
+            <a href=move || { track_url(); href.run(z) } class="zone-link"
                 aria-current=move || (zone.get() == z).then_some("true")>{label}</a>
         }
     };

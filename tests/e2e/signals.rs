@@ -10,7 +10,8 @@ use auditdeck_server::sandbox::ssf::{EventKind, PushKind};
 use fantoccini::{Client, Locator};
 
 use crate::harness::{
-    Rig, TestResult, check, click, eventually, page_value, signals_database, wait_for_path, wait_for_text,
+    Rig, TestResult, check, click, eventually, open_filters, page_value, signals_database, type_into, wait_for_path,
+    wait_for_text,
 };
 
 /// People the scenarios push about, one each, so one scenario's signals never satisfy another's.
@@ -88,7 +89,19 @@ pub async fn a_pushed_signal_appears_live_without_reload(rig: &Rig, client: &Cli
 
 pub async fn a_signal_leads_to_the_persons_timeline(rig: &Rig, client: &Client) -> TestResult {
     let made = push(rig, PushKind::Good, EventKind::AccountDisabled, TIMELINE_PERSON).await?;
-    client.goto(&rig.url(&format!("/signals?subject={}", made.person))).await.map_err(|e| e.to_string())?;
+    // Filtered from the page: the time zone links keep the filter.
+    client.goto(&rig.url("/signals")).await.map_err(|e| e.to_string())?;
+    open_filters(client).await?;
+    type_into(client, "#signals-subject", &made.person).await?;
+    click(client, "form.filter-form button[type='submit']").await?;
+    let filtered = format!("/signals?subject={}", made.person);
+    wait_for_path(client, &filtered).await?;
+    let local = format!("{filtered}&tz=local");
+    eventually(&format!("the Local link to lead to {local}"), || async {
+        let link = client.find(Locator::Css(".zone-switch a:nth-of-type(2)")).await.ok()?;
+        (link.attr("href").await.ok().flatten().as_deref() == Some(local.as_str())).then_some(())
+    })
+    .await?;
     click(client, &format!("{} td.source", row_of(&made.jti))).await?;
     // The detail panel: the verified claims, and the ID.me event the signal names.
     let event_id = made.event_id.clone().ok_or("the sandbox's account-disabled signal names an ID.me event")?;
