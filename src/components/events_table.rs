@@ -169,9 +169,9 @@ impl Hidden {
 }
 
 /// A sortable column header: a link that sorts by it (again: the other way). The cell is made
-/// once for the columns shown and kept while the view changes; only its link, sort state and
-/// mark follow the URL. A header made again would make the browser size every column of the
-/// table again in the frame that shows the new view's "loading" state.
+/// once for the columns shown and kept while the view changes: its link, sort state and mark
+/// follow the whole URL in place, so a change of view sets attributes instead of making the
+/// header row again.
 fn header<Href: Fn(RowFilter) -> String + Send + Sync + 'static>(
     column: Column,
     filter: Memo<RowFilter>,
