@@ -18,7 +18,7 @@ pub fn FoldedForm(
     // Following a link or applying filters brings a new summary: the form folds again.
     Effect::new(move |previous: Option<Option<String>>| {
         let now = summary.get();
-        if previous.is_some_and(|p| p != now) && editing.get_untracked() {
+        if previous.is_some_and(|p| p != now) {
             editing.set(false);
         }
         now

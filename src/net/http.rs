@@ -148,8 +148,6 @@ pub async fn send(request: &HttpRequest, signal: Option<AbortSignal>) -> Result<
     let (content_type, retry_after) = (headers.get("content-type"), headers.get("retry-after"));
     let bytes =
         response.binary().await.map_err(|e| failed("the connection broke off while the response was read: ", &e))?;
-    // Valid UTF-8 (every vendor's JSON) becomes the text without a copy of the body.
-    let body =
-        String::from_utf8(bytes).unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned());
+    let body = String::from_utf8_lossy(&bytes).into_owned();
     Ok(HttpResponse { status, content_type, retry_after, body })
 }
