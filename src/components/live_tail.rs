@@ -72,8 +72,8 @@ pub fn LiveTail<C: Clone + PartialEq + Send + Sync + 'static>(
     // A new page or filter starts over.
     Effect::new(move |_| {
         from.set(start.get());
-        crate::components::load_more::clear(fresh);
-        crate::components::load_more::clear(requests);
+        fresh.set(Vec::new());
+        requests.set(Vec::new());
         loader.stop();
     });
     let check = move || {

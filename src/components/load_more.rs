@@ -38,13 +38,6 @@ pub type NextPage<C> = Rc<dyn Fn(C, Ticket) -> Pin<Box<dyn Future<Output = Resul
 pub const DEFAULT_CAP: usize = 10_000;
 pub const MAX_CAP: usize = 100_000;
 
-/// Empties a list signal, waking its readers only when it held something.
-pub fn clear<T: Send + Sync + 'static>(list: RwSignal<Vec<T>>) {
-    if !list.with_untracked(Vec::is_empty) {
-        list.set(Vec::new());
-    }
-}
-
 #[component]
 pub fn LoadMore<C: Clone + PartialEq + Send + Sync + 'static>(
     /// Where the view's own page ends (None: the vendor has nothing after it).
@@ -72,16 +65,10 @@ pub fn LoadMore<C: Clone + PartialEq + Send + Sync + 'static>(
     Effect::new(move |_| {
         after.track();
         loader.stop();
-        // Only what holds something is emptied: setting a signal wakes everything that reads
-        // it, and on most changes of view nothing was appended.
-        clear(extra);
-        clear(requests);
-        if unreadable.get_untracked() != 0 {
-            unreadable.set(0);
-        }
-        if appended_until.with_untracked(Option::is_some) {
-            appended_until.set(None);
-        }
+        extra.set(Vec::new());
+        requests.set(Vec::new());
+        unreadable.set(0);
+        appended_until.set(None);
     });
     let total = move || page_rows.get() + extra.with(Vec::len);
     let continuation = move || appended_until.get().unwrap_or_else(|| after.get());
