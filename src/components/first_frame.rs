@@ -34,6 +34,26 @@ pub fn after_paint<T: Clone + Send + Sync + 'static>(source: Memo<T>, initial: T
     late
 }
 
+/// `source` a frame late: its value once the frame being built when it changed is painted.
+/// What sits beside a list and counts its rows (the chips, the row tools, export) follows the
+/// rows by a frame, so the frame that brings a view's rows is spent on the rows alone.
+pub fn frame_after<T: Clone + PartialEq + Send + Sync + 'static>(source: Memo<T>) -> ReadSignal<T> {
+    let (late, set_late) = signal(source.get_untracked());
+    Effect::new(move |_| {
+        let value = source.get();
+        after_next_paint(move || {
+            set_late.try_maybe_update(|late| {
+                let changed = *late != value;
+                if changed {
+                    *late = value;
+                }
+                (changed, ())
+            });
+        });
+    });
+    late
+}
+
 /// How many idle periods `when_idle` waits for one with room enough; then it runs anyway.
 const IDLE_TRIES: u32 = 8;
 /// Room enough: what drawing a chart's bars takes, with a margin (docs/PERFORMANCE.md).

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use crate::components::export_tools::ExportTools;
-use crate::components::first_frame::after_paint;
+use crate::components::first_frame::{after_paint, frame_after};
 use crate::model::AuditEvent;
 use crate::routes::query::instant_text;
 use crate::routes::row_filter::{Column, Facet, FacetValue, RowFilter, counts};
@@ -97,7 +97,8 @@ pub fn RowTools() -> impl IntoView {
     let with_rows = Callback::new(move |rows| current.with_rows(rows));
     let narrow = current.narrowed();
     let filter = use_row_filter();
-    let loaded = Memo::new(move |_| shown.all());
+    // A frame after the table: the rows are what a change of view is made for.
+    let loaded = frame_after(Memo::new(move |_| shown.all()));
     // In loaded order: a sort changes none of the counts, the chart or the file's rows, so it
     // recomputes none of them (the export puts its rows in the table's order when it is made).
     // Nor does it copy the rows again: only a change to what is kept recomputes them.
@@ -315,7 +316,7 @@ fn bars<Navigate: Fn(&str, leptos_router::NavigateOptions) + 'static>(
 
 #[component]
 fn Facets(
-    loaded: Memo<Vec<AuditEvent>>,
+    loaded: ReadSignal<Vec<AuditEvent>>,
     filter: Memo<RowFilter>,
     with_rows: Callback<RowFilter, String>,
 ) -> impl IntoView {

@@ -9,6 +9,7 @@ use leptos_router::hooks::use_navigate;
 
 use crate::components::events_table::severity_icon;
 use crate::components::filter_fields::{FieldText, field, has_item, set_item, typed};
+use crate::components::first_frame::frame_after;
 use crate::components::folded_form::FoldedForm;
 use crate::components::row_tools::RowTools;
 use crate::components::view_controls::{SourceSwitches, ZoneSwitch};
@@ -43,9 +44,9 @@ pub fn SeverityPage() -> impl IntoView {
     let PageView { current, zone, .. } = page;
     // Made once, not again for every view: their links read the view when they are made.
     let has_view = Memo::new(move |_| current.with(Option::is_some));
-    // What the tables show: the pages, and rows Load more and live tail added.
+    // What the tables show (the pages, and rows Load more and live tail added), a frame after them.
     let shown = crate::views::shown::ShownRows::use_context();
-    let shown_rows = Memo::new(move |_| shown.map(|s| s.all()).unwrap_or_default());
+    let shown_rows = frame_after(Memo::new(move |_| shown.map(|s| s.all()).unwrap_or_default()));
     view! {
         <section class="page severity">
             <h1>"Events by severity"</h1>
@@ -287,7 +288,7 @@ fn controls(current: Memo<Option<SeverityView>>, zone: Signal<Zone>) -> impl Int
 
 /// Counts per severity over the loaded rows; each chip filters to its severity (click again to clear).
 #[component]
-fn SeverityChips(view: SeverityView, rows: Memo<Vec<AuditEvent>>) -> impl IntoView {
+fn SeverityChips(view: SeverityView, rows: ReadSignal<Vec<AuditEvent>>) -> impl IntoView {
     let chips = Severity::ALL
         .into_iter()
         .map(|severity| {

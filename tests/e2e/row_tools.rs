@@ -36,7 +36,12 @@ pub async fn histogram_bar_narrows_the_time_range(rig: &Rig, client: &Client) ->
     client.goto(&rig.url("/severity?severity=critical&limit=200")).await.map_err(|e| e.to_string())?;
     let first = settled_rows(client, IDEN, "critical rows", |ids| ids.len() == 200).await?;
     // The busiest bar: its bounds come from the page, the expected rows from the data set.
-    let bars = client.find_all(Locator::Css(".histogram .bucket")).await.map_err(|e| e.to_string())?;
+    // The bars come when the browser is idle after the rows.
+    let bars = eventually("the chart's bars", || async {
+        let bars = client.find_all(Locator::Css(".histogram .bucket")).await.ok()?;
+        (!bars.is_empty()).then_some(bars)
+    })
+    .await?;
     let mut busiest = (0, String::new(), String::new());
     for bar in bars {
         let count: usize = bar.attr("data-count").await.ok().flatten().and_then(|c| c.parse().ok()).unwrap_or(0);
