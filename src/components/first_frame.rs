@@ -35,8 +35,8 @@ pub fn after_paint<T: Clone + Send + Sync + 'static>(source: Memo<T>, initial: T
 }
 
 /// `source` a frame late: its value once the frame being built when it changed is painted.
-/// What sits beside a list and counts its rows (the chips, the row tools, export) follows the
-/// rows by a frame, so the frame that brings a view's rows is spent on the rows alone.
+/// What sits beside a list and counts its rows (the severity chips, the row tools' counts and
+/// chart) follows the rows by a frame, so the frame that brings a view's rows is spent on them.
 pub fn frame_after<T: Clone + PartialEq + Send + Sync + 'static>(source: Memo<T>) -> ReadSignal<T> {
     let (late, set_late) = signal(source.get_untracked());
     Effect::new(move |_| {

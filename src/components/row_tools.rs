@@ -97,8 +97,9 @@ pub fn RowTools() -> impl IntoView {
     let with_rows = Callback::new(move |rows| current.with_rows(rows));
     let narrow = current.narrowed();
     let filter = use_row_filter();
+    let now = Memo::new(move |_| shown.all());
     // A frame after the table: the rows are what a change of view is made for.
-    let loaded = frame_after(Memo::new(move |_| shown.all()));
+    let loaded = frame_after(now);
     // In loaded order: a sort changes none of the counts, the chart or the file's rows, so it
     // recomputes none of them (the export puts its rows in the table's order when it is made).
     // Nor does it copy the rows again: only a change to what is kept recomputes them.
@@ -106,6 +107,12 @@ pub fn RowTools() -> impl IntoView {
     let kept = Memo::new(move |_| {
         let keeping = keeping.get();
         loaded.with(|rows| keep_once(&keeping, rows))
+    });
+    // The export's file holds the rows the tables show now (with the requests behind them), not
+    // those of a frame ago: a whole-query export starts as soon as its last page is in.
+    let kept_now = Memo::new(move |_| {
+        let keeping = keeping.get();
+        now.with(|rows| keep_once(&keeping, rows))
     });
     // The rows of the view that goes are not kept for a filter of the next.
     on_cleanup(|| LAST_KEPT.with(|last| drop(last.borrow_mut().take())));
@@ -118,7 +125,7 @@ pub fn RowTools() -> impl IntoView {
             </div>
             <TimeHistogram rows=kept narrow/>
             <Facets loaded filter with_rows/>
-            <ExportTools rows=kept filter/>
+            <ExportTools rows=kept_now filter/>
         </div>
     }
     .into_any()
