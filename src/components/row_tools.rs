@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use crate::components::export_tools::ExportTools;
-use crate::components::first_frame::{after_paint, frame_after};
+use crate::components::first_frame::after_paint;
 use crate::model::AuditEvent;
 use crate::routes::query::instant_text;
 use crate::routes::row_filter::{Column, Facet, FacetValue, RowFilter, counts};
@@ -97,9 +97,8 @@ pub fn RowTools() -> impl IntoView {
     let with_rows = Callback::new(move |rows| current.with_rows(rows));
     let narrow = current.narrowed();
     let filter = use_row_filter();
-    let now = Memo::new(move |_| shown.all());
-    // A frame after the table: the rows are what a change of view is made for.
-    let loaded = frame_after(now);
+    // `loaded` a frame after the table: the rows are what a change of view is made for.
+    let (now, loaded) = shown.all_now_and_a_frame_late();
     // In loaded order: a sort changes none of the counts, the chart or the file's rows, so it
     // recomputes none of them (the export puts its rows in the table's order when it is made).
     // Nor does it copy the rows again: only a change to what is kept recomputes them.

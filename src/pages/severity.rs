@@ -9,7 +9,6 @@ use leptos_router::hooks::use_navigate;
 
 use crate::components::events_table::severity_icon;
 use crate::components::filter_fields::{FieldText, field, has_item, set_item, typed};
-use crate::components::first_frame::frame_after;
 use crate::components::folded_form::FoldedForm;
 use crate::components::row_tools::RowTools;
 use crate::components::view_controls::{SourceSwitches, ZoneSwitch};
@@ -45,8 +44,10 @@ pub fn SeverityPage() -> impl IntoView {
     // Made once, not again for every view: their links read the view when they are made.
     let has_view = Memo::new(move |_| current.with(Option::is_some));
     // What the tables show (the pages, and rows Load more and live tail added), a frame after them.
-    let shown = crate::views::shown::ShownRows::use_context();
-    let shown_rows = frame_after(Memo::new(move |_| shown.map(|s| s.all()).unwrap_or_default()));
+    let shown_rows = match crate::views::shown::ShownRows::use_context() {
+        Some(shown) => shown.all_now_and_a_frame_late().1,
+        None => signal(Vec::new()).0,
+    };
     view! {
         <section class="page severity">
             <h1>"Events by severity"</h1>

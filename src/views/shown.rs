@@ -6,6 +6,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::first_frame::frame_after;
 use crate::model::AuditEvent;
 
 type Entries<T> = RwSignal<Vec<(u64, T)>>;
@@ -24,6 +25,10 @@ pub struct Pager {
     /// Waiting for the vendor's rate limit.
     pub waiting: Signal<bool>,
 }
+
+/// What [`ShownRows::all_now_and_a_frame_late`] made, for the caller's children.
+#[derive(Clone, Copy)]
+struct AllNowAndLate(Memo<Vec<AuditEvent>>, ReadSignal<Vec<AuditEvent>>);
 
 #[derive(Clone, Copy)]
 pub struct ShownRows {
@@ -94,6 +99,19 @@ impl ShownRows {
     /// Every shown row, table after table (tracked).
     pub fn all(self) -> Vec<AuditEvent> {
         self.tables.get().iter().flat_map(|(_, (rows, _))| rows.get()).collect()
+    }
+
+    /// Every shown row (a memo of [`ShownRows::all`]), and the same a frame late
+    /// ([`frame_after`]). Made once per view: the first caller makes them for itself and its
+    /// children, so the severity page's chips and its row tools share one copy of the rows.
+    pub fn all_now_and_a_frame_late(self) -> (Memo<Vec<AuditEvent>>, ReadSignal<Vec<AuditEvent>>) {
+        if let Some(AllNowAndLate(now, late)) = leptos::prelude::use_context() {
+            return (now, late);
+        }
+        let now = Memo::new(move |_| self.all());
+        let late = frame_after(now);
+        provide_context(AllNowAndLate(now, late));
+        (now, late)
     }
 
     /// The vendor requests behind the shown rows (tracked).
