@@ -1009,6 +1009,12 @@ fn main() -> std::process::ExitCode {
                 problems.push(format!("opening links: {e}"));
             }
         }
+        if "bench_compiled".contains(&only) {
+            println!("bench: functions compiled on opening links…");
+            if let Err(e) = open_link::compiled_on_open(&rig, &dist).await {
+                problems.push(format!("functions compiled on opening links: {e}"));
+            }
+        }
         let scenarios: [(&str, harness::Scenario); 5] = [
             ("bench_first_load", |r, c| Box::pin(first_load(r, c))),
             ("bench_signal_to_row", |r, c| Box::pin(signal_to_row(r, c))),

@@ -10,7 +10,7 @@ use fantoccini::Client;
 use serde_json::{Value, json};
 
 use super::{Http, harness, median, record, search_form, send};
-use harness::{Rig, TestResult, devtools};
+use harness::{Rig, TestResult, devtools, webdriver_log};
 
 /// Opens of each link without throttling, in the app and in the plain page (the medians are
 /// reported); each is a new browser, measured cold and then warm. Five, not three: a cold open
@@ -36,7 +36,7 @@ pub const PLAIN_JS: (&str, &str) = ("bench-plain.js", include_str!("plain.js"));
 
 /// Set in every new document before its own scripts: notes the time the first data row (a table
 /// row, a timeline entry or an access-log entry) is painted: the frame that draws it, then a task
-/// after that frame.
+/// after that frame. The mark puts that moment in a trace too.
 const FIRST_ROW_WATCH: &str = r#"
 (() => {
     const rows = 'main table.events tbody tr[data-id]:not([data-id=""]), main .timeline .entry, main table.access-log tbody tr';
@@ -45,7 +45,10 @@ const FIRST_ROW_WATCH: &str = r#"
         observer.disconnect();
         requestAnimationFrame(() => {
             const channel = new MessageChannel();
-            channel.port1.onmessage = () => { window.__firstRowPainted = performance.now(); };
+            channel.port1.onmessage = () => {
+                window.__firstRowPainted = performance.now();
+                performance.mark('auditdeck-first-row');
+            };
             channel.port2.postMessage(null);
         });
     });
@@ -211,6 +214,49 @@ async fn requests_sent(rig: &Rig, client: &Client, mark: u64) -> Result<Value, S
     Ok(Value::Array(requests))
 }
 
+/// How many WebAssembly functions a cold open of `link` compiles before its first row is painted.
+/// V8 compiles a function on its first call, on the page's thread; this count moves with the
+/// code that runs on the way to the first row, not with what else the machine does (a cold open's
+/// time varies by 50-150 ms between opens of one build). Traced in a browser of its own: tracing
+/// slows an open down.
+async fn compiled_before_first_row(rig: &Rig, link: &Link) -> Result<usize, String> {
+    let profile = std::env::temp_dir().join(format!("auditdeck-bench-compiled-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&profile);
+    let client = rig.traced_browser(&profile, Some("v8.wasm,blink.user_timing")).await?;
+    let counted = async {
+        devtools(&client, "Page.addScriptToEvaluateOnNewDocument", json!({ "source": FIRST_ROW_WATCH })).await?;
+        if let Some(session) = &link.session {
+            let cookie = json!({ "name": "auditdeck_session", "value": session, "url": link.base, "httpOnly": true, "sameSite": "Lax" });
+            devtools(&client, "Network.setCookie", cookie).await?;
+        }
+        client.goto(&format!("{}{}", link.base, link.path)).await.map_err(|e| e.to_string())?;
+        first_row(&client).await?;
+        let events: Vec<Value> = webdriver_log(rig, &client, "performance")
+            .await?
+            .iter()
+            .filter_map(|message| serde_json::from_str::<Value>(message).ok())
+            .map(|entry| entry["message"]["params"].clone())
+            .collect();
+        compiled_before_mark(&events, "auditdeck-first-row")
+    }
+    .await;
+    let _ = client.close().await;
+    let _ = std::fs::remove_dir_all(&profile);
+    counted
+}
+
+/// Of the trace `events`, the lazy compilations of WebAssembly functions that began before the
+/// user-timing mark `mark`.
+fn compiled_before_mark(events: &[Value], mark: &str) -> Result<usize, String> {
+    let at = |e: &Value| e["ts"].as_f64();
+    let marked = events
+        .iter()
+        .filter(|e| e["name"] == mark)
+        .find_map(at)
+        .ok_or_else(|| format!("the trace has no mark {mark} among {} events", events.len()))?;
+    Ok(events.iter().filter(|e| e["name"] == "wasm.CompileLazy" && at(e).is_some_and(|t| t < marked)).count())
+}
+
 fn links(rig: &Rig, team: (String, String)) -> Vec<Link> {
     let (ip, _) = rig.data.busiest_ips(1)[0];
     let here = |name, path: String| Link { name, base: rig.base.clone(), path, session: None };
@@ -223,8 +269,9 @@ fn links(rig: &Rig, team: (String, String)) -> Vec<Link> {
     ]
 }
 
-/// Cold, warm and throttled opens of every view a ticket links to, Auditdeck beside the plain page.
-pub async fn open_links(rig: &Rig, dist: &Path) -> TestResult {
+/// Every view a ticket links to: the IP search, timeline, identity events and severity views on
+/// `rig`'s gateway, and the access log on a gateway for a team, with a first page of entries.
+async fn ticket_links(rig: &Rig, dist: &Path) -> Result<Vec<Link>, String> {
     let (team, session) = super::gateway_for_a_team(rig, dist).await?;
     // Entries for the access log's first page: searches made by the signed-in admin.
     let http: Http = super::http();
@@ -234,7 +281,26 @@ pub async fn open_links(rig: &Rig, dist: &Path) -> TestResult {
         send(&http, axum::http::Method::POST, &search, &headers, &search_form(n)).await?;
     }
     let token = session.trim_start_matches("auditdeck_session=").to_string();
-    for link in links(rig, (team, token)) {
+    Ok(links(rig, (team, token)))
+}
+
+/// The WebAssembly functions a cold open of each view compiles before its first row.
+pub async fn compiled_on_open(rig: &Rig, dist: &Path) -> TestResult {
+    for link in ticket_links(rig, dist).await? {
+        let compiled = compiled_before_first_row(rig, &link).await.map_err(|e| format!("{}: {e}", link.name))?;
+        record(
+            format!("open a link cold, {}: WebAssembly functions compiled before the first row", link.name),
+            compiled as f64,
+            "",
+            None,
+        );
+    }
+    Ok(())
+}
+
+/// Cold, warm and throttled opens of every view a ticket links to, Auditdeck beside the plain page.
+pub async fn open_links(rig: &Rig, dist: &Path) -> TestResult {
+    for link in ticket_links(rig, dist).await? {
         let first = open(rig, &link, None, Network::Local).await.map_err(|e| format!("{}: {e}", link.name))?;
         let requests = first.requests.clone();
         if requests.as_array().is_none_or(Vec::is_empty) {

@@ -246,6 +246,12 @@ base_url = "http://{upstream}/slow"
 
     /// A browser of its own (a scenario that needs two people at once opens the second).
     pub async fn browser(&self, profile: &Path) -> Result<Client, String> {
+        self.traced_browser(profile, None).await
+    }
+
+    /// A browser whose trace events of `trace_categories` (Chromium's, comma-separated) are
+    /// collected from its start, read with [`webdriver_log`]`(…, "performance")`.
+    pub async fn traced_browser(&self, profile: &Path, trace_categories: Option<&str>) -> Result<Client, String> {
         let mut args = vec![
             "--headless=new",
             "--no-sandbox",
@@ -274,10 +280,16 @@ base_url = "http://{upstream}/slow"
         if Path::new("/usr/bin/chromium").is_file() {
             options["binary"] = "/usr/bin/chromium".into();
         }
+        let mut logs = serde_json::json!({ "browser": "ALL" });
+        if let Some(categories) = trace_categories {
+            options["perfLoggingPrefs"] =
+                serde_json::json!({ "enableNetwork": false, "enablePage": false, "traceCategories": categories });
+            logs["performance"] = "ALL".into();
+        }
         let mut caps = serde_json::Map::new();
         caps.insert("goog:chromeOptions".into(), options);
         // The console, for tests that prove what it never prints.
-        caps.insert("goog:loggingPrefs".into(), serde_json::json!({ "browser": "ALL" }));
+        caps.insert("goog:loggingPrefs".into(), logs);
         ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps)
             .connect(&self.webdriver)
@@ -491,13 +503,20 @@ pub async fn wait_for_path(client: &Client, path: &str) -> TestResult {
     .map_err(|e| format!("{e}; last: {}", last.borrow()))
 }
 
-/// The browser console's messages since the last call (ChromeDriver's log endpoint).
+/// The browser console's messages since the last call.
 pub async fn console_messages(rig: &Rig, client: &Client) -> Result<Vec<String>, String> {
+    webdriver_log(rig, client, "browser").await
+}
+
+/// The messages of one of ChromeDriver's logs (`browser`: the console; `performance`: trace
+/// events, as JSON) since the last call.
+pub async fn webdriver_log(rig: &Rig, client: &Client, kind: &str) -> Result<Vec<String>, String> {
     use http_body_util::BodyExt;
     let session = client.session_id().await.map_err(|e| e.to_string())?.ok_or("no WebDriver session")?;
+    let body = serde_json::json!({ "type": kind }).to_string();
     let request = axum::http::Request::post(format!("{}/session/{session}/se/log", rig.webdriver))
         .header(header::CONTENT_TYPE, "application/json")
-        .body(http_body_util::Full::new(axum::body::Bytes::from(r#"{"type":"browser"}"#)))
+        .body(http_body_util::Full::new(axum::body::Bytes::from(body)))
         .map_err(|e| e.to_string())?;
     let http = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build_http();
     let response = http.request(request).await.map_err(|e| e.to_string())?;
