@@ -222,7 +222,13 @@ async fn requests_sent(rig: &Rig, client: &Client, mark: u64) -> Result<Value, S
 async fn compiled_before_first_row(rig: &Rig, link: &Link) -> Result<usize, String> {
     let profile = std::env::temp_dir().join(format!("auditdeck-bench-compiled-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&profile);
-    let client = rig.traced_browser(&profile, Some("v8.wasm,blink.user_timing")).await?;
+    // AUDITDECK_COMPILED_CATEGORIES adds trace categories (`devtools.timeline` shows the page's
+    // tasks, style, layout and paint), for reading the trace AUDITDECK_COMPILED_TRACE keeps.
+    let mut categories = String::from("v8.wasm,blink.user_timing");
+    if let Ok(more) = std::env::var("AUDITDECK_COMPILED_CATEGORIES") {
+        categories = format!("{categories},{more}");
+    }
+    let client = rig.traced_browser(&profile, Some(&categories)).await?;
     let counted = async {
         devtools(&client, "Page.addScriptToEvaluateOnNewDocument", json!({ "source": FIRST_ROW_WATCH })).await?;
         if let Some(session) = &link.session {
@@ -237,6 +243,12 @@ async fn compiled_before_first_row(rig: &Rig, link: &Link) -> Result<usize, Stri
             .filter_map(|message| serde_json::from_str::<Value>(message).ok())
             .map(|entry| entry["message"]["params"].clone())
             .collect();
+        // AUDITDECK_COMPILED_TRACE=<directory> keeps each open's trace events, as a JSON array.
+        if let Some(directory) = std::env::var_os("AUDITDECK_COMPILED_TRACE") {
+            let file = Path::new(&directory).join(format!("{}.json", link.name.replace(' ', "-")));
+            std::fs::write(&file, Value::Array(events.clone()).to_string())
+                .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+        }
         compiled_before_mark(&events, "auditdeck-first-row")
     }
     .await;
