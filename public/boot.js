@@ -2,11 +2,11 @@
 // inline script; the build (xtask/src/wasm.rs) writes the file names into the tag's data attributes.
 const tag = document.querySelector("script[data-wasm]");
 
-// The code of the view in the address, fetched now, beside the main module, rather than once the
-// main module has started and routed: a pasted link shows its rows sooner. A view's code is its
-// split point's module and the shared chunks it needs (src/shell/lazy.rs; the build lists them
-// in data-chunks, xtask/src/route_chunks.rs). The routes are src/shell/app.rs's; a path not here
-// loads its code when routed, as before.
+// The code of the view in the address, fetched and compiled now, beside the main module, rather
+// than once the main module has started and routed: a pasted link shows its rows sooner. A view's
+// code is its split point's module and the shared chunks it needs (src/shell/lazy.rs; the build
+// lists them in data-chunks, xtask/src/route_chunks.rs). The routes are src/shell/app.rs's; a path
+// not here loads its code when routed, as before.
 const ROUTES = [
   [/^\/ip(\/|$)/, "views"],
   [/^\/users(\/|$)/, "views"],
@@ -33,14 +33,16 @@ for (const name of splits) {
   for (const chunk of chunksOf.get(name) || []) files.add(`chunk_${chunk}.wasm`);
 }
 const base = new URL(tag.dataset.wasm, location.href);
+// The splitter's loader (__wasm_split.js, rewritten by xtask/src/split_loader.rs) instantiates
+// these modules when the route asks for its code; should one fail here, it fetches it again.
+const compiled = new Map();
 for (const file of files) {
-  const link = document.createElement("link");
-  link.rel = "preload";
-  link.as = "fetch";
-  link.crossOrigin = "anonymous";
-  link.href = new URL(file, base).href;
-  document.head.append(link);
+  const url = new URL(file, base).href;
+  const module = WebAssembly.compileStreaming(fetch(url));
+  module.catch(() => {});
+  compiled.set(url, module);
 }
+globalThis.__auditdeckCompiledEarly = compiled;
 
 const { default: init } = await import(tag.dataset.js);
 await init({ module_or_path: tag.dataset.wasm });

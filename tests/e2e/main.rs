@@ -35,6 +35,9 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("chunks_a_link_fetches_its_code_and_config_once_each", |r, c| {
         Box::pin(chunks::a_link_fetches_its_code_and_config_once_each(r, c))
     }),
+    ("chunks_a_link_whose_early_code_fetch_fails_fetches_it_again", |r, c| {
+        Box::pin(chunks::a_link_whose_early_code_fetch_fails_fetches_it_again(r, c))
+    }),
     ("chunks_unloadable_route_says_so_and_retry_works", |r, c| {
         Box::pin(chunks::a_route_whose_code_cannot_load_says_so_and_retry_works(r, c))
     }),

@@ -5,6 +5,7 @@
 mod glue;
 mod precompress;
 mod route_chunks;
+mod split_loader;
 mod wasm;
 
 use std::env;

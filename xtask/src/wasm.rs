@@ -70,6 +70,11 @@ pub fn build() -> Result<(), String> {
             copy(&entry.path(), &pkg.join(&name))?;
         }
     }
+    let loader = pkg.join("__wasm_split.js");
+    let early = std::fs::read_to_string(&loader)
+        .map_err(|e| format!("{}: {e}", loader.display()))
+        .and_then(|js| crate::split_loader::use_modules_compiled_early(&js))?;
+    std::fs::write(&loader, early).map_err(|e| format!("{}: {e}", loader.display()))?;
     if release {
         crate::glue::make_lean(&pkg.join(format!("{APP_BIN}_bg.wasm")), &pkg.join(format!("{APP_BIN}.js")))?;
         for entry in read_dir(&pkg)? {
