@@ -109,6 +109,16 @@ async fn open(rig: &Rig, link: &Link, plain: Option<&Value>, network: Network) -
     result
 }
 
+/// Sets [`FIRST_ROW_WATCH`] in every new document, and the link's session cookie when it has one.
+async fn watch_first_row_as(client: &Client, link: &Link) -> TestResult {
+    devtools(client, "Page.addScriptToEvaluateOnNewDocument", json!({ "source": FIRST_ROW_WATCH })).await?;
+    if let Some(session) = &link.session {
+        let cookie = json!({ "name": "auditdeck_session", "value": session, "url": link.base, "httpOnly": true, "sameSite": "Lax" });
+        devtools(client, "Network.setCookie", cookie).await?;
+    }
+    Ok(())
+}
+
 async fn measure(
     rig: &Rig,
     client: &Client,
@@ -116,14 +126,10 @@ async fn measure(
     plain: Option<&Value>,
     network: Network,
 ) -> Result<Opened, String> {
-    devtools(client, "Page.addScriptToEvaluateOnNewDocument", json!({ "source": FIRST_ROW_WATCH })).await?;
+    watch_first_row_as(client, link).await?;
     if let Some(requests) = plain {
         let source = format!("window.__plainRequests = {requests};");
         devtools(client, "Page.addScriptToEvaluateOnNewDocument", json!({ "source": source })).await?;
-    }
-    if let Some(session) = &link.session {
-        let cookie = json!({ "name": "auditdeck_session", "value": session, "url": link.base, "httpOnly": true, "sameSite": "Lax" });
-        devtools(client, "Network.setCookie", cookie).await?;
     }
     if network == Network::Throttled {
         let (latency, down, up) = throttle();
@@ -230,11 +236,7 @@ async fn compiled_before_first_row(rig: &Rig, link: &Link) -> Result<usize, Stri
     }
     let client = rig.traced_browser(&profile, Some(&categories)).await?;
     let counted = async {
-        devtools(&client, "Page.addScriptToEvaluateOnNewDocument", json!({ "source": FIRST_ROW_WATCH })).await?;
-        if let Some(session) = &link.session {
-            let cookie = json!({ "name": "auditdeck_session", "value": session, "url": link.base, "httpOnly": true, "sameSite": "Lax" });
-            devtools(&client, "Network.setCookie", cookie).await?;
-        }
+        watch_first_row_as(&client, link).await?;
         client.goto(&format!("{}{}", link.base, link.path)).await.map_err(|e| e.to_string())?;
         first_row(&client).await?;
         let events: Vec<Value> = webdriver_log(rig, &client, "performance")
