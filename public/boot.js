@@ -2,6 +2,20 @@
 // inline script; the build (xtask/src/wasm.rs) writes the file names into the tag's data attributes.
 const tag = document.querySelector("script[data-wasm]");
 
+// The gateway's /config.json, read now (index.html preloads it): a view's page is made once its
+// code and this are in (src/shell/lazy.rs), and read by the main module as it starts, its answer
+// came a frame later than the code. The app takes this read once (src/connection/state.rs) and
+// reads the file itself, with its own deadline, if this one failed.
+globalThis.__auditdeckConfig = fetch("/config.json", { signal: AbortSignal.timeout(10_000) }).then(
+  async (response) => ({ status: response.status, body: await response.text() }),
+);
+globalThis.__auditdeckConfig.catch(() => {});
+
+// The main module, compiled as it arrives (index.html preloads it) rather than once the glue
+// has been fetched and run; the glue is handed the compiled module, or fetches the file itself if
+// this failed.
+const mainModule = WebAssembly.compileStreaming(fetch(tag.dataset.wasm)).catch(() => tag.dataset.wasm);
+
 // The code of the view in the address, fetched and compiled now, beside the main module, rather
 // than once the main module has started and routed: a pasted link shows its rows sooner. A view's
 // code is its split point's module and the shared chunks it needs (src/shell/lazy.rs; the build
@@ -44,5 +58,5 @@ for (const file of files) {
 }
 globalThis.__auditdeckCompiledEarly = compiled;
 
-const { default: init } = await import(tag.dataset.js);
-await init({ module_or_path: tag.dataset.wasm });
+const [{ default: init }, module] = await Promise.all([import(tag.dataset.js), mainModule]);
+await init({ module_or_path: module });

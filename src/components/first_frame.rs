@@ -88,8 +88,30 @@ fn rows_a_screen_holds() -> usize {
     (height / ROW_PX).ceil().max(1.0) as usize
 }
 
-/// Runs `then` once the frame being built now has been painted: a timeout set from an
-/// animation frame callback runs after that frame's paint.
+/// Runs `then` once the frame being built now has been painted: a task posted from an animation
+/// frame callback runs after that frame's paint.
 fn after_next_paint(then: impl FnOnce() + 'static) {
-    request_animation_frame(move || set_timeout(then, std::time::Duration::ZERO));
+    request_animation_frame(move || behind_waiting_tasks(then));
+}
+
+/// Runs `then` in a task of background priority (`scheduler.postTask`), behind the tasks already
+/// waiting: what follows a frame of rows (the rows below the screen, the counts beside them) does
+/// not hold up a click or a key pressed as the rows appear. Where there is no `scheduler`
+/// (Safari), in a timeout.
+fn behind_waiting_tasks(then: impl FnOnce() + 'static) {
+    use js_sys::{Function, Object, Reflect};
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    let scheduler = Reflect::get(&js_sys::global(), &"scheduler".into()).ok().filter(|s| s.is_object());
+    let post_task = scheduler
+        .as_ref()
+        .and_then(|s| Reflect::get(s, &"postTask".into()).ok())
+        .and_then(|f| f.dyn_into::<Function>().ok());
+    let (Some(scheduler), Some(post_task)) = (scheduler, post_task) else {
+        set_timeout(then, std::time::Duration::ZERO);
+        return;
+    };
+    let options = Object::new();
+    let _ = Reflect::set(&options, &"priority".into(), &"background".into());
+    let _ = post_task.call2(&scheduler, &Closure::once_into_js(then), &options);
 }

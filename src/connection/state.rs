@@ -139,9 +139,19 @@ pub fn use_app_state() -> AppState {
 }
 
 async fn load_config() -> ConfigState {
-    let request =
-        HttpRequest { method: Method::Get, url: "/config.json".into(), headers: Vec::new(), body: RequestBody::None };
-    match crate::net::http::send(&request, None).await {
+    let response = match config_read_by_boot().await {
+        Some(response) => Ok(response),
+        None => {
+            let request = HttpRequest {
+                method: Method::Get,
+                url: "/config.json".into(),
+                headers: Vec::new(),
+                body: RequestBody::None,
+            };
+            crate::net::http::send(&request, None).await
+        }
+    };
+    match response {
         Ok(HttpResponse { status: 200, body, .. }) => match AppConfig::parse(&body) {
             Ok(config) => {
                 if let Some(secs) = config.response_timeout_secs {
@@ -159,6 +169,23 @@ async fn load_config() -> ConfigState {
         Err(crate::net::http::FetchFailure::Failed(e)) => ConfigState::Failed(e.headline()),
         Err(crate::net::http::FetchFailure::Aborted) => ConfigState::Failed("loading /config.json was aborted".into()),
     }
+}
+
+/// `/config.json` as public/boot.js read it while the code loaded, taken once: read by the app
+/// as its main module starts, the answer came a task later, after a frame drawn without the
+/// view, and the view's page (and its vendor request) waited for it. None when boot.js did not
+/// read it or its read failed: the app then reads it itself, with its deadline.
+async fn config_read_by_boot() -> Option<HttpResponse> {
+    use wasm_bindgen::JsCast;
+    let global = js_sys::global();
+    let name = wasm_bindgen::JsValue::from_str("__auditdeckConfig");
+    let read = js_sys::Reflect::get(&global, &name).ok()?.dyn_into::<js_sys::Promise>().ok()?;
+    let _ = js_sys::Reflect::delete_property(&global, &name);
+    let read = wasm_bindgen_futures::JsFuture::from(read).await.ok()?;
+    let field = |name: &str| js_sys::Reflect::get(&read, &wasm_bindgen::JsValue::from_str(name)).ok();
+    let status = field("status")?.as_f64().filter(|s| (100.0..=599.0).contains(s))?;
+    let body = field("body")?.as_string()?;
+    Some(HttpResponse { status: status as u16, content_type: None, retry_after: None, body })
 }
 
 /// A session that ended while the page was open: sign in again, then come back to this very

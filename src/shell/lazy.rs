@@ -79,7 +79,7 @@ macro_rules! lazy_page {
         #[allow(improper_ctypes_definitions)] // Rust on both sides of the split
         fn $load() -> Result<AnyView, SplitLoaderError> {
             use $page as Page;
-            Ok(view! { <Page/> }.into_any())
+            Ok(crate::shell::held_page::held_until_answered(view! { <Page/> }.into_any()))
         }
 
         pub struct $route(Option<AppState>);

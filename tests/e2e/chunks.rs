@@ -57,9 +57,9 @@ pub async fn home_loads_no_route_code_and_a_route_fetches_its_own(rig: &Rig, cli
 }
 
 /// A pasted link's code (the main module, its view's chunk and the chunks' loader) and
-/// `/config.json` are fetched as the page starts (the view's modules by boot.js, which compiles
-/// them), and the app takes those very responses and modules: each is fetched once, and no other
-/// view's code is.
+/// `/config.json` are fetched as the page starts (the modules and the configuration by boot.js,
+/// which compiles the modules and reads the configuration), and the app takes those very
+/// responses and modules: each is fetched once, and no other view's code is.
 pub async fn a_link_fetches_its_code_and_config_once_each(rig: &Rig, client: &Client) -> TestResult {
     client.goto(&rig.url("/severity?severity=high,critical&limit=50")).await.map_err(|e| e.to_string())?;
     eventually("the rows", || async { client.find(Locator::Css("main table.events tbody tr[data-id]")).await.ok() })
@@ -116,20 +116,29 @@ pub async fn a_route_whose_code_cannot_load_says_so_and_retry_works(rig: &Rig, c
     Ok(())
 }
 
-/// A link whose view's code boot.js could not fetch as the page started (a dropped connection)
-/// still opens: the chunks' loader fetches that module again when the route asks for it.
-pub async fn a_link_whose_early_code_fetch_fails_fetches_it_again(rig: &Rig, client: &Client) -> TestResult {
-    let first_fails = "window.splitViewsFetches = 0; const realFetch = window.fetch; \
-        window.fetch = (input, init) => { \
-          if (!String(input instanceof Request ? input.url : input).includes('split_views')) return realFetch(input, init); \
-          window.splitViewsFetches += 1; \
-          return window.splitViewsFetches === 1 ? Promise.reject(new TypeError('Failed to fetch')) : realFetch(input, init); };";
+/// A link whose code or configuration boot.js could not fetch as the page started (a dropped
+/// connection) still opens: the glue fetches the main module again, the app reads `/config.json`
+/// itself, and the chunks' loader fetches the view's module again when the route asks for it.
+pub async fn a_link_whose_early_fetches_fail_fetches_them_again(rig: &Rig, client: &Client) -> TestResult {
+    let files = ["split_views.wasm", "auditdeck_bg.wasm", "config.json"];
+    let first_fails = format!(
+        "window.fetchesOf = {{}}; const realFetch = window.fetch; \
+        window.fetch = (input, init) => {{ \
+          const file = {files:?}.find(f => String(input instanceof Request ? input.url : input).includes(f)); \
+          if (file === undefined) return realFetch(input, init); \
+          window.fetchesOf[file] = (window.fetchesOf[file] || 0) + 1; \
+          return window.fetchesOf[file] === 1 ? Promise.reject(new TypeError('Failed to fetch')) : realFetch(input, init); }};"
+    );
     devtools(client, "Page.addScriptToEvaluateOnNewDocument", serde_json::json!({ "source": first_fails })).await?;
     client.goto(&rig.url("/severity?severity=high,critical&limit=50")).await.map_err(|e| e.to_string())?;
     eventually("the rows", || async { client.find(Locator::Css("main table.events tbody tr[data-id]")).await.ok() })
         .await?;
-    let fetches: u32 = page_value(client, "return window.splitViewsFetches;").await?;
-    check(fetches == 2, || {
-        format!("split_views.wasm was asked for {fetches} times, not twice (boot.js's failed, then the loader's)")
-    })
+    let fetches: std::collections::BTreeMap<String, u32> = page_value(client, "return window.fetchesOf;").await?;
+    for file in files {
+        let times = fetches.get(file).copied().unwrap_or(0);
+        check(times == 2, || {
+            format!("{file} was asked for {times} times, not twice (boot.js's failed, then the app's): {fetches:?}")
+        })?;
+    }
+    Ok(())
 }

@@ -35,8 +35,8 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("chunks_a_link_fetches_its_code_and_config_once_each", |r, c| {
         Box::pin(chunks::a_link_fetches_its_code_and_config_once_each(r, c))
     }),
-    ("chunks_a_link_whose_early_code_fetch_fails_fetches_it_again", |r, c| {
-        Box::pin(chunks::a_link_whose_early_code_fetch_fails_fetches_it_again(r, c))
+    ("chunks_a_link_whose_early_fetches_fail_fetches_them_again", |r, c| {
+        Box::pin(chunks::a_link_whose_early_fetches_fail_fetches_them_again(r, c))
     }),
     ("chunks_unloadable_route_says_so_and_retry_works", |r, c| {
         Box::pin(chunks::a_route_whose_code_cannot_load_says_so_and_retry_works(r, c))
@@ -193,6 +193,9 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     }),
     ("first_screen_request_leaves_before_the_page_is_drawn", |r, c| {
         Box::pin(first_screen::a_links_request_leaves_before_its_page_is_drawn(r, c))
+    }),
+    ("first_screen_page_drawn_with_its_rows_or_after_a_moment", |r, c| {
+        Box::pin(first_screen::a_links_page_is_drawn_with_its_rows_or_after_a_moment(r, c))
     }),
 ];
 
