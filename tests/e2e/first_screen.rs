@@ -250,11 +250,13 @@ pub async fn placeholder_rows_show_until_the_first_page_comes(rig: &Rig, client:
     wait_for_text(client, "main h1", "Identity audit events").await?;
     client.execute(&intercept_fetches_of("/sandbox/iden/", &later(1500)), vec![]).await.map_err(|e| e.to_string())?;
     click(client, ".app-nav a[href='/severity']").await?;
-    // The placeholder and the status, read together while the page is on its way.
+    // The placeholder and the status, read together while the page is on its way, once the
+    // page shows (it is held out of sight for a moment, waiting for its rows).
     let placeholder = eventually("placeholder rows and the loading status", || async {
         let script = "const s = document.querySelector('main .skeleton'); \
             const status = document.querySelector('main p.loading'); \
-            return s && status ? [s.getBoundingClientRect().height, s.closest(\"[aria-hidden='true']\") !== null, status.textContent] : null";
+            return s && status && s.getClientRects().length > 0 \
+              ? [s.getBoundingClientRect().height, s.closest(\"[aria-hidden='true']\") !== null, status.textContent] : null";
         page_value::<Option<(f64, bool, String)>>(client, script).await.ok().flatten()
     })
     .await;
