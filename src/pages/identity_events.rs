@@ -69,6 +69,9 @@ pub fn IdentityEventsPage() -> impl IntoView {
             view! { <div class="view-controls"><ZoneSwitch zone href=Callback::new(move |z| IdentityEvents { zone: z, ..view.clone() }.href())/></div> }
         })
     };
+    // The sections first: making one sends its request, which then travels while the form and
+    // the row tools are made (docs/PERFORMANCE.md, "The page and its first rows in one frame").
+    let section = view! { <SourceSection plan view=page/> };
     view! {
         <section class="page identity-events">
             <h1>"Identity events (Standfast)"</h1>
@@ -78,7 +81,7 @@ pub fn IdentityEventsPage() -> impl IntoView {
             {page.url_problem()}
             {zone_switch}
             <RowTools/>
-            <SourceSection plan view=page/>
+            {section}
         </section>
     }
 }

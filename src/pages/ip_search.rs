@@ -55,6 +55,12 @@ pub fn IpSearchPage() -> impl IntoView {
         })
     };
 
+    // The sections first: making one sends its request, which then travels while the form and
+    // the row tools are made (docs/PERFORMANCE.md, "The page and its first rows in one frame").
+    let sections = view! {
+        <SourceSection plan=IdmeByIp view=page/>
+        <SourceSection plan=IDEN_BY_ACTOR_IP view=page/>
+    };
     view! {
         <section class="page ip-search">
             <h1>"Search by IP address"</h1>
@@ -62,8 +68,7 @@ pub fn IpSearchPage() -> impl IntoView {
             {page.url_problem()}
             {controls}
             <RowTools/>
-            <SourceSection plan=IdmeByIp view=page/>
-            <SourceSection plan=IDEN_BY_ACTOR_IP view=page/>
+            {sections}
         </section>
     }
 }

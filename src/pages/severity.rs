@@ -48,6 +48,14 @@ pub fn SeverityPage() -> impl IntoView {
         Some(shown) => shown.all_now_and_a_frame_late().1,
         None => signal(Vec::new()).0,
     };
+    // The sections first: making one sends its request, which then travels while the form and
+    // the row tools are made (docs/PERFORMANCE.md, "The page and its first rows in one frame").
+    let sections = view! {
+        <SourceSection plan=IDEN_BY_SEVERITY view=page/>
+        <SourceSection plan=Derived(IdmeBySeverity) view=page/>
+        <SourceSection plan=Derived(StandfastBySeverity) view=page/>
+        <SourceSection plan=Derived(SignalsBySeverity) view=page/>
+    };
     view! {
         <section class="page severity">
             <h1>"Events by severity"</h1>
@@ -58,10 +66,7 @@ pub fn SeverityPage() -> impl IntoView {
             {move || has_view.get().then(|| controls(current, zone))}
             {move || current.get().map(|view| view! { <SeverityChips view rows=shown_rows/> })}
             <RowTools/>
-            <SourceSection plan=IDEN_BY_SEVERITY view=page/>
-            <SourceSection plan=Derived(IdmeBySeverity) view=page/>
-            <SourceSection plan=Derived(StandfastBySeverity) view=page/>
-            <SourceSection plan=Derived(SignalsBySeverity) view=page/>
+            {sections}
         </section>
     }
 }

@@ -14,13 +14,15 @@ use crate::views::shown::ShownRows;
 /// slow vendor's page is not left blank for longer than a moment.
 const HOLD_AT_MOST: Duration = Duration::from_millis(150);
 
-/// `page`, hidden until no request of the view is in flight (ShownRows's loaders, registered as
-/// the page was made: a page that asks nothing shows at once) or [`HOLD_AT_MOST`] has passed.
+/// `page`, hidden until it shows a row, or no request of the view is in flight (ShownRows's
+/// loaders, registered as the page was made: a page that asks nothing shows at once), or
+/// [`HOLD_AT_MOST`] has passed. A view of several sources shows with its first source's rows.
 pub fn held_until_answered(page: AnyView) -> AnyView {
     let held = RwSignal::new(true);
     let shown = ShownRows::use_context();
     Effect::new(move |_| {
-        if held.get_untracked() && !shown.is_some_and(ShownRows::busy) {
+        // Once shown, the effect reads nothing more, so it never runs again.
+        if held.get_untracked() && !shown.is_some_and(|s| s.busy() && !s.any_rows()) {
             held.set(false);
         }
     });

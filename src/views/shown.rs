@@ -87,6 +87,11 @@ impl ShownRows {
         self.pagers.with(|p| p.iter().map(|(_, pager)| *pager).collect())
     }
 
+    /// Whether any table shows a row (tracked), without copying the rows.
+    pub fn any_rows(self) -> bool {
+        self.tables.with(|tables| tables.iter().any(|(_, (rows, _))| rows.with(|r| !r.is_empty())))
+    }
+
     pub fn busy(self) -> bool {
         self.loading.get().iter().any(|(_, busy)| busy.get())
     }
