@@ -82,10 +82,22 @@ fn when_idle(tries: u32, then: impl FnOnce() + 'static) {
     let _ = window.request_idle_callback_with_options(callback.unchecked_ref(), &options);
 }
 
-/// The rows a screen of the window's height can show.
+/// The least height above a view's first row: the header, the view's heading and form, its
+/// controls and the compact chart. The screenshots in docs/ put the first row 410–440 px down at
+/// 1280 wide; a wider window wraps fewer controls, hence the margin.
+const ABOVE_FIRST_ROW_PX: f64 = 300.0;
+
+/// The rows that fit below what sits above a view's first row, in a window of this height: the
+/// rows the first frame draws. Each row drawn beyond the screen costs its markup, parsing and
+/// layout before anything is shown (docs/PERFORMANCE.md, "A first frame of the rows in view").
 fn rows_a_screen_holds() -> usize {
     let height = web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|h| h.as_f64()).unwrap_or(1080.0);
-    (height / ROW_PX).ceil().max(1.0) as usize
+    rows_below_the_controls(height)
+}
+
+/// The rows, at least one, that fit below `ABOVE_FIRST_ROW_PX` in a window `height` px high.
+fn rows_below_the_controls(height: f64) -> usize {
+    ((height - ABOVE_FIRST_ROW_PX).max(ROW_PX) / ROW_PX).ceil() as usize
 }
 
 /// Runs `then` once the frame being built now has been painted: a task posted from an animation
@@ -114,4 +126,18 @@ fn behind_waiting_tasks(then: impl FnOnce() + 'static) {
     let options = Object::new();
     let _ = Reflect::set(&options, &"priority".into(), &"background".into());
     let _ = post_task.call2(&scheduler, &Closure::once_into_js(then), &options);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rows_below_the_controls;
+
+    #[test]
+    fn the_first_frame_draws_the_rows_below_the_controls() {
+        // 33 px rows below 300 px of controls, a part row counted whole.
+        assert_eq!(rows_below_the_controls(800.0), 16, "1280×800: 500 px of rows");
+        assert_eq!(rows_below_the_controls(900.0), 19, "the bench's window: 600 px");
+        assert_eq!(rows_below_the_controls(1080.0), 24, "1920×1080: 780 px");
+        assert_eq!(rows_below_the_controls(200.0), 1, "a window smaller than the controls still draws a row");
+    }
 }

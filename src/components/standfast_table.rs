@@ -138,7 +138,7 @@ pub fn StandfastTable(
     let (open_on_click, open_on_key) = row_openers();
     view! {
         <div class="table-wrap" class:virtual=move || shown.on.get() node_ref=shown.wrap on:scroll=shown.on_scroll()>
-            <table class="events standfast" class:virtual=move || shown.on.get() aria-busy=move || busy.get().to_string()
+            <table class="events standfast" class:virtual=move || shown.on.get() aria-busy=move || (busy.get() || shown.rows_to_come()).to_string()
                 aria-rowcount=move || total.get() + 1>
                 <caption class="visually-hidden">{move || format!("{} ({} rows)", caption.get(), total.get())}</caption>
                 <thead>

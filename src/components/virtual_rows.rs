@@ -84,6 +84,15 @@ impl VirtualRows {
         (first, last, total)
     }
 
+    /// Whether rows are still to be drawn (tracked): the first frame draws only a screenful, and
+    /// the table says it is busy until the rest are in, so nobody reads it as complete.
+    pub fn rows_to_come(self) -> bool {
+        let Some(screen) = self.first_frame.get() else { return false };
+        let total = self.rows.with(Vec::len);
+        let (first, last) = visible_range(total, self.scroll_top.get(), self.viewport.get());
+        last > first + screen
+    }
+
     /// The rows to render (tracked): each with its key and its place among all.
     pub fn window(self) -> Vec<(String, usize, AuditEvent)> {
         let (first, last, _) = self.range();

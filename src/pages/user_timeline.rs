@@ -147,7 +147,8 @@ pub fn UserTimelinePage() -> impl IntoView {
         let zone = zone.get();
         let days = group(shown.get(), move |t| if zone == Zone::Local { local_offset_minutes(t) } else { 0 });
         let (open_on_click, open_on_key) = row_openers();
-        // Days and sessions keep their counts; only the entries drawn are fewer in the first frame.
+        // Days and sessions keep their counts; only the entries drawn are fewer in the first frame,
+        // and a day's heading takes a row's height of it.
         let mut entries_left = first_frame.get().unwrap_or(usize::MAX);
         let mut m = Markup::default();
         for day in days {
@@ -156,9 +157,11 @@ pub fn UserTimelinePage() -> impl IntoView {
             }
             write_day(&mut m, day, zone, &mut entries_left);
         }
+        // Entries left for the next frame: the timeline is busy until they are in.
+        let entries_to_come = first_frame.get().is_some() && entries_left == 0;
         // Plain markup, written as escaped HTML text (components/html_rows.rs says why).
         view! {
-            <ol class="timeline" aria-busy=move || any_loading.get().to_string() on:click=open_on_click on:keydown=open_on_key
+            <ol class="timeline" aria-busy=move || (entries_to_come || any_loading.get()).to_string() on:click=open_on_click on:keydown=open_on_key
                 inner_html=m.into_string()>
             </ol>
         }
@@ -263,8 +266,10 @@ fn pager_of<P: SourcePlan>(plan: P, state: SourceState<P>, view: PageView<P::Vie
     state.loader.data.with(|d| d.as_ref().and_then(|(key, page)| plan.pager(view, key, page)))
 }
 
-/// A day of the timeline, writing at most `entries_left` entries (and counting them off).
+/// A day of the timeline, writing at most `entries_left` entries (and counting them off, with
+/// the day's heading as one).
 fn write_day(m: &mut Markup, day: Day, zone: Zone, entries_left: &mut usize) {
+    *entries_left = entries_left.saturating_sub(1).max(1);
     let heading = match day.date {
         Some(d) => format!("{} · {}", d.format("%A %Y-%m-%d"), events_count(day.count)),
         None => format!("Time unreadable · {}", events_count(day.count)),

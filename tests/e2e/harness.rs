@@ -475,15 +475,14 @@ pub async fn settled_rows(
     accept: impl Fn(&[String]) -> bool,
 ) -> Result<Vec<String>, String> {
     let last = std::cell::RefCell::new(Vec::new());
+    // Read in one script: read call by call, the busy flag could be of one page and the rows of
+    // the next, whose first frame draws only a screenful.
+    const SETTLED_IDS: &str = "const scope = arguments[0]; \
+        if (document.querySelector(`${scope} table.events[aria-busy='true'], ${scope} .results.stale`)) return null; \
+        return Array.from(document.querySelectorAll(`${scope} table.events tbody tr`), r => r.getAttribute('data-id') || '');";
     eventually(what, || async {
-        let busy = client
-            .find_all(Locator::Css(&format!("{scope} table.events[aria-busy='true'], {scope} .results.stale")))
-            .await
-            .ok()?;
-        if !busy.is_empty() {
-            return None;
-        }
-        let ids = row_ids(client, scope).await.ok()?;
+        let value = client.execute(SETTLED_IDS, vec![serde_json::json!(scope)]).await.ok()?;
+        let ids: Vec<String> = serde_json::from_value::<Option<Vec<String>>>(value).ok()??;
         last.replace(ids.clone());
         (!ids.is_empty() && accept(&ids)).then_some(ids)
     })
