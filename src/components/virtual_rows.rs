@@ -76,21 +76,24 @@ impl VirtualRows {
         }
     }
 
-    /// The rows to render (tracked): (first, last exclusive) of how many.
-    fn range(self) -> (usize, usize, usize) {
+    /// The rows in view (tracked): (first, last exclusive) of how many.
+    fn in_view(self) -> (usize, usize, usize) {
         let total = self.rows.with(Vec::len);
         let (first, last) = visible_range(total, self.scroll_top.get(), self.viewport.get());
+        (first, last, total)
+    }
+
+    /// The rows to render (tracked): those in view, but for the first frame's screenful.
+    fn range(self) -> (usize, usize, usize) {
+        let (first, last, total) = self.in_view();
         let last = self.first_frame.get().map_or(last, |screen| last.min(first + screen));
         (first, last, total)
     }
 
-    /// Whether rows are still to be drawn (tracked): the first frame draws only a screenful, and
-    /// the table says it is busy until the rest are in, so nobody reads it as complete.
+    /// Whether rows in view are left for the next frame (tracked): the table says it is busy
+    /// until they are in, so nobody reads it as complete.
     pub fn rows_to_come(self) -> bool {
-        let Some(screen) = self.first_frame.get() else { return false };
-        let total = self.rows.with(Vec::len);
-        let (first, last) = visible_range(total, self.scroll_top.get(), self.viewport.get());
-        last > first + screen
+        self.range().1 < self.in_view().1
     }
 
     /// The rows to render (tracked): each with its key and its place among all.
