@@ -41,22 +41,60 @@ const chunksOf = new Map(
 const splits = ROUTES.filter(([path]) => path.test(location.pathname)).map(([, name]) => name);
 // The event detail panel (`event=`) is in the views chunk too.
 if (new URLSearchParams(location.search).get("event")) splits.push("views");
-const files = new Set();
-for (const name of splits) {
-  files.add(`split_${name}.wasm`);
-  for (const chunk of chunksOf.get(name) || []) files.add(`chunk_${chunk}.wasm`);
-}
 const base = new URL(tag.dataset.wasm, location.href);
 // The splitter's loader (__wasm_split.js, rewritten by xtask/src/split_loader.rs) instantiates
 // these modules when the route asks for its code; should one fail here, it fetches it again.
+// The split point's own module is compiled as it streams in; its shared chunks come in one file
+// (xtask/src/chunk_bundle.rs), not one request each.
 const compiled = new Map();
-for (const file of files) {
-  const url = new URL(file, base).href;
-  const module = WebAssembly.compileStreaming(fetch(url));
+const early = (file, module) => {
   module.catch(() => {});
-  compiled.set(url, module);
+  compiled.set(new URL(file, base).href, module);
+};
+for (const name of splits) {
+  early(`split_${name}.wasm`, WebAssembly.compileStreaming(fetch(new URL(`split_${name}.wasm`, base))));
+  const chunks = (chunksOf.get(name) || []).map((chunk) => `chunk_${chunk}.wasm`);
+  if (chunks.length === 0) continue;
+  const bundle = fetch(new URL(`chunks_${name}.bin`, base)).then(async (response) => {
+    if (!response.ok) throw new Error(`chunks_${name}.bin: ${response.status}`);
+    return modulesIn(await response.arrayBuffer());
+  });
+  for (const file of chunks) {
+    if (compiled.has(new URL(file, base).href)) continue;
+    early(file, bundle.then((modules) => {
+      if (!modules.has(file)) throw new Error(`${file} is not in chunks_${name}.bin`);
+      return WebAssembly.compile(modules.get(file));
+    }));
+  }
 }
 globalThis.__auditdeckCompiledEarly = compiled;
 
-const [{ default: init }, module] = await Promise.all([import(tag.dataset.js), mainModule]);
+// chunks_<name>.bin's modules by file name: a count, each name's length, name and module length,
+// then the modules (little-endian u32s; xtask/src/chunk_bundle.rs).
+function modulesIn(buffer) {
+  const view = new DataView(buffer);
+  const entries = [];
+  let at = 4;
+  for (let i = view.getUint32(0, true); i > 0; i--) {
+    const length = view.getUint32(at, true);
+    const name = new TextDecoder().decode(new Uint8Array(buffer, at + 4, length));
+    entries.push([name, view.getUint32(at + 4 + length, true)]);
+    at += 8 + length;
+  }
+  const modules = new Map();
+  for (const [name, size] of entries) {
+    modules.set(name, new Uint8Array(buffer, at, size));
+    at += size;
+  }
+  return modules;
+}
+
+// This script is async and first in the page, so it asks for the code before the other files
+// and without waiting for the stylesheet; the app mounts into the body, so it starts once the
+// page is parsed. The stylesheet still holds the first paint back (it blocks rendering), and the
+// app reads no layout before a paint.
+const parsed = document.readyState === "loading"
+  ? new Promise((resolve) => document.addEventListener("DOMContentLoaded", resolve, { once: true }))
+  : null;
+const [{ default: init }, module] = await Promise.all([import(tag.dataset.js), mainModule, parsed]);
 await init({ module_or_path: module });

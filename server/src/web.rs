@@ -59,11 +59,12 @@ pub fn app_routes(dist: &Path) -> Router {
         .layer(axum::middleware::from_fn(keep_hashed_files))
 }
 
-/// The build's code sits in a directory named by its content's hash (`/pkg-<hash>/`), so a
-/// browser may keep those files for good: a warm open then asks the network only for
-/// index.html. Only real files: the SPA fallback's index.html for a missing one must not stick.
+/// The build's code sits in a directory named by its content's hash (`/pkg-<hash>/`), and
+/// trunk names the stylesheet by its content's hash, so a browser may keep those files for good:
+/// a warm open then asks the network only for index.html. Only real files: the SPA fallback's
+/// index.html for a missing one must not stick.
 async fn keep_hashed_files(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
-    let hashed = request.uri().path().starts_with(HASHED_DIR_PREFIX);
+    let hashed = is_named_by_its_hash(request.uri().path());
     let mut response = next.run(request).await;
     let is_page = response
         .headers()
@@ -80,6 +81,16 @@ async fn keep_hashed_files(request: axum::extract::Request, next: axum::middlewa
 
 /// Where xtask/src/wasm.rs publishes the code: `pkg-` and the first 8 bytes of its SHA-256.
 const HASHED_DIR_PREFIX: &str = "/pkg-";
+
+/// A file in the build's hashed directory, or named as trunk names the files it hashes:
+/// `<name>-<16 hex digits>.<extension>` (`/main-14e33319a3809d90.css`).
+fn is_named_by_its_hash(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or_default();
+    let hashed_name = file.split_once('.').and_then(|(stem, _)| stem.rsplit_once('-')).is_some_and(|(name, hash)| {
+        !name.is_empty() && hash.len() == 16 && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    });
+    path.starts_with(HASHED_DIR_PREFIX) || hashed_name
+}
 
 /// A query parameter holding an RFC 3339 time, as milliseconds since the epoch.
 pub fn query_instant_ms(name: &str, text: Option<&str>) -> Result<Option<i64>, String> {

@@ -333,3 +333,18 @@ async fn a_forced_throttle_answers_429_until_it_ends() {
     tokio::time::sleep(std::time::Duration::from_millis(1600)).await;
     ok(&gw, "?limit=1").await;
 }
+
+#[tokio::test]
+async fn a_throttle_from_the_next_request_starts_with_that_request() {
+    let gw = gateway(0);
+    let throttle = gw.sandbox.iden.throttle_from_next_request(std::time::Duration::from_secs(30));
+    // Armed, not started: nothing is throttled before the first request, however long that takes.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let (status, headers, _) = get(&gw, "?limit=1", Some(AUTH)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(headers[header::RETRY_AFTER], "30");
+    let (status, _, _) = get(&gw, "?limit=1", Some(AUTH)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    drop(throttle);
+    ok(&gw, "?limit=1").await;
+}

@@ -18,6 +18,8 @@ fn fake_dist() -> PathBuf {
         std::fs::write(dir.join("app-1234.js"), "export default function init() {}\n".repeat(100)).unwrap();
         std::fs::write(dir.join("app-1234_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
         std::fs::write(dir.join("style-1.css"), "body{color:red}\n").unwrap();
+        // The stylesheet as trunk names it: by its content's hash.
+        std::fs::write(dir.join("main-14e33319a3809d90.css"), "body{color:red}\n").unwrap();
         // As the build writes them: the file and its precompressed siblings (stand-in bytes
         // here, so a test can tell them from the layer's own compression).
         std::fs::write(dir.join("chunk-1.wasm"), b"\0asm\x01\0\0\0".repeat(200)).unwrap();
@@ -91,21 +93,30 @@ async fn precompressed_files_are_served_as_built() {
 }
 
 #[tokio::test]
-async fn only_the_hashed_code_directory_is_kept_for_good() {
+async fn only_files_named_by_their_hash_are_kept_for_good() {
     let gw = gateway_with_dist();
-    let (status, headers, _) =
-        gw.request(Method::GET, "/pkg-0123456789abcdef/auditdeck_bg.wasm", None, Body::Empty).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(headers[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
+    for path in ["/pkg-0123456789abcdef/auditdeck_bg.wasm", "/main-14e33319a3809d90.css"] {
+        let (status, headers, _) = gw.request(Method::GET, path, None, Body::Empty).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(headers[header::CACHE_CONTROL], "public, max-age=31536000, immutable", "{path}");
+    }
     // index.html names the code directory: it is asked again on every load, also as the SPA
     // fallback for a file an older build had (which must not be kept in its place).
-    for path in ["/", "/ip/152.133.18.33", "/pkg-0123456789abcdef/gone.wasm", "/pkg-ffffffffffffffff/auditdeck.js"] {
+    for path in [
+        "/",
+        "/ip/152.133.18.33",
+        "/pkg-0123456789abcdef/gone.wasm",
+        "/pkg-ffffffffffffffff/auditdeck.js",
+        "/main-ffffffffffffffff.css",
+    ] {
         let (_, headers, _) = gw.request(Method::GET, path, None, Body::Empty).await;
         assert_eq!(headers[header::CACHE_CONTROL], "no-cache", "{path}");
     }
-    // Files outside it are not named by a hash the build controls.
-    let (_, headers, _) = gw.request(Method::GET, "/app-1234.js", None, Body::Empty).await;
-    assert!(headers.get(header::CACHE_CONTROL).is_none(), "{headers:?}");
+    // Other files are not named by a hash the build controls.
+    for path in ["/app-1234.js", "/style-1.css"] {
+        let (_, headers, _) = gw.request(Method::GET, path, None, Body::Empty).await;
+        assert!(headers.get(header::CACHE_CONTROL).is_none(), "{path}: {headers:?}");
+    }
 }
 
 #[tokio::test]

@@ -56,44 +56,52 @@ pub async fn home_loads_no_route_code_and_a_route_fetches_its_own(rig: &Rig, cli
     .map(|_| ())
 }
 
-/// A pasted link's code (the main module, its view's chunk and the chunks' loader) and
-/// `/config.json` are fetched as the page starts (the modules and the configuration by boot.js,
-/// which compiles the modules and reads the configuration), and the app takes those very
-/// responses and modules: each is fetched once, and no other view's code is.
+/// A pasted link's code (boot.js, the main module, the chunks' loader, its view's split module
+/// and that view's shared chunks in one file) and `/config.json` are fetched as the page starts
+/// (the modules and the configuration by boot.js, which compiles the modules and reads the
+/// configuration), and the app takes those very responses and modules: each is fetched once, no
+/// shared chunk on its own, and no other view's code.
 pub async fn a_link_fetches_its_code_and_config_once_each(rig: &Rig, client: &Client) -> TestResult {
     client.goto(&rig.url("/severity?severity=high,critical&limit=50")).await.map_err(|e| e.to_string())?;
     eventually("the rows", || async { client.find(Locator::Css("main table.events tbody tr[data-id]")).await.ok() })
         .await?;
     let fetched: Vec<(String, String)> = page_value(
         client,
-        "return performance.getEntriesByType('resource').map(e => [e.name.split('?')[0].split('/').pop(), e.initiatorType]);",
+        "return performance.getEntriesByType('resource').map(e => [new URL(e.name).pathname, e.initiatorType]);",
     )
     .await?;
     // Chromium names no initiator for a module preload ("other"); boot.js fetches the view's
-    // modules ("fetch"); the others are link preloads.
-    let shared = fetched.iter().filter(|(name, _)| name.starts_with("chunk_")).count();
-    check(shared > 0, || format!("none of the view's shared chunks was fetched: {fetched:?}"))?;
+    // modules ("fetch"); the others are link preloads, and boot.js is the page's script.
     for (file, by) in [
+        ("boot.js", "script"),
         ("auditdeck.js", "other"),
         ("__wasm_split.js", "other"),
         ("auditdeck_bg.wasm", "link"),
         ("split_views.wasm", "fetch"),
+        ("chunks_views.bin", "fetch"),
         ("config.json", "link"),
     ] {
-        let times: Vec<&str> = fetched.iter().filter(|(name, _)| name == file).map(|(_, by)| by.as_str()).collect();
+        let times: Vec<&str> = fetched
+            .iter()
+            .filter(|(path, _)| path.rsplit('/').next() == Some(file))
+            .map(|(_, by)| by.as_str())
+            .collect();
         check(times == [by], || format!("{file} was fetched by {times:?}, not once by its preload: {fetched:?}"))?;
     }
-    let mut chunks: Vec<&str> =
-        fetched.iter().filter(|(name, _)| name.starts_with("chunk_")).map(|(name, _)| name.as_str()).collect();
-    let all = chunks.len();
-    chunks.sort_unstable();
-    chunks.dedup();
-    check(chunks.len() == all, || format!("a shared chunk was fetched twice: {fetched:?}"))?;
-    check(fetched.iter().filter(|(name, _)| name.starts_with("chunk_")).all(|(_, by)| by == "fetch"), || {
-        format!("a shared chunk was fetched other than by boot.js: {fetched:?}")
-    })?;
-    let others: Vec<&String> =
-        fetched.iter().map(|(name, _)| name).filter(|n| n.starts_with("split_") && *n != "split_views.wasm").collect();
+    // The code, boot.js with it, from the directory named by its hash, which browsers keep.
+    let code: Vec<&String> =
+        fetched.iter().map(|(path, _)| path).filter(|p| p.ends_with(".js") || p.contains(".wasm")).collect();
+    check(code.iter().all(|p| p.starts_with("/pkg-")), || format!("code from outside the hashed directory: {code:?}"))?;
+    let alone: Vec<&String> = fetched.iter().map(|(path, _)| path).filter(|p| p.contains("/chunk_")).collect();
+    check(alone.is_empty(), || format!("shared chunks fetched one by one: {alone:?}"))?;
+    let others: Vec<&String> = fetched
+        .iter()
+        .map(|(path, _)| path)
+        .filter(|p| {
+            (p.contains("/split_") && !p.ends_with("/split_views.wasm"))
+                || (p.contains("/chunks_") && !p.ends_with("/chunks_views.bin"))
+        })
+        .collect();
     check(others.is_empty(), || format!("a link to /severity also fetched {others:?}"))
 }
 
@@ -118,13 +126,16 @@ pub async fn a_route_whose_code_cannot_load_says_so_and_retry_works(rig: &Rig, c
 
 /// A link whose code or configuration boot.js could not fetch as the page started (a dropped
 /// connection) still opens: the glue fetches the main module again, the app reads `/config.json`
-/// itself, and the chunks' loader fetches the view's module again when the route asks for it.
+/// itself, and the chunks' loader fetches the view's module again when the route asks for it, and
+/// the view's shared chunks one by one when their file failed.
 pub async fn a_link_whose_early_fetches_fail_fetches_them_again(rig: &Rig, client: &Client) -> TestResult {
-    let files = ["split_views.wasm", "auditdeck_bg.wasm", "config.json"];
+    let files = ["split_views.wasm", "chunks_views.bin", "auditdeck_bg.wasm", "config.json"];
     let first_fails = format!(
-        "window.fetchesOf = {{}}; const realFetch = window.fetch; \
+        "window.fetchesOf = {{}}; window.chunksAlone = []; const realFetch = window.fetch; \
         window.fetch = (input, init) => {{ \
-          const file = {files:?}.find(f => String(input instanceof Request ? input.url : input).includes(f)); \
+          const url = String(input instanceof Request ? input.url : input); \
+          if (url.includes('/chunk_')) window.chunksAlone.push(url.split('/').pop()); \
+          const file = {files:?}.find(f => url.includes(f)); \
           if (file === undefined) return realFetch(input, init); \
           window.fetchesOf[file] = (window.fetchesOf[file] || 0) + 1; \
           return window.fetchesOf[file] === 1 ? Promise.reject(new TypeError('Failed to fetch')) : realFetch(input, init); }};"
@@ -134,11 +145,18 @@ pub async fn a_link_whose_early_fetches_fail_fetches_them_again(rig: &Rig, clien
     eventually("the rows", || async { client.find(Locator::Css("main table.events tbody tr[data-id]")).await.ok() })
         .await?;
     let fetches: std::collections::BTreeMap<String, u32> = page_value(client, "return window.fetchesOf;").await?;
-    for file in files {
+    for (file, want) in [("split_views.wasm", 2), ("chunks_views.bin", 1), ("auditdeck_bg.wasm", 2), ("config.json", 2)]
+    {
         let times = fetches.get(file).copied().unwrap_or(0);
-        check(times == 2, || {
-            format!("{file} was asked for {times} times, not twice (boot.js's failed, then the app's): {fetches:?}")
+        check(times == want, || {
+            format!("{file} was asked for {times} times, not {want} (boot.js's failed, then the app's): {fetches:?}")
         })?;
     }
-    Ok(())
+    let mut alone: Vec<String> = page_value(client, "return window.chunksAlone;").await?;
+    let all = alone.len();
+    alone.sort_unstable();
+    alone.dedup();
+    check(!alone.is_empty() && alone.len() == all, || {
+        format!("the shared chunks were not each fetched once: {alone:?} of {all}")
+    })
 }

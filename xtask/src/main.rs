@@ -2,6 +2,7 @@
 //! run. Everything a fresh machine with only rustup and cargo needs is set up from here.
 //! `cargo xtask wasm` is the wasm half of `trunk build` (see wasm.rs).
 
+mod chunk_bundle;
 mod glue;
 mod precompress;
 mod route_chunks;

@@ -6,7 +6,8 @@
 use std::io::Write;
 use std::path::Path;
 
-const COMPRESSIBLE: [&str; 5] = ["wasm", "js", "css", "html", "svg"];
+/// `bin`: a split point's chunks in one file (chunk_bundle.rs).
+const COMPRESSIBLE: [&str; 6] = ["wasm", "js", "css", "html", "svg", "bin"];
 
 pub fn all_files(dir: &Path) -> Result<(), String> {
     let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;

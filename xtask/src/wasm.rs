@@ -17,7 +17,9 @@ use crate::{WASM_TARGET, command, run, step, workspace_root};
 
 const APP_BIN: &str = "auditdeck";
 /// The marker in index.html's boot script tag that this step replaces with the file names.
-const BOOT_PLACEHOLDER: &str = r#"data-js="" data-wasm="""#;
+const BOOT_PLACEHOLDER: &str = r#"src="" data-js="" data-wasm="""#;
+/// The script that starts the app (index.html's boot tag), published beside the wasm.
+const BOOT_SCRIPT: &str = "public/boot.js";
 
 pub fn build() -> Result<(), String> {
     let staging = env::var_os("TRUNK_STAGING_DIR")
@@ -74,6 +76,7 @@ pub fn build() -> Result<(), String> {
     let early = std::fs::read_to_string(&loader)
         .map_err(|e| format!("{}: {e}", loader.display()))
         .and_then(|js| crate::split_loader::use_modules_compiled_early(&js))?;
+    let route_chunks = crate::route_chunks::of_loader(&early)?;
     std::fs::write(&loader, early).map_err(|e| format!("{}: {e}", loader.display()))?;
     if release {
         crate::glue::make_lean(&pkg.join(format!("{APP_BIN}_bg.wasm")), &pkg.join(format!("{APP_BIN}.js")))?;
@@ -84,6 +87,13 @@ pub fn build() -> Result<(), String> {
         }
     }
 
+    // After optimising: the file holds the chunks as served.
+    crate::chunk_bundle::write_all(&pkg, &route_chunks)?;
+
+    // boot.js sits in the hashed directory too, so a browser keeps it for good (a warm open asks
+    // the gateway for no file but the page) and a new build's page never runs an old one.
+    copy(&workspace_root().join(BOOT_SCRIPT), &pkg.join("boot.js"))?;
+
     // One directory named by the content's hash: a new build never mixes with a cached old one.
     let dir_name = format!("pkg-{}", content_hash(&pkg)?);
     let published = staging.join(&dir_name);
@@ -91,9 +101,6 @@ pub fn build() -> Result<(), String> {
     for entry in read_dir(&pkg)? {
         copy(&entry.path(), &published.join(entry.file_name()))?;
     }
-    let loader = pkg.join("__wasm_split.js");
-    let loader = std::fs::read_to_string(&loader).map_err(|e| format!("{}: {e}", loader.display()))?;
-    let route_chunks = crate::route_chunks::of_loader(&loader)?;
     name_files_in_index(&staging.join("index.html"), &format!("{public_url}{dir_name}/"), &route_chunks)?;
     if release {
         step("compressing the build (zopfli gzip, brotli 11)");
@@ -139,27 +146,58 @@ fn content_hash(dir: &Path) -> Result<String, String> {
     Ok(hasher.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// Fills in the boot script tag's `data-js`, `data-wasm` and `data-chunks` (each split point's
-/// shared chunks, route_chunks.rs; all read by public/boot.js), and puts preloads of the same
-/// files, the chunks' loader and `/config.json` before it: the browser fetches them while it
-/// still waits for boot.js, instead of one after another. A preload `as="fetch"` with
-/// `crossorigin` is the request wasm-bindgen's `fetch` and the app's own make (the app asks for
-/// `/config.json` at the root whatever the public URL), so they take it.
+/// Fills in the boot script tag's `src` (boot.js in `base`), `data-js`, `data-wasm` and
+/// `data-chunks` (each split point's shared chunks, route_chunks.rs; all read by boot.js), and
+/// puts preloads of the same files, the chunks' loader and `/config.json` right after it: the
+/// browser asks for boot.js first and fetches the rest meanwhile, instead of one after another. A
+/// preload `as="fetch"` with `crossorigin` is the request wasm-bindgen's `fetch` and the app's
+/// own make (the app asks for `/config.json` at the root whatever the public URL), so they take it.
 fn name_files_in_index(index: &Path, base: &str, route_chunks: &str) -> Result<(), String> {
     let html = std::fs::read_to_string(index).map_err(|e| format!("{}: {e}", index.display()))?;
-    let Some(tag) = html.find(BOOT_PLACEHOLDER).and_then(|at| html[..at].rfind("<script")) else {
-        return Err(format!("{} has no boot script tag with {BOOT_PLACEHOLDER}", index.display()));
-    };
+    std::fs::write(index, index_with_files(&html, base, route_chunks)?).map_err(|e| format!("{}: {e}", index.display()))
+}
+
+fn index_with_files(html: &str, base: &str, route_chunks: &str) -> Result<String, String> {
+    const END: &str = "</script>";
+    let tag_end = html
+        .find(BOOT_PLACEHOLDER)
+        .and_then(|at| html[at..].find(END).map(|end| at + end + END.len()))
+        .ok_or_else(|| format!("index.html has no boot script tag with {BOOT_PLACEHOLDER}"))?;
     let (js, wasm) = (format!("{base}{APP_BIN}.js"), format!("{base}{APP_BIN}_bg.wasm"));
     // The chunks' loader too: the main module imports it, so every page fetches it, and
     // otherwise only once the main module has arrived.
     let preloads = format!(
-        "<link rel=\"modulepreload\" href=\"{js}\" />\n    \
+        "\n    <link rel=\"modulepreload\" href=\"{js}\" />\n    \
          <link rel=\"modulepreload\" href=\"{base}__wasm_split.js\" />\n    \
          <link rel=\"preload\" href=\"{wasm}\" as=\"fetch\" type=\"application/wasm\" crossorigin />\n    \
-         <link rel=\"preload\" href=\"/config.json\" as=\"fetch\" crossorigin />\n    "
+         <link rel=\"preload\" href=\"/config.json\" as=\"fetch\" crossorigin />"
     );
-    let named = format!(r#"data-js="{js}" data-wasm="{wasm}" data-chunks="{route_chunks}""#);
-    let html = format!("{}{preloads}{}", &html[..tag], html[tag..].replacen(BOOT_PLACEHOLDER, &named, 1));
-    std::fs::write(index, html).map_err(|e| format!("{}: {e}", index.display()))
+    let named = format!(r#"src="{base}boot.js" data-js="{js}" data-wasm="{wasm}" data-chunks="{route_chunks}""#);
+    Ok(format!("{}{preloads}{}", html[..tag_end].replacen(BOOT_PLACEHOLDER, &named, 1), &html[tag_end..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_boot_tag_names_its_files_and_the_preloads_follow_it() {
+        let html = "<head>\n    <script type=\"module\" async src=\"\" data-js=\"\" data-wasm=\"\"></script>\n    <link rel=\"stylesheet\" href=\"/main.css\"/>\n</head>";
+        let named = index_with_files(html, "/pkg-0123/", "views:5,6").unwrap();
+        assert_eq!(
+            named,
+            "<head>\n    <script type=\"module\" async src=\"/pkg-0123/boot.js\" data-js=\"/pkg-0123/auditdeck.js\" \
+             data-wasm=\"/pkg-0123/auditdeck_bg.wasm\" data-chunks=\"views:5,6\"></script>\n    \
+             <link rel=\"modulepreload\" href=\"/pkg-0123/auditdeck.js\" />\n    \
+             <link rel=\"modulepreload\" href=\"/pkg-0123/__wasm_split.js\" />\n    \
+             <link rel=\"preload\" href=\"/pkg-0123/auditdeck_bg.wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin />\n    \
+             <link rel=\"preload\" href=\"/config.json\" as=\"fetch\" crossorigin />\n    \
+             <link rel=\"stylesheet\" href=\"/main.css\"/>\n</head>"
+        );
+    }
+
+    #[test]
+    fn an_index_without_the_boot_tag_is_refused() {
+        assert!(index_with_files("<head></head>", "/pkg-0123/", "views:5").is_err());
+    }
 }

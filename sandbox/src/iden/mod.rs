@@ -51,6 +51,8 @@ pub struct IdenSandbox {
     rate_limit: u32,
     /// Every request before this instant is throttled ([`IdenSandbox::throttle_for`]).
     forced_until: Arc<Mutex<Option<Instant>>>,
+    /// The next request starts a throttle of this length ([`IdenSandbox::throttle_from_next_request`]).
+    forced_from_next: Arc<Mutex<Option<Duration>>>,
     /// This many next requests are throttled, each told to wait 1 s ([`IdenSandbox::throttle_next`]).
     forced_next: Arc<std::sync::atomic::AtomicU32>,
     rng: Arc<Mutex<ChaCha8Rng>>,
@@ -81,6 +83,7 @@ impl IdenSandbox {
             limiter: Arc::new(Mutex::new(HashMap::new())),
             rate_limit,
             forced_until: Arc::new(Mutex::new(None)),
+            forced_from_next: Arc::new(Mutex::new(None)),
             forced_next: Arc::default(),
             rng: Arc::new(Mutex::new(ChaCha8Rng::seed_from_u64(7))),
             profiles,
@@ -150,11 +153,25 @@ impl IdenSandbox {
         Throttle { sandbox: self.clone() }
     }
 
+    /// Like [`IdenSandbox::throttle_while`], but the `period` starts with the next request, not
+    /// now: the first answer's `Retry-After` is the whole period, however long the client took
+    /// to ask (a page still loading its code, on a busy machine).
+    #[must_use = "the throttle ends when the guard is dropped"]
+    pub fn throttle_from_next_request(&self, period: Duration) -> Throttle {
+        if let Ok(mut armed) = self.forced_from_next.lock() {
+            *armed = Some(period);
+        }
+        Throttle { sandbox: self.clone() }
+    }
+
     /// Counts a request against the key's budget; Err(seconds to wait) when it is spent.
     fn throttle(&self, key: &str) -> Result<(), u64> {
         use std::sync::atomic::Ordering;
         if self.forced_next.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok() {
             return Err(1);
+        }
+        if let Some(period) = self.forced_from_next.lock().ok().and_then(|mut armed| armed.take()) {
+            self.throttle_for(period);
         }
         if let Ok(until) = self.forced_until.lock()
             && let Some(until) = *until
@@ -192,6 +209,9 @@ impl Drop for Throttle {
     fn drop(&mut self) {
         if let Ok(mut until) = self.sandbox.forced_until.lock() {
             *until = None;
+        }
+        if let Ok(mut armed) = self.sandbox.forced_from_next.lock() {
+            *armed = None;
         }
         self.sandbox.forced_next.store(0, std::sync::atomic::Ordering::SeqCst);
     }
