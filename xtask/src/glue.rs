@@ -100,8 +100,8 @@ fn cut(text: &mut String, start: &str, end: &str) -> Result<String, String> {
 }
 
 /// The text without its `//` lines and `/** … */` blocks (each marker on a line of its own, as
-/// wasm-bindgen writes them).
-fn without_comment_lines(js: &str) -> String {
+/// wasm-bindgen writes them). Also for boot.js, whose comments every first load would fetch.
+pub fn without_comment_lines(js: &str) -> String {
     let mut out = String::with_capacity(js.len());
     let mut in_doc = false;
     for line in js.split_inclusive('\n') {

@@ -92,7 +92,10 @@ pub fn build() -> Result<(), String> {
 
     // boot.js sits in the hashed directory too, so a browser keeps it for good (a warm open asks
     // the gateway for no file but the page) and a new build's page never runs an old one.
-    copy(&workspace_root().join(BOOT_SCRIPT), &pkg.join("boot.js"))?;
+    let boot = workspace_root().join(BOOT_SCRIPT);
+    let boot = std::fs::read_to_string(&boot).map_err(|e| format!("{}: {e}", boot.display()))?;
+    let boot = if release { crate::glue::without_comment_lines(&boot) } else { boot };
+    std::fs::write(pkg.join("boot.js"), boot).map_err(|e| format!("boot.js: {e}"))?;
 
     // One directory named by the content's hash: a new build never mixes with a cached old one.
     let dir_name = format!("pkg-{}", content_hash(&pkg)?);
