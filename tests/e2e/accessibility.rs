@@ -172,9 +172,8 @@ pub async fn keyboard_only_search_results_detail_export(rig: &Rig, client: &Clie
     tab_to(client, &tab, "the download link", |(_, _, class)| class.split(' ').any(|c| c == "export-file")).await?;
     let link = client.find(Locator::Css(".export-tools a.export-file")).await.map_err(|e| e.to_string())?;
     let name = link.attr("download").await.map_err(|e| e.to_string())?.ok_or("the link names no file")?;
-    let path = downloads_dir().join(&name);
-    let _ = std::fs::remove_file(&path);
+    let _ = std::fs::remove_file(downloads_dir().join(&name));
     press(client, Key::Enter.to_string()).await?;
-    let csv = eventually(&format!("the download of {name}"), || async { std::fs::read_to_string(&path).ok() }).await?;
+    let csv = crate::export::saved_download(&name).await?;
     check(csv.contains(&ids[0]), || "the exported file holds the first row".into())
 }

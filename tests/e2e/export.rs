@@ -33,9 +33,14 @@ fn ip_with_a_formula(rig: &Rig) -> Option<(String, String, Vec<String>)> {
 pub async fn download(client: &Client, css: &str) -> Result<String, String> {
     let link = eventually(css, || async { client.find(Locator::Css(css)).await.ok() }).await?;
     let name = link.attr("download").await.map_err(|e| e.to_string())?.ok_or("the link names no file")?;
-    let path = downloads_dir().join(&name);
-    let _ = std::fs::remove_file(&path);
+    let _ = std::fs::remove_file(downloads_dir().join(&name));
     link.click().await.map_err(|e| e.to_string())?;
+    saved_download(&name).await
+}
+
+/// Waits for the browser to finish saving the download `name` and returns its text.
+pub async fn saved_download(name: &str) -> Result<String, String> {
+    let path = downloads_dir().join(name);
     // Done when no partial download is left in the folder and the file has stopped growing
     // between two looks (Chromium may write a blob's file in place).
     let last_size = std::cell::Cell::new(None::<u64>);
