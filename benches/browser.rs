@@ -673,7 +673,7 @@ async fn gateway_for_a_team(rig: &Rig, dist: &Path) -> Result<(String, String), 
     let base = format!("http://{}", listener.local_addr().map_err(|e| e.to_string())?);
     static GATEWAYS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = GATEWAYS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let database = std::env::temp_dir().join(format!("auditdeck-bench-access-{}-{n}.sqlite3", std::process::id()));
+    let database = harness::temporary(&format!("access-{n}.sqlite3"));
     let config: auditdeck_server::GatewayConfig = toml::from_str(&format!(
         r#"
 sandbox = false
@@ -957,24 +957,13 @@ fn dist_with_plain_page() -> Result<PathBuf, String> {
         }
         Ok(())
     }
-    let copy = std::env::temp_dir().join(format!("auditdeck-bench-dist-{}", std::process::id()));
+    let copy = harness::temporary("dist");
     let _ = std::fs::remove_dir_all(&copy);
     copy_dir(&Rig::built_dist()?, &copy)?;
     for (name, text) in [open_link::PLAIN_HTML, open_link::PLAIN_JS] {
         std::fs::write(copy.join(name), text).map_err(|e| format!("{name}: {e}"))?;
     }
     Ok(copy)
-}
-
-/// The team gateways' access logs (`gateway_for_a_team`), with SQLite's -wal and -shm files.
-fn remove_access_logs() {
-    let prefix = format!("auditdeck-bench-access-{}-", std::process::id());
-    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
-    for entry in entries.flatten() {
-        if entry.file_name().to_string_lossy().starts_with(&prefix) {
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
 }
 
 fn main() -> std::process::ExitCode {
@@ -1050,8 +1039,8 @@ fn main() -> std::process::ExitCode {
         for p in &problems {
             eprintln!("bench: could not measure: {p}");
         }
-        let _ = std::fs::remove_dir_all(&dist);
-        remove_access_logs();
+        drop(rig);
+        harness::remove_temporary_files();
         // Figures are reported, never judged; only a measurement that could not run fails.
         if problems.is_empty() { std::process::ExitCode::SUCCESS } else { std::process::ExitCode::FAILURE }
     })

@@ -100,7 +100,7 @@ async fn first_row(client: &Client) -> Result<f64, String> {
 
 /// Opens `link` (or, with `plain`, the plain page sending those requests) in a new browser.
 async fn open(rig: &Rig, link: &Link, plain: Option<&Value>, network: Network) -> Result<Opened, String> {
-    let profile = std::env::temp_dir().join(format!("auditdeck-bench-open-{}", std::process::id()));
+    let profile = harness::temporary("profile-open");
     let _ = std::fs::remove_dir_all(&profile);
     let client = rig.browser(&profile).await?;
     let result = measure(rig, &client, link, plain, network).await;
@@ -226,7 +226,7 @@ async fn requests_sent(rig: &Rig, client: &Client, mark: u64) -> Result<Value, S
 /// time varies by 50-150 ms between opens of one build). Traced in a browser of its own: tracing
 /// slows an open down.
 async fn compiled_before_first_row(rig: &Rig, link: &Link) -> Result<usize, String> {
-    let profile = std::env::temp_dir().join(format!("auditdeck-bench-compiled-{}", std::process::id()));
+    let profile = harness::temporary("profile-compiled");
     let _ = std::fs::remove_dir_all(&profile);
     // AUDITDECK_COMPILED_CATEGORIES adds trace categories (`devtools.timeline` shows the page's
     // tasks, style, layout and paint), for reading the trace AUDITDECK_COMPILED_TRACE keeps.

@@ -57,7 +57,7 @@ pub async fn saved_download(name: &str) -> Result<String, String> {
 }
 
 pub fn write_temp(name: &str, content: &[u8]) -> Result<String, String> {
-    let path = std::env::temp_dir().join(format!("auditdeck-e2e-{}-{name}", std::process::id()));
+    let path = crate::harness::temporary(name);
     std::fs::write(&path, content).map_err(|e| e.to_string())?;
     Ok(path.to_string_lossy().into_owned())
 }

@@ -299,7 +299,7 @@ base_url = "http://{upstream}/slow"
 
     /// Runs one scenario in a fresh browser; saves a screenshot when it fails.
     pub async fn run(&self, name: &str, scenario: Scenario) -> TestResult {
-        let profile = std::env::temp_dir().join(format!("auditdeck-e2e-{}-{name}", std::process::id()));
+        let profile = temporary(&format!("profile-{name}"));
         let _ = std::fs::remove_dir_all(&profile);
         let client = self.browser(&profile).await?;
         let result = scenario(self, &client).await;
@@ -333,14 +333,32 @@ pub async fn no_panic(rig: &Rig, client: &Client) -> TestResult {
     }
 }
 
+/// This run's directory for temporary files: browser profiles, downloads and databases.
+fn temporary_directory() -> PathBuf {
+    std::env::temp_dir().join(format!("auditdeck-e2e-{}", std::process::id()))
+}
+
+/// This run's temporary file or directory `name`, in the directory `remove_temporary_files`
+/// deletes when the run ends.
+pub fn temporary(name: &str) -> PathBuf {
+    let directory = temporary_directory();
+    let _ = std::fs::create_dir_all(&directory);
+    directory.join(name)
+}
+
+/// Deletes this run's temporary files, once every browser and gateway of the run is done with them.
+pub fn remove_temporary_files() {
+    let _ = std::fs::remove_dir_all(temporary_directory());
+}
+
 /// Where the browser saves downloads (scenarios run one at a time, so they share it).
 pub fn downloads_dir() -> PathBuf {
-    std::env::temp_dir().join(format!("auditdeck-e2e-{}-downloads", std::process::id()))
+    temporary("downloads")
 }
 
 /// A new signals database for this run (`name` tells the gateways of one run apart).
 pub fn signals_database(name: &str) -> PathBuf {
-    let path = std::env::temp_dir().join(format!("auditdeck-e2e-{}-{name}-signals.sqlite3", std::process::id()));
+    let path = temporary(&format!("{name}-signals.sqlite3"));
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }

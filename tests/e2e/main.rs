@@ -233,6 +233,8 @@ fn main() -> ExitCode {
             }
         }
         team::stop();
+        drop(rig);
+        harness::remove_temporary_files();
         println!("\ne2e: {passed} passed, {failed} failed");
         if failed == 0 && passed > 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
     })

@@ -68,8 +68,7 @@ async fn start(rig: &Rig) -> Result<Team, String> {
     for (listener, public_url, lifetime, name) in
         [(team_listener, &base, 8 * 3600, "team"), (short_listener, &short_base, SHORT_SESSION_SECS, "short")]
     {
-        let access_log =
-            std::env::temp_dir().join(format!("auditdeck-e2e-{}-{name}-access.sqlite3", std::process::id()));
+        let access_log = crate::harness::temporary(&format!("{name}-access.sqlite3"));
         let _ = std::fs::remove_file(&access_log);
         let config: GatewayConfig = toml::from_str(&format!(
             r#"
@@ -372,7 +371,7 @@ const IDEN_BURST: &str = "
 /// still ends with its rows once the budget has room again.
 pub async fn two_sessions_share_one_iden_budget(rig: &Rig, client: &Client) -> TestResult {
     let team = team(rig).await?;
-    let profile = std::env::temp_dir().join(format!("auditdeck-e2e-{}-second-person", std::process::id()));
+    let profile = crate::harness::temporary("profile-second-person");
     let _ = std::fs::remove_dir_all(&profile);
     let second = rig.browser(&profile).await?;
     let outcome = shared_budget(rig, team, client, &second).await;
