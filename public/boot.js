@@ -1,5 +1,6 @@
-// Starts the app. Lives in its own file because the gateway's Content-Security-Policy forbids
-// inline script; the build (xtask/src/wasm.rs) writes the file names into the tag's data attributes.
+// Starts the app. The build (xtask/src/wasm.rs) writes this script into index.html's boot tag,
+// so it runs as the page is parsed with no file to fetch first, and writes the file names into
+// the tag's data attributes; the gateway's Content-Security-Policy allows it by its hash.
 const tag = document.querySelector("script[data-wasm]");
 
 // The gateway's /config.json, read now (index.html preloads it): a view's page is made once its
@@ -89,10 +90,10 @@ function modulesIn(buffer) {
   return modules;
 }
 
-// This script is async and first in the page, so it asks for the code before the other files
-// and without waiting for the stylesheet; the app mounts into the body, so it starts once the
-// page is parsed. The stylesheet still holds the first paint back (it blocks rendering), and the
-// app reads no layout before a paint.
+// This script is async and in the page, before the stylesheet, so it asks for the code without
+// waiting for a file or the stylesheet; the app mounts into the body, so it starts once the page
+// is parsed. The stylesheet still holds the first paint back (it blocks rendering), and the app
+// reads no layout before a paint.
 const parsed = document.readyState === "loading"
   ? new Promise((resolve) => document.addEventListener("DOMContentLoaded", resolve, { once: true }))
   : null;

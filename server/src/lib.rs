@@ -5,6 +5,7 @@
 pub mod access_log;
 pub mod auth;
 pub mod config;
+pub mod csp;
 pub mod database;
 pub mod guard;
 pub mod proxy;
@@ -116,7 +117,7 @@ pub fn build(
         .layer(RequestBodyTimeoutLayer::new(Duration::from_secs_f64(config.client_timeout_secs)))
         .layer(axum::middleware::from_fn_with_state(guard, guard::check))
         .layer(GlobalConcurrencyLimitLayer::new(config.max_concurrent_requests));
-    let router = web::security_headers(router, config);
+    let router = web::security_headers(router, config, &options.dist);
     let client_limits = serve::ClientLimits {
         header_timeout: Duration::from_secs_f64(config.client_timeout_secs),
         max_connections: config.max_connections,

@@ -15,18 +15,6 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::auth::SignedIn;
 use crate::config::GatewayConfig;
 
-/// The Content-Security-Policy: no inline script (the app boots from `boot.js`), wasm allowed to
-/// compile, and network access only to this origin plus the configured upstream origins.
-pub fn content_security_policy(config: &GatewayConfig) -> String {
-    let mut connect = vec!["'self'".to_string()];
-    connect.extend(config.connect_origins());
-    format!(
-        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
-         connect-src {}; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
-        connect.join(" ")
-    )
-}
-
 /// Routes for the app itself. Unknown paths get index.html (client-side routes such as
 /// `/ip/1.2.3.4` must load the app); a missing build gets a plain explanation instead.
 pub fn app_routes(dist: &Path) -> Router {
@@ -134,11 +122,11 @@ pub fn config_route(config: &GatewayConfig) -> Router {
     )
 }
 
-pub fn security_headers(router: Router, config: &GatewayConfig) -> Router {
-    let csp = HeaderValue::from_str(&content_security_policy(config))
-        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
+/// The headers every response carries; the Content-Security-Policy is the build's (csp.rs).
+pub fn security_headers(router: Router, config: &GatewayConfig, dist: &Path) -> Router {
+    let policy = Arc::new(crate::csp::Policy::new(config, dist));
     router
-        .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, csp))
+        .layer(axum::middleware::from_fn_with_state(policy, crate::csp::set_policy))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))

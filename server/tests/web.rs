@@ -8,13 +8,19 @@ use auditdeck_server::GatewayConfig;
 use axum::http::{Method, StatusCode, header};
 use common::{Body, TestGateway};
 
+/// The stand-in for the boot script the build writes into index.html, and its SHA-256 in base64
+/// (`printf 'startApp();\n' | openssl dgst -sha256 -binary | base64`).
+const BOOT: &str = "startApp();\n";
+const BOOT_SHA256: &str = "'sha256-eeCHSNIlAadYYadMJx++ZFJQbdinRgKwSt9ecFn642Y='";
+
 /// Written once per test binary: tests run in parallel and must not see half-written files.
 fn fake_dist() -> PathBuf {
     static DIST: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     DIST.get_or_init(|| {
         let dir = std::env::temp_dir().join(format!("auditdeck-web-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("index.html"), "<!doctype html><title>Auditdeck</title>".repeat(40)).unwrap();
+        let page = format!("<!doctype html><title>Auditdeck</title>{}", "<p>Auditdeck</p>".repeat(40));
+        std::fs::write(dir.join("index.html"), format!("{page}<script type=\"module\" async>{BOOT}</script>")).unwrap();
         std::fs::write(dir.join("app-1234.js"), "export default function init() {}\n".repeat(100)).unwrap();
         std::fs::write(dir.join("app-1234_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
         std::fs::write(dir.join("style-1.css"), "body{color:red}\n").unwrap();
@@ -125,12 +131,39 @@ async fn security_headers_on_every_response() {
     for path in ["/", "/config.json", "/app-1234.js"] {
         let (_, headers, _) = gw.request(Method::GET, path, None, Body::Empty).await;
         let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
-        assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'"), "{csp}");
+        assert!(csp.contains(&format!("script-src 'self' 'wasm-unsafe-eval' {BOOT_SHA256};")), "{csp}");
         assert!(!csp.contains("unsafe-inline"), "{csp}");
         assert!(csp.contains("connect-src 'self' https://custom.example.org;"), "{csp}");
         assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
         assert_eq!(headers[header::REFERRER_POLICY], "no-referrer");
     }
+}
+
+/// A new build under a running gateway brings a new boot script: the policy follows the page
+/// served, or the new page could not start.
+#[tokio::test]
+async fn the_policy_follows_a_new_build_of_the_page() {
+    let dist = std::env::temp_dir().join(format!("auditdeck-web-test-{}-rebuilt", std::process::id()));
+    std::fs::create_dir_all(&dist).unwrap();
+    let index = dist.join("index.html");
+    std::fs::write(&index, format!("<title>Auditdeck</title><script type=\"module\">{BOOT}</script>")).unwrap();
+    let gw = TestGateway::with(GatewayConfig::default(), dist.clone(), |_| None);
+    let policy =
+        |headers: &axum::http::HeaderMap| headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_string();
+    let (_, headers, _) = gw.request(Method::GET, "/", None, Body::Empty).await;
+    assert!(policy(&headers).contains(BOOT_SHA256), "{}", policy(&headers));
+
+    // `printf 'startNewApp();' | openssl dgst -sha256 -binary | base64`
+    std::fs::write(&index, "<title>Auditdeck, rebuilt</title><script type=\"module\">startNewApp();</script>").unwrap();
+    let (_, headers, body) = gw.request(Method::GET, "/severity", None, Body::Empty).await;
+    assert!(String::from_utf8_lossy(&body).contains("startNewApp"));
+    let csp = policy(&headers);
+    assert!(
+        csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-i6myvyUFCM0y/gi3ttJUJhNY7AaM8ngjLUB8sjZGXuA=';"),
+        "{csp}"
+    );
+    assert!(!csp.contains(BOOT_SHA256), "the old page's script is no longer allowed: {csp}");
+    let _ = std::fs::remove_dir_all(&dist);
 }
 
 #[tokio::test]

@@ -17,8 +17,8 @@ use crate::{WASM_TARGET, command, run, step, workspace_root};
 
 const APP_BIN: &str = "auditdeck";
 /// The marker in index.html's boot script tag that this step replaces with the file names.
-const BOOT_PLACEHOLDER: &str = r#"src="" data-js="" data-wasm="""#;
-/// The script that starts the app (index.html's boot tag), published beside the wasm.
+const BOOT_PLACEHOLDER: &str = r#"data-js="" data-wasm="""#;
+/// The script that starts the app, written into index.html's boot tag.
 const BOOT_SCRIPT: &str = "public/boot.js";
 
 pub fn build() -> Result<(), String> {
@@ -90,13 +90,6 @@ pub fn build() -> Result<(), String> {
     // After optimising: the file holds the chunks as served.
     crate::chunk_bundle::write_all(&pkg, &route_chunks)?;
 
-    // boot.js sits in the hashed directory too, so a browser keeps it for good (a warm open asks
-    // the gateway for no file but the page) and a new build's page never runs an old one.
-    let boot = workspace_root().join(BOOT_SCRIPT);
-    let boot = std::fs::read_to_string(&boot).map_err(|e| format!("{}: {e}", boot.display()))?;
-    let boot = if release { crate::glue::without_comment_lines(&boot) } else { boot };
-    std::fs::write(pkg.join("boot.js"), boot).map_err(|e| format!("boot.js: {e}"))?;
-
     // One directory named by the content's hash: a new build never mixes with a cached old one.
     let dir_name = format!("pkg-{}", content_hash(&pkg)?);
     let published = staging.join(&dir_name);
@@ -104,7 +97,15 @@ pub fn build() -> Result<(), String> {
     for entry in read_dir(&pkg)? {
         copy(&entry.path(), &published.join(entry.file_name()))?;
     }
-    name_files_in_index(&staging.join("index.html"), &format!("{public_url}{dir_name}/"), &route_chunks)?;
+    // boot.js goes into the page itself: it runs as the page is parsed, with no request of its own
+    // to wait for (the gateway's Content-Security-Policy allows it by its hash, server/src/web.rs).
+    let boot = workspace_root().join(BOOT_SCRIPT);
+    let boot = std::fs::read_to_string(&boot).map_err(|e| format!("{}: {e}", boot.display()))?;
+    let boot = if release { crate::glue::without_comment_lines(&boot) } else { boot };
+    let index = staging.join("index.html");
+    let html = std::fs::read_to_string(&index).map_err(|e| format!("{}: {e}", index.display()))?;
+    let html = index_with_files(&html, &format!("{public_url}{dir_name}/"), &route_chunks, &boot)?;
+    std::fs::write(&index, html).map_err(|e| format!("{}: {e}", index.display()))?;
     if release {
         step("compressing the build (zopfli gzip, brotli 11)");
         crate::precompress::all_files(&staging)?;
@@ -149,34 +150,39 @@ fn content_hash(dir: &Path) -> Result<String, String> {
     Ok(hasher.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// Fills in the boot script tag's `src` (boot.js in `base`), `data-js`, `data-wasm` and
-/// `data-chunks` (each split point's shared chunks, route_chunks.rs; all read by boot.js), and
-/// puts preloads of the same files, the chunks' loader and `/config.json` right after it: the
-/// browser asks for boot.js first and fetches the rest meanwhile, instead of one after another. A
-/// preload `as="fetch"` with `crossorigin` is the request wasm-bindgen's `fetch` and the app's
-/// own make (the app asks for `/config.json` at the root whatever the public URL), so they take it.
-fn name_files_in_index(index: &Path, base: &str, route_chunks: &str) -> Result<(), String> {
-    let html = std::fs::read_to_string(index).map_err(|e| format!("{}: {e}", index.display()))?;
-    std::fs::write(index, index_with_files(&html, base, route_chunks)?).map_err(|e| format!("{}: {e}", index.display()))
-}
-
-fn index_with_files(html: &str, base: &str, route_chunks: &str) -> Result<String, String> {
+/// Puts `boot` (boot.js) into the boot script tag and fills in its `data-js`, `data-wasm` and
+/// `data-chunks` (each split point's shared chunks, route_chunks.rs; all read by boot.js), with
+/// preloads of the same files, the chunks' loader and `/config.json` right before it: they are
+/// asked for as the page is parsed, and boot.js, which runs at once, takes their responses
+/// rather than asking again. A preload `as="fetch"` with `crossorigin` is the request
+/// wasm-bindgen's `fetch` and the app's own make (the app asks for `/config.json` at the root
+/// whatever the public URL), so they take it.
+fn index_with_files(html: &str, base: &str, route_chunks: &str, boot: &str) -> Result<String, String> {
     const END: &str = "</script>";
-    let tag_end = html
+    // The HTML parser would end the script at the first `</script` and treat `<!--` specially.
+    if boot.to_ascii_lowercase().contains("</script") || boot.contains("<!--") {
+        return Err(format!("{BOOT_SCRIPT} holds `</script` or `<!--`, which cannot go inside a script tag"));
+    }
+    let tag_start = html
         .find(BOOT_PLACEHOLDER)
-        .and_then(|at| html[at..].find(END).map(|end| at + end + END.len()))
+        .and_then(|at| html[..at].rfind("<script"))
         .ok_or_else(|| format!("index.html has no boot script tag with {BOOT_PLACEHOLDER}"))?;
+    let body_at = html[tag_start..]
+        .find(&format!("{BOOT_PLACEHOLDER}></script>"))
+        .map(|at| tag_start + at + BOOT_PLACEHOLDER.len() + 1)
+        .ok_or_else(|| format!("index.html's boot script tag must be empty and end with {BOOT_PLACEHOLDER}>"))?;
     let (js, wasm) = (format!("{base}{APP_BIN}.js"), format!("{base}{APP_BIN}_bg.wasm"));
     // The chunks' loader too: the main module imports it, so every page fetches it, and
     // otherwise only once the main module has arrived.
     let preloads = format!(
-        "\n    <link rel=\"modulepreload\" href=\"{js}\" />\n    \
+        "<link rel=\"modulepreload\" href=\"{js}\" />\n    \
          <link rel=\"modulepreload\" href=\"{base}__wasm_split.js\" />\n    \
          <link rel=\"preload\" href=\"{wasm}\" as=\"fetch\" type=\"application/wasm\" crossorigin />\n    \
-         <link rel=\"preload\" href=\"/config.json\" as=\"fetch\" crossorigin />"
+         <link rel=\"preload\" href=\"/config.json\" as=\"fetch\" crossorigin />\n    "
     );
-    let named = format!(r#"src="{base}boot.js" data-js="{js}" data-wasm="{wasm}" data-chunks="{route_chunks}""#);
-    Ok(format!("{}{preloads}{}", html[..tag_end].replacen(BOOT_PLACEHOLDER, &named, 1), &html[tag_end..]))
+    let named = format!(r#"data-js="{js}" data-wasm="{wasm}" data-chunks="{route_chunks}""#);
+    let tag = html[tag_start..body_at].replacen(BOOT_PLACEHOLDER, &named, 1);
+    Ok(format!("{}{preloads}{tag}{boot}{END}{}", &html[..tag_start], &html[body_at + END.len()..]))
 }
 
 #[cfg(test)]
@@ -184,23 +190,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_boot_tag_names_its_files_and_the_preloads_follow_it() {
-        let html = "<head>\n    <script type=\"module\" async src=\"\" data-js=\"\" data-wasm=\"\"></script>\n    <link rel=\"stylesheet\" href=\"/main.css\"/>\n</head>";
-        let named = index_with_files(html, "/pkg-0123/", "views:5,6").unwrap();
+    fn boot_js_goes_into_the_boot_tag_after_the_preloads() {
+        let html = "<head>\n    <script type=\"module\" async data-js=\"\" data-wasm=\"\"></script>\n    <link rel=\"stylesheet\" href=\"/main.css\"/>\n</head>";
+        let named = index_with_files(html, "/pkg-0123/", "views:5,6", "const a = 1 < 2;\n").unwrap();
         assert_eq!(
             named,
-            "<head>\n    <script type=\"module\" async src=\"/pkg-0123/boot.js\" data-js=\"/pkg-0123/auditdeck.js\" \
-             data-wasm=\"/pkg-0123/auditdeck_bg.wasm\" data-chunks=\"views:5,6\"></script>\n    \
+            "<head>\n    \
              <link rel=\"modulepreload\" href=\"/pkg-0123/auditdeck.js\" />\n    \
              <link rel=\"modulepreload\" href=\"/pkg-0123/__wasm_split.js\" />\n    \
              <link rel=\"preload\" href=\"/pkg-0123/auditdeck_bg.wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin />\n    \
              <link rel=\"preload\" href=\"/config.json\" as=\"fetch\" crossorigin />\n    \
+             <script type=\"module\" async data-js=\"/pkg-0123/auditdeck.js\" \
+             data-wasm=\"/pkg-0123/auditdeck_bg.wasm\" data-chunks=\"views:5,6\">const a = 1 < 2;\n</script>\n    \
              <link rel=\"stylesheet\" href=\"/main.css\"/>\n</head>"
         );
     }
 
     #[test]
     fn an_index_without_the_boot_tag_is_refused() {
-        assert!(index_with_files("<head></head>", "/pkg-0123/", "views:5").is_err());
+        assert!(index_with_files("<head></head>", "/pkg-0123/", "views:5", "").is_err());
+        let filled = "<script type=\"module\" data-js=\"\" data-wasm=\"\">old();</script>";
+        assert!(index_with_files(filled, "/pkg-0123/", "views:5", "").is_err(), "a tag that already holds code");
+    }
+
+    #[test]
+    fn a_boot_script_that_would_end_its_tag_is_refused() {
+        let html = "<script type=\"module\" async data-js=\"\" data-wasm=\"\"></script>";
+        for boot in ["x = '</script>';", "x = '</SCRIPT';", "x = '<!--';"] {
+            assert!(index_with_files(html, "/pkg-0123/", "views:5", boot).is_err(), "{boot}");
+        }
     }
 }
