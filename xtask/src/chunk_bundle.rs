@@ -11,13 +11,13 @@
 
 use std::path::Path;
 
-/// Writes `chunks_<name>.bin` into `pkg` for every split point of `route_chunks`
-/// (`name:5,6;other:7`, route_chunks.rs) that needs shared chunks.
-pub fn write_all(pkg: &Path, route_chunks: &str) -> Result<(), String> {
-    for entry in route_chunks.split(';').filter(|e| !e.is_empty()) {
-        let (name, numbers) = entry.split_once(':').ok_or_else(|| format!("not a split point's chunks: {entry:?}"))?;
+use crate::route_chunks::SplitPoint;
+
+/// Writes `chunks_<name>.bin` into `pkg` for every split point that needs shared chunks.
+pub fn write_all(pkg: &Path, split_points: &[SplitPoint]) -> Result<(), String> {
+    for SplitPoint { name, chunks } in split_points {
         let mut modules = Vec::new();
-        for number in numbers.split(',').filter(|n| !n.is_empty()) {
+        for number in chunks {
             let file = format!("chunk_{number}.wasm");
             let path = pkg.join(&file);
             modules.push((file, std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?));
@@ -48,6 +48,11 @@ fn bundle(modules: &[(String, Vec<u8>)]) -> Result<Vec<u8>, String> {
 #[cfg(test)]
 mod tests {
     use super::{bundle, write_all};
+    use crate::route_chunks::SplitPoint;
+
+    fn split_point(name: &str, chunks: &[&str]) -> SplitPoint {
+        SplitPoint { name: name.into(), chunks: chunks.iter().map(|c| c.to_string()).collect() }
+    }
 
     #[test]
     fn a_file_for_each_split_point_with_chunks() {
@@ -55,7 +60,7 @@ mod tests {
         std::fs::create_dir_all(&pkg).unwrap();
         std::fs::write(pkg.join("chunk_5.wasm"), [5, 5]).unwrap();
         std::fs::write(pkg.join("chunk_12.wasm"), [12]).unwrap();
-        write_all(&pkg, "views:12,5;verify:").unwrap();
+        write_all(&pkg, &[split_point("views", &["12", "5"]), split_point("verify", &[])]).unwrap();
         let views = std::fs::read(pkg.join("chunks_views.bin")).unwrap();
         let mut want = vec![2, 0, 0, 0, 13, 0, 0, 0];
         want.extend(b"chunk_12.wasm");
@@ -64,7 +69,7 @@ mod tests {
         want.extend([2, 0, 0, 0, 12, 5, 5]);
         assert_eq!(views, want);
         assert!(!pkg.join("chunks_verify.bin").exists());
-        assert!(write_all(&pkg, "settings:99").unwrap_err().contains("chunk_99.wasm"));
+        assert!(write_all(&pkg, &[split_point("settings", &["99"])]).unwrap_err().contains("chunk_99.wasm"));
         std::fs::remove_dir_all(&pkg).unwrap();
     }
 

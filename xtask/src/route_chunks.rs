@@ -12,8 +12,15 @@ const LOADER: &str = "export const __wasm_split_load_";
 const CHUNK: &str = "__chunk_";
 const DEPS: &str = "\n, [";
 
-/// `name:11,12;other:13` for every split point: its name and its shared chunks' numbers.
-pub fn of_loader(js: &str) -> Result<String, String> {
+/// A split point (a view's code) and the numbers of the shared chunks it needs.
+#[derive(Debug, PartialEq, Eq)]
+pub struct SplitPoint {
+    pub name: String,
+    pub chunks: Vec<String>,
+}
+
+/// Every split point the loader names, with its shared chunks.
+pub fn of_loader(js: &str) -> Result<Vec<SplitPoint>, String> {
     let mut entries = Vec::new();
     for part in js.split(LOADER).skip(1) {
         let name: String = part.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
@@ -29,19 +36,24 @@ pub fn of_loader(js: &str) -> Result<String, String> {
                 .strip_prefix(CHUNK)
                 .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
                 .ok_or_else(|| format!("the wasm-split loader of {name} depends on {dep:?}, not a chunk"))?;
-            numbers.push(number);
+            numbers.push(number.to_string());
         }
-        entries.push(format!("{name}:{}", numbers.join(",")));
+        entries.push(SplitPoint { name, chunks: numbers });
     }
     if entries.is_empty() {
         return Err("the wasm-split loader names no split point: has its format changed?".into());
     }
-    Ok(entries.join(";"))
+    Ok(entries)
+}
+
+/// `name:11,12;other:13`, as boot.js reads index.html's `data-chunks`.
+pub fn data_attribute(split_points: &[SplitPoint]) -> String {
+    split_points.iter().map(|point| format!("{}:{}", point.name, point.chunks.join(","))).collect::<Vec<_>>().join(";")
 }
 
 #[cfg(test)]
 mod tests {
-    use super::of_loader;
+    use super::{SplitPoint, data_attribute, of_loader};
 
     /// As wasm_split_cli_support 0.2.4 writes it.
     const LOADER_JS: &str = r#"/* severity, signals */
@@ -67,7 +79,15 @@ export const __wasm_split_load_verify = wrapAsyncCb(makeLoad(() => {
 
     #[test]
     fn each_split_point_with_its_chunks() {
-        assert_eq!(of_loader(LOADER_JS).unwrap(), "signals:11,12;verify:");
+        let split_points = of_loader(LOADER_JS).unwrap();
+        assert_eq!(
+            split_points,
+            [
+                SplitPoint { name: "signals".into(), chunks: vec!["11".into(), "12".into()] },
+                SplitPoint { name: "verify".into(), chunks: vec![] },
+            ]
+        );
+        assert_eq!(data_attribute(&split_points), "signals:11,12;verify:");
     }
 
     #[test]

@@ -76,7 +76,7 @@ pub fn build() -> Result<(), String> {
     let early = std::fs::read_to_string(&loader)
         .map_err(|e| format!("{}: {e}", loader.display()))
         .and_then(|js| crate::split_loader::use_modules_compiled_early(&js))?;
-    let route_chunks = crate::route_chunks::of_loader(&early)?;
+    let split_points = crate::route_chunks::of_loader(&early)?;
     std::fs::write(&loader, early).map_err(|e| format!("{}: {e}", loader.display()))?;
     if release {
         crate::glue::make_lean(&pkg.join(format!("{APP_BIN}_bg.wasm")), &pkg.join(format!("{APP_BIN}.js")))?;
@@ -88,7 +88,7 @@ pub fn build() -> Result<(), String> {
     }
 
     // After optimising: the file holds the chunks as served.
-    crate::chunk_bundle::write_all(&pkg, &route_chunks)?;
+    crate::chunk_bundle::write_all(&pkg, &split_points)?;
 
     // One directory named by the content's hash: a new build never mixes with a cached old one.
     let dir_name = format!("pkg-{}", content_hash(&pkg)?);
@@ -98,13 +98,14 @@ pub fn build() -> Result<(), String> {
         copy(&entry.path(), &published.join(entry.file_name()))?;
     }
     // boot.js goes into the page itself: it runs as the page is parsed, with no request of its own
-    // to wait for (the gateway's Content-Security-Policy allows it by its hash, server/src/web.rs).
+    // to wait for (the gateway's Content-Security-Policy allows it by its hash, server/src/csp.rs).
     let boot = workspace_root().join(BOOT_SCRIPT);
     let boot = std::fs::read_to_string(&boot).map_err(|e| format!("{}: {e}", boot.display()))?;
     let boot = if release { crate::glue::without_comment_lines(&boot) } else { boot };
     let index = staging.join("index.html");
     let html = std::fs::read_to_string(&index).map_err(|e| format!("{}: {e}", index.display()))?;
-    let html = index_with_files(&html, &format!("{public_url}{dir_name}/"), &route_chunks, &boot)?;
+    let chunks_attribute = crate::route_chunks::data_attribute(&split_points);
+    let html = index_with_files(&html, &format!("{public_url}{dir_name}/"), &chunks_attribute, &boot)?;
     std::fs::write(&index, html).map_err(|e| format!("{}: {e}", index.display()))?;
     if release {
         step("compressing the build (zopfli gzip, brotli 11)");
